@@ -1,0 +1,106 @@
+# Test layout (a new test file needs no edit here):
+#   tests/unit/test_NAME.c    -> unit_NAME, linked to the static library, may use
+#                                internal headers (src/*) and uvbev extensions.
+#   tests/compat/test_NAME.c  -> compat_NAME against uvbev (shared library, so
+#                                only exported symbols are reachable) and, when
+#                                libevent 2.1 is found, compat_NAME_libevent
+#                                against libevent itself: the oracle.
+#   tests/*/support/*.c       -> helpers compiled into every test of that folder.
+# A compat test whose name contains "ssl" also links OpenSSL (and
+# libevent_openssl); one whose name contains "thread" links libevent_pthreads.
+include_guard(GLOBAL)
+include(UvbevFindCmocka)
+
+find_package(PkgConfig)
+if(PkgConfig_FOUND)
+  pkg_check_modules(UVBEV_ORACLE_LIBEVENT IMPORTED_TARGET libevent>=2.1)
+  pkg_check_modules(UVBEV_ORACLE_LIBEVENT_PTHREADS IMPORTED_TARGET libevent_pthreads>=2.1)
+  pkg_check_modules(UVBEV_ORACLE_LIBEVENT_OPENSSL IMPORTED_TARGET libevent_openssl>=2.1)
+endif()
+set(UVBEV_TEST_ORACLE ${UVBEV_ORACLE_LIBEVENT_FOUND})
+message(STATUS "uvbev: libevent oracle for compat tests: ${UVBEV_TEST_ORACLE}")
+
+set(UVBEV_TEST_ENV
+  "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1"
+  "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
+  "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1"
+  "UVBEV_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+
+function(uvbev_add_test name)
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES TIMEOUT 180 ENVIRONMENT "${UVBEV_TEST_ENV}" ${ARGN})
+endfunction()
+
+if(TARGET uvbev)
+  set(UVBEV_COMPAT_LIB uvbev)
+else()
+  set(UVBEV_COMPAT_LIB uvbev_static)
+endif()
+
+# unit tests
+file(GLOB _unit_support CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/support/*.c)
+file(GLOB _unit_tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
+foreach(_src IN LISTS _unit_tests)
+  get_filename_component(_n ${_src} NAME_WE)
+  string(REGEX REPLACE "^test_" "" _n ${_n})
+  if((NOT UVBEV_WITH_OPENSSL AND _n MATCHES "ssl") OR (NOT UVBEV_WITH_ZLIB AND _n MATCHES "zlib"))
+    continue()
+  endif()
+  add_executable(unit_${_n} ${_src} ${_unit_support})
+  target_include_directories(unit_${_n} PRIVATE
+    ${CMAKE_SOURCE_DIR}/src/core ${CMAKE_SOURCE_DIR}/src/backends
+    ${CMAKE_SOURCE_DIR}/src/filters ${CMAKE_SOURCE_DIR}/tests/unit/support)
+  target_compile_options(unit_${_n} PRIVATE ${UVBEV_WARNINGS})
+  target_link_libraries(unit_${_n} PRIVATE uvbev_static uvbev_cmocka)
+  uvbev_add_test(unit_${_n} LABELS unit)
+endforeach()
+
+# compat tests, twice
+file(GLOB _compat_support CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/compat/support/*.c)
+file(GLOB _compat_tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/compat/test_*.c)
+foreach(_src IN LISTS _compat_tests)
+  get_filename_component(_n ${_src} NAME_WE)
+  string(REGEX REPLACE "^test_" "" _n ${_n})
+  if(NOT UVBEV_WITH_OPENSSL AND _n MATCHES "ssl")
+    continue()
+  endif()
+  add_executable(compat_${_n} ${_src} ${_compat_support})
+  target_include_directories(compat_${_n} PRIVATE ${CMAKE_SOURCE_DIR}/tests/compat/support)
+  target_compile_options(compat_${_n} PRIVATE ${UVBEV_WARNINGS})
+  target_compile_definitions(compat_${_n} PRIVATE COMPAT_IMPL_NAME="uvbev")
+  target_link_libraries(compat_${_n} PRIVATE ${UVBEV_COMPAT_LIB} uvbev_cmocka Threads::Threads)
+  if(_n MATCHES "ssl")
+    target_link_libraries(compat_${_n} PRIVATE OpenSSL::SSL OpenSSL::Crypto)
+  endif()
+  uvbev_add_test(compat_${_n} LABELS compat)
+
+  if(UVBEV_TEST_ORACLE)
+    if(_n MATCHES "ssl" AND NOT UVBEV_ORACLE_LIBEVENT_OPENSSL_FOUND)
+      continue()
+    endif()
+    if(_n MATCHES "thread" AND NOT UVBEV_ORACLE_LIBEVENT_PTHREADS_FOUND)
+      continue()
+    endif()
+    add_executable(compat_${_n}_libevent ${_src} ${_compat_support})
+    target_include_directories(compat_${_n}_libevent PRIVATE ${CMAKE_SOURCE_DIR}/tests/compat/support)
+    target_compile_options(compat_${_n}_libevent PRIVATE ${UVBEV_WARNINGS})
+    target_compile_definitions(compat_${_n}_libevent PRIVATE COMPAT_IMPL_NAME="libevent")
+    target_link_libraries(compat_${_n}_libevent PRIVATE PkgConfig::UVBEV_ORACLE_LIBEVENT uvbev_cmocka Threads::Threads)
+    if(_n MATCHES "ssl")
+      target_link_libraries(compat_${_n}_libevent PRIVATE PkgConfig::UVBEV_ORACLE_LIBEVENT_OPENSSL OpenSSL::SSL OpenSSL::Crypto)
+    endif()
+    if(_n MATCHES "thread")
+      target_link_libraries(compat_${_n}_libevent PRIVATE PkgConfig::UVBEV_ORACLE_LIBEVENT_PTHREADS)
+    endif()
+    uvbev_add_test(compat_${_n}_libevent LABELS oracle)
+  endif()
+endforeach()
+
+# scripted tests: tests/scripts/test_*.sh run with the build dir as $1
+file(GLOB _script_tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/scripts/test_*.sh)
+foreach(_src IN LISTS _script_tests)
+  get_filename_component(_n ${_src} NAME_WE)
+  string(REGEX REPLACE "^test_" "" _n ${_n})
+  add_test(NAME script_${_n} COMMAND bash ${_src} ${CMAKE_BINARY_DIR})
+  set_tests_properties(script_${_n} PROPERTIES TIMEOUT 300 ENVIRONMENT "${UVBEV_TEST_ENV}" LABELS script)
+endforeach()

@@ -1,0 +1,67 @@
+/* The evbuffer <-> libuv adaptation used by the socket kind (and only by it).
+ *
+ * Read path, zero copy: libuv's alloc callback asks for space, which is the
+ * free tail of the input evbuffer; the read callback commits what arrived.
+ *
+ *     alloc_cb:  evbuffer_uv_reserve_(input, suggested, &buf)
+ *     read_cb:   evbuffer_uv_commit_(input, nread > 0 ? nread : 0)
+ *
+ * Exactly one reservation is open at a time (libuv always follows an alloc
+ * with its read callback).  Committing 0 gives the space back.  In steady
+ * state the reservation reuses the tail chunk's free space: no malloc per read.
+ *
+ * Write path, zero copy: the leading chunks of the output evbuffer are handed
+ * to one uv_write as a uv_buf_t array and stay pinned until the write
+ * callback:
+ *
+ *     n = evbuffer_uv_pin_(output, bufs, UVBEV_MAX_WRITE_BUFS, max_bytes, &nbytes);
+ *     uv_write(req, stream, bufs, n, cb)      (or uv_try_write first)
+ *     cb:  evbuffer_uv_unpin_(output, nbytes_written)
+ *
+ * While bytes are pinned, the chunks holding them are never freed, moved or
+ * written into.  Other operations keep their public meaning on the unpinned
+ * part; an operation that would remove pinned bytes (drain/remove/
+ * remove_buffer of the front) detaches them logically at once (length,
+ * callbacks) while their memory lives until unpin.  Appends go after the
+ * pinned range.  Only one pin may be open at a time.
+ *
+ * uv_buf_t has another field order on Windows: buffers are built with
+ * uv_buf_init(), never cast from struct evbuffer_iovec.
+ */
+#ifndef UVBEV_EVBUFFER_UV_INTERNAL_H_
+#define UVBEV_EVBUFFER_UV_INTERNAL_H_
+
+#include <stddef.h>
+#include <uv.h>
+
+struct evbuffer;
+
+#define UVBEV_MAX_WRITE_BUFS 16
+
+/* Fills *out with contiguous free space at the tail of buf, of at least
+ * min(suggested, 4096) bytes and at most `suggested` when a new chunk must be
+ * allocated (an existing tail with >= 4096 free bytes is offered whole, up to
+ * suggested).  Returns the size offered, or 0 (out->len = 0) on allocation
+ * failure or when the tail is frozen. */
+size_t evbuffer_uv_reserve_(struct evbuffer *buf, size_t suggested, uv_buf_t *out);
+
+/* Commits n (<= the size offered) bytes of the open reservation as data
+ * (callbacks fire as for evbuffer_add) and closes it.  n = 0 gives the space
+ * back.  Returns 0, or -1 if no reservation is open or n is too large. */
+int evbuffer_uv_commit_(struct evbuffer *buf, size_t n);
+
+/* Pins up to max_bytes of the leading data in up to maxbufs uv_buf_t entries
+ * and returns the number of entries filled (0 when buf is empty or a pin is
+ * already open); *npinned receives the byte count. */
+int evbuffer_uv_pin_(struct evbuffer *buf, uv_buf_t *bufs, int maxbufs,
+                     size_t max_bytes, size_t *npinned);
+
+/* Ends the open pin: the first `written` pinned bytes (<= the pinned count)
+ * are drained from the buffer if they are still there (callbacks fire), the
+ * rest stay in the buffer, unpinned.  Returns 0, or -1 if no pin is open. */
+int evbuffer_uv_unpin_(struct evbuffer *buf, size_t written);
+
+/* Bytes currently pinned (0 when no pin is open). */
+size_t evbuffer_uv_pinned_(const struct evbuffer *buf);
+
+#endif

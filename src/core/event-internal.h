@@ -1,0 +1,90 @@
+/* What the rest of uvbev may use of struct event_base.
+ *
+ * The base owns (or borrows) a uv_loop_t.  Other modules reach it only through
+ * the functions below and uvbev_base_get_loop(); struct event_base itself is
+ * private to src/core/event_base.c and its siblings.
+ *
+ * Deferred callbacks.  BEV_OPT_DEFER_CALLBACKS, deferred evbuffer callbacks and
+ * every "run this soon, not from inside the current call" need go through one
+ * queue per base.  It is drained once per loop iteration, after I/O callbacks
+ * (a uv_check_t), never re-entrantly: a callback scheduled while the queue is
+ * being drained runs in the next iteration, and while the queue is not empty
+ * the loop does not block in poll (a uv_idle_t is started).  A queued deferred
+ * keeps event_base_dispatch from returning "no events".
+ *
+ * Children.  Every object that owns libuv handles on a base (events,
+ * bufferevents, listeners, DNS requests) registers a child.  event_base_free
+ * calls each remaining child's shutdown hook, which must uv_close its handles,
+ * then runs the loop until all close callbacks ran, then closes the loop (if
+ * owned).  Objects the user never freed stay allocated: that is the user's
+ * leak, as in libevent; their handles are closed all the same.
+ *
+ * Threads.  All functions here are safe to call from any thread once the base
+ * has a lock (threading enabled before event_base_new); work that must touch
+ * libuv is queued and the loop woken with the base's uv_async_t.
+ */
+#ifndef UVBEV_EVENT_INTERNAL_H_
+#define UVBEV_EVENT_INTERNAL_H_
+
+#include <uv.h>
+#include "list-internal.h"
+
+struct event_base;
+
+/* ---- deferred callbacks --------------------------------------------------- */
+
+struct uvbev_deferred;
+typedef void (*uvbev_deferred_fn)(struct uvbev_deferred *d, void *arg);
+
+struct uvbev_deferred {
+  struct uvbev_list node; /* linked while queued */
+  uvbev_deferred_fn cb;
+  void *arg;
+  int priority;           /* lower runs first within one drain; default 0 */
+};
+
+void uvbev_deferred_init_(struct uvbev_deferred *d, uvbev_deferred_fn cb, void *arg);
+/* Queues d on base.  Returns 1 if it was queued now, 0 if it already was
+ * (several schedules before it runs coalesce into one call). */
+int uvbev_deferred_schedule_(struct event_base *base, struct uvbev_deferred *d);
+/* Unqueues d.  Returns 1 if it was queued.  After this returns, d's callback
+ * does not run (unless it is running right now on another thread). */
+int uvbev_deferred_cancel_(struct event_base *base, struct uvbev_deferred *d);
+static inline int uvbev_deferred_is_queued_(const struct uvbev_deferred *d) {
+  return uvbev_list_linked(&d->node);
+}
+
+/* ---- children (objects owning handles on the base) ------------------------ */
+
+struct uvbev_child;
+typedef void (*uvbev_child_shutdown_fn)(struct uvbev_child *c);
+
+struct uvbev_child {
+  struct uvbev_list node;
+  uvbev_child_shutdown_fn shutdown; /* must uv_close every handle it owns */
+};
+
+void uvbev_base_add_child_(struct event_base *base, struct uvbev_child *c,
+                           uvbev_child_shutdown_fn shutdown);
+void uvbev_base_remove_child_(struct event_base *base, struct uvbev_child *c);
+
+/* ---- loop and threads ------------------------------------------------------ */
+
+/* The loop the base runs on (owned or borrowed).  Same as the public
+ * uvbev_base_get_loop(). */
+uv_loop_t *uvbev_base_loop_(struct event_base *base);
+
+/* The base's lock, NULL when the base is not thread-aware. */
+void *uvbev_base_lock_(struct event_base *base);
+
+/* Non-zero when called on the thread currently running the base's loop, or
+ * when no thread is running it. */
+int uvbev_base_on_loop_thread_(struct event_base *base);
+
+/* Wakes the loop (uv_async_send) so that queued work runs promptly. */
+void uvbev_base_wakeup_(struct event_base *base);
+
+/* Number of priorities set with event_base_priority_init (>= 1). */
+int uvbev_base_npriorities_(struct event_base *base);
+
+#endif
