@@ -84,7 +84,16 @@ int uvbev_base_on_loop_thread_(struct event_base *base);
 /* Wakes the loop (uv_async_send) so that queued work runs promptly. */
 void uvbev_base_wakeup_(struct event_base *base);
 
+/* The base event_init() made (the "current" base of the pre-2.0 API), or NULL. */
+struct event_base *uvbev_current_base_(void);
+
 /* Number of priorities set with event_base_priority_init (>= 1). */
 int uvbev_base_npriorities_(struct event_base *base);
+
+/* Non-zero while event_base_free runs.  After the children's shutdown hooks,
+ * event_base_free keeps draining the deferred queue (so that callbacks that
+ * drop references still run) until every close callback ran: a deferred
+ * callback that would call user code should check this and skip it. */
+int uvbev_base_is_freeing_(struct event_base *base);
 
 #endif

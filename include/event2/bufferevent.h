@@ -1,0 +1,350 @@
+/* Bufferevents: buffered I/O over a socket, a pair, a filter or TLS
+ * (libevent 2.1's <event2/bufferevent.h>, implemented on libuv by uvbev).
+ *
+ * A bufferevent has an input and an output evbuffer, three callbacks (read,
+ * write, event) and, per direction, an enabled flag, watermarks and a timeout.
+ *   - The read callback runs after input grew to at least the read low
+ *     watermark.  While the input holds at least the read high watermark (when
+ *     it is not 0), reading stops; it resumes as the user drains below it.
+ *   - The write callback runs when the output drained to at most the write low
+ *     watermark after a write.  The write high watermark is the backpressure
+ *     limit that filters (and TLS) respect when they write into this
+ *     bufferevent.
+ *   - The event callback receives BEV_EVENT_* flags: CONNECTED, EOF|READING,
+ *     ERROR|READING or WRITING (cause in EVUTIL_SOCKET_ERROR()), and
+ *     TIMEOUT|READING or WRITING (that direction is then disabled).
+ * A new socket bufferevent has EV_WRITE enabled and EV_READ disabled.
+ * With BEV_OPT_DEFER_CALLBACKS callbacks run from the base's deferred queue
+ * (after I/O, once per loop iteration); triggers that happen before the
+ * callbacks run coalesce (event flags are OR-ed).  After bufferevent_free() no
+ * callback of that bufferevent runs again.
+ */
+#ifndef UVBEV_EVENT2_BUFFEREVENT_H_INCLUDED_
+#define UVBEV_EVENT2_BUFFEREVENT_H_INCLUDED_
+
+#include <event2/visibility.h>
+#include <event2/util.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Flags passed to the event callback. */
+#define BEV_EVENT_READING 0x01   /**< error or EOF encountered while reading */
+#define BEV_EVENT_WRITING 0x02   /**< error encountered while writing */
+#define BEV_EVENT_EOF 0x10       /**< end of file reached */
+#define BEV_EVENT_ERROR 0x20     /**< unrecoverable error; see EVUTIL_SOCKET_ERROR() */
+#define BEV_EVENT_TIMEOUT 0x40   /**< user-specified timeout reached */
+#define BEV_EVENT_CONNECTED 0x80 /**< connect (or TLS handshake) finished */
+
+struct bufferevent;
+struct event_base;
+struct evbuffer;
+struct sockaddr;
+struct evdns_base;
+
+/** Read or write callback: ctx is the argument given to bufferevent_setcb(). */
+typedef void (*bufferevent_data_cb)(struct bufferevent *bev, void *ctx);
+
+/** Event callback: what is a combination of BEV_EVENT_* flags. */
+typedef void (*bufferevent_event_cb)(struct bufferevent *bev, short what, void *ctx);
+
+/** Options for the bufferevent constructors. */
+enum bufferevent_options {
+  /** Close the socket / free the underlying bufferevent when this one is freed. */
+  BEV_OPT_CLOSE_ON_FREE = (1 << 0),
+  /** Give the bufferevent a (recursive) lock, shared with its evbuffers.
+      Threading must have been enabled (evthread_use_pthreads()...). */
+  BEV_OPT_THREADSAFE = (1 << 1),
+  /** Run callbacks from the base's deferred queue, not from inside I/O. */
+  BEV_OPT_DEFER_CALLBACKS = (1 << 2),
+  /** Release the lock around user callbacks (requires DEFER_CALLBACKS). */
+  BEV_OPT_UNLOCK_CALLBACKS = (1 << 3)
+};
+
+/** Modes for bufferevent_flush() and for filter callbacks. */
+enum bufferevent_flush_mode {
+  BEV_NORMAL = 0,  /**< usually set when processing data */
+  BEV_FLUSH = 1,   /**< push out everything written so far */
+  BEV_FINISHED = 2 /**< no more data: flush and end the stream (half-close) */
+};
+
+/** Options for bufferevent_trigger() and bufferevent_trigger_event(). */
+enum bufferevent_trigger_options {
+  /** Run the callback whatever the watermarks say. */
+  BEV_TRIG_IGNORE_WATERMARKS = (1 << 16),
+  /** Defer the callback even if the bufferevent does not defer callbacks. */
+  BEV_TRIG_DEFER_CALLBACKS = BEV_OPT_DEFER_CALLBACKS
+};
+
+/* ---- socket bufferevents ------------------------------------------------ */
+
+/**
+ * Creates a bufferevent on a socket.
+ *
+ * @param base the event base
+ * @param fd a connected or connecting socket (made non-blocking), or -1 to
+ *   set one later with bufferevent_socket_connect() or bufferevent_setfd().
+ *   A socket handed out by an evconnlistener is adopted as is.  TCP sockets
+ *   run on a uv_tcp_t, AF_UNIX stream sockets on a uv_pipe_t.
+ * @param options BEV_OPT_* flags
+ * @return the new bufferevent, or NULL on error (bad fd, allocation)
+ *
+ * uvbev: libuv always closes the descriptor it watches.  Without
+ * BEV_OPT_CLOSE_ON_FREE, uvbev therefore watches a duplicate of fd on Unix so
+ * that the caller's fd stays open after bufferevent_free(); on Windows a
+ * socket cannot leave the loop's completion port, so the socket stays usable
+ * only for blocking calls after the bufferevent is freed.
+ */
+UVBEV_API struct bufferevent *bufferevent_socket_new(struct event_base *base, evutil_socket_t fd,
+                                                     int options);
+
+/**
+ * Starts connecting a socket bufferevent to an address.
+ *
+ * If the bufferevent has no socket yet, one is created for the address'
+ * family.  Data added to the output before the connection completes is sent
+ * after it.  Completion is reported to the event callback as
+ * BEV_EVENT_CONNECTED; failure (refused, unreachable...) as BEV_EVENT_ERROR
+ * with the cause in EVUTIL_SOCKET_ERROR().  With addr NULL, the bufferevent's
+ * socket is assumed to be connecting already and CONNECTED is reported when it
+ * becomes writable.
+ *
+ * @return 0 if the attempt started, -1 on immediate failure (bad arguments,
+ *   no socket could be created).
+ */
+UVBEV_API int bufferevent_socket_connect(struct bufferevent *bev, const struct sockaddr *addr,
+                                         int socklen);
+
+/**
+ * Resolves hostname (asynchronously, with uv_getaddrinfo, whether dns_base is
+ * given or NULL) and connects to the result.
+ *
+ * @param dns_base an evdns_base or NULL; both resolve asynchronously in uvbev
+ * @param family AF_INET, AF_INET6 or AF_UNSPEC
+ * @param hostname the name or numeric address to connect to
+ * @param port the port, in host byte order
+ * @return 0 if resolution started, -1 on bad arguments.  A resolution failure
+ *   is reported as BEV_EVENT_ERROR with bufferevent_socket_get_dns_error() != 0.
+ *
+ * uvbev: when the name has several addresses and connecting to one fails, the
+ * next ones are tried before an error is reported (libevent tries only the
+ * first).
+ */
+UVBEV_API int bufferevent_socket_connect_hostname(struct bufferevent *bev,
+                                                  struct evdns_base *dns_base, int family,
+                                                  const char *hostname, int port);
+
+/** The EVUTIL_EAI_* error of the last failed name lookup, or 0. */
+UVBEV_API int bufferevent_socket_get_dns_error(struct bufferevent *bev);
+
+/* ---- core --------------------------------------------------------------- */
+
+/**
+ * Moves a bufferevent to another base.  uvbev: supported only while the
+ * bufferevent has no libuv handle yet (a socket bufferevent created with -1
+ * and not connected); otherwise returns -1.
+ */
+UVBEV_API int bufferevent_base_set(struct event_base *base, struct bufferevent *bev);
+
+/** The base the bufferevent runs on. */
+UVBEV_API struct event_base *bufferevent_get_base(struct bufferevent *bev);
+
+/** Sets the priority of the bufferevent's callbacks. @return 0, or -1. */
+UVBEV_API int bufferevent_priority_set(struct bufferevent *bev, int pri);
+
+/** The priority set with bufferevent_priority_set() (default 0). */
+UVBEV_API int bufferevent_get_priority(const struct bufferevent *bev);
+
+/**
+ * Frees a bufferevent.  No callback of it runs afterwards.  With
+ * BEV_OPT_CLOSE_ON_FREE its socket is closed (or its underlying bufferevent
+ * freed).  Memory is released once libuv has closed its handles and pending
+ * deferred callbacks are cancelled.  Data still in the output buffer is not
+ * guaranteed to be sent: flush with BEV_FINISHED and wait for the write
+ * callback first when that matters.  Safe to call from inside any of its
+ * callbacks.
+ */
+UVBEV_API void bufferevent_free(struct bufferevent *bev);
+
+/**
+ * Sets the callbacks.  Any of them may be NULL.
+ * @param readcb called when input reaches the read low watermark
+ * @param writecb called when output drains to the write low watermark
+ * @param eventcb called with BEV_EVENT_* flags
+ * @param cbarg passed to all three
+ */
+UVBEV_API void bufferevent_setcb(struct bufferevent *bev, bufferevent_data_cb readcb,
+                                 bufferevent_data_cb writecb, bufferevent_event_cb eventcb,
+                                 void *cbarg);
+
+/** Retrieves the callbacks; any out-pointer may be NULL. */
+UVBEV_API void bufferevent_getcb(struct bufferevent *bev, bufferevent_data_cb *readcb_ptr,
+                                 bufferevent_data_cb *writecb_ptr,
+                                 bufferevent_event_cb *eventcb_ptr, void **cbarg_ptr);
+
+/** Replaces the socket of a socket bufferevent (or of the bottom of a
+ * filter stack).  @return 0, or -1 if the kind has no socket or fd is bad. */
+UVBEV_API int bufferevent_setfd(struct bufferevent *bev, evutil_socket_t fd);
+
+/** The socket under the bufferevent, or -1 if it has none. */
+UVBEV_API evutil_socket_t bufferevent_getfd(struct bufferevent *bev);
+
+/** The bufferevent a filter (or TLS filter) is built on, or NULL. */
+UVBEV_API struct bufferevent *bufferevent_get_underlying(struct bufferevent *bev);
+
+/** Appends size bytes to the output buffer.  @return 0, or -1 on error. */
+UVBEV_API int bufferevent_write(struct bufferevent *bev, const void *data, size_t size);
+
+/** Moves all of buf to the output buffer (no copy).  @return 0, or -1. */
+UVBEV_API int bufferevent_write_buffer(struct bufferevent *bev, struct evbuffer *buf);
+
+/** Removes up to size bytes from the input buffer.  @return bytes read. */
+UVBEV_API size_t bufferevent_read(struct bufferevent *bev, void *data, size_t size);
+
+/** Moves all of the input buffer to buf (no copy).  @return 0, or -1. */
+UVBEV_API int bufferevent_read_buffer(struct bufferevent *bev, struct evbuffer *buf);
+
+/** The input buffer.  Do not set callbacks on it. */
+UVBEV_API struct evbuffer *bufferevent_get_input(struct bufferevent *bev);
+
+/** The output buffer.  Do not set callbacks on it. */
+UVBEV_API struct evbuffer *bufferevent_get_output(struct bufferevent *bev);
+
+/** Enables EV_READ and/or EV_WRITE.  Restarts a pending timeout of that
+ * direction.  @return 0, or -1 on error. */
+UVBEV_API int bufferevent_enable(struct bufferevent *bev, short event);
+
+/** Disables EV_READ and/or EV_WRITE.  @return 0, or -1 on error. */
+UVBEV_API int bufferevent_disable(struct bufferevent *bev, short event);
+
+/** The enabled directions, EV_READ|EV_WRITE. */
+UVBEV_API short bufferevent_get_enabled(struct bufferevent *bev);
+
+/**
+ * Sets the read and write timeouts (NULL or a zero timeval clears one).  A
+ * timeout runs only while its direction is enabled and not suspended (by a
+ * watermark, a pending connect, ...), and for writes only while there is data
+ * to write (or a connect is pending); it restarts on each successful read or
+ * write.  When it fires, the direction is disabled and the event callback gets
+ * BEV_EVENT_TIMEOUT|BEV_EVENT_READING or |BEV_EVENT_WRITING.
+ * @return 0, or -1 on error.
+ */
+UVBEV_API int bufferevent_set_timeouts(struct bufferevent *bev, const struct timeval *timeout_read,
+                                       const struct timeval *timeout_write);
+
+/**
+ * Sets watermarks.  EV_READ: the read callback waits for lowmark bytes; reading
+ * stops while the input holds highmark bytes or more (0: no limit).  EV_WRITE:
+ * the write callback runs when output is at most lowmark; layers writing into
+ * this bufferevent stop while its output holds highmark bytes or more.
+ */
+UVBEV_API void bufferevent_setwatermark(struct bufferevent *bev, short events, size_t lowmark,
+                                        size_t highmark);
+
+/** Retrieves the watermarks of EV_READ or EV_WRITE (exactly one).
+ * @return 0, or -1 if events is not exactly one of them. */
+UVBEV_API int bufferevent_getwatermark(struct bufferevent *bev, short events, size_t *lowmark,
+                                       size_t *highmark);
+
+/** Acquires the bufferevent's lock (no-op without BEV_OPT_THREADSAFE). */
+UVBEV_API void bufferevent_lock(struct bufferevent *bev);
+
+/** Releases the bufferevent's lock (no-op without BEV_OPT_THREADSAFE). */
+UVBEV_API void bufferevent_unlock(struct bufferevent *bev);
+
+/** Adds a reference: the memory outlives bufferevent_free() until the
+ * matching bufferevent_decref(). */
+UVBEV_API void bufferevent_incref(struct bufferevent *bev);
+
+/** Drops a reference.  @return 1 if the bufferevent was freed, else 0. */
+UVBEV_API int bufferevent_decref(struct bufferevent *bev);
+
+/**
+ * Asks the bufferevent to push data along.  Sockets: BEV_FINISHED on EV_WRITE
+ * half-closes the connection (uv_shutdown) once all pending output is
+ * written.  Filters: the filter callbacks run with the given mode.
+ * @return -1 on failure, 0 if no data was produced, 1 if some was.
+ */
+UVBEV_API int bufferevent_flush(struct bufferevent *bev, short iotype,
+                                enum bufferevent_flush_mode mode);
+
+/** Runs the read and/or write callback, honouring watermarks unless options
+ * has BEV_TRIG_IGNORE_WATERMARKS, deferred if options has
+ * BEV_TRIG_DEFER_CALLBACKS. */
+UVBEV_API void bufferevent_trigger(struct bufferevent *bev, short iotype, int options);
+
+/** Runs the event callback with what, deferred if options has
+ * BEV_TRIG_DEFER_CALLBACKS. */
+UVBEV_API void bufferevent_trigger_event(struct bufferevent *bev, short what, int options);
+
+/** Caps the bytes one read (write) moves: 0 or below restores the default
+ * (16384 in libevent 2.1; uvbev's default is 65536 for reads and writes).
+ * @return 0, or -1. */
+UVBEV_API int bufferevent_set_max_single_read(struct bufferevent *bev, size_t size);
+UVBEV_API int bufferevent_set_max_single_write(struct bufferevent *bev, size_t size);
+/** The caps set above. */
+UVBEV_API ev_ssize_t bufferevent_get_max_single_read(struct bufferevent *bev);
+UVBEV_API ev_ssize_t bufferevent_get_max_single_write(struct bufferevent *bev);
+/** How much the next read (write) may move; uvbev has no rate limiting, so
+ * these equal the single read (write) caps. */
+UVBEV_API ev_ssize_t bufferevent_get_max_to_read(struct bufferevent *bev);
+UVBEV_API ev_ssize_t bufferevent_get_max_to_write(struct bufferevent *bev);
+
+/* ---- filters ------------------------------------------------------------ */
+
+/** What a filter callback returns. */
+enum bufferevent_filter_result {
+  BEV_OK = 0,        /**< some data was produced (or none was needed) */
+  BEV_NEED_MORE = 1, /**< no output possible until more input arrives */
+  BEV_ERROR = 2      /**< the stream is broken; no more data is processed */
+};
+
+/**
+ * A filter: moves (transformed) bytes from src to dst.
+ * @param dst_limit suggested upper bound of bytes to add to dst, derived from
+ *   dst's high watermark; -1 means no limit
+ * @param mode BEV_NORMAL, BEV_FLUSH (emit everything) or BEV_FINISHED (emit
+ *   everything and end the stream)
+ */
+typedef enum bufferevent_filter_result (*bufferevent_filter_cb)(struct evbuffer *src,
+                                                                 struct evbuffer *dst,
+                                                                 ev_ssize_t dst_limit,
+                                                                 enum bufferevent_flush_mode mode,
+                                                                 void *ctx);
+
+/**
+ * Creates a filtering bufferevent on top of underlying; it takes over the
+ * underlying's callbacks.  NULL filters pass bytes through unchanged.
+ * Backpressure: the filter stops writing into underlying while its output
+ * holds at least its write high watermark, and stops reading from underlying
+ * while the filter's own input is at its read high watermark.
+ * @param free_context called with ctx when the filter is freed (may be NULL)
+ * @return the filter, or NULL on error
+ */
+UVBEV_API struct bufferevent *bufferevent_filter_new(struct bufferevent *underlying,
+                                                     bufferevent_filter_cb input_filter,
+                                                     bufferevent_filter_cb output_filter,
+                                                     int options,
+                                                     void (*free_context)(void *), void *ctx);
+
+/* ---- pairs -------------------------------------------------------------- */
+
+/**
+ * Creates two bufferevents connected to each other, like two socket
+ * bufferevents on a socketpair without any socket: bytes written to one
+ * become the other's input (moved, not copied).
+ * @return 0, or -1 on error
+ */
+UVBEV_API int bufferevent_pair_new(struct event_base *base, int options,
+                                   struct bufferevent *pair[2]);
+
+/** The other side of a pair, or NULL if it was freed (or bev is no pair). */
+UVBEV_API struct bufferevent *bufferevent_pair_get_partner(struct bufferevent *bev);
+
+#ifdef __cplusplus
+}
+#endif
+
+/* Old names (bufferevent_new, EVBUFFER_INPUT...) come with the compat header. */
+#endif

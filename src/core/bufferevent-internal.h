@@ -1,0 +1,186 @@
+/* The bufferevent core and the one vtable that separates it from its kinds.
+ *
+ * Life of a bufferevent, from new to its last reference:
+ *
+ *  1. A kind allocates its own struct, whose first member is a
+ *     struct bufferevent_private, and calls bev_core_init_().  The user holds
+ *     the first reference.
+ *  2. The kind moves bytes.  After adding to the input it calls
+ *     bev_core_input_added_() (read low watermark -> read callback); after
+ *     taking from the output it calls bev_core_output_drained_() (write low
+ *     watermark -> write callback).  Callbacks run at once or from the base's
+ *     deferred queue (BEV_OPT_DEFER_CALLBACKS), always through the core.
+ *     The read high watermark, suspension, timeouts and deferral live here:
+ *     a kind only starts and stops its I/O when the core calls ops->enable /
+ *     ops->disable with the directions whose state changed.
+ *  3. bufferevent_free(): callbacks are cleared (none runs again), the
+ *     deferred callback is cancelled, the core's timers are uv_close'd, the
+ *     kind's ops->unlink stops its I/O and uv_close's its handles.  Each handle
+ *     being closed holds a reference (bev_core_incref_ before uv_close,
+ *     bev_core_decref_ in the close callback).  Then the user's reference is
+ *     dropped.
+ *  4. When the last reference goes: the core frees the evbuffers, then
+ *     ops->destruct releases what the kind owns (a filter drops the reference
+ *     it holds on its underlying, and frees it with BEV_OPT_CLOSE_ON_FREE),
+ *     then the core frees its lock (if it owns it) and the kind's memory
+ *     block.  A layer that shares its underlying's lock keeps a reference on
+ *     the underlying (bev_core_incref_) for as long as it exists, so the lock
+ *     outlives it.
+ *
+ * A kind that calls into the core (which may run user callbacks, which may
+ * free the bufferevent) and touches the bufferevent afterwards holds a
+ * reference across the call; bev_core_is_freed_() then tells whether the
+ * user freed it meanwhile.
+ *
+ * Locking: the core's public functions take bev's lock (recursive; NULL when
+ * not BEV_OPT_THREADSAFE).  Kind callbacks from libuv take it with
+ * BEV_LOCK/BEV_UNLOCK.  Ops are called with the lock held.
+ */
+#ifndef UVBEV_BUFFEREVENT_INTERNAL_H_
+#define UVBEV_BUFFEREVENT_INTERNAL_H_
+
+#include <uv.h>
+#include "event2/event.h"
+#include "event2/bufferevent.h"
+#include "event2/bufferevent_struct.h"
+#include "event2/buffer.h"
+#include "event-internal.h"
+#include "thread-internal.h"
+
+/* Reasons a direction can be suspended (independently of enable/disable). */
+#define BEV_SUSPEND_WM 0x01      /* read: input at the read high watermark */
+#define BEV_SUSPEND_LOOKUP 0x02  /* name lookup or connect in progress */
+#define BEV_SUSPEND_FILT 0x04    /* a filter above is holding this layer */
+#define BEV_SUSPEND_KIND 0x08    /* kind-specific (e.g. TLS handshake) */
+
+enum bev_ctrl_op {
+  BEV_CTRL_SET_FD,         /* data->fd: replace the socket */
+  BEV_CTRL_GET_FD,         /* data->fd out */
+  BEV_CTRL_GET_UNDERLYING, /* data->ptr out: struct bufferevent * */
+  BEV_CTRL_CANCEL_ALL      /* stop every pending operation (free, base free) */
+};
+
+union bev_ctrl_data {
+  void *ptr;
+  evutil_socket_t fd;
+};
+
+/* The vtable of a kind.  Every pointer may be NULL except type, destruct. */
+struct bufferevent_ops {
+  const char *type;
+  /* Start I/O for the directions in `what` (called when they become enabled
+   * and not suspended).  Idempotent. */
+  int (*enable)(struct bufferevent *bev, short what);
+  /* Stop I/O for the directions in `what`.  Idempotent. */
+  int (*disable)(struct bufferevent *bev, short what);
+  /* bufferevent_free(): stop all I/O and uv_close the kind's handles. */
+  void (*unlink)(struct bufferevent *bev);
+  /* Last reference gone: release what the kind owns (not the memory block,
+   * not the evbuffers). */
+  void (*destruct)(struct bufferevent *bev);
+  /* bufferevent_flush(). */
+  int (*flush)(struct bufferevent *bev, short iotype, enum bufferevent_flush_mode mode);
+  /* fd / underlying / cancel: -1 when unsupported. */
+  int (*ctrl)(struct bufferevent *bev, enum bev_ctrl_op op, union bev_ctrl_data *data);
+};
+
+struct bufferevent_private {
+  struct bufferevent bev; /* first: a struct bufferevent * is a private * */
+
+  void *lock;        /* recursive, shared with input/output; NULL if none */
+  unsigned own_lock : 1;
+  unsigned lock_shared : 1;  /* set by bev_core_share_lock_ */
+  unsigned freed : 1;        /* bufferevent_free() was called */
+  unsigned readcb_pending : 1;
+  unsigned writecb_pending : 1;
+  unsigned unlinked : 1;      /* handles closed (free or base shutdown) */
+  unsigned timers_open : 1;  /* the two uv_timer_t are initialised */
+  unsigned write_wanted : 1; /* kind: a connect is pending (write timeout runs) */
+  short eventcb_pending;
+  int errno_pending;         /* socket error to restore for a deferred ERROR */
+  int options;
+  int refcnt;
+  int priority;
+  short read_suspended;
+  short write_suspended;
+  size_t max_single_read;
+  size_t max_single_write;
+
+  struct uvbev_deferred deferred;
+  struct uvbev_child child;
+  struct evbuffer_cb_entry *input_wm_cb;  /* input: high watermark tracking */
+  struct evbuffer_cb_entry *output_tm_cb; /* output: write timeout tracking */
+  uv_timer_t read_timer;
+  uv_timer_t write_timer;
+};
+
+#define BEV_UPCAST(b) ((struct bufferevent_private *)(b))
+#define BEV_LOCK(b) UVBEV_LOCK(BEV_UPCAST(b)->lock)
+#define BEV_UNLOCK(b) UVBEV_UNLOCK(BEV_UPCAST(b)->lock)
+
+#define BEV_DEFAULT_MAX_SINGLE_READ 65536
+#define BEV_DEFAULT_MAX_SINGLE_WRITE 65536
+
+/* ---- construction and references ----------------------------------------- */
+
+/* Initialises the core part of a kind's freshly zeroed struct: evbuffers,
+ * lock (BEV_OPT_THREADSAFE), deferred callback, base child.  enabled starts
+ * at `enabled` (EV_WRITE for sockets, per libevent).  Returns 0 or -1. */
+int bev_core_init_(struct bufferevent_private *p, struct event_base *base,
+                   const struct bufferevent_ops *ops, int options, short enabled);
+
+/* Makes p use `lock` (someone else's, e.g. the underlying's: filters share
+ * it) instead of allocating one for BEV_OPT_THREADSAFE.  Call it on the
+ * zeroed struct BEFORE bev_core_init_; NULL is allowed (no lock). */
+void bev_core_share_lock_(struct bufferevent_private *p, void *lock);
+
+void bev_core_incref_(struct bufferevent *bev);
+/* Returns 1 if this dropped the last reference (bev is gone). */
+int bev_core_decref_(struct bufferevent *bev);
+int bev_core_is_freed_(struct bufferevent *bev);
+
+/* A close callback for uv handles embedded in a bufferevent: handle->data
+ * must be the bufferevent; drops the reference taken before uv_close. */
+void bev_core_handle_closed_(uv_handle_t *handle);
+
+/* ---- callbacks ------------------------------------------------------------ */
+
+/* Runs (or defers, per options and `trig` = BEV_TRIG_DEFER_CALLBACKS) the
+ * read / write / event callback.  The event callback sees the socket error
+ * that was current when bev_core_run_eventcb_ was called. */
+void bev_core_run_readcb_(struct bufferevent *bev, int trig);
+void bev_core_run_writecb_(struct bufferevent *bev, int trig);
+void bev_core_run_eventcb_(struct bufferevent *bev, short what, int trig);
+
+/* Kind added bytes to the input: read callback if at the low watermark;
+ * restarts the read timeout. */
+void bev_core_input_added_(struct bufferevent *bev);
+/* Kind removed bytes from the output (written): write callback if at the low
+ * watermark; restarts the write timeout. */
+void bev_core_output_drained_(struct bufferevent *bev);
+
+/* ---- suspension and timeouts -------------------------------------------- */
+
+void bev_core_suspend_read_(struct bufferevent *bev, short reason);
+void bev_core_unsuspend_read_(struct bufferevent *bev, short reason);
+void bev_core_suspend_write_(struct bufferevent *bev, short reason);
+void bev_core_unsuspend_write_(struct bufferevent *bev, short reason);
+
+/* Directions that are enabled and not suspended (what the kind should do). */
+short bev_core_active_(struct bufferevent *bev);
+
+/* Kind says a connect is (no longer) pending: the write timeout covers it. */
+void bev_core_set_write_wanted_(struct bufferevent *bev, int wanted);
+
+/* Re-evaluates which timeouts run (the core calls it itself on every state
+ * change it sees; kinds call it after changing what it depends on). */
+void bev_core_adj_timeouts_(struct bufferevent *bev);
+
+/* ---- shared between the core's own files only ------------------------------ */
+
+void bev_core_init_deferred_(struct bufferevent_private *p);
+void bev_core_close_timers_(struct bufferevent_private *p);
+/* Progress in `what`: an armed timeout of that direction starts over. */
+void bev_core_restart_progress_(struct bufferevent *bev, short what);
+
+#endif

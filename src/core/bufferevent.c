@@ -1,0 +1,437 @@
+/* The bufferevent core: construction, references, freeing, and the public
+ * functions that do not depend on the kind.  The life of a bufferevent is
+ * described at the top of bufferevent-internal.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bufferevent-internal.h"
+
+/* ---- references and freeing ------------------------------------------------ */
+
+void bev_core_incref_(struct bufferevent *bev) {
+  BEV_LOCK(bev);
+  BEV_UPCAST(bev)->refcnt++;
+  BEV_UNLOCK(bev);
+}
+
+static void bev_core_finalize(struct bufferevent_private *p) {
+  struct bufferevent *bev = &p->bev;
+  void *lock = p->own_lock ? p->lock : NULL;
+  /* Freeing a buffer removes its callbacks; the kind may still use the lock
+   * (shared with an underlying it releases in destruct), so buffers go
+   * first, the kind next, the lock last. */
+  evbuffer_free(bev->input);
+  evbuffer_free(bev->output);
+  bev->input = bev->output = NULL;
+  if (bev->be_ops->destruct)
+    bev->be_ops->destruct(bev);
+  if (lock)
+    uvbev_lock_free_(lock);
+  free(p);
+}
+
+int bev_core_decref_(struct bufferevent *bev) {
+  struct bufferevent_private *p = BEV_UPCAST(bev);
+  int left;
+  BEV_LOCK(bev);
+  left = --p->refcnt;
+  BEV_UNLOCK(bev);
+  if (left > 0)
+    return 0;
+  bev_core_finalize(p);
+  return 1;
+}
+
+int bev_core_is_freed_(struct bufferevent *bev) { return BEV_UPCAST(bev)->freed; }
+
+void bev_core_handle_closed_(uv_handle_t *handle) {
+  bev_core_decref_((struct bufferevent *)handle->data);
+}
+
+/* Stops everything that could call back and closes every handle: on
+ * bufferevent_free, or when the base shuts down under a bufferevent the user
+ * never freed.  Runs once. */
+static void bev_core_unlink(struct bufferevent_private *p) {
+  struct bufferevent *bev = &p->bev;
+  if (p->unlinked)
+    return;
+  p->unlinked = 1;
+  uvbev_base_remove_child_(bev->ev_base, &p->child);
+  if (uvbev_deferred_cancel_(bev->ev_base, &p->deferred))
+    p->refcnt--; /* the queued deferred's reference; the caller holds another */
+  p->readcb_pending = p->writecb_pending = 0;
+  p->eventcb_pending = 0;
+  bev_core_close_timers_(p);
+  if (bev->be_ops->unlink)
+    bev->be_ops->unlink(bev);
+}
+
+static void bev_core_on_base_shutdown(struct uvbev_child *c) {
+  struct bufferevent_private *p = UVBEV_CONTAINER_OF(c, struct bufferevent_private, child);
+  BEV_LOCK(&p->bev);
+  bev_core_unlink(p);
+  BEV_UNLOCK(&p->bev);
+}
+
+void bufferevent_free(struct bufferevent *bev) {
+  struct bufferevent_private *p = BEV_UPCAST(bev);
+  if (!bev)
+    return;
+  BEV_LOCK(bev);
+  if (p->freed) {
+    BEV_UNLOCK(bev);
+    return;
+  }
+  p->freed = 1;
+  bev->readcb = bev->writecb = NULL;
+  bev->errorcb = NULL;
+  bev_core_unlink(p);
+  BEV_UNLOCK(bev);
+  bev_core_decref_(bev);
+}
+
+void bufferevent_incref(struct bufferevent *bev) {
+  if (bev)
+    bev_core_incref_(bev);
+}
+
+int bufferevent_decref(struct bufferevent *bev) { return bev ? bev_core_decref_(bev) : 0; }
+
+/* ---- construction ---------------------------------------------------------- */
+
+void bev_core_share_lock_(struct bufferevent_private *p, void *lock) {
+  p->lock = lock;
+  p->lock_shared = 1;
+}
+
+static int bev_core_init_lock(struct bufferevent_private *p, int options) {
+  if (!p->lock_shared && (options & BEV_OPT_THREADSAFE)) {
+    /* As libevent: THREADSAFE without evthread_use_*() is an error. */
+    p->lock = uvbev_lock_new_();
+    if (!p->lock)
+      return -1;
+    p->own_lock = 1;
+  }
+  if (p->lock && (evbuffer_enable_locking(p->bev.input, p->lock) < 0 ||
+                  evbuffer_enable_locking(p->bev.output, p->lock) < 0))
+    return -1;
+  return 0;
+}
+
+int bev_core_init_(struct bufferevent_private *p, struct event_base *base,
+                   const struct bufferevent_ops *ops, int options, short enabled) {
+  struct bufferevent *bev = &p->bev;
+  if (!base || !ops)
+    return -1;
+  if ((options & BEV_OPT_UNLOCK_CALLBACKS) && !(options & BEV_OPT_DEFER_CALLBACKS))
+    return -1; /* libevent refuses this combination too */
+  bev->input = evbuffer_new();
+  bev->output = evbuffer_new();
+  if (!bev->input || !bev->output || bev_core_init_lock(p, options) < 0) {
+    evbuffer_free(bev->input);
+    evbuffer_free(bev->output);
+    if (p->own_lock)
+      uvbev_lock_free_(p->lock);
+    return -1;
+  }
+  bev->ev_base = base;
+  bev->be_ops = ops;
+  bev->enabled = enabled;
+  p->refcnt = 1;
+  p->options = options;
+  p->max_single_read = BEV_DEFAULT_MAX_SINGLE_READ;
+  p->max_single_write = BEV_DEFAULT_MAX_SINGLE_WRITE;
+  bev_core_init_deferred_(p);
+  uvbev_base_add_child_(base, &p->child, bev_core_on_base_shutdown);
+  return 0;
+}
+
+/* ---- callbacks, buffers ------------------------------------------------------ */
+
+void bufferevent_setcb(struct bufferevent *bev, bufferevent_data_cb readcb,
+                       bufferevent_data_cb writecb, bufferevent_event_cb eventcb, void *cbarg) {
+  if (!bev)
+    return;
+  BEV_LOCK(bev);
+  bev->readcb = readcb;
+  bev->writecb = writecb;
+  bev->errorcb = eventcb;
+  bev->cbarg = cbarg;
+  BEV_UNLOCK(bev);
+}
+
+void bufferevent_getcb(struct bufferevent *bev, bufferevent_data_cb *readcb_ptr,
+                       bufferevent_data_cb *writecb_ptr, bufferevent_event_cb *eventcb_ptr,
+                       void **cbarg_ptr) {
+  if (!bev)
+    return;
+  BEV_LOCK(bev);
+  if (readcb_ptr)
+    *readcb_ptr = bev->readcb;
+  if (writecb_ptr)
+    *writecb_ptr = bev->writecb;
+  if (eventcb_ptr)
+    *eventcb_ptr = bev->errorcb;
+  if (cbarg_ptr)
+    *cbarg_ptr = bev->cbarg;
+  BEV_UNLOCK(bev);
+}
+
+struct evbuffer *bufferevent_get_input(struct bufferevent *bev) {
+  return bev ? bev->input : NULL;
+}
+
+struct evbuffer *bufferevent_get_output(struct bufferevent *bev) {
+  return bev ? bev->output : NULL;
+}
+
+struct event_base *bufferevent_get_base(struct bufferevent *bev) {
+  return bev ? bev->ev_base : NULL;
+}
+
+int bufferevent_write(struct bufferevent *bev, const void *data, size_t size) {
+  if (!bev || (!data && size))
+    return -1;
+  return evbuffer_add(bev->output, data, size) == -1 ? -1 : 0;
+}
+
+int bufferevent_write_buffer(struct bufferevent *bev, struct evbuffer *buf) {
+  if (!bev || !buf)
+    return -1;
+  return evbuffer_add_buffer(bev->output, buf) == -1 ? -1 : 0;
+}
+
+size_t bufferevent_read(struct bufferevent *bev, void *data, size_t size) {
+  int n;
+  if (!bev || !data)
+    return 0;
+  n = evbuffer_remove(bev->input, data, size);
+  return n > 0 ? (size_t)n : 0;
+}
+
+int bufferevent_read_buffer(struct bufferevent *bev, struct evbuffer *buf) {
+  if (!bev || !buf)
+    return -1;
+  return evbuffer_add_buffer(buf, bev->input);
+}
+
+/* ---- enabling ------------------------------------------------------------------ */
+
+int bufferevent_enable(struct bufferevent *bev, short event) {
+  struct bufferevent_private *p = BEV_UPCAST(bev);
+  short start;
+  int r = 0;
+  if (!bev)
+    return -1;
+  event &= EV_READ | EV_WRITE;
+  BEV_LOCK(bev);
+  bev_core_incref_(bev);
+  bev->enabled |= event;
+  start = event & bev_core_active_(bev);
+  if (start && !p->unlinked && bev->be_ops->enable && bev->be_ops->enable(bev, start) < 0)
+    r = -1;
+  bev_core_restart_progress_(bev, event);
+  BEV_UNLOCK(bev);
+  bev_core_decref_(bev);
+  return r;
+}
+
+int bufferevent_disable(struct bufferevent *bev, short event) {
+  struct bufferevent_private *p = BEV_UPCAST(bev);
+  int r = 0;
+  if (!bev)
+    return -1;
+  event &= EV_READ | EV_WRITE;
+  BEV_LOCK(bev);
+  bev->enabled &= ~event;
+  if (event && !p->unlinked && bev->be_ops->disable && bev->be_ops->disable(bev, event) < 0)
+    r = -1;
+  bev_core_adj_timeouts_(bev);
+  BEV_UNLOCK(bev);
+  return r;
+}
+
+short bufferevent_get_enabled(struct bufferevent *bev) {
+  short r;
+  if (!bev)
+    return 0;
+  BEV_LOCK(bev);
+  r = bev->enabled;
+  BEV_UNLOCK(bev);
+  return r;
+}
+
+/* ---- watermarks ------------------------------------------------------------------ */
+
+/* Input changed: reading stops while the input is at the high watermark and
+ * restarts as soon as the user drains below it. */
+static void bev_core_on_input_changed(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+                                      void *arg) {
+  struct bufferevent *bev = arg;
+  (void)info;
+  if (bev->wm_read.high && evbuffer_get_length(buf) >= bev->wm_read.high)
+    bev_core_suspend_read_(bev, BEV_SUSPEND_WM);
+  else
+    bev_core_unsuspend_read_(bev, BEV_SUSPEND_WM);
+}
+
+static void bev_core_set_read_watermark(struct bufferevent *bev, size_t low, size_t high) {
+  struct bufferevent_private *p = BEV_UPCAST(bev);
+  bev->wm_read.low = low;
+  bev->wm_read.high = high;
+  if (!high) {
+    if (p->input_wm_cb)
+      evbuffer_cb_clear_flags(bev->input, p->input_wm_cb, EVBUFFER_CB_ENABLED);
+    bev_core_unsuspend_read_(bev, BEV_SUSPEND_WM);
+    return;
+  }
+  if (!p->input_wm_cb)
+    p->input_wm_cb = evbuffer_add_cb(bev->input, bev_core_on_input_changed, bev);
+  else
+    evbuffer_cb_set_flags(bev->input, p->input_wm_cb, EVBUFFER_CB_ENABLED);
+  bev_core_on_input_changed(bev->input, NULL, bev);
+}
+
+void bufferevent_setwatermark(struct bufferevent *bev, short events, size_t lowmark,
+                              size_t highmark) {
+  if (!bev)
+    return;
+  BEV_LOCK(bev);
+  bev_core_incref_(bev);
+  if (events & EV_WRITE) {
+    bev->wm_write.low = lowmark;
+    bev->wm_write.high = highmark;
+  }
+  if (events & EV_READ)
+    bev_core_set_read_watermark(bev, lowmark, highmark);
+  BEV_UNLOCK(bev);
+  bev_core_decref_(bev);
+}
+
+int bufferevent_getwatermark(struct bufferevent *bev, short events, size_t *lowmark,
+                             size_t *highmark) {
+  const struct event_watermark *wm;
+  if (!bev || (events != EV_READ && events != EV_WRITE))
+    return -1;
+  BEV_LOCK(bev);
+  wm = events == EV_READ ? &bev->wm_read : &bev->wm_write;
+  if (lowmark)
+    *lowmark = wm->low;
+  if (highmark)
+    *highmark = wm->high;
+  BEV_UNLOCK(bev);
+  return 0;
+}
+
+/* ---- locking, priority, limits --------------------------------------------------- */
+
+void bufferevent_lock(struct bufferevent *bev) {
+  if (bev)
+    BEV_LOCK(bev);
+}
+
+void bufferevent_unlock(struct bufferevent *bev) {
+  if (bev)
+    BEV_UNLOCK(bev);
+}
+
+int bufferevent_priority_set(struct bufferevent *bev, int pri) {
+  struct bufferevent_private *p = BEV_UPCAST(bev);
+  if (!bev || pri < 0 || pri >= uvbev_base_npriorities_(bev->ev_base))
+    return -1;
+  BEV_LOCK(bev);
+  p->priority = pri;
+  p->deferred.priority = pri;
+  BEV_UNLOCK(bev);
+  return 0;
+}
+
+int bufferevent_get_priority(const struct bufferevent *bev) {
+  return bev ? ((const struct bufferevent_private *)bev)->priority : -1;
+}
+
+static int bev_core_set_limit(struct bufferevent *bev, size_t *field, size_t size,
+                              size_t dflt) {
+  if (!bev)
+    return -1;
+  BEV_LOCK(bev);
+  *field = (size == 0 || size > (size_t)EV_SSIZE_MAX) ? dflt : size;
+  BEV_UNLOCK(bev);
+  return 0;
+}
+
+int bufferevent_set_max_single_read(struct bufferevent *bev, size_t size) {
+  return bev_core_set_limit(bev, &BEV_UPCAST(bev)->max_single_read, size,
+                            BEV_DEFAULT_MAX_SINGLE_READ);
+}
+
+int bufferevent_set_max_single_write(struct bufferevent *bev, size_t size) {
+  return bev_core_set_limit(bev, &BEV_UPCAST(bev)->max_single_write, size,
+                            BEV_DEFAULT_MAX_SINGLE_WRITE);
+}
+
+ev_ssize_t bufferevent_get_max_single_read(struct bufferevent *bev) {
+  return bev ? (ev_ssize_t)BEV_UPCAST(bev)->max_single_read : -1;
+}
+
+ev_ssize_t bufferevent_get_max_single_write(struct bufferevent *bev) {
+  return bev ? (ev_ssize_t)BEV_UPCAST(bev)->max_single_write : -1;
+}
+
+ev_ssize_t bufferevent_get_max_to_read(struct bufferevent *bev) {
+  return bufferevent_get_max_single_read(bev);
+}
+
+ev_ssize_t bufferevent_get_max_to_write(struct bufferevent *bev) {
+  return bufferevent_get_max_single_write(bev);
+}
+
+/* ---- what the kind answers --------------------------------------------------------- */
+
+static int bev_core_ctrl(struct bufferevent *bev, enum bev_ctrl_op op, union bev_ctrl_data *d) {
+  int r = -1;
+  if (!bev)
+    return -1;
+  BEV_LOCK(bev);
+  if (bev->be_ops->ctrl)
+    r = bev->be_ops->ctrl(bev, op, d);
+  BEV_UNLOCK(bev);
+  return r;
+}
+
+int bufferevent_setfd(struct bufferevent *bev, evutil_socket_t fd) {
+  union bev_ctrl_data d;
+  d.fd = fd;
+  return bev_core_ctrl(bev, BEV_CTRL_SET_FD, &d);
+}
+
+evutil_socket_t bufferevent_getfd(struct bufferevent *bev) {
+  union bev_ctrl_data d;
+  d.fd = -1;
+  return bev_core_ctrl(bev, BEV_CTRL_GET_FD, &d) < 0 ? (evutil_socket_t)-1 : d.fd;
+}
+
+struct bufferevent *bufferevent_get_underlying(struct bufferevent *bev) {
+  union bev_ctrl_data d;
+  d.ptr = NULL;
+  return bev_core_ctrl(bev, BEV_CTRL_GET_UNDERLYING, &d) < 0 ? NULL : d.ptr;
+}
+
+int bufferevent_flush(struct bufferevent *bev, short iotype, enum bufferevent_flush_mode mode) {
+  int r = -1;
+  if (!bev)
+    return -1;
+  BEV_LOCK(bev);
+  bev_core_incref_(bev);
+  if (bev->be_ops->flush)
+    r = bev->be_ops->flush(bev, iotype, mode);
+  BEV_UNLOCK(bev);
+  bev_core_decref_(bev);
+  return r;
+}
+
+int bufferevent_base_set(struct event_base *base, struct bufferevent *bev) {
+  if (!bev || !base)
+    return -1;
+  return bev->ev_base == base ? 0 : -1;
+}
