@@ -21,6 +21,9 @@ int uvbev_uv_error_from_socket_error_(int sock_err);
 /* Closes a socket without consulting the accepted-handle registry. */
 int uvbev_closesocket_raw_(evutil_socket_t fd);
 
+/* libuv's backend on this platform: "epoll", "kqueue", "iocp", ... */
+const char *uvbev_backend_name_(void);
+
 /* uv_os_sock_t <-> evutil_socket_t, without casts spread around. */
 #define UVBEV_SOCK_TO_UV(fd) ((uv_os_sock_t)(fd))
 #define UVBEV_SOCK_FROM_UV(s) ((evutil_socket_t)(s))

@@ -223,7 +223,8 @@ static void core_deferred_callbacks_coalesce_and_run_connected_first(void **stat
   bev_core_run_writecb_(bev, 0);
   bev_core_run_eventcb_(bev, BEV_EVENT_CONNECTED, 0);
   assert_int_equal(r.reads + r.writes + r.events, 0); /* nothing ran yet */
-  assert_int_equal(event_base_loop(base, EVLOOP_NONBLOCK), 0);
+  /* As in libevent, NONBLOCK returns 1 once the callbacks it ran left nothing. */
+  assert_int_equal(event_base_loop(base, EVLOOP_NONBLOCK), 1);
   assert_int_equal(r.reads, 1);
   assert_int_equal(r.writes, 1);
   assert_int_equal(r.events, 2);

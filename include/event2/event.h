@@ -1,0 +1,304 @@
+/* The event loop: bases, events, timers, signals (libevent 2.1's
+ * <event2/event.h>), on libuv.
+ *
+ * Differences from libevent, all deliberate:
+ *  - The backend is libuv's: event_base_get_method() says "epoll", "kqueue",
+ *    "iocp", ...  event_config_avoid_method() and most flags are accepted and
+ *    have no effect.
+ *  - EV_ET is accepted and behaves as level-triggered.  EV_CLOSED is accepted
+ *    and never reported on its own (a closed peer shows as EV_READ).
+ *  - Timer resolution is libuv's: one millisecond (sub-millisecond timeouts
+ *    round up).
+ *  - Callbacks of events that became active in one loop iteration run in
+ *    priority order (lower number first, FIFO within a priority) from the
+ *    base's drain point, after I/O polling.
+ *  - event_add/event_del/event_active may be called from other threads only
+ *    for event_active (with threading enabled); add/del belong to the thread
+ *    running the loop (or to any thread while the loop is not running).
+ */
+#ifndef UVBEV_EVENT2_EVENT_H_INCLUDED_
+#define UVBEV_EVENT2_EVENT_H_INCLUDED_
+
+#include <event2/visibility.h>
+#include <event2/util.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct event_base;
+struct event;
+struct event_config;
+
+/* Version of libevent that uvbev is compatible with. */
+#define EVENT__VERSION "2.1.12-stable"
+#define EVENT__NUMERIC_VERSION 0x02010c00
+#define LIBEVENT_VERSION EVENT__VERSION
+#define LIBEVENT_VERSION_NUMBER EVENT__NUMERIC_VERSION
+
+/* "2.1.12-stable": the libevent API version implemented (see uvbev_version()
+ * in <uvbev/uvbev.h> for uvbev's own). */
+UVBEV_API const char *event_get_version(void);
+/* 0x02010c00. */
+UVBEV_API ev_uint32_t event_get_version_number(void);
+
+/* ---- logging and debugging ---- */
+#define EVENT_LOG_DEBUG 0
+#define EVENT_LOG_MSG 1
+#define EVENT_LOG_WARN 2
+#define EVENT_LOG_ERR 3
+#define _EVENT_LOG_DEBUG EVENT_LOG_DEBUG
+#define _EVENT_LOG_MSG EVENT_LOG_MSG
+#define _EVENT_LOG_WARN EVENT_LOG_WARN
+#define _EVENT_LOG_ERR EVENT_LOG_ERR
+typedef void (*event_log_cb)(int severity, const char *msg);
+/* Routes uvbev's log messages to cb (NULL: back to stderr). */
+UVBEV_API void event_set_log_callback(event_log_cb cb);
+typedef void (*event_fatal_cb)(int err);
+/* Called on a fatal internal error instead of abort(). */
+UVBEV_API void event_set_fatal_callback(event_fatal_cb cb);
+#define EVENT_DBG_ALL 0xffffffffu
+#define EVENT_DBG_NONE 0
+/* Enables debug-level log messages (which: EVENT_DBG_*). */
+UVBEV_API void event_enable_debug_logging(ev_uint32_t which);
+/* Accepted; enables debug-level logging.  uvbev does not track event misuse. */
+UVBEV_API void event_enable_debug_mode(void);
+/* Accepted; no effect. */
+UVBEV_API void event_debug_unassign(struct event *ev);
+
+/* ---- configuration ---- */
+enum event_method_feature {
+  EV_FEATURE_ET = 0x01,
+  EV_FEATURE_O1 = 0x02,
+  EV_FEATURE_FDS = 0x04,
+  EV_FEATURE_EARLY_CLOSE = 0x08
+};
+enum event_base_config_flag {
+  EVENT_BASE_FLAG_NOLOCK = 0x01,
+  EVENT_BASE_FLAG_IGNORE_ENV = 0x02,
+  EVENT_BASE_FLAG_STARTUP_IOCP = 0x04,
+  EVENT_BASE_FLAG_NO_CACHE_TIME = 0x08,
+  EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST = 0x10,
+  EVENT_BASE_FLAG_PRECISE_TIMER = 0x20
+};
+
+/* A new configuration, or NULL. */
+UVBEV_API struct event_config *event_config_new(void);
+UVBEV_API void event_config_free(struct event_config *cfg);
+/* Accepted (libuv picks its backend).  Returns 0, -1 on NULL arguments. */
+UVBEV_API int event_config_avoid_method(struct event_config *cfg, const char *method);
+/* Requires features; event_base_new_with_config fails if the backend lacks
+ * them (uvbev has EV_FEATURE_O1 | EV_FEATURE_FDS only).  Returns 0 or -1. */
+UVBEV_API int event_config_require_features(struct event_config *cfg, int feature);
+/* Stores flags: NOLOCK disables the base's lock, NO_CACHE_TIME makes
+ * event_base_gettimeofday_cached read the clock; the others are accepted.
+ * Returns 0 or -1. */
+UVBEV_API int event_config_set_flag(struct event_config *cfg, int flag);
+/* Accepted.  Returns 0 or -1. */
+UVBEV_API int event_config_set_num_cpus_hint(struct event_config *cfg, int cpus);
+/* Accepted, no effect.  Returns 0 or -1. */
+UVBEV_API int event_config_set_max_dispatch_interval(struct event_config *cfg,
+                                                     const struct timeval *max_interval,
+                                                     int max_callbacks, int min_priority);
+
+/* ---- bases ---- */
+/* A new base on its own libuv loop, or NULL. */
+UVBEV_API struct event_base *event_base_new(void);
+/* A new base honouring cfg (NULL cfg = defaults), or NULL. */
+UVBEV_API struct event_base *event_base_new_with_config(const struct event_config *cfg);
+/* Deletes every event still added or active on base (the struct events stay
+ * the user's), shuts down every object still owning libuv handles on it,
+ * runs the loop until their close callbacks ran and closes the loop if the
+ * base owns it.  NULL is ignored. */
+UVBEV_API void event_base_free(struct event_base *base);
+/* Same as event_base_free (uvbev has no finalizers to skip). */
+UVBEV_API void event_base_free_nofinalize(struct event_base *base);
+/* After fork(): libuv's uv_loop_fork on an owned loop.  Returns 0 or -1. */
+UVBEV_API int event_reinit(struct event_base *base);
+
+#define EVLOOP_ONCE 0x01
+#define EVLOOP_NONBLOCK 0x02
+#define EVLOOP_NO_EXIT_ON_EMPTY 0x04
+
+/* event_base_loop(base, 0). */
+UVBEV_API int event_base_dispatch(struct event_base *base);
+/* Runs the loop.  flags: EVLOOP_ONCE (block until some callbacks ran, run
+ * them, return), EVLOOP_NONBLOCK (run what is ready, never block),
+ * EVLOOP_NO_EXIT_ON_EMPTY (keep running with nothing pending until
+ * loopexit/loopbreak).  Returns 0 on a normal exit (loopexit, loopbreak, ONCE
+ * or NONBLOCK done), 1 when it stopped because nothing was pending or active,
+ * -1 on error (NULL base, or the loop already running on this base). */
+UVBEV_API int event_base_loop(struct event_base *base, int flags);
+/* Makes the loop exit after tv (NULL: after the current iteration's
+ * callbacks).  One pending timed exit per base: a new call replaces the
+ * previous timeout.  Returns 0 or -1. */
+UVBEV_API int event_base_loopexit(struct event_base *base, const struct timeval *tv);
+/* Makes the loop exit right after the current callback.  Returns 0 or -1. */
+UVBEV_API int event_base_loopbreak(struct event_base *base);
+/* Makes the loop re-check for events after the current callback (uvbev: the
+ * remaining active callbacks still run).  Returns 0 or -1. */
+UVBEV_API int event_base_loopcontinue(struct event_base *base);
+/* Non-zero if the last loop stopped because of loopexit (reset when a loop
+ * starts). */
+UVBEV_API int event_base_got_exit(struct event_base *base);
+/* Non-zero if the last loop stopped because of loopbreak (reset when a loop
+ * starts). */
+UVBEV_API int event_base_got_break(struct event_base *base);
+/* libuv's backend name ("epoll", "kqueue", "iocp", "event ports", "poll"). */
+UVBEV_API const char *event_base_get_method(const struct event_base *base);
+/* NULL-terminated list with the one backend of this platform. */
+UVBEV_API const char **event_get_supported_methods(void);
+/* EV_FEATURE_O1 | EV_FEATURE_FDS. */
+UVBEV_API int event_base_get_features(const struct event_base *base);
+/* The time at which this loop iteration started (the clock when not inside a
+ * loop).  Returns 0, -1 on NULL tv. */
+UVBEV_API int event_base_gettimeofday_cached(struct event_base *base, struct timeval *tv);
+/* Refreshes the cached time (uv_update_time).  Returns 0 or -1. */
+UVBEV_API int event_base_update_cache_time(struct event_base *base);
+/* Monotonic time (libuv's clock).  Returns 0 or -1. */
+UVBEV_API int event_gettime_monotonic(struct event_base *base, struct timeval *tp);
+
+#define EVENT_BASE_COUNT_ACTIVE 1U
+#define EVENT_BASE_COUNT_VIRTUAL 2U
+#define EVENT_BASE_COUNT_ADDED 4U
+/* Number of events of the kinds in type (EVENT_BASE_COUNT_* bits). */
+UVBEV_API int event_base_get_num_events(struct event_base *base, unsigned int type);
+/* Largest count seen of the kinds in type; clear resets it. */
+UVBEV_API int event_base_get_max_events(struct event_base *base, unsigned int type, int clear);
+
+#define EVENT_MAX_PRIORITIES 256
+/* Sets the number of priorities (1..EVENT_MAX_PRIORITIES); fails once events
+ * are active.  New events get npriorities/2.  Returns 0 or -1. */
+UVBEV_API int event_base_priority_init(struct event_base *base, int npriorities);
+/* The number of priorities (1 by default). */
+UVBEV_API int event_base_get_npriorities(struct event_base *eb);
+
+/* ---- events ---- */
+#define EV_TIMEOUT 0x01
+#define EV_READ 0x02
+#define EV_WRITE 0x04
+#define EV_SIGNAL 0x08
+#define EV_PERSIST 0x10
+#define EV_ET 0x20       /* accepted; level-triggered in uvbev */
+#define EV_FINALIZE 0x40 /* accepted */
+#define EV_CLOSED 0x80   /* accepted; never reported on its own */
+
+typedef void (*event_callback_fn)(evutil_socket_t fd, short what, void *arg);
+
+/* Use as the callback argument to get the event itself. */
+UVBEV_API void *event_self_cbarg(void);
+
+/* A new event (fd: socket or -1; with EV_SIGNAL, a signal number), or NULL
+ * on bad arguments (NULL base, EV_SIGNAL with EV_READ/EV_WRITE). */
+UVBEV_API struct event *event_new(struct event_base *base, evutil_socket_t fd, short events,
+                                  event_callback_fn callback, void *callback_arg);
+/* Prepares user memory ev as an event.  ev must not be added.  Returns 0 or
+ * -1. */
+UVBEV_API int event_assign(struct event *ev, struct event_base *base, evutil_socket_t fd,
+                           short events, event_callback_fn callback, void *callback_arg);
+/* event_del + free of an event_new'ed event.  NULL is ignored. */
+UVBEV_API void event_free(struct event *ev);
+
+typedef void (*event_finalize_callback_fn)(struct event *ev, void *arg);
+/* Deletes ev and calls cb(ev, arg) from the loop later (uvbev: from the
+ * deferred queue).  event_free_finalize also frees ev after cb.  Return 0 or
+ * -1. */
+UVBEV_API int event_finalize(unsigned flags, struct event *ev, event_finalize_callback_fn cb);
+UVBEV_API int event_free_finalize(unsigned flags, struct event *ev, event_finalize_callback_fn cb);
+
+/* Runs cb once, when fd is ready for events (EV_READ/EV_WRITE) or after tv
+ * (EV_TIMEOUT or events 0).  Memory is freed after the call, or by
+ * event_base_free if it never ran.  EV_SIGNAL is refused.  Returns 0 or -1. */
+UVBEV_API int event_base_once(struct event_base *base, evutil_socket_t fd, short events,
+                              event_callback_fn cb, void *arg, const struct timeval *tv);
+
+/* Makes ev pending; tv (may be NULL) adds a timeout; re-adding an added event
+ * replaces its timeout (NULL tv keeps it).  Returns 0, or -1 (not
+ * initialised, libuv refused the fd/signal). */
+UVBEV_API int event_add(struct event *ev, const struct timeval *tv);
+/* Removes only the timeout of a pending event.  Returns 0 or -1. */
+UVBEV_API int event_remove_timer(struct event *ev);
+/* Makes ev non-pending and non-active.  Returns 0, or -1 for NULL or an
+ * event never assigned.  ev may be freed or reused at once. */
+UVBEV_API int event_del(struct event *ev);
+/* Same as event_del in uvbev (deleting never waits for another thread). */
+UVBEV_API int event_del_noblock(struct event *ev);
+UVBEV_API int event_del_block(struct event *ev);
+/* Makes ev active with result flags res (passed to its callback). ncalls is
+ * ignored (as in libevent 2.1 except for signals). */
+UVBEV_API void event_active(struct event *ev, int res, short ncalls);
+/* Which of events (EV_TIMEOUT|EV_READ|EV_WRITE|EV_SIGNAL) ev is pending or
+ * active for; with EV_TIMEOUT and a timeout set, *tv gets its expiry
+ * (wall-clock time). */
+UVBEV_API int event_pending(const struct event *ev, short events, struct timeval *tv);
+/* The event whose callback is running on base, or NULL. */
+UVBEV_API struct event *event_base_get_running_event(struct event_base *base);
+/* Non-zero if ev was set up by event_assign/event_new. */
+UVBEV_API int event_initialized(const struct event *ev);
+
+/* Accessors: what ev was assigned with (fd or signal number, base, EV_*
+ * flags, callback, callback argument, priority).  NULL ev gives -1/NULL/0. */
+#define event_get_signal(ev) ((int)event_get_fd(ev))
+UVBEV_API evutil_socket_t event_get_fd(const struct event *ev);
+UVBEV_API struct event_base *event_get_base(const struct event *ev);
+UVBEV_API short event_get_events(const struct event *ev);
+UVBEV_API event_callback_fn event_get_callback(const struct event *ev);
+UVBEV_API void *event_get_callback_arg(const struct event *ev);
+UVBEV_API int event_get_priority(const struct event *ev);
+/* Copies out the arguments ev was assigned with; NULL outputs are skipped. */
+UVBEV_API void event_get_assignment(const struct event *event, struct event_base **base_out,
+                                    evutil_socket_t *fd_out, short *events_out,
+                                    event_callback_fn *callback_out, void **arg_out);
+/* sizeof(struct event). */
+UVBEV_API size_t event_get_struct_event_size(void);
+/* Sets the priority of a non-active event (0..npriorities-1).  Returns 0 or
+ * -1. */
+UVBEV_API int event_priority_set(struct event *ev, int priority);
+
+/* Calls fn(base, ev, arg) for every added or active event; stops at the
+ * first non-zero return, which it returns.  fn must not add or delete. */
+typedef int (*event_base_foreach_event_cb)(const struct event_base *, const struct event *, void *);
+UVBEV_API int event_base_foreach_event(struct event_base *base, event_base_foreach_event_cb fn,
+                                       void *arg);
+/* Writes one line per added/active event to output. */
+UVBEV_API void event_base_dump_events(struct event_base *base, FILE *output);
+/* Activates every added event on fd for events. */
+UVBEV_API void event_base_active_by_fd(struct event_base *base, evutil_socket_t fd, short events);
+/* Activates every added signal event for sig. */
+UVBEV_API void event_base_active_by_signal(struct event_base *base, int sig);
+/* Returns duration (uvbev has no common-timeout queues: plain timers are
+ * already O(log n)).  NULL on bad arguments. */
+UVBEV_API const struct timeval *event_base_init_common_timeout(struct event_base *base,
+                                                               const struct timeval *duration);
+/* Accepted; uvbev keeps no global state that needs freeing. */
+UVBEV_API void libevent_global_shutdown(void);
+/* Associates ev with base (for event_set'ed events).  Returns 0 or -1. */
+UVBEV_API int event_base_set(struct event_base *base, struct event *ev);
+
+#define evtimer_assign(ev, b, cb, arg) event_assign((ev), (b), -1, 0, (cb), (arg))
+#define evtimer_new(b, cb, arg) event_new((b), -1, 0, (cb), (arg))
+#define evtimer_add(ev, tv) event_add((ev), (tv))
+#define evtimer_del(ev) event_del(ev)
+#define evtimer_pending(ev, tv) event_pending((ev), EV_TIMEOUT, (tv))
+#define evtimer_initialized(ev) event_initialized(ev)
+
+#define evsignal_add(ev, tv) event_add((ev), (tv))
+#define evsignal_assign(ev, b, x, cb, arg)                                                         \
+  event_assign((ev), (b), (x), EV_SIGNAL | EV_PERSIST, cb, (arg))
+#define evsignal_new(b, x, cb, arg) event_new((b), (x), EV_SIGNAL | EV_PERSIST, (cb), (arg))
+#define evsignal_del(ev) event_del(ev)
+#define evsignal_pending(ev, tv) event_pending((ev), EV_SIGNAL, (tv))
+#define evsignal_initialized(ev) event_initialized(ev)
+
+#define evuser_new(b, cb, arg) event_new((b), -1, 0, (cb), (arg))
+#define evuser_del(ev) event_del(ev)
+#define evuser_pending(ev, tv) event_pending((ev), 0, (tv))
+#define evuser_initialized(ev) event_initialized(ev)
+#define evuser_trigger(ev) event_active((ev), 0, 0)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,56 @@
+/* Pre-2.0 event API names (libevent 2.1's <event2/event_compat.h>).
+ * They act on a process-wide "current" base created by event_init(); new code
+ * should use the explicit-base functions of <event2/event.h>. */
+#ifndef UVBEV_EVENT2_EVENT_COMPAT_H_INCLUDED_
+#define UVBEV_EVENT2_EVENT_COMPAT_H_INCLUDED_
+
+#include <event2/util.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct event;
+struct event_base;
+
+/* Creates a base and makes it the current base.  Returns it, or NULL. */
+UVBEV_API struct event_base *event_init(void);
+/* event_base_dispatch / event_base_loop / loopexit / loopbreak on the current
+ * base; -1 when there is none. */
+UVBEV_API int event_dispatch(void);
+UVBEV_API int event_loop(int flags);
+UVBEV_API int event_loopexit(const struct timeval *tv);
+UVBEV_API int event_loopbreak(void);
+/* event_base_once on the current base. */
+UVBEV_API int event_once(evutil_socket_t fd, short events,
+                         void (*cb)(evutil_socket_t, short, void *), void *arg,
+                         const struct timeval *tv);
+/* The current base's method name. */
+UVBEV_API const char *event_get_method(void);
+/* event_base_priority_init on the current base. */
+UVBEV_API int event_priority_init(int npriorities);
+/* Prepares ev for the current base (like event_assign). */
+UVBEV_API void event_set(struct event *ev, evutil_socket_t fd, short events,
+                         void (*cb)(evutil_socket_t, short, void *), void *arg);
+
+#define evtimer_set(ev, cb, arg) event_set((ev), -1, 0, (cb), (arg))
+#define evsignal_set(ev, x, cb, arg) event_set((ev), (x), EV_SIGNAL | EV_PERSIST, (cb), (arg))
+#define timeout_add(ev, tv) event_add((ev), (tv))
+#define timeout_set(ev, cb, arg) event_set((ev), -1, 0, (cb), (arg))
+#define timeout_del(ev) event_del(ev)
+#define timeout_pending(ev, tv) event_pending((ev), EV_TIMEOUT, (tv))
+#define timeout_initialized(ev) event_initialized(ev)
+#define signal_add(ev, tv) event_add((ev), (tv))
+#define signal_set(ev, x, cb, arg) event_set((ev), (x), EV_SIGNAL | EV_PERSIST, (cb), (arg))
+#define signal_del(ev) event_del(ev)
+#define signal_pending(ev, tv) event_pending((ev), EV_SIGNAL, (tv))
+#define signal_initialized(ev) event_initialized(ev)
+
+#define EVENT_FD(ev) ((int)event_get_fd(ev))
+#define EVENT_SIGNAL(ev) event_get_signal(ev)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

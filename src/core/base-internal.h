@@ -1,0 +1,88 @@
+/* struct event_base, shared by event_base.c, event.c and deferred.c only.
+ * Every other module goes through event-internal.h.
+ *
+ * Life cycle of the base's own libuv handles: check (drain point, unref'd,
+ * always started), idle (ref'd, started only while active events or deferred
+ * callbacks are queued, so the loop neither blocks nor ends then), async
+ * (wake-ups from other threads, unref'd), exit_timer (loopexit with a
+ * timeout, ref'd like the event libevent uses).  event_base_free closes them
+ * and runs the loop until base->nclosing drops to 0. */
+#ifndef UVBEV_BASE_INTERNAL_H_
+#define UVBEV_BASE_INTERNAL_H_
+
+#include <uv.h>
+#include "event2/event.h"
+#include "event2/event_struct.h"
+#include "event-internal.h"
+#include "list-internal.h"
+
+struct uvbev_active_queue {
+  struct event *head;
+  struct event *tail;
+};
+
+struct event_base {
+  uv_loop_t *loop;
+  uv_loop_t own_loop;
+  int owns_loop;
+  void *lock;
+
+  uv_check_t check;
+  uv_idle_t idle;
+  uv_async_t async;
+  uv_timer_t exit_timer;
+  int nclosing; /* uvbev handles whose close callback has not run yet */
+
+  int npriorities;
+  struct uvbev_active_queue *activeq;
+  int nactive;
+  int nadded;
+  int max_active, max_added;
+
+  struct uvbev_list deferred;
+  struct uvbev_list children;
+  struct uvbev_list fd_watches;
+  struct uvbev_list once_events;
+
+  int running;  /* inside event_base_loop */
+  int in_drain; /* inside base_drain */
+  int got_exit;
+  int got_break;
+  int exit_at_drain; /* loopexit(NULL) pending */
+  int freeing;
+  unsigned long loop_thread;
+  unsigned long ncallbacks;
+  struct event *current_event;
+
+  int no_cache_time;
+  int tv_cache_valid;
+  struct timeval tv_cache;
+};
+
+/* Starts the idle handle (or wakes the loop from another thread) so that
+ * queued work is drained in the next iteration. */
+void uvbev_base_request_drain_(struct event_base *base);
+
+/* Runs the deferred callbacks queued when it starts (deferred.c). */
+void uvbev_deferred_drain_(struct event_base *base);
+/* Non-zero when deferred callbacks are queued (call with the lock held). */
+int uvbev_deferred_pending_(struct event_base *base);
+
+/* Runs active events in priority order until none is left or loopbreak
+ * (event.c). */
+void uvbev_events_run_active_(struct event_base *base);
+/* Unlinks every active event (event_base_free). */
+void uvbev_events_clear_active_(struct event_base *base);
+/* Frees the event_base_once events never run (event_base_free). */
+void uvbev_events_free_once_(struct event_base *base);
+
+/* Called by a closing uvbev handle's close callback. */
+void uvbev_base_handle_closed_(struct event_base *base);
+
+/* The base made current by event_init() (pre-2.0 API), or NULL. */
+struct event_base *uvbev_current_base_(void);
+
+/* Milliseconds for a libuv timer (rounded up). */
+uint64_t uvbev_tv_to_ms_(const struct timeval *tv);
+
+#endif

@@ -1,0 +1,559 @@
+/* The event base: a libuv loop (owned or borrowed) plus the drain point that
+ * runs active events and deferred callbacks once per iteration.
+ *
+ * One iteration of event_base_loop is one uv_run(UV_RUN_ONCE or NOWAIT):
+ * libuv's timer, poll and signal callbacks only queue events as active; the
+ * base's check handle (after I/O) then runs active events by priority and the
+ * deferred queue.  Because libuv (before 1.45) runs due timers again after the
+ * check phase in UV_RUN_ONCE mode, event_base_loop drains once more after
+ * uv_run returns. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base-internal.h"
+#include "compat-internal.h"
+#include "accepted-internal.h"
+#include "log-internal.h"
+#include "thread-internal.h"
+#include "uvbev/uvbev.h"
+
+struct event_config {
+  int flags;
+  int require_features;
+};
+
+#define UVBEV_FEATURES (EV_FEATURE_O1 | EV_FEATURE_FDS)
+
+static struct event_base *current_base_; /* event_init()'s base */
+
+/* ---- drain point ---------------------------------------------------------- */
+
+static int base_has_queued_work(struct event_base *base) {
+  int queued;
+  UVBEV_LOCK(base->lock);
+  queued = base->nactive > 0 || uvbev_deferred_pending_(base) || base->exit_at_drain;
+  UVBEV_UNLOCK(base->lock);
+  return queued;
+}
+
+/* Reads a flag that other threads may write (loopbreak/loopexit). */
+static int base_read_flag(struct event_base *base, const int *flag) {
+  int v;
+  UVBEV_LOCK(base->lock);
+  v = *flag;
+  UVBEV_UNLOCK(base->lock);
+  return v;
+}
+
+static unsigned long base_read_flag_ul(struct event_base *base, const unsigned long *flag) {
+  unsigned long v;
+  UVBEV_LOCK(base->lock);
+  v = *flag;
+  UVBEV_UNLOCK(base->lock);
+  return v;
+}
+
+static void base_set_loop_thread(struct event_base *base, unsigned long id) {
+  UVBEV_LOCK(base->lock);
+  base->loop_thread = id;
+  UVBEV_UNLOCK(base->lock);
+}
+
+static void base_drain(struct event_base *base) {
+  if (base->in_drain) return;
+  base->in_drain = 1;
+  base_set_loop_thread(base, uvbev_thread_id_());
+  if (!base->no_cache_time) {
+    evutil_gettimeofday(&base->tv_cache, NULL);
+    base->tv_cache_valid = 1;
+  }
+  uvbev_events_run_active_(base);
+  uvbev_deferred_drain_(base); /* stops at once after a loopbreak */
+  UVBEV_LOCK(base->lock);
+  if (base->exit_at_drain) {
+    base->exit_at_drain = 0;
+    base->got_exit = 1;
+    uv_stop(base->loop);
+  }
+  UVBEV_UNLOCK(base->lock);
+  base->tv_cache_valid = 0;
+  base->in_drain = 0;
+  if (!base->freeing && !base_has_queued_work(base)) uv_idle_stop(&base->idle);
+}
+
+static void on_check(uv_check_t *h) {
+  base_drain(h->data);
+}
+static void on_idle(uv_idle_t *h) {
+  (void)h;
+}
+
+static void on_async(uv_async_t *h) {
+  struct event_base *base = h->data;
+  if (!base->freeing && base_has_queued_work(base)) uv_idle_start(&base->idle, on_idle);
+}
+
+void uvbev_base_request_drain_(struct event_base *base) {
+  /* while freeing, event_base_free drains by itself and the handles close */
+  if (base->freeing) return;
+  if (uvbev_base_on_loop_thread_(base)) {
+    uv_idle_start(&base->idle, on_idle);
+  } else {
+    uv_async_send(&base->async);
+  }
+}
+
+static void on_internal_close(uv_handle_t *h) {
+  uvbev_base_handle_closed_(h->data);
+}
+
+void uvbev_base_handle_closed_(struct event_base *base) {
+  base->nclosing--;
+}
+
+/* ---- creation ------------------------------------------------------------- */
+
+static int base_init_handles(struct event_base *base) {
+  uv_check_init(base->loop, &base->check);
+  uv_idle_init(base->loop, &base->idle);
+  uv_timer_init(base->loop, &base->exit_timer);
+  if (uv_async_init(base->loop, &base->async, on_async) != 0) {
+    uv_close((uv_handle_t *)&base->check, NULL);
+    uv_close((uv_handle_t *)&base->idle, NULL);
+    uv_close((uv_handle_t *)&base->exit_timer, NULL);
+    uv_run(base->loop, UV_RUN_NOWAIT);
+    return -1;
+  }
+  base->check.data = base->idle.data = base->async.data = base->exit_timer.data = base;
+  uv_check_start(&base->check, on_check);
+  uv_unref((uv_handle_t *)&base->check);
+  uv_unref((uv_handle_t *)&base->async);
+  return 0;
+}
+
+static struct event_base *base_new(uv_loop_t *borrowed, const struct event_config *cfg) {
+  struct event_base *base = calloc(1, sizeof(*base));
+  if (!base) return NULL;
+  base->npriorities = 1;
+  base->activeq = calloc(1, sizeof(*base->activeq));
+  if (!base->activeq) goto fail;
+  uvbev_list_init(&base->deferred);
+  uvbev_list_init(&base->children);
+  uvbev_list_init(&base->fd_watches);
+  uvbev_list_init(&base->once_events);
+  if (borrowed) {
+    base->loop = borrowed;
+  } else {
+    if (uv_loop_init(&base->own_loop) != 0) goto fail;
+    base->loop = &base->own_loop;
+    base->owns_loop = 1;
+  }
+  if (base_init_handles(base) != 0) {
+    if (base->owns_loop) uv_loop_close(base->loop);
+    goto fail;
+  }
+  if (!cfg || !(cfg->flags & EVENT_BASE_FLAG_NOLOCK)) base->lock = uvbev_lock_new_();
+  base->no_cache_time = cfg && (cfg->flags & EVENT_BASE_FLAG_NO_CACHE_TIME);
+  return base;
+fail:
+  free(base->activeq);
+  free(base);
+  return NULL;
+}
+
+struct event_base *event_base_new(void) {
+  return base_new(NULL, NULL);
+}
+
+struct event_base *event_base_new_with_config(const struct event_config *cfg) {
+  if (cfg && (cfg->require_features & ~UVBEV_FEATURES)) {
+    uvbev_warn_("event_base_new_with_config: libuv backend lacks required features 0x%x",
+                cfg->require_features & ~UVBEV_FEATURES);
+    return NULL;
+  }
+  return base_new(NULL, cfg);
+}
+
+struct event_base *uvbev_base_new_with_loop(uv_loop_t *loop) {
+  if (!loop) return NULL;
+  return base_new(loop, NULL);
+}
+
+uv_loop_t *uvbev_base_get_loop(struct event_base *base) {
+  return base ? base->loop : NULL;
+}
+uv_loop_t *uvbev_base_loop_(struct event_base *base) {
+  return base->loop;
+}
+
+const char *uvbev_version(void) {
+  return UVBEV_VERSION_STRING;
+}
+
+/* ---- destruction ---------------------------------------------------------- */
+
+static void base_shutdown_children(struct event_base *base) {
+  for (;;) {
+    struct uvbev_child *c;
+    UVBEV_LOCK(base->lock);
+    if (uvbev_list_empty(&base->children)) {
+      UVBEV_UNLOCK(base->lock);
+      break;
+    }
+    c = UVBEV_CONTAINER_OF(base->children.next, struct uvbev_child, node);
+    uvbev_list_remove(&c->node);
+    UVBEV_UNLOCK(base->lock);
+    c->shutdown(c);
+  }
+}
+
+static void base_close_internal_handles(struct event_base *base) {
+  uv_handle_t *handles[4];
+  size_t i;
+  handles[0] = (uv_handle_t *)&base->check;
+  handles[1] = (uv_handle_t *)&base->idle;
+  handles[2] = (uv_handle_t *)&base->async;
+  handles[3] = (uv_handle_t *)&base->exit_timer;
+  for (i = 0; i < 4; i++) {
+    base->nclosing++;
+    uv_close(handles[i], on_internal_close);
+  }
+}
+
+/* Runs the loop until every uvbev close callback ran and no deferred callback
+ * is left; bounded, since a borrowed loop may stay alive forever. */
+static void base_run_until_closed(struct event_base *base) {
+  int spins;
+  for (spins = 0; spins < 10000; spins++) {
+    int pending;
+    uvbev_deferred_drain_(base);
+    base_shutdown_children(base); /* children added by close callbacks */
+    UVBEV_LOCK(base->lock);
+    pending = base->nclosing > 0 || uvbev_deferred_pending_(base);
+    UVBEV_UNLOCK(base->lock);
+    if (!pending && (!base->owns_loop || !uv_loop_alive(base->loop))) break;
+    uv_run(base->loop, UV_RUN_NOWAIT);
+  }
+  /* other modules' close callbacks queued in the last round */
+  uv_run(base->loop, UV_RUN_NOWAIT);
+}
+
+static void base_free(struct event_base *base) {
+  if (!base) return;
+  if (base->running || base->in_drain)
+    uvbev_warn_("event_base_free called from inside the loop; freeing anyway");
+  base->freeing = 1;
+  uvbev_events_clear_active_(base);
+  uvbev_events_free_once_(base);
+  base_shutdown_children(base);
+  uvbev_accepted_close_all_(base);
+  base_close_internal_handles(base);
+  base_run_until_closed(base);
+  if (base->owns_loop) {
+    int rc = uv_loop_close(base->loop);
+    if (rc != 0) uvbev_warn_("event_base_free: uv_loop_close: %s", uv_strerror(rc));
+  }
+  if (current_base_ == base) current_base_ = NULL;
+  uvbev_lock_free_(base->lock);
+  free(base->activeq);
+  free(base);
+}
+
+void event_base_free(struct event_base *base) {
+  base_free(base);
+}
+void event_base_free_nofinalize(struct event_base *base) {
+  base_free(base);
+}
+
+int event_reinit(struct event_base *base) {
+  if (!base) return -1;
+  return uv_loop_fork(base->loop) == 0 ? 0 : -1;
+}
+
+int uvbev_base_is_freeing_(struct event_base *base) {
+  return base->freeing;
+}
+
+/* ---- running -------------------------------------------------------------- */
+
+static int base_has_work(struct event_base *base) {
+  return uv_loop_alive(base->loop) || base_has_queued_work(base);
+}
+
+int event_base_loop(struct event_base *base, int flags) {
+  int ret = 0;
+  if (!base) return -1;
+  if (base->running || base->in_drain) {
+    uvbev_warn_("event_base_loop: reentrant invocation; only one loop may run per base");
+    return -1;
+  }
+  base->running = 1;
+  UVBEV_LOCK(base->lock);
+  base->got_exit = base->got_break = 0;
+  UVBEV_UNLOCK(base->lock);
+  base_set_loop_thread(base, uvbev_thread_id_());
+  for (;;) {
+    unsigned long ran_before = base->ncallbacks;
+    if (base_read_flag(base, &base->got_break) || base_read_flag(base, &base->got_exit)) break;
+    if (!(flags & EVLOOP_NO_EXIT_ON_EMPTY) && !base_has_work(base)) {
+      ret = 1;
+      break;
+    }
+    uv_run(base->loop, (flags & EVLOOP_NONBLOCK) ? UV_RUN_NOWAIT : UV_RUN_ONCE);
+    if (!base_read_flag(base, &base->got_break)) base_drain(base);
+    /* as libevent: ONCE ends after a round that ran callbacks and left none
+     * active; NONBLOCK ends after a round that ran nothing */
+    if (base->ncallbacks != ran_before) {
+      if ((flags & EVLOOP_ONCE) && !base_has_queued_work(base)) break;
+    } else if (flags & EVLOOP_NONBLOCK) {
+      break;
+    }
+  }
+  base->running = 0;
+  base_set_loop_thread(base, 0);
+  return ret;
+}
+
+int event_base_dispatch(struct event_base *base) {
+  return event_base_loop(base, 0);
+}
+
+static void stop_uv_if_running(struct event_base *base) {
+  if (base->running || base->in_drain) uv_stop(base->loop);
+}
+
+static void on_exit_timer(uv_timer_t *t) {
+  struct event_base *base = t->data;
+  UVBEV_LOCK(base->lock);
+  base->got_exit = 1;
+  UVBEV_UNLOCK(base->lock);
+  stop_uv_if_running(base);
+}
+
+int event_base_loopexit(struct event_base *base, const struct timeval *tv) {
+  if (!base) return -1;
+  if (!tv || !evutil_timerisset(tv)) {
+    UVBEV_LOCK(base->lock);
+    base->exit_at_drain = 1;
+    UVBEV_UNLOCK(base->lock);
+    uvbev_base_request_drain_(base);
+    return 0;
+  }
+  if (tv->tv_sec < 0 || tv->tv_usec < 0) return -1;
+  return uv_timer_start(&base->exit_timer, on_exit_timer, uvbev_tv_to_ms_(tv), 0) == 0 ? 0 : -1;
+}
+
+int event_base_loopbreak(struct event_base *base) {
+  if (!base) return -1;
+  UVBEV_LOCK(base->lock);
+  base->got_break = 1;
+  UVBEV_UNLOCK(base->lock);
+  if (base->freeing) return 0;
+  if (uvbev_base_on_loop_thread_(base))
+    stop_uv_if_running(base);
+  else
+    uv_async_send(&base->async);
+  return 0;
+}
+
+int event_base_loopcontinue(struct event_base *base) {
+  return base ? 0 : -1;
+}
+int event_base_got_exit(struct event_base *base) {
+  return base ? base_read_flag(base, &base->got_exit) : 0;
+}
+int event_base_got_break(struct event_base *base) {
+  return base ? base_read_flag(base, &base->got_break) : 0;
+}
+
+/* ---- information ---------------------------------------------------------- */
+
+const char *event_base_get_method(const struct event_base *base) {
+  return base ? uvbev_backend_name_() : NULL;
+}
+
+const char **event_get_supported_methods(void) {
+  static const char *methods[2];
+  methods[0] = uvbev_backend_name_();
+  methods[1] = NULL;
+  return methods;
+}
+
+int event_base_get_features(const struct event_base *base) {
+  return base ? UVBEV_FEATURES : 0;
+}
+
+int event_base_gettimeofday_cached(struct event_base *base, struct timeval *tv) {
+  if (!tv) return -1;
+  if (base && base->tv_cache_valid) {
+    *tv = base->tv_cache;
+    return 0;
+  }
+  return evutil_gettimeofday(tv, NULL);
+}
+
+int event_base_update_cache_time(struct event_base *base) {
+  if (!base) return -1;
+  uv_update_time(base->loop);
+  if (base->tv_cache_valid) evutil_gettimeofday(&base->tv_cache, NULL);
+  return 0;
+}
+
+int event_gettime_monotonic(struct event_base *base, struct timeval *tp) {
+  uint64_t ns;
+  if (!base || !tp) return -1;
+  ns = uv_hrtime();
+  tp->tv_sec = (long)(ns / 1000000000u);
+  tp->tv_usec = (long)((ns % 1000000000u) / 1000u);
+  return 0;
+}
+
+int event_base_get_num_events(struct event_base *base, unsigned int type) {
+  int n = 0;
+  if (!base) return -1;
+  UVBEV_LOCK(base->lock);
+  if (type & EVENT_BASE_COUNT_ACTIVE) n += base->nactive;
+  if (type & EVENT_BASE_COUNT_ADDED) n += base->nadded;
+  UVBEV_UNLOCK(base->lock);
+  return n;
+}
+
+int event_base_get_max_events(struct event_base *base, unsigned int type, int clear) {
+  int n = 0;
+  if (!base) return -1;
+  UVBEV_LOCK(base->lock);
+  if (type & EVENT_BASE_COUNT_ACTIVE) {
+    n += base->max_active;
+    if (clear) base->max_active = 0;
+  }
+  if (type & EVENT_BASE_COUNT_ADDED) {
+    n += base->max_added;
+    if (clear) base->max_added = 0;
+  }
+  UVBEV_UNLOCK(base->lock);
+  return n;
+}
+
+int event_base_priority_init(struct event_base *base, int npriorities) {
+  struct uvbev_active_queue *q;
+  if (!base || npriorities < 1 || npriorities > EVENT_MAX_PRIORITIES) return -1;
+  if (base->nactive > 0) return -1;
+  if (npriorities == base->npriorities) return 0;
+  q = calloc((size_t)npriorities, sizeof(*q));
+  if (!q) return -1;
+  free(base->activeq);
+  base->activeq = q;
+  base->npriorities = npriorities;
+  return 0;
+}
+
+int event_base_get_npriorities(struct event_base *base) {
+  return base ? base->npriorities : 0;
+}
+int uvbev_base_npriorities_(struct event_base *base) {
+  return base->npriorities;
+}
+void *uvbev_base_lock_(struct event_base *base) {
+  return base->lock;
+}
+
+int uvbev_base_on_loop_thread_(struct event_base *base) {
+  unsigned long t = (unsigned long)base_read_flag_ul(base, &base->loop_thread);
+  return !uvbev_threading_enabled_() || t == 0 || t == uvbev_thread_id_();
+}
+
+void uvbev_base_wakeup_(struct event_base *base) {
+  uv_async_send(&base->async);
+}
+
+/* ---- children ------------------------------------------------------------- */
+
+void uvbev_base_add_child_(struct event_base *base, struct uvbev_child *c,
+                           uvbev_child_shutdown_fn shutdown) {
+  c->shutdown = shutdown;
+  UVBEV_LOCK(base->lock);
+  uvbev_list_init(&c->node);
+  uvbev_list_insert_tail(&base->children, &c->node);
+  UVBEV_UNLOCK(base->lock);
+}
+
+void uvbev_base_remove_child_(struct event_base *base, struct uvbev_child *c) {
+  UVBEV_LOCK(base->lock);
+  uvbev_list_remove(&c->node);
+  UVBEV_UNLOCK(base->lock);
+}
+
+/* ---- configuration -------------------------------------------------------- */
+
+struct event_config *event_config_new(void) {
+  return calloc(1, sizeof(struct event_config));
+}
+void event_config_free(struct event_config *cfg) {
+  free(cfg);
+}
+
+int event_config_avoid_method(struct event_config *cfg, const char *method) {
+  return cfg && method ? 0 : -1;
+}
+
+int event_config_require_features(struct event_config *cfg, int feature) {
+  if (!cfg) return -1;
+  cfg->require_features = feature;
+  return 0;
+}
+
+int event_config_set_flag(struct event_config *cfg, int flag) {
+  if (!cfg) return -1;
+  cfg->flags |= flag;
+  return 0;
+}
+
+int event_config_set_num_cpus_hint(struct event_config *cfg, int cpus) {
+  return cfg ? 0 : -1;
+}
+
+int event_config_set_max_dispatch_interval(struct event_config *cfg,
+                                           const struct timeval *max_interval, int max_callbacks,
+                                           int min_priority) {
+  return cfg ? 0 : -1;
+}
+
+/* ---- versions and pre-2.0 globals ----------------------------------------- */
+
+const char *event_get_version(void) {
+  return EVENT__VERSION;
+}
+ev_uint32_t event_get_version_number(void) {
+  return EVENT__NUMERIC_VERSION;
+}
+void libevent_global_shutdown(void) {}
+
+struct event_base *uvbev_current_base_(void) {
+  return current_base_;
+}
+
+struct event_base *event_init(void) {
+  struct event_base *base = event_base_new();
+  if (base) current_base_ = base;
+  return base;
+}
+
+int event_dispatch(void) {
+  return event_base_dispatch(current_base_);
+}
+int event_loop(int flags) {
+  return event_base_loop(current_base_, flags);
+}
+int event_loopexit(const struct timeval *tv) {
+  return event_base_loopexit(current_base_, tv);
+}
+int event_loopbreak(void) {
+  return event_base_loopbreak(current_base_);
+}
+const char *event_get_method(void) {
+  return event_base_get_method(current_base_);
+}
+int event_priority_init(int n) {
+  return event_base_priority_init(current_base_, n);
+}
