@@ -117,301 +117,277 @@ static void rec_event(struct bufferevent *bev, short what, void *arg) {
     event_base_loopbreak(r->base);
 }
 
+/* ---- fixture: a base, one test-kind bufferevent, a record of its callbacks ---- */
+
+struct fx {
+  struct event_base *base;
+  struct test_kind *k;
+  struct bufferevent *bev; /* NULL once a test freed it itself */
+  struct record r;
+  int destructed;
+};
+
+static int fx_setup_with(void **state, int options) {
+  struct fx *f = calloc(1, sizeof(*f));
+  assert_non_null(f);
+  f->base = event_base_new();
+  assert_non_null(f->base);
+  f->k = tk_new(f->base, options, &f->destructed);
+  f->bev = &f->k->priv.bev;
+  bufferevent_setcb(f->bev, rec_read, rec_write, rec_event, &f->r);
+  *state = f;
+  return 0;
+}
+
+static int fx_setup(void **state) { return fx_setup_with(state, 0); }
+static int fx_setup_deferred(void **state) { return fx_setup_with(state, BEV_OPT_DEFER_CALLBACKS); }
+
+static int fx_teardown(void **state) {
+  struct fx *f = *state;
+  if (f->bev)
+    bufferevent_free(f->bev);
+  event_base_free(f->base);
+  free(f);
+  return 0;
+}
+
+/* Frees the fixture's bufferevent now (the test then checks what followed). */
+static void fx_free_bev(struct fx *f) {
+  bufferevent_free(f->bev);
+  f->bev = NULL;
+}
+
 /* ---- tests ------------------------------------------------------------------------ */
 
 static void core_new_bufferevent_has_write_enabled_only(void **state) {
-  struct event_base *base = event_base_new();
-  int destructed = 0;
-  struct test_kind *k = tk_new(base, 0, &destructed);
-  assert_int_equal(bufferevent_get_enabled(&k->priv.bev), EV_WRITE);
-  assert_ptr_equal(bufferevent_get_base(&k->priv.bev), base);
-  bufferevent_free(&k->priv.bev);
-  assert_int_equal(destructed, 1);
-  event_base_free(base);
+  struct fx *f = *state;
+  assert_int_equal(bufferevent_get_enabled(f->bev), EV_WRITE);
+  assert_ptr_equal(bufferevent_get_base(f->bev), f->base);
+  fx_free_bev(f);
+  assert_int_equal(f->destructed, 1); /* no handle open: memory released at once */
 }
 
 static void core_enable_and_disable_reach_the_kind(void **state) {
-  struct event_base *base = event_base_new();
-  struct test_kind *k = tk_new(base, 0, NULL);
-  struct bufferevent *bev = &k->priv.bev;
-  assert_int_equal(bufferevent_enable(bev, EV_READ), 0);
-  assert_true(k->io & EV_READ);
-  assert_int_equal(bufferevent_get_enabled(bev), EV_READ | EV_WRITE);
-  assert_int_equal(bufferevent_disable(bev, EV_READ), 0);
-  assert_false(k->io & EV_READ);
-  assert_int_equal(bufferevent_get_enabled(bev), EV_WRITE);
-  bufferevent_free(bev);
-  event_base_free(base);
+  struct fx *f = *state;
+  assert_int_equal(bufferevent_enable(f->bev, EV_READ), 0);
+  assert_true(f->k->io & EV_READ);
+  assert_int_equal(bufferevent_get_enabled(f->bev), EV_READ | EV_WRITE);
+  assert_int_equal(bufferevent_disable(f->bev, EV_READ), 0);
+  assert_false(f->k->io & EV_READ);
+  assert_int_equal(bufferevent_get_enabled(f->bev), EV_WRITE);
 }
 
 static void core_read_low_watermark_gates_the_read_callback(void **state) {
-  struct event_base *base = event_base_new();
-  struct test_kind *k = tk_new(base, 0, NULL);
-  struct bufferevent *bev = &k->priv.bev;
-  struct record r = {0};
-  bufferevent_setcb(bev, rec_read, NULL, NULL, &r);
-  bufferevent_setwatermark(bev, EV_READ, 10, 0);
-  tk_deliver(k, 4);
-  assert_int_equal(r.reads, 0);
-  tk_deliver(k, 6);
-  assert_int_equal(r.reads, 1);
-  bufferevent_free(bev);
-  event_base_free(base);
+  struct fx *f = *state;
+  bufferevent_setwatermark(f->bev, EV_READ, 10, 0);
+  tk_deliver(f->k, 4);
+  assert_int_equal(f->r.reads, 0);
+  tk_deliver(f->k, 6);
+  assert_int_equal(f->r.reads, 1);
 }
 
 static void core_read_high_watermark_suspends_until_drained(void **state) {
-  struct event_base *base = event_base_new();
-  struct test_kind *k = tk_new(base, 0, NULL);
-  struct bufferevent *bev = &k->priv.bev;
-  bufferevent_enable(bev, EV_READ);
-  bufferevent_setwatermark(bev, EV_READ, 0, 100);
+  struct fx *f = *state;
+  struct test_kind *k = f->k;
+  bufferevent_enable(f->bev, EV_READ);
+  bufferevent_setwatermark(f->bev, EV_READ, 0, 100);
   tk_deliver(k, 99);
   assert_true(k->io & EV_READ);
   tk_deliver(k, 1);
-  assert_false(k->io & EV_READ);       /* at the mark: the kind stops reading */
-  assert_int_equal(bufferevent_get_enabled(bev) & EV_READ, EV_READ); /* still enabled */
-  evbuffer_drain(bufferevent_get_input(bev), 1);
-  assert_true(k->io & EV_READ);        /* below it: reading resumes */
-  /* Raising the mark above the content resumes too; clearing it as well. */
+  assert_false(k->io & EV_READ); /* at the mark: the kind stops reading */
+  assert_int_equal(bufferevent_get_enabled(f->bev) & EV_READ, EV_READ); /* still enabled */
+  evbuffer_drain(bufferevent_get_input(f->bev), 1);
+  assert_true(k->io & EV_READ); /* below it: reading resumes */
+  /* Clearing the mark while at it resumes too. */
   tk_deliver(k, 1);
   assert_false(k->io & EV_READ);
-  bufferevent_setwatermark(bev, EV_READ, 0, 0);
+  bufferevent_setwatermark(f->bev, EV_READ, 0, 0);
   assert_true(k->io & EV_READ);
-  bufferevent_free(bev);
-  event_base_free(base);
 }
 
 static void core_disabled_read_stays_off_after_unsuspend(void **state) {
-  struct event_base *base = event_base_new();
-  struct test_kind *k = tk_new(base, 0, NULL);
-  struct bufferevent *bev = &k->priv.bev;
-  bufferevent_setwatermark(bev, EV_READ, 0, 10);
-  tk_deliver(k, 10);
-  evbuffer_drain(bufferevent_get_input(bev), 10);
-  assert_false(k->io & EV_READ); /* EV_READ never enabled */
-  bufferevent_free(bev);
-  event_base_free(base);
+  struct fx *f = *state;
+  bufferevent_setwatermark(f->bev, EV_READ, 0, 10);
+  tk_deliver(f->k, 10);
+  evbuffer_drain(bufferevent_get_input(f->bev), 10);
+  assert_false(f->k->io & EV_READ); /* EV_READ never enabled */
 }
 
 static void core_write_callback_at_low_watermark(void **state) {
-  struct event_base *base = event_base_new();
-  struct test_kind *k = tk_new(base, 0, NULL);
-  struct bufferevent *bev = &k->priv.bev;
-  struct record r = {0};
-  bufferevent_setcb(bev, NULL, rec_write, NULL, &r);
-  bufferevent_setwatermark(bev, EV_WRITE, 5, 0);
-  bufferevent_write(bev, "0123456789", 10);
-  evbuffer_drain(bufferevent_get_output(bev), 4);
-  bev_core_output_drained_(bev);
-  assert_int_equal(r.writes, 0); /* 6 left > 5 */
-  evbuffer_drain(bufferevent_get_output(bev), 1);
-  bev_core_output_drained_(bev);
-  assert_int_equal(r.writes, 1);
-  bufferevent_free(bev);
-  event_base_free(base);
+  struct fx *f = *state;
+  bufferevent_setwatermark(f->bev, EV_WRITE, 5, 0);
+  bufferevent_write(f->bev, "0123456789", 10);
+  evbuffer_drain(bufferevent_get_output(f->bev), 4);
+  bev_core_output_drained_(f->bev);
+  assert_int_equal(f->r.writes, 0); /* 6 left > 5 */
+  evbuffer_drain(bufferevent_get_output(f->bev), 1);
+  bev_core_output_drained_(f->bev);
+  assert_int_equal(f->r.writes, 1);
 }
 
 static void core_deferred_callbacks_coalesce_and_run_connected_first(void **state) {
-  struct event_base *base = event_base_new();
-  struct test_kind *k = tk_new(base, BEV_OPT_DEFER_CALLBACKS, NULL);
-  struct bufferevent *bev = &k->priv.bev;
-  struct record r = {0};
-  bufferevent_setcb(bev, rec_read, rec_write, rec_event, &r);
-  tk_deliver(k, 1);
-  tk_deliver(k, 1);
-  bev_core_run_eventcb_(bev, BEV_EVENT_EOF | BEV_EVENT_READING, 0);
-  bev_core_run_writecb_(bev, 0);
-  bev_core_run_eventcb_(bev, BEV_EVENT_CONNECTED, 0);
-  assert_int_equal(r.reads + r.writes + r.events, 0); /* nothing ran yet */
+  struct fx *f = *state;
+  tk_deliver(f->k, 1);
+  tk_deliver(f->k, 1);
+  bev_core_run_eventcb_(f->bev, BEV_EVENT_EOF | BEV_EVENT_READING, 0);
+  bev_core_run_writecb_(f->bev, 0);
+  bev_core_run_eventcb_(f->bev, BEV_EVENT_CONNECTED, 0);
+  assert_int_equal(f->r.reads + f->r.writes + f->r.events, 0); /* nothing ran yet */
   /* As in libevent, NONBLOCK returns 1 once the callbacks it ran left nothing. */
-  assert_int_equal(event_base_loop(base, EVLOOP_NONBLOCK), 1);
-  assert_int_equal(r.reads, 1);
-  assert_int_equal(r.writes, 1);
-  assert_int_equal(r.events, 2);
-  assert_string_equal(r.order, "crwe");
-  assert_int_equal(r.last_what, BEV_EVENT_EOF | BEV_EVENT_READING);
-  bufferevent_free(bev);
-  event_base_free(base);
+  assert_int_equal(event_base_loop(f->base, EVLOOP_NONBLOCK), 1);
+  assert_int_equal(f->r.reads, 1);
+  assert_int_equal(f->r.writes, 1);
+  assert_int_equal(f->r.events, 2);
+  assert_string_equal(f->r.order, "crwe");
+  assert_int_equal(f->r.last_what, BEV_EVENT_EOF | BEV_EVENT_READING);
 }
 
 static void core_deferred_error_keeps_its_socket_error(void **state) {
-  struct event_base *base = event_base_new();
-  struct test_kind *k = tk_new(base, BEV_OPT_DEFER_CALLBACKS, NULL);
-  struct bufferevent *bev = &k->priv.bev;
-  struct record r = {0};
-  bufferevent_setcb(bev, NULL, NULL, rec_event, &r);
+  struct fx *f = *state;
   EVUTIL_SET_SOCKET_ERROR(ECONNRESET);
-  bev_core_run_eventcb_(bev, BEV_EVENT_ERROR | BEV_EVENT_READING, 0);
+  bev_core_run_eventcb_(f->bev, BEV_EVENT_ERROR | BEV_EVENT_READING, 0);
   EVUTIL_SET_SOCKET_ERROR(0);
-  event_base_loop(base, EVLOOP_NONBLOCK);
-  assert_int_equal(r.events, 1);
+  event_base_loop(f->base, EVLOOP_NONBLOCK);
+  assert_int_equal(f->r.events, 1);
   assert_int_equal(EVUTIL_SOCKET_ERROR(), ECONNRESET);
-  bufferevent_free(bev);
-  event_base_free(base);
 }
 
 static void core_free_cancels_pending_deferred_callbacks(void **state) {
-  struct event_base *base = event_base_new();
-  int destructed = 0;
-  struct test_kind *k = tk_new(base, BEV_OPT_DEFER_CALLBACKS, &destructed);
-  struct bufferevent *bev = &k->priv.bev;
-  struct record r = {0};
-  bufferevent_setcb(bev, rec_read, NULL, rec_event, &r);
-  tk_deliver(k, 3);
-  bufferevent_free(bev);
-  assert_int_equal(destructed, 1); /* no handle open: memory released at once */
-  event_base_loop(base, EVLOOP_NONBLOCK);
-  assert_int_equal(r.reads, 0);
-  event_base_free(base);
+  struct fx *f = *state;
+  tk_deliver(f->k, 3);
+  fx_free_bev(f);
+  assert_int_equal(f->destructed, 1);
+  event_base_loop(f->base, EVLOOP_NONBLOCK);
+  assert_int_equal(f->r.reads, 0);
 }
 
 static void core_free_inside_each_callback_is_safe(void **state) {
   static const char which[] = {'r', 'w', 'e'};
   for (size_t i = 0; i < sizeof(which); i++) {
-    struct event_base *base = event_base_new();
-    int destructed = 0;
-    struct test_kind *k = tk_new(base, 0, &destructed);
-    struct bufferevent *bev = &k->priv.bev;
-    struct record r = {0};
-    r.free_in = which[i];
-    bufferevent_setcb(bev, rec_read, rec_write, rec_event, &r);
+    struct fx *f;
+    struct bufferevent *bev;
+    fx_setup(state);
+    f = *state;
+    bev = f->bev;
+    f->r.free_in = which[i];
     bev_core_incref_(bev); /* as a kind does around a call into the core */
     if (which[i] == 'r')
-      tk_deliver(k, 1);
+      tk_deliver(f->k, 1);
     else if (which[i] == 'w')
       bev_core_output_drained_(bev);
     else
       bev_core_run_eventcb_(bev, BEV_EVENT_EOF | BEV_EVENT_READING, 0);
+    f->bev = NULL; /* freed by the callback */
     assert_true(bev_core_is_freed_(bev));
-    assert_int_equal(destructed, 0);
+    assert_int_equal(f->destructed, 0);
     bev_core_run_readcb_(bev, 0); /* no callback after free */
-    assert_int_equal(r.reads + r.writes + r.events, 1);
+    assert_int_equal(f->r.reads + f->r.writes + f->r.events, 1);
     assert_int_equal(bev_core_decref_(bev), 1);
-    assert_int_equal(destructed, 1);
-    event_base_free(base);
+    assert_int_equal(f->destructed, 1);
+    fx_teardown(state);
   }
 }
 
 static void core_read_timeout_fires_once_and_disables_reading(void **state) {
-  struct event_base *base = event_base_new();
-  struct test_kind *k = tk_new(base, 0, NULL);
-  struct bufferevent *bev = &k->priv.bev;
-  struct record r = {0};
+  struct fx *f = *state;
   struct timeval tv = {0, 20000};
-  r.base = base;
-  bufferevent_setcb(bev, NULL, NULL, rec_event, &r);
-  bufferevent_set_timeouts(bev, &tv, NULL);
-  bufferevent_enable(bev, EV_READ);
-  event_base_dispatch(base);
-  assert_int_equal(r.events, 1);
-  assert_int_equal(r.last_what, BEV_EVENT_TIMEOUT | BEV_EVENT_READING);
-  assert_int_equal(bufferevent_get_enabled(bev) & EV_READ, 0);
-  assert_false(k->io & EV_READ);
+  f->r.base = f->base;
+  bufferevent_set_timeouts(f->bev, &tv, NULL);
+  bufferevent_enable(f->bev, EV_READ);
+  event_base_dispatch(f->base);
+  assert_int_equal(f->r.events, 1);
+  assert_int_equal(f->r.last_what, BEV_EVENT_TIMEOUT | BEV_EVENT_READING);
+  assert_int_equal(bufferevent_get_enabled(f->bev) & EV_READ, 0);
+  assert_false(f->k->io & EV_READ);
   /* Reading disabled: the timeout does not run again, dispatch has nothing. */
-  assert_int_equal(event_base_dispatch(base), 1);
-  assert_int_equal(r.events, 1);
-  bufferevent_free(bev);
-  event_base_free(base);
+  assert_int_equal(event_base_dispatch(f->base), 1);
+  assert_int_equal(f->r.events, 1);
 }
 
 static void core_write_timeout_needs_pending_output(void **state) {
-  struct event_base *base = event_base_new();
-  struct test_kind *k = tk_new(base, 0, NULL);
-  struct bufferevent *bev = &k->priv.bev;
-  struct record r = {0};
+  struct fx *f = *state;
   struct timeval tv = {0, 20000};
-  r.base = base;
-  bufferevent_setcb(bev, NULL, NULL, rec_event, &r);
-  bufferevent_set_timeouts(bev, NULL, &tv);
-  assert_int_equal(event_base_dispatch(base), 1); /* empty output: nothing armed */
-  bufferevent_write(bev, "abc", 3);                /* the kind never writes it */
-  event_base_dispatch(base);
-  assert_int_equal(r.events, 1);
-  assert_int_equal(r.last_what, BEV_EVENT_TIMEOUT | BEV_EVENT_WRITING);
-  assert_int_equal(bufferevent_get_enabled(bev) & EV_WRITE, 0);
-  bufferevent_free(bev);
-  event_base_free(base);
+  f->r.base = f->base;
+  bufferevent_set_timeouts(f->bev, NULL, &tv);
+  assert_int_equal(event_base_dispatch(f->base), 1); /* empty output: nothing armed */
+  bufferevent_write(f->bev, "abc", 3);                /* the kind never writes it */
+  event_base_dispatch(f->base);
+  assert_int_equal(f->r.events, 1);
+  assert_int_equal(f->r.last_what, BEV_EVENT_TIMEOUT | BEV_EVENT_WRITING);
+  assert_int_equal(bufferevent_get_enabled(f->bev) & EV_WRITE, 0);
 }
 
 static void core_suspended_read_has_no_timeout(void **state) {
-  struct event_base *base = event_base_new();
-  struct test_kind *k = tk_new(base, 0, NULL);
-  struct bufferevent *bev = &k->priv.bev;
-  struct record r = {0};
+  struct fx *f = *state;
   struct timeval tv = {0, 10000};
-  bufferevent_setcb(bev, NULL, NULL, rec_event, &r);
-  bufferevent_setwatermark(bev, EV_READ, 0, 4);
-  bufferevent_enable(bev, EV_READ);
-  tk_deliver(k, 4); /* at the high watermark: suspended */
-  bufferevent_set_timeouts(bev, &tv, NULL);
-  assert_int_equal(event_base_dispatch(base), 1);
-  assert_int_equal(r.events, 0);
-  bufferevent_free(bev);
-  event_base_free(base);
+  bufferevent_setwatermark(f->bev, EV_READ, 0, 4);
+  bufferevent_enable(f->bev, EV_READ);
+  tk_deliver(f->k, 4); /* at the high watermark: suspended */
+  bufferevent_set_timeouts(f->bev, &tv, NULL);
+  assert_int_equal(event_base_dispatch(f->base), 1);
+  assert_int_equal(f->r.events, 0);
 }
 
 static void core_memory_outlives_free_while_referenced(void **state) {
-  struct event_base *base = event_base_new();
-  int destructed = 0;
-  struct test_kind *k = tk_new(base, 0, &destructed);
-  struct bufferevent *bev = &k->priv.bev;
+  struct fx *f = *state;
+  struct bufferevent *bev = f->bev;
   bufferevent_incref(bev);
-  bufferevent_free(bev);
-  assert_int_equal(k->n_unlink, 1);
-  assert_int_equal(destructed, 0);
+  fx_free_bev(f);
+  assert_int_equal(f->k->n_unlink, 1);
+  assert_int_equal(f->destructed, 0);
   assert_int_equal(bufferevent_decref(bev), 1);
-  assert_int_equal(destructed, 1);
-  event_base_free(base);
+  assert_int_equal(f->destructed, 1);
 }
 
 static void core_base_free_unlinks_bufferevents_left_alive(void **state) {
-  struct event_base *base = event_base_new();
-  struct test_kind *k = tk_new(base, 0, NULL);
+  struct fx *f = *state;
   struct timeval tv = {5, 0};
-  bufferevent_set_timeouts(&k->priv.bev, &tv, NULL);
-  bufferevent_enable(&k->priv.bev, EV_READ); /* a timer handle is open */
-  event_base_free(base);                     /* closes it */
-  assert_int_equal(k->n_unlink, 1);
-  bufferevent_free(&k->priv.bev); /* the user's late free releases memory */
+  bufferevent_set_timeouts(f->bev, &tv, NULL);
+  bufferevent_enable(f->bev, EV_READ); /* a timer handle is open */
+  event_base_free(f->base);             /* closes it */
+  f->base = event_base_new();           /* for the teardown */
+  assert_int_equal(f->k->n_unlink, 1);
+  fx_free_bev(f); /* the user's late free releases the memory */
+  assert_int_equal(f->destructed, 1);
 }
 
 static void core_bad_arguments_are_refused(void **state) {
-  struct event_base *base = event_base_new();
+  struct fx *f = *state;
   struct test_kind *k = calloc(1, sizeof(*k));
   size_t lo, hi;
-  assert_int_equal(bev_core_init_(&k->priv, base, &tk_ops, BEV_OPT_UNLOCK_CALLBACKS, 0), -1);
+  assert_int_equal(bev_core_init_(&k->priv, f->base, &tk_ops, BEV_OPT_UNLOCK_CALLBACKS, 0), -1);
   assert_int_equal(bev_core_init_(&k->priv, NULL, &tk_ops, 0, 0), -1);
   free(k);
-  k = tk_new(base, 0, NULL);
-  assert_int_equal(bufferevent_getwatermark(&k->priv.bev, EV_READ | EV_WRITE, &lo, &hi), -1);
-  assert_int_equal(bufferevent_getfd(&k->priv.bev), -1); /* kind has no ctrl */
-  assert_null(bufferevent_get_underlying(&k->priv.bev));
+  assert_int_equal(bufferevent_getwatermark(f->bev, EV_READ | EV_WRITE, &lo, &hi), -1);
+  assert_int_equal(bufferevent_getfd(f->bev), -1); /* the kind has no ctrl */
+  assert_null(bufferevent_get_underlying(f->bev));
   assert_int_equal(bufferevent_enable(NULL, EV_READ), -1);
   assert_int_equal(bufferevent_write(NULL, "x", 1), -1);
-  assert_int_equal(bufferevent_priority_set(&k->priv.bev, 99), -1);
+  assert_int_equal(bufferevent_priority_set(f->bev, 99), -1);
   bufferevent_free(NULL);
-  bufferevent_free(&k->priv.bev);
-  event_base_free(base);
 }
+
+#define CORE_TEST(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+#define CORE_TEST_DEFERRED(fn) cmocka_unit_test_setup_teardown(fn, fx_setup_deferred, fx_teardown)
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(core_new_bufferevent_has_write_enabled_only),
-      cmocka_unit_test(core_enable_and_disable_reach_the_kind),
-      cmocka_unit_test(core_read_low_watermark_gates_the_read_callback),
-      cmocka_unit_test(core_read_high_watermark_suspends_until_drained),
-      cmocka_unit_test(core_disabled_read_stays_off_after_unsuspend),
-      cmocka_unit_test(core_write_callback_at_low_watermark),
-      cmocka_unit_test(core_deferred_callbacks_coalesce_and_run_connected_first),
-      cmocka_unit_test(core_deferred_error_keeps_its_socket_error),
-      cmocka_unit_test(core_free_cancels_pending_deferred_callbacks),
+      CORE_TEST(core_new_bufferevent_has_write_enabled_only),
+      CORE_TEST(core_enable_and_disable_reach_the_kind),
+      CORE_TEST(core_read_low_watermark_gates_the_read_callback),
+      CORE_TEST(core_read_high_watermark_suspends_until_drained),
+      CORE_TEST(core_disabled_read_stays_off_after_unsuspend),
+      CORE_TEST(core_write_callback_at_low_watermark),
+      CORE_TEST_DEFERRED(core_deferred_callbacks_coalesce_and_run_connected_first),
+      CORE_TEST_DEFERRED(core_deferred_error_keeps_its_socket_error),
+      CORE_TEST_DEFERRED(core_free_cancels_pending_deferred_callbacks),
       cmocka_unit_test(core_free_inside_each_callback_is_safe),
-      cmocka_unit_test(core_read_timeout_fires_once_and_disables_reading),
-      cmocka_unit_test(core_write_timeout_needs_pending_output),
-      cmocka_unit_test(core_suspended_read_has_no_timeout),
-      cmocka_unit_test(core_memory_outlives_free_while_referenced),
-      cmocka_unit_test(core_base_free_unlinks_bufferevents_left_alive),
-      cmocka_unit_test(core_bad_arguments_are_refused),
+      CORE_TEST(core_read_timeout_fires_once_and_disables_reading),
+      CORE_TEST(core_write_timeout_needs_pending_output),
+      CORE_TEST(core_suspended_read_has_no_timeout),
+      CORE_TEST(core_memory_outlives_free_while_referenced),
+      CORE_TEST(core_base_free_unlinks_bufferevents_left_alive),
+      CORE_TEST(core_bad_arguments_are_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
