@@ -1,0 +1,236 @@
+/* struct evbuffer and its chunk chain: private to the src/core/evbuffer*.c
+ * files.  Other modules use <event2/buffer.h> and evbuffer-uv-internal.h.
+ *
+ * The chain.  A singly linked list of chunks, first..last.  Each chunk views
+ * `off` bytes of data at mem + misalign, inside `cap` bytes of memory.
+ * Invariant: every chunk holding no data comes after the last chunk holding
+ * data (`last_data`, NULL when the buffer is empty): such empty chunks are
+ * free space kept for appends and reservations.  So the data is found from
+ * `first` without skipping holes, and appends start at `last_data`.
+ *
+ * Chunk kinds.  OWNED chunks carry their memory right after the struct.
+ * REFERENCE chunks view user memory and run the user's cleanup once when
+ * released; SEGMENT chunks view a file segment's memory (counted reference);
+ * VIEW chunks view another chunk's bytes (evbuffer_add_buffer_reference) and
+ * hold a reference on it.  A chunk is freed when its reference count drops to
+ * zero: the count is 1 for the buffer that holds it plus 1 per VIEW on it.
+ *
+ * Who may touch a chunk's memory:
+ *   - append into the free tail: OWNED and not pinned (bytes after what a VIEW
+ *     or a pin covers are not seen by them);
+ *   - move the data inside the chunk or reuse it from offset 0 once empty:
+ *     OWNED, not shared (refcnt 1) and not pinned.
+ *
+ * Pins (evbuffer-uv-internal.h).  The socket layer pins the leading chunks
+ * while libuv writes them.  A pinned chunk that must leave the chain (drained,
+ * pulled up) goes to the `detached` list instead of being freed, and is freed
+ * when the pin ends.  While a pin is open, bytes leave for another buffer by
+ * copy, never by moving chunks, so pinned chunks never change buffer.
+ *
+ * Callbacks.  n_added_cb/n_deleted_cb accumulate changes since callbacks last
+ * ran; evbuffer_invoke_cbs_() runs them now or schedules the deferred run.
+ */
+#ifndef UVBEV_EVBUFFER_INTERNAL_H_
+#define UVBEV_EVBUFFER_INTERNAL_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event2/buffer.h"
+#include "event2/buffer_compat.h"
+#include "event-internal.h"
+#include "list-internal.h"
+#include "thread-internal.h"
+
+enum evbuffer_chunk_kind {
+  EVBUFFER_CHUNK_OWNED,
+  EVBUFFER_CHUNK_REFERENCE,
+  EVBUFFER_CHUNK_SEGMENT,
+  EVBUFFER_CHUNK_VIEW
+};
+
+#define EVBUFFER_CHUNK_PINNED 0x01u
+
+struct evbuffer_chunk {
+  struct evbuffer_chunk *next;
+  unsigned char *mem; /* start of the memory */
+  size_t cap;         /* bytes of memory at mem */
+  size_t misalign;    /* bytes before the data */
+  size_t off;         /* bytes of data */
+  unsigned refcnt;
+  unsigned char kind;
+  unsigned char flags;
+  union {
+    struct {
+      evbuffer_ref_cleanup_cb fn;
+      void *arg;
+    } ref;
+    struct evbuffer_file_segment *seg;
+    struct evbuffer_chunk *parent;
+  } u;
+};
+
+struct evbuffer_file_segment {
+  unsigned refcnt;
+  unsigned flags;
+  int fd;
+  unsigned char *contents;
+  size_t length;
+  void *lock;
+  evbuffer_file_segment_cleanup_cb cleanup_cb;
+  void *cleanup_arg;
+};
+
+/* Callback entry flags beyond the public EVBUFFER_CB_ENABLED. */
+#define EVBUFFER_CB_OBSOLETE_ 0x10000u  /* set by evbuffer_setcb */
+#define EVBUFFER_CB_SUSPENDED_ 0x20000u /* evbuffer_cb_suspend */
+
+struct evbuffer_cb_entry {
+  struct uvbev_list node;
+  union {
+    evbuffer_cb_func fn;
+    evbuffer_cb obsolete;
+  } cb;
+  void *arg;
+  uint32_t flags;
+  /* Changes seen while suspended. */
+  size_t susp_orig;
+  size_t susp_added;
+  size_t susp_deleted;
+};
+
+struct evbuffer {
+  struct evbuffer_chunk *first;
+  struct evbuffer_chunk *last;
+  struct evbuffer_chunk *last_data; /* last chunk with off > 0, or NULL */
+  size_t total_len;
+
+  /* 1 for the user, +1 while a deferred callback run is queued (as in
+   * libevent, a queued run outlives evbuffer_free and still happens). */
+  unsigned refcnt;
+
+  void *lock;
+  unsigned own_lock : 1;
+  unsigned freeze_start : 1;
+  unsigned freeze_end : 1;
+  unsigned deferred_cbs : 1;
+  unsigned pin_open : 1;
+  unsigned uv_reserved : 1;
+  uint64_t flags;
+
+  /* Callbacks. */
+  struct uvbev_list callbacks; /* newest first */
+  size_t n_added_cb;
+  size_t n_deleted_cb;
+  struct event_base *cb_base;
+  struct uvbev_deferred deferred;
+
+  /* Pin (socket write path). */
+  size_t pin_total;     /* bytes pinned */
+  size_t pin_remaining; /* pinned bytes not yet removed from the buffer */
+  unsigned pin_chunks;  /* pinned chunks still in the chain */
+  struct evbuffer_chunk *detached;
+  /* Zero-length references, released with the buffer (as libevent does). */
+  struct evbuffer_chunk *parked;
+
+  /* Open uv reservation. */
+  struct evbuffer_chunk *uv_chunk;
+  size_t uv_len;
+};
+
+#define EVBUFFER_LOCK(b) UVBEV_LOCK((b)->lock)
+#define EVBUFFER_UNLOCK(b) UVBEV_UNLOCK((b)->lock)
+
+/* Size limits of chunks that uvbev allocates for appends: a new chunk is as
+ * big as the data already buffered (within these limits), so a buffer that
+ * accumulates small appends gets few chunks and one emptied at each step
+ * stays small. */
+#define EVBUFFER_CHUNK_MIN 1024
+#define EVBUFFER_CHUNK_MAX_AUTO (64 * 1024)
+/* A drained chunk up to this size (a 64 KiB read or append chunk with its
+ * header) is kept as free tail space, one per buffer, instead of being freed:
+ * no malloc per read or per block in steady state.  The price: an idle buffer
+ * that once held data keeps up to this much memory until freed. */
+#define EVBUFFER_CHUNK_MAX_SPARE (72 * 1024)
+
+/* ---- chunks (evbuffer_chunk.c) ------------------------------------------- */
+
+/* An OWNED chunk with room for at least `size` bytes (rounded up). */
+struct evbuffer_chunk *evbuffer_chunk_new_(size_t size);
+/* A header-only chunk of the given kind showing len bytes at mem, which the
+ * buffer never writes; the caller sets the owner (u). */
+struct evbuffer_chunk *evbuffer_chunk_new_foreign_(int kind, const void *mem, size_t len);
+/* Drops one reference; frees the chunk (running its cleanup) at zero. */
+void evbuffer_chunk_release_(struct evbuffer_chunk *c);
+/* Free bytes after the data, 0 unless appending into the chunk is allowed. */
+static inline size_t evbuffer_chunk_tail_space_(const struct evbuffer_chunk *c) {
+  if (c->kind != EVBUFFER_CHUNK_OWNED || (c->flags & EVBUFFER_CHUNK_PINNED)) return 0;
+  return c->cap - c->misalign - c->off;
+}
+/* Non-zero when the chunk's data may be moved inside its memory. */
+static inline int evbuffer_chunk_can_move_(const struct evbuffer_chunk *c) {
+  return c->kind == EVBUFFER_CHUNK_OWNED && c->refcnt == 1 && !(c->flags & EVBUFFER_CHUNK_PINNED);
+}
+
+/* ---- chain (evbuffer.c) --------------------------------------------------- */
+
+/* Appends chunk c (data or empty) after the last data, keeping the invariant
+ * (empty chunks after last_data are freed, except when c is empty). */
+void evbuffer_chain_append_(struct evbuffer *buf, struct evbuffer_chunk *c);
+/* Inserts chunk c (with data) at the front. */
+void evbuffer_chain_prepend_(struct evbuffer *buf, struct evbuffer_chunk *c);
+/* Removes n bytes from the chunks after prev (NULL: from the front): the
+ * chunk structure only, no length, counter or pin accounting. */
+void evbuffer_chain_consume_after_(struct evbuffer *buf, struct evbuffer_chunk *prev, size_t n);
+/* Non-zero while pinned bytes are at the front (nothing may go before). */
+int evbuffer_front_is_writing_(const struct evbuffer *buf);
+/* Frees the empty chunks after last_data. */
+void evbuffer_chain_free_empty_tail_(struct evbuffer *buf);
+/* Copies datlen bytes to the end, without locking, freeze test or callbacks
+ * (the caller does those).  Returns 0 or -1. */
+int evbuffer_add_raw_(struct evbuffer *buf, const void *data, size_t datlen);
+/* Drains len (<= total_len) bytes from the front, without locking, freeze
+ * test or callbacks (only the counters). */
+void evbuffer_drain_raw_(struct evbuffer *buf, size_t len);
+/* Accounts for len bytes removed from the front: length, callback counter,
+ * pinned bytes still present. */
+void evbuffer_count_removed_(struct evbuffer *buf, size_t len);
+/* Copies up to datlen bytes starting at chunk c, offset pos_in_chunk. */
+size_t evbuffer_copy_from_(const struct evbuffer_chunk *c, size_t pos_in_chunk, void *out,
+                           size_t datlen);
+/* Makes sure there is a chunk after last_data (or last_data itself) with at
+ * least `size` contiguous bytes of tail space, and returns it; NULL on
+ * allocation failure. */
+struct evbuffer_chunk *evbuffer_chain_tail_for_(struct evbuffer *buf, size_t size);
+/* Commits n bytes of tail space in chunk c as data (counters updated). */
+void evbuffer_chain_commit_(struct evbuffer *buf, struct evbuffer_chunk *c, size_t n);
+
+/* ---- callbacks (evbuffer_cb.c) --------------------------------------------- */
+
+/* Runs the callbacks for the changes counted so far, or schedules them when
+ * deferred.  Called with the lock held. */
+void evbuffer_run_or_defer_cbs_(struct evbuffer *buf);
+static inline void evbuffer_invoke_cbs_(struct evbuffer *buf) {
+  if (uvbev_list_empty(&buf->callbacks))
+    buf->n_added_cb = buf->n_deleted_cb = 0; /* the common case: no call */
+  else
+    evbuffer_run_or_defer_cbs_(buf);
+}
+/* Frees every callback entry. */
+void evbuffer_cbs_free_(struct evbuffer *buf);
+/* Drops a reference taken with the lock held, and releases the lock; frees
+ * the buffer at zero (evbuffer.c). */
+void evbuffer_decref_and_unlock_(struct evbuffer *buf);
+
+/* ---- segments (evbuffer_ref.c) --------------------------------------------- */
+
+/* Drops one reference on a segment; frees it (fd, cleanup callback) at zero. */
+void evbuffer_segment_release_(struct evbuffer_file_segment *seg);
+
+/* ---- positions (evbuffer_search.c) ----------------------------------------- */
+
+/* Resolves a user position to chunk/offset.  Returns 0, or -1 if invalid. */
+int evbuffer_ptr_resolve_(struct evbuffer *buf, const struct evbuffer_ptr *p,
+                          struct evbuffer_chunk **c, size_t *pos_in_chunk);
+
+#endif

@@ -1,0 +1,246 @@
+/* Moving bytes between evbuffers by moving chunks (add_buffer, remove_buffer,
+ * prepend_buffer) and sharing them (add_buffer_reference).  Payload bytes are
+ * copied only for a small partial chunk, a tiny add that fits in the
+ * destination's free tail, or bytes pinned by the socket layer (which must
+ * stay where libuv is reading them). */
+#include <string.h>
+
+#include "evbuffer-internal.h"
+
+/* Below this, add_buffer copies into the destination's free tail rather than
+ * moving a nearly empty chunk: it keeps the chain short for small writes. */
+#define EVBUFFER_MOVE_COPY_MAX 256
+
+/* Locks two buffers in address order, so that two threads moving bytes in
+ * opposite directions cannot deadlock. */
+static void lock2(struct evbuffer *a, struct evbuffer *b) {
+  if (a->lock == b->lock || b->lock == NULL) {
+    EVBUFFER_LOCK(a);
+  } else if (a->lock == NULL) {
+    EVBUFFER_LOCK(b);
+  } else if ((uintptr_t)a->lock < (uintptr_t)b->lock) {
+    EVBUFFER_LOCK(a);
+    EVBUFFER_LOCK(b);
+  } else {
+    EVBUFFER_LOCK(b);
+    EVBUFFER_LOCK(a);
+  }
+}
+
+static void unlock2(struct evbuffer *a, struct evbuffer *b) {
+  EVBUFFER_UNLOCK(a);
+  if (a->lock != b->lock) EVBUFFER_UNLOCK(b);
+}
+
+/* Splices the chunks src->first..end (all holding data) out of src and after
+ * dst's last data.  Lengths are the caller's business. */
+static void splice_front_to_tail(struct evbuffer *dst, struct evbuffer *src,
+                                 struct evbuffer_chunk *end) {
+  struct evbuffer_chunk *head = src->first;
+  struct evbuffer_chunk *after = dst->last_data != NULL ? dst->last_data->next : dst->first;
+  src->first = end->next;
+  if (src->last == end) src->last = NULL;
+  if (src->last_data == end) src->last_data = NULL;
+  if (dst->last_data != NULL)
+    dst->last_data->next = head;
+  else
+    dst->first = head;
+  end->next = after;
+  if (after == NULL) dst->last = end;
+  dst->last_data = end;
+}
+
+/* Copies n bytes from src's front to dst's end and drains them from src:
+ * the path for pinned bytes.  Returns 0 or -1. */
+static int copy_front(struct evbuffer *dst, struct evbuffer *src, size_t n) {
+  struct evbuffer_chunk *c = src->first;
+  size_t left = n;
+  while (left > 0) {
+    size_t k = c->off < left ? c->off : left;
+    if (evbuffer_add_raw_(dst, c->mem + c->misalign, k) < 0) return -1;
+    left -= k;
+    c = c->next;
+  }
+  evbuffer_drain_raw_(src, n);
+  return 0;
+}
+
+/* While libuv writes some of buf's chunks, they must not change buffer. */
+static int must_copy_out(const struct evbuffer *buf) {
+  return buf->pin_open;
+}
+
+/* Moves the first n bytes (0 < n <= src->total_len) of src to dst's end. */
+static int move_front(struct evbuffer *dst, struct evbuffer *src, size_t n) {
+  struct evbuffer_chunk *c, *end = NULL;
+  size_t whole = 0;
+  if (must_copy_out(src) || (n <= EVBUFFER_MOVE_COPY_MAX && dst->last_data != NULL &&
+                             evbuffer_chunk_tail_space_(dst->last_data) >= n))
+    return copy_front(dst, src, n);
+  if (n == src->total_len) {
+    end = src->last_data; /* everything: no walk */
+    whole = n;
+  } else {
+    for (c = src->first; c != NULL && c->off > 0 && whole + c->off <= n; c = c->next) {
+      whole += c->off;
+      end = c;
+    }
+  }
+  if (end != NULL) {
+    splice_front_to_tail(dst, src, end);
+    evbuffer_count_removed_(src, whole);
+    dst->total_len += whole;
+    dst->n_added_cb += whole;
+  }
+  if (n > whole) {
+    c = src->first;
+    if (evbuffer_add_raw_(dst, c->mem + c->misalign, n - whole) < 0) return -1;
+    evbuffer_drain_raw_(src, n - whole);
+  }
+  return 0;
+}
+
+int evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf) {
+  int r = -1;
+  if (outbuf == NULL || inbuf == NULL) return -1;
+  if (outbuf == inbuf) return 0; /* as libevent */
+  lock2(outbuf, inbuf);
+  if (inbuf->total_len == 0) {
+    r = 0; /* even when frozen, as libevent */
+  } else if (!inbuf->freeze_start && !outbuf->freeze_end) {
+    r = move_front(outbuf, inbuf, inbuf->total_len);
+    evbuffer_invoke_cbs_(inbuf);
+    evbuffer_invoke_cbs_(outbuf);
+  }
+  unlock2(outbuf, inbuf);
+  return r;
+}
+
+int evbuffer_remove_buffer(struct evbuffer *src, struct evbuffer *dst, size_t datlen) {
+  int r = -1;
+  if (src == NULL || dst == NULL) return -1;
+  if (src == dst) return 0; /* as libevent */
+  lock2(src, dst);
+  if (!src->freeze_start && !dst->freeze_end) {
+    if (datlen > src->total_len) datlen = src->total_len;
+    if (datlen > (size_t)EV_INT32_MAX) datlen = (size_t)EV_INT32_MAX;
+    r = datlen == 0 ? 0 : move_front(dst, src, datlen);
+    if (r == 0) r = (int)datlen;
+    evbuffer_invoke_cbs_(src);
+    evbuffer_invoke_cbs_(dst);
+  }
+  unlock2(src, dst);
+  return r;
+}
+
+/* Moves every data chunk of src before dst's first chunk. */
+static void splice_all_to_front(struct evbuffer *dst, struct evbuffer *src) {
+  struct evbuffer_chunk *end = src->last_data;
+  struct evbuffer_chunk *head = src->first;
+  src->first = end->next;
+  if (src->last == end) src->last = NULL;
+  src->last_data = NULL;
+  end->next = dst->first;
+  dst->first = head;
+  if (dst->last == NULL) dst->last = end;
+  if (dst->last_data == NULL) dst->last_data = end;
+}
+
+static int prepend_copy(struct evbuffer *dst, struct evbuffer *src) {
+  size_t n = src->total_len;
+  struct evbuffer_chunk *c = evbuffer_chunk_new_(n);
+  if (c == NULL) return -1;
+  evbuffer_copy_from_(src->first, 0, c->mem, n);
+  c->off = n;
+  evbuffer_chain_prepend_(dst, c);
+  evbuffer_drain_raw_(src, n);
+  return 0;
+}
+
+/* Moves all n bytes of src before dst's data. */
+static int prepend_all(struct evbuffer *dst, struct evbuffer *src, size_t n) {
+  if (dst->total_len == 0) return move_front(dst, src, n);
+  if (must_copy_out(src)) {
+    if (prepend_copy(dst, src) < 0) return -1;
+  } else {
+    splice_all_to_front(dst, src);
+    evbuffer_count_removed_(src, n);
+  }
+  dst->total_len += n;
+  dst->n_added_cb += n;
+  return 0;
+}
+
+int evbuffer_prepend_buffer(struct evbuffer *dst, struct evbuffer *src) {
+  int r = 0;
+  if (dst == NULL || src == NULL || dst == src) return -1;
+  lock2(dst, src);
+  if (src->total_len == 0) /* 0 even when frozen, as libevent */
+    goto done;
+  if (src->freeze_start || dst->freeze_start || evbuffer_front_is_writing_(dst)) {
+    r = -1;
+    goto done;
+  }
+  r = prepend_all(dst, src, src->total_len);
+  evbuffer_invoke_cbs_(src);
+  evbuffer_invoke_cbs_(dst);
+done:
+  unlock2(dst, src);
+  return r;
+}
+
+/* A chunk that shares the data of c (or of the chunk c itself views). */
+static struct evbuffer_chunk *view_of(struct evbuffer_chunk *c) {
+  struct evbuffer_chunk *v =
+      evbuffer_chunk_new_foreign_(EVBUFFER_CHUNK_VIEW, c->mem + c->misalign, c->off);
+  struct evbuffer_chunk *parent = c->kind == EVBUFFER_CHUNK_VIEW ? c->u.parent : c;
+  if (v == NULL) return NULL;
+  v->u.parent = parent;
+  parent->refcnt++;
+  return v;
+}
+
+int evbuffer_add_buffer_reference(struct evbuffer *outbuf, struct evbuffer *inbuf) {
+  struct evbuffer_chunk *c, *head = NULL, *tail = NULL;
+  size_t n;
+  int r = -1;
+  if (outbuf == NULL || inbuf == NULL) return -1;
+  lock2(outbuf, inbuf);
+  if (outbuf->freeze_end) goto done;
+  n = inbuf->total_len;
+  /* Build the whole list first: outbuf may be inbuf. */
+  for (c = inbuf->first; c != NULL && c->off > 0; c = c->next) {
+    struct evbuffer_chunk *v = view_of(c);
+    if (v == NULL) {
+      while (head != NULL) {
+        c = head->next;
+        evbuffer_chunk_release_(head);
+        head = c;
+      }
+      goto done;
+    }
+    if (tail != NULL)
+      tail->next = v;
+    else
+      head = v;
+    tail = v;
+  }
+  r = 0;
+  if (head != NULL) {
+    struct evbuffer_chunk *after =
+        outbuf->last_data != NULL ? outbuf->last_data->next : outbuf->first;
+    if (outbuf->last_data != NULL)
+      outbuf->last_data->next = head;
+    else
+      outbuf->first = head;
+    tail->next = after;
+    if (after == NULL) outbuf->last = tail;
+    outbuf->last_data = tail;
+    outbuf->total_len += n;
+    outbuf->n_added_cb += n;
+    evbuffer_invoke_cbs_(outbuf);
+  }
+done:
+  unlock2(outbuf, inbuf);
+  return r;
+}

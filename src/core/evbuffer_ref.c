@@ -1,0 +1,164 @@
+/* Memory an evbuffer does not own: references to user memory and file
+ * segments.  Segments are read into memory when created, with libuv's
+ * synchronous file calls (portable: CRT descriptors on Windows); each chunk
+ * that shows part of a segment holds a reference on it. */
+#include <stdlib.h>
+
+#include <uv.h>
+
+#include "evbuffer-internal.h"
+
+/* Appends a chunk of memory the buffer does not own, under its lock. */
+static void append_foreign(struct evbuffer *buf, struct evbuffer_chunk *c) {
+  evbuffer_chain_append_(buf, c);
+  buf->total_len += c->off;
+  buf->n_added_cb += c->off;
+  evbuffer_invoke_cbs_(buf);
+}
+
+int evbuffer_add_reference(struct evbuffer *outbuf, const void *data, size_t datlen,
+                           evbuffer_ref_cleanup_cb cleanupfn, void *cleanupfn_arg) {
+  struct evbuffer_chunk *c;
+  int r = -1;
+  if (outbuf == NULL || (data == NULL && datlen > 0)) return -1;
+  EVBUFFER_LOCK(outbuf);
+  if (outbuf->freeze_end) goto done;
+  c = evbuffer_chunk_new_foreign_(EVBUFFER_CHUNK_REFERENCE, data, datlen);
+  if (c == NULL) goto done;
+  c->u.ref.fn = cleanupfn;
+  c->u.ref.arg = cleanupfn_arg;
+  if (datlen == 0) {
+    /* No bytes to chain; released with the buffer, as libevent does. */
+    c->next = outbuf->parked;
+    outbuf->parked = c;
+  } else {
+    append_foreign(outbuf, c);
+  }
+  r = 0;
+done:
+  EVBUFFER_UNLOCK(outbuf);
+  return r;
+}
+
+/* ---- file segments --------------------------------------------------------------- */
+
+static int64_t file_size(int fd) {
+  uv_fs_t req;
+  int64_t size = -1;
+  if (uv_fs_fstat(NULL, &req, fd, NULL) == 0) size = (int64_t)req.statbuf.st_size;
+  uv_fs_req_cleanup(&req);
+  return size;
+}
+
+/* Reads len bytes at offset into mem; returns 0 or -1 (short file). */
+static int read_all(int fd, unsigned char *mem, size_t len, int64_t offset) {
+  size_t done = 0;
+  while (done < len) {
+    uv_fs_t req;
+    size_t want = len - done;
+    uv_buf_t b = uv_buf_init((char *)mem + done, want > 0x40000000u ? 0x40000000u : (unsigned)want);
+    int n = uv_fs_read(NULL, &req, fd, &b, 1, offset + (int64_t)done, NULL);
+    uv_fs_req_cleanup(&req);
+    if (n <= 0) return -1;
+    done += (size_t)n;
+  }
+  return 0;
+}
+
+static void close_fd(int fd) {
+  uv_fs_t req;
+  uv_fs_close(NULL, &req, fd, NULL);
+  uv_fs_req_cleanup(&req);
+}
+
+struct evbuffer_file_segment *evbuffer_file_segment_new(int fd, ev_off_t offset, ev_off_t length,
+                                                        unsigned flags) {
+  struct evbuffer_file_segment *seg;
+  if (fd < 0 || offset < 0) return NULL;
+  if (length < 0) {
+    int64_t size = file_size(fd);
+    if (size < 0 || size < (int64_t)offset) return NULL;
+    length = (ev_off_t)(size - (int64_t)offset);
+  }
+  if ((uint64_t)length > SIZE_MAX) return NULL;
+  seg = calloc(1, sizeof(*seg));
+  if (seg == NULL) return NULL;
+  seg->refcnt = 1;
+  seg->flags = flags;
+  seg->fd = fd;
+  seg->length = (size_t)length;
+  seg->contents = malloc(seg->length > 0 ? seg->length : 1);
+  if (seg->contents == NULL || read_all(fd, seg->contents, seg->length, (int64_t)offset) < 0) {
+    free(seg->contents);
+    free(seg);
+    return NULL;
+  }
+  if (!(flags & EVBUF_FS_DISABLE_LOCKING)) seg->lock = uvbev_lock_new_();
+  return seg;
+}
+
+static void segment_incref(struct evbuffer_file_segment *seg) {
+  UVBEV_LOCK(seg->lock);
+  seg->refcnt++;
+  UVBEV_UNLOCK(seg->lock);
+}
+
+void evbuffer_segment_release_(struct evbuffer_file_segment *seg) {
+  unsigned left;
+  UVBEV_LOCK(seg->lock);
+  left = --seg->refcnt;
+  UVBEV_UNLOCK(seg->lock);
+  if (left > 0) return;
+  free(seg->contents);
+  if ((seg->flags & EVBUF_FS_CLOSE_ON_FREE) && seg->fd >= 0) close_fd(seg->fd);
+  if (seg->cleanup_cb != NULL) seg->cleanup_cb(seg, (int)seg->flags, seg->cleanup_arg);
+  if (seg->lock != NULL) uvbev_lock_free_(seg->lock);
+  free(seg);
+}
+
+void evbuffer_file_segment_free(struct evbuffer_file_segment *seg) {
+  if (seg != NULL) evbuffer_segment_release_(seg);
+}
+
+void evbuffer_file_segment_add_cleanup_cb(struct evbuffer_file_segment *seg,
+                                          evbuffer_file_segment_cleanup_cb cb, void *arg) {
+  if (seg == NULL) return;
+  UVBEV_LOCK(seg->lock);
+  seg->cleanup_cb = cb;
+  seg->cleanup_arg = arg;
+  UVBEV_UNLOCK(seg->lock);
+}
+
+int evbuffer_add_file_segment(struct evbuffer *buf, struct evbuffer_file_segment *seg,
+                              ev_off_t offset, ev_off_t length) {
+  struct evbuffer_chunk *c;
+  int r = -1;
+  if (buf == NULL || seg == NULL || offset < 0 || (uint64_t)offset > seg->length) return -1;
+  if (length < 0) length = (ev_off_t)(seg->length - (size_t)offset);
+  if ((uint64_t)length > seg->length - (size_t)offset) return -1;
+  EVBUFFER_LOCK(buf);
+  if (buf->freeze_end) goto done;
+  r = 0;
+  if (length == 0) goto done;
+  r = -1;
+  c = evbuffer_chunk_new_foreign_(EVBUFFER_CHUNK_SEGMENT, seg->contents + offset, (size_t)length);
+  if (c == NULL) goto done;
+  segment_incref(seg);
+  c->u.seg = seg;
+  append_foreign(buf, c);
+  r = 0;
+done:
+  EVBUFFER_UNLOCK(buf);
+  return r;
+}
+
+int evbuffer_add_file(struct evbuffer *buf, int fd, ev_off_t offset, ev_off_t length) {
+  struct evbuffer_file_segment *seg;
+  int r;
+  if (buf == NULL) return -1;
+  seg = evbuffer_file_segment_new(fd, offset, length, EVBUF_FS_CLOSE_ON_FREE);
+  if (seg == NULL) return -1;
+  r = evbuffer_add_file_segment(buf, seg, 0, -1);
+  evbuffer_file_segment_free(seg);
+  return r;
+}

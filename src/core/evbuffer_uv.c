@@ -1,0 +1,139 @@
+/* The evbuffer side of libuv's read and write paths (the contract is in
+ * evbuffer-uv-internal.h): reservations of tail space for uv_read_start's
+ * alloc callback, and pins of the leading chunks for uv_write. */
+#include <limits.h>
+
+#include "evbuffer-internal.h"
+#include "evbuffer-uv-internal.h"
+
+/* Smallest reservation worth offering libuv. */
+#define EVBUFFER_UV_MIN_READ 4096
+
+size_t evbuffer_uv_reserve_(struct evbuffer *buf, size_t suggested, uv_buf_t *out) {
+  struct evbuffer_chunk *c;
+  size_t want = suggested < EVBUFFER_UV_MIN_READ ? suggested : EVBUFFER_UV_MIN_READ;
+  size_t len = 0;
+  *out = uv_buf_init(NULL, 0);
+  if (buf == NULL || suggested == 0) return 0;
+  EVBUFFER_LOCK(buf);
+  if (buf->freeze_end || buf->uv_reserved) goto done;
+  /* An existing tail with room for at least `want` is offered whole (up to
+   * suggested); otherwise a new chunk of `suggested` bytes. */
+  c = buf->last_data;
+  if (c == NULL || evbuffer_chunk_tail_space_(c) < want) {
+    c = buf->last_data != NULL ? buf->last_data->next : buf->first;
+    if (c != NULL && evbuffer_chunk_tail_space_(c) < want) c = NULL;
+  }
+  if (c == NULL) {
+    evbuffer_chain_free_empty_tail_(buf);
+    c = evbuffer_chunk_new_(suggested);
+    if (c == NULL) goto done;
+    evbuffer_chain_append_(buf, c);
+  }
+  len = evbuffer_chunk_tail_space_(c);
+  if (len > suggested) len = suggested;
+  if (len > UINT_MAX) len = UINT_MAX;
+  *out = uv_buf_init((char *)c->mem + c->misalign + c->off, (unsigned)len);
+  buf->uv_reserved = 1;
+  buf->uv_chunk = c;
+  buf->uv_len = len;
+done:
+  EVBUFFER_UNLOCK(buf);
+  return len;
+}
+
+int evbuffer_uv_commit_(struct evbuffer *buf, size_t n) {
+  int r = -1;
+  if (buf == NULL) return -1;
+  EVBUFFER_LOCK(buf);
+  if (buf->uv_reserved && n <= buf->uv_len) {
+    buf->uv_reserved = 0;
+    r = 0;
+    if (n > 0) {
+      evbuffer_chain_commit_(buf, buf->uv_chunk, n);
+      evbuffer_invoke_cbs_(buf);
+    }
+    buf->uv_chunk = NULL;
+    buf->uv_len = 0;
+  }
+  EVBUFFER_UNLOCK(buf);
+  return r;
+}
+
+int evbuffer_uv_pin_(struct evbuffer *buf, uv_buf_t *bufs, int maxbufs, size_t max_bytes,
+                     size_t *npinned) {
+  struct evbuffer_chunk *c;
+  size_t total = 0;
+  int n = 0;
+  if (npinned != NULL) *npinned = 0;
+  if (buf == NULL || bufs == NULL || maxbufs <= 0) return 0;
+  EVBUFFER_LOCK(buf);
+  if (buf->pin_open) goto done;
+  for (c = buf->first; c != NULL && c->off > 0 && n < maxbufs && total < max_bytes; c = c->next) {
+    size_t len = c->off;
+    if (len > max_bytes - total) len = max_bytes - total;
+    if (len > UINT_MAX) len = UINT_MAX;
+    bufs[n++] = uv_buf_init((char *)c->mem + c->misalign, (unsigned)len);
+    c->flags |= EVBUFFER_CHUNK_PINNED;
+    total += len;
+  }
+  if (n > 0) {
+    buf->pin_open = 1;
+    buf->pin_chunks = (unsigned)n;
+    buf->pin_total = total;
+    buf->pin_remaining = total;
+  }
+  if (npinned != NULL) *npinned = total;
+done:
+  EVBUFFER_UNLOCK(buf);
+  return n;
+}
+
+static void free_detached(struct evbuffer *buf) {
+  while (buf->detached != NULL) {
+    struct evbuffer_chunk *c = buf->detached;
+    buf->detached = c->next;
+    c->flags &= (unsigned char)~EVBUFFER_CHUNK_PINNED;
+    evbuffer_chunk_release_(c);
+  }
+}
+
+int evbuffer_uv_unpin_(struct evbuffer *buf, size_t written) {
+  struct evbuffer_chunk *c;
+  size_t gone;
+  if (buf == NULL) return -1;
+  EVBUFFER_LOCK(buf);
+  if (!buf->pin_open) {
+    EVBUFFER_UNLOCK(buf);
+    return -1;
+  }
+  if (written > buf->pin_total) written = buf->pin_total;
+  /* Bytes the user already removed need no second drain. */
+  gone = buf->pin_total - buf->pin_remaining;
+  /* Pinned chunks lead the chain, after at most the chunks prepended or
+   * pulled up since: stop once all are found. */
+  for (c = buf->first; c != NULL && buf->pin_chunks > 0; c = c->next) {
+    if (c->flags & EVBUFFER_CHUNK_PINNED) {
+      c->flags &= (unsigned char)~EVBUFFER_CHUNK_PINNED;
+      buf->pin_chunks--;
+    }
+  }
+  buf->pin_open = 0;
+  buf->pin_total = buf->pin_remaining = 0;
+  free_detached(buf);
+  if (written > gone) {
+    evbuffer_drain_raw_(buf, written - gone);
+    evbuffer_invoke_cbs_(buf);
+  }
+  EVBUFFER_UNLOCK(buf);
+  return 0;
+}
+
+size_t evbuffer_uv_pinned_(const struct evbuffer *buf) {
+  size_t n;
+  if (buf == NULL) return 0;
+  UVBEV_LOCK(buf->lock);
+  n = buf->pin_open ? buf->pin_total : 0;
+  UVBEV_UNLOCK(buf->lock);
+  return n;
+}
