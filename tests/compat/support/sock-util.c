@@ -34,8 +34,7 @@ static void su_echo_read(struct bufferevent *bev, void *arg) {
 
 static void su_echo_event(struct bufferevent *bev, short what, void *arg) {
   (void)bev;
-  if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-    su_conn_free(arg);
+  if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) su_conn_free(arg);
 }
 
 static void su_echo_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
@@ -73,13 +72,11 @@ struct su_echo *su_echo_start(struct event_base *base, int *port_out) {
   ev_socklen_t len = sizeof(sin);
   e->head.next = e->head.prev = &e->head;
   su_loopback_sin(&sin, 0);
-  e->lev = evconnlistener_new_bind(base, su_echo_accept, e,
-                                   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, -1,
-                                   (struct sockaddr *)&sin, sizeof(sin));
-  if (!e->lev ||
-      getsockname(evconnlistener_get_fd(e->lev), (struct sockaddr *)&sin, &len) != 0) {
-    if (e->lev)
-      evconnlistener_free(e->lev);
+  e->lev =
+      evconnlistener_new_bind(base, su_echo_accept, e, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
+                              -1, (struct sockaddr *)&sin, sizeof(sin));
+  if (!e->lev || getsockname(evconnlistener_get_fd(e->lev), (struct sockaddr *)&sin, &len) != 0) {
+    if (e->lev) evconnlistener_free(e->lev);
     free(e);
     return NULL;
   }
@@ -87,7 +84,9 @@ struct su_echo *su_echo_start(struct event_base *base, int *port_out) {
   return e;
 }
 
-int su_echo_accepted(const struct su_echo *e) { return e->accepted; }
+int su_echo_accepted(const struct su_echo *e) {
+  return e->accepted;
+}
 
 void su_echo_free(struct su_echo *e) {
   while (e->head.next != &e->head)
@@ -109,7 +108,9 @@ int su_closed_port(void) {
   return port;
 }
 
-unsigned char su_pattern_byte(size_t i) { return (unsigned char)((i * 31u + (i >> 9)) & 0xff); }
+unsigned char su_pattern_byte(size_t i) {
+  return (unsigned char)((i * 31u + (i >> 9)) & 0xff);
+}
 
 void su_fill_pattern(unsigned char *buf, size_t n, size_t stream_offset) {
   size_t i;
@@ -120,8 +121,7 @@ void su_fill_pattern(unsigned char *buf, size_t n, size_t stream_offset) {
 int su_check_pattern(const unsigned char *buf, size_t n, size_t stream_offset) {
   size_t i;
   for (i = 0; i < n; i++)
-    if (buf[i] != su_pattern_byte(stream_offset + i))
-      return 0;
+    if (buf[i] != su_pattern_byte(stream_offset + i)) return 0;
   return 1;
 }
 
@@ -130,10 +130,8 @@ size_t su_read_all(evutil_socket_t fd, unsigned char *buf, size_t cap, int *eof)
   *eof = 0;
   while (got < cap) {
     long n = (long)recv(fd, (char *)buf + got, (int)(cap - got), 0);
-    if (n == 0)
-      *eof = 1;
-    if (n <= 0)
-      break;
+    if (n == 0) *eof = 1;
+    if (n <= 0) break;
     got += (size_t)n;
   }
   return got;

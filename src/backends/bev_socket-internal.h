@@ -1,0 +1,111 @@
+/* The socket bufferevent kind, shared between bev_socket.c (I/O, fd
+ * ownership, ops) and bev_socket_connect.c (connect, connect by name).
+ *
+ * A socket bufferevent owns at most one connection at a time (struct
+ * bev_conn): one libuv stream handle (uv_tcp_t for TCP, uv_pipe_t for AF_UNIX
+ * stream sockets) plus the requests that run on it.  bufferevent_setfd() and
+ * trying the next address of a name replace the connection: the old one is
+ * detached and closed, and its callbacks that still arrive (cancelled writes,
+ * the close callback) only release what they hold.
+ *
+ * Life of a connection:
+ *   conn_new (handle initialised, fd opened/adopted)
+ *   -> reads (uv_read_start) and writes (uv_try_write, then uv_write) while it
+ *      is s->conn and not connecting
+ *   -> conn_close: uv_close; the bufferevent holds a reference for it
+ *   -> close callback: the handle and the conn are freed, the reference dropped.
+ * libuv runs the callbacks of pending requests (UV_ECANCELED) before the close
+ * callback, so a conn outlives all of its requests.
+ *
+ * Memory: an idle connection costs its handle and this small struct; the
+ * write request is allocated on the first write and kept, the connect and
+ * shutdown requests live only while pending.
+ */
+#ifndef UVBEV_BEV_SOCKET_INTERNAL_H_
+#define UVBEV_BEV_SOCKET_INTERNAL_H_
+
+#include <uv.h>
+#include "bufferevent-internal.h"
+
+struct uvbev_lookup;
+
+struct bev_conn {
+  uv_stream_t *stream;      /* &own.stream, or a handle from the registry */
+  struct bev_socket *owner; /* the bufferevent (valid until close cb) */
+  evutil_socket_t user_fd;  /* what getfd reports; -1: ask uv_fileno */
+  size_t write_pinned;      /* bytes pinned for the pending uv_write */
+  unsigned is_pipe : 1;
+  unsigned reading : 1;         /* uv_read_start is on */
+  unsigned reserved : 1;        /* an alloc_cb reservation is open */
+  unsigned writing : 1;         /* wreq is pending (write or connect probe) */
+  unsigned connecting : 1;      /* creq (or the probe) is pending */
+  unsigned failed : 1;          /* the connect failed: no more I/O */
+  unsigned shutdown_wanted : 1; /* BEV_FINISHED: half-close once written */
+  unsigned shutdown_started : 1;
+  unsigned closing : 1;       /* uv_close was called */
+  unsigned detached : 1;      /* no longer s->conn */
+  unsigned from_registry : 1; /* stream was malloc'd by a listener */
+  uv_write_t *wreq;           /* allocated on the first write, kept */
+  /* The handle, when this conn made it; a conn adopting a listener's
+   * handle is allocated without this member (it is last for that). */
+  union {
+    uv_stream_t stream;
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } own;
+};
+
+struct bev_socket {
+  struct bufferevent_private p;  /* first */
+  struct bev_conn *conn;         /* NULL: no socket yet */
+  struct uvbev_deferred flush_d; /* writes start from the loop, never from
+                                    inside bufferevent_write */
+  struct evbuffer_cb_entry *output_cb;
+  struct uvbev_lookup *lookup;       /* pending name lookup, or NULL */
+  struct evutil_addrinfo *addrs;     /* result of the lookup being tried */
+  struct evutil_addrinfo *next_addr; /* next one to try after a failure */
+  int dns_error;
+  unsigned flush_queued : 1; /* flush_d holds a reference */
+};
+
+extern const struct bufferevent_ops bev_socket_ops_;
+
+/* The write request of c, allocated on first use (NULL: out of memory). */
+uv_write_t *bev_socket_wreq_(struct bev_conn *c);
+
+/* The struct of a socket bufferevent, or NULL if bev is another kind. */
+struct bev_socket *bev_socket_upcast_(struct bufferevent *bev);
+
+/* The socket bufferevent at the bottom of a stack of layers over bev (bev
+ * itself if it is a socket), or NULL if there is none. */
+struct bev_socket *bev_socket_bottom_(struct bufferevent *bev);
+
+/* A new connection for the socket of `family` (AF_INET, AF_INET6, AF_UNIX),
+ * not yet connected, installed as s->conn (the previous one is closed).
+ * Returns 0 or a libuv error. */
+int bev_socket_conn_create_(struct bev_socket *s, int family);
+
+/* Detaches and closes s->conn (if any). */
+void bev_socket_conn_drop_(struct bev_socket *s);
+
+/* The connection is established: clears the connecting state, reports
+ * BEV_EVENT_CONNECTED and starts the enabled I/O. */
+void bev_socket_connected_(struct bev_socket *s);
+
+/* A connect attempt failed with libuv error `err`: tries the next resolved
+ * address if any, else reports BEV_EVENT_ERROR. */
+void bev_socket_connect_failed_(struct bev_socket *s, int err);
+
+/* Connects to the addresses of `list` in turn (taking ownership of it, to be
+ * freed with evutil_freeaddrinfo), as connect_hostname does once resolved:
+ * CONNECTED for the first that accepts, ERROR if none does.  Returns 0 if an
+ * attempt started, -1 if none could (list freed; no callback). */
+int bev_socket_connect_addrs_(struct bev_socket *s, struct evutil_addrinfo *list);
+
+/* Starts the pending writes now (call from loop callbacks only). */
+void bev_socket_flush_now_(struct bev_socket *s);
+
+/* Cancels the pending name lookup and forgets the remaining addresses. */
+void bev_socket_cancel_lookup_(struct bev_socket *s);
+
+#endif

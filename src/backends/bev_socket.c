@@ -1,0 +1,522 @@
+/* Socket bufferevents: the bytes of a uv_tcp_t / uv_pipe_t moved in and out
+ * of the bufferevent's evbuffers.  Connecting lives in bev_socket_connect.c;
+ * the connection's life is described in bev_socket-internal.h.
+ *
+ * Reading: alloc_cb reserves free space at the tail of the input (sized by
+ * max_single_read and the room below the read high watermark), read_cb
+ * commits what arrived: no copy, no malloc per read in steady state.
+ *
+ * Writing: data added to the output schedules flush_d on the base's deferred
+ * queue, so bytes leave from the loop and never from inside
+ * bufferevent_write() (whose write callback would otherwise recurse into the
+ * caller).  The flush pins the leading chunks of the output, tries
+ * uv_try_write, and hands what is left to one uv_write; the write callback
+ * unpins (drains) and reports to the core.
+ *
+ * Descriptor ownership.  libuv closes the descriptor it watches and cannot
+ * let go of it.  So:
+ *   - with BEV_OPT_CLOSE_ON_FREE the handle watches the caller's fd;
+ *   - without it, the handle watches a duplicate (dup() on Unix,
+ *     WSADuplicateSocket on Windows) and the caller's fd stays open after
+ *     bufferevent_free(); getfd still reports the caller's fd;
+ *   - an fd handed out by an evconnlistener is adopted from the registry;
+ *     without BEV_OPT_CLOSE_ON_FREE it is given back to the registry on free
+ *     (so the fd stays open and evutil_closesocket() releases it), unless a
+ *     write was still pending, in which case it is closed.
+ *   - bufferevent_setfd() releases the previous connection like a free.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bev_socket-internal.h"
+#include "accepted-internal.h"
+#include "compat-internal.h"
+#include "evbuffer-uv-internal.h"
+#include "sock_os-internal.h"
+#include "event2/event.h"
+
+/* ---- connections ------------------------------------------------------------ */
+
+static void conn_closed(uv_handle_t *handle) {
+  struct bev_conn *c = handle->data;
+  struct bev_socket *s = c->owner;
+  if (c->from_registry) free(c->stream);
+  free(c->wreq);
+  free(c);
+  if (s) bev_core_decref_(&s->p.bev);
+}
+
+static void conn_close(struct bev_conn *c) {
+  if (c->closing) return;
+  c->closing = 1;
+  if (c->owner) bev_core_incref_(&c->owner->p.bev);
+  uv_close((uv_handle_t *)c->stream, conn_closed);
+}
+
+/* A conn with its own handle storage, or (adopting) without it. */
+static struct bev_conn *conn_alloc(struct bev_socket *s, uv_stream_t *adopted) {
+  size_t size = adopted ? offsetof(struct bev_conn, own) : sizeof(struct bev_conn);
+  struct bev_conn *c = calloc(1, size);
+  if (!c) return NULL;
+  c->owner = s;
+  c->user_fd = UVBEV_NO_SOCKET;
+  c->stream = adopted ? adopted : &c->own.stream;
+  c->from_registry = adopted ? 1 : 0;
+  return c;
+}
+
+uv_write_t *bev_socket_wreq_(struct bev_conn *c) {
+  if (!c->wreq) c->wreq = malloc(sizeof(*c->wreq));
+  if (c->wreq) c->wreq->data = c;
+  return c->wreq;
+}
+
+/* Frees a conn whose handle failed to open (it was initialised: close it). */
+static void conn_abort(struct bev_conn *c) {
+  c->owner = NULL;
+  c->closing = 1;
+  c->stream->data = c;
+  uv_close((uv_handle_t *)c->stream, conn_closed);
+}
+
+static void conn_install(struct bev_socket *s, struct bev_conn *c) {
+  bev_socket_conn_drop_(s);
+  c->stream->data = c;
+  s->conn = c;
+}
+
+/* Gives an adopted listener handle back to the registry (the user keeps the
+ * fd open and may adopt or close it again).  Returns 0 if it did. */
+static int conn_return_to_registry(struct bev_conn *c) {
+  struct event_base *base = c->owner->p.bev.ev_base;
+  uv_stream_t *h = c->stream;
+  if (!c->from_registry || c->writing || c->connecting || c->shutdown_started) return -1;
+  if (c->reading) uv_read_stop(h);
+  h->data = NULL;
+  if (uvbev_accepted_put_(base, c->user_fd, h) < 0) return -1;
+  free(c->wreq);
+  free(c);
+  return 0;
+}
+
+void bev_socket_conn_drop_(struct bev_socket *s) {
+  struct bev_conn *c = s->conn;
+  if (!c) return;
+  s->conn = NULL;
+  c->detached = 1;
+  if (c->reading) uv_read_stop(c->stream);
+  c->reading = 0;
+  if (!(s->p.options & BEV_OPT_CLOSE_ON_FREE) && conn_return_to_registry(c) == 0) return;
+  conn_close(c);
+}
+
+int bev_socket_conn_create_(struct bev_socket *s, int family) {
+  uv_loop_t *loop = uvbev_base_loop_(s->p.bev.ev_base);
+  struct bev_conn *c = conn_alloc(s, NULL);
+  int r;
+  if (!c) return UV_ENOMEM;
+  if (family == AF_UNIX) {
+    c->is_pipe = 1;
+    r = uv_pipe_init(loop, &c->own.pipe, 0);
+  } else {
+    r = uv_tcp_init_ex(loop, &c->own.tcp, (unsigned)family);
+  }
+  if (r < 0) {
+    free(c);
+    return r;
+  }
+  conn_install(s, c);
+  return 0;
+}
+
+/* Opens (or duplicates) a descriptor into a fresh handle. */
+static int conn_open_fd(struct bev_socket *s, struct bev_conn *c, evutil_socket_t fd) {
+  uv_loop_t *loop = uvbev_base_loop_(s->p.bev.ev_base);
+  evutil_socket_t osfd = fd;
+  int r;
+  if (!(s->p.options & BEV_OPT_CLOSE_ON_FREE)) {
+    osfd = uvbev_sock_dup_(fd);
+    if (osfd == UVBEV_NO_SOCKET) return UV_EBADF;
+  }
+  c->is_pipe = uvbev_sock_is_local_(fd) ? 1 : 0;
+  r = c->is_pipe ? uv_pipe_init(loop, &c->own.pipe, 0) : uv_tcp_init(loop, &c->own.tcp);
+  if (r < 0) goto fail;
+  r = c->is_pipe ? uv_pipe_open(&c->own.pipe, (uv_file)osfd)
+                 : uv_tcp_open(&c->own.tcp, UVBEV_SOCK_TO_UV(osfd));
+  if (r < 0) {
+    conn_abort(c);
+    if (osfd != fd) uvbev_closesocket_raw_(osfd);
+    return r;
+  }
+  return 0;
+fail:
+  if (osfd != fd) uvbev_closesocket_raw_(osfd);
+  free(c);
+  return r;
+}
+
+/* Installs a connection on an existing descriptor. */
+static int conn_adopt(struct bev_socket *s, evutil_socket_t fd) {
+  struct event_base *base = s->p.bev.ev_base;
+  uv_stream_t *h = uvbev_accepted_take_(base, fd);
+  struct bev_conn *c = conn_alloc(s, h);
+  if (!c) {
+    if (h) uvbev_accepted_put_(base, fd, h);
+    return UV_ENOMEM;
+  }
+  if (!h) {
+    int r = conn_open_fd(s, c, fd);
+    if (r < 0) return r; /* conn_open_fd released c */
+  }
+  c->user_fd = fd;
+  conn_install(s, c);
+  return 0;
+}
+
+/* ---- reading ---------------------------------------------------------------- */
+
+static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf) {
+  struct bev_conn *c = handle->data;
+  struct bufferevent *bev = &c->owner->p.bev;
+  size_t want = c->owner->p.max_single_read;
+  (void)suggested;
+  BEV_LOCK(bev);
+  if (bev->wm_read.high) {
+    size_t have = evbuffer_get_length(bev->input);
+    size_t room = have < bev->wm_read.high ? bev->wm_read.high - have : 0;
+    if (room < want) want = room;
+  }
+  *buf = uv_buf_init(NULL, 0);
+  if (want > 0 && evbuffer_uv_reserve_(bev->input, want, buf) > 0) c->reserved = 1;
+  BEV_UNLOCK(bev);
+}
+
+static void read_failed(struct bev_socket *s, ssize_t nread) {
+  struct bufferevent *bev = &s->p.bev;
+  short what = BEV_EVENT_READING;
+  int sockerr = 0;
+  if (nread == UV_EOF) {
+    what |= BEV_EVENT_EOF;
+  } else {
+    what |= BEV_EVENT_ERROR;
+    sockerr = uvbev_socket_error_from_uv_((int)nread);
+  }
+  /* As libevent: reading is disabled, then the event callback runs. */
+  bufferevent_disable(bev, EV_READ);
+  if (sockerr) EVUTIL_SET_SOCKET_ERROR(sockerr);
+  bev_core_run_eventcb_(bev, what, 0);
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
+  struct bev_conn *c = stream->data;
+  struct bev_socket *s = c->owner;
+  struct bufferevent *bev = &s->p.bev;
+  (void)buf;
+  bev_core_incref_(bev);
+  BEV_LOCK(bev);
+  if (c->reserved) {
+    c->reserved = 0;
+    evbuffer_uv_commit_(bev->input, nread > 0 ? (size_t)nread : 0);
+  }
+  if (c->detached || s->p.freed) {
+    /* nothing: a stale connection or a freed bufferevent */
+  } else if (nread > 0) {
+    bev_core_input_added_(bev);
+  } else if (nread < 0 && nread != UV_ENOBUFS) {
+    read_failed(s, nread);
+  } else if (nread == UV_ENOBUFS && !(bev_core_active_(bev) & EV_READ)) {
+    /* no room: the watermark suspended reading meanwhile */
+  } else if (nread == UV_ENOBUFS) {
+    read_failed(s, UV_ENOMEM);
+  }
+  BEV_UNLOCK(bev);
+  bev_core_decref_(bev);
+}
+
+static void conn_start_reading(struct bev_conn *c) {
+  if (c->reading || c->connecting || c->closing || c->failed) return;
+  if (uv_read_start(c->stream, on_alloc, on_read) == 0) c->reading = 1;
+}
+
+static void conn_stop_reading(struct bev_conn *c) {
+  if (!c->reading) return;
+  uv_read_stop(c->stream);
+  c->reading = 0;
+}
+
+/* ---- writing ---------------------------------------------------------------- */
+
+static void write_failed(struct bev_socket *s, int err) {
+  struct bufferevent *bev = &s->p.bev;
+  int sockerr = uvbev_socket_error_from_uv_(err);
+  bufferevent_disable(bev, EV_WRITE);
+  EVUTIL_SET_SOCKET_ERROR(sockerr);
+  bev_core_run_eventcb_(bev, BEV_EVENT_ERROR | BEV_EVENT_WRITING, 0);
+}
+
+static void on_shutdown(uv_shutdown_t *req, int status) {
+  /* The peer sees EOF; errors (ENOTCONN after a reset) need no report: the
+   * read side reports the connection's fate. */
+  (void)status;
+  free(req);
+}
+
+static void conn_maybe_shutdown(struct bev_conn *c) {
+  uv_shutdown_t *req;
+  if (!c->shutdown_wanted || c->shutdown_started || c->writing || c->connecting) return;
+  req = malloc(sizeof(*req));
+  if (!req) return;
+  if (uv_shutdown(req, c->stream, on_shutdown) == 0)
+    c->shutdown_started = 1;
+  else
+    free(req);
+}
+
+static void on_write(uv_write_t *req, int status) {
+  struct bev_conn *c = req->data;
+  struct bev_socket *s = c->owner;
+  struct bufferevent *bev = &s->p.bev;
+  size_t pinned = c->write_pinned;
+  bev_core_incref_(bev);
+  BEV_LOCK(bev);
+  c->writing = 0;
+  c->write_pinned = 0;
+  evbuffer_uv_unpin_(bev->output, status == 0 ? pinned : 0);
+  if (c->detached || s->p.freed) {
+    if (s->conn && !s->p.freed) bev_socket_flush_now_(s); /* the new connection may write now */
+  } else if (status < 0) {
+    write_failed(s, status);
+  } else {
+    bev_core_output_drained_(bev);
+    if (!s->p.freed && s->conn == c) bev_socket_flush_now_(s);
+  }
+  BEV_UNLOCK(bev);
+  bev_core_decref_(bev);
+}
+
+/* Schedules flush_d (holding a reference while it is queued). */
+static void request_flush(struct bev_socket *s) {
+  if (s->flush_queued || s->p.freed || s->p.unlinked) return;
+  if (uvbev_deferred_schedule_(s->p.bev.ev_base, &s->flush_d)) {
+    s->flush_queued = 1;
+    bev_core_incref_(&s->p.bev);
+  }
+}
+
+void bev_socket_flush_now_(struct bev_socket *s) {
+  struct bufferevent *bev = &s->p.bev;
+  struct bev_conn *c = s->conn;
+  uv_buf_t bufs[UVBEV_MAX_WRITE_BUFS];
+  size_t npinned = 0;
+  int n, r;
+  if (!c || c->connecting || c->closing || c->writing || c->shutdown_started || c->failed) return;
+  if (evbuffer_uv_pinned_(bev->output) > 0)
+    return; /* a detached connection's write still holds the pin */
+  if (evbuffer_get_length(bev->output) == 0 || !(bev_core_active_(bev) & EV_WRITE)) {
+    if (evbuffer_get_length(bev->output) == 0) conn_maybe_shutdown(c);
+    return;
+  }
+  n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS, s->p.max_single_write, &npinned);
+  if (n <= 0) return;
+  r = uv_try_write(c->stream, bufs, (unsigned)n);
+  if (r == (int)npinned) {
+    evbuffer_uv_unpin_(bev->output, npinned);
+    bev_core_output_drained_(bev);
+    /* More data (or the user's write callback added some): next iteration,
+     * so that a fast peer cannot keep this call looping. */
+    if (!s->p.freed && s->conn == c) {
+      if (evbuffer_get_length(bev->output) > 0)
+        request_flush(s);
+      else
+        conn_maybe_shutdown(c);
+    }
+    return;
+  }
+  if (r > 0) {
+    evbuffer_uv_unpin_(bev->output, (size_t)r);
+    n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS, s->p.max_single_write, &npinned);
+  } else if (r != UV_EAGAIN && r != UV_ENOSYS) {
+    evbuffer_uv_unpin_(bev->output, 0);
+    write_failed(s, r);
+    return;
+  }
+  r = bev_socket_wreq_(c) ? uv_write(c->wreq, c->stream, bufs, (unsigned)n, on_write) : UV_ENOMEM;
+  if (r < 0) {
+    evbuffer_uv_unpin_(bev->output, 0);
+    write_failed(s, r);
+    return;
+  }
+  c->writing = 1;
+  c->write_pinned = npinned;
+}
+
+/* flush_d: brings the connection in line with the state (reading on or off,
+ * pending output written).  Runs on the loop thread, so enable/disable and
+ * writes from other threads (BEV_OPT_THREADSAFE) reach libuv through it. */
+static void on_flush_deferred(struct uvbev_deferred *d, void *arg) {
+  struct bev_socket *s = arg;
+  struct bufferevent *bev = &s->p.bev;
+  (void)d;
+  BEV_LOCK(bev);
+  s->flush_queued = 0;
+  if (!s->p.freed && !s->p.unlinked && s->conn) {
+    if (bev_core_active_(bev) & EV_READ)
+      conn_start_reading(s->conn);
+    else
+      conn_stop_reading(s->conn);
+    bev_socket_flush_now_(s);
+  }
+  BEV_UNLOCK(bev);
+  bev_core_decref_(bev); /* the queued reference */
+}
+
+/* Data added to the output: write it from the loop. */
+static void on_output_changed(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+                              void *arg) {
+  struct bev_socket *s = arg;
+  (void)buf;
+  if (info->n_added == 0 || !s->conn || s->conn->connecting) return;
+  if (bev_core_active_(&s->p.bev) & EV_WRITE) request_flush(s);
+}
+
+/* ---- ops --------------------------------------------------------------------- */
+
+static int be_socket_enable(struct bufferevent *bev, short what) {
+  struct bev_socket *s = (struct bev_socket *)bev;
+  if (!s->conn) return 0;
+  if (!uvbev_base_on_loop_thread_(bev->ev_base)) {
+    request_flush(s); /* libuv is touched from the loop thread only */
+    return 0;
+  }
+  if (what & EV_READ) conn_start_reading(s->conn);
+  if ((what & EV_WRITE) && evbuffer_get_length(bev->output) > 0) request_flush(s);
+  return 0;
+}
+
+static int be_socket_disable(struct bufferevent *bev, short what) {
+  struct bev_socket *s = (struct bev_socket *)bev;
+  if (!s->conn || !(what & EV_READ)) return 0;
+  /* EV_WRITE: a uv_write in flight cannot be recalled; no new one starts. */
+  if (uvbev_base_on_loop_thread_(bev->ev_base))
+    conn_stop_reading(s->conn);
+  else
+    request_flush(s);
+  return 0;
+}
+
+static void be_socket_unlink(struct bufferevent *bev) {
+  struct bev_socket *s = (struct bev_socket *)bev;
+  if (s->flush_queued && uvbev_deferred_cancel_(bev->ev_base, &s->flush_d)) {
+    /* The queued flush's reference; bufferevent_free holds another. */
+    s->flush_queued = 0;
+    BEV_UPCAST(bev)->refcnt--;
+  }
+  bev_socket_cancel_lookup_(s);
+  bev_socket_conn_drop_(s);
+}
+
+static void be_socket_destruct(struct bufferevent *bev) {
+  struct bev_socket *s = (struct bev_socket *)bev;
+  if (s->addrs) evutil_freeaddrinfo(s->addrs);
+  s->addrs = s->next_addr = NULL;
+}
+
+static int be_socket_flush(struct bufferevent *bev, short iotype,
+                           enum bufferevent_flush_mode mode) {
+  struct bev_socket *s = (struct bev_socket *)bev;
+  if (!(iotype & EV_WRITE) || mode != BEV_FINISHED || !s->conn) return 0;
+  s->conn->shutdown_wanted = 1;
+  if (evbuffer_get_length(bev->output) == 0)
+    conn_maybe_shutdown(s->conn);
+  else
+    request_flush(s);
+  return 0;
+}
+
+/* The descriptor getfd reports: the caller's, or the one libuv made. */
+static evutil_socket_t conn_fd(struct bev_conn *c) {
+  uv_os_fd_t osfd;
+  if (c->user_fd != UVBEV_NO_SOCKET) return c->user_fd;
+  if (uv_fileno((uv_handle_t *)c->stream, &osfd) != 0) return UVBEV_NO_SOCKET;
+  return (evutil_socket_t)(intptr_t)osfd;
+}
+
+/* bufferevent_setfd(): the previous connection goes (see the top of the
+ * file), the new fd takes its place with the enabled directions running. */
+static int set_fd(struct bev_socket *s, evutil_socket_t fd) {
+  struct bufferevent *bev = &s->p.bev;
+  short active;
+  bev_socket_cancel_lookup_(s);
+  bev_core_unsuspend_read_(bev, BEV_SUSPEND_LOOKUP);
+  bev_core_set_write_wanted_(bev, 0);
+  if (fd == UVBEV_NO_SOCKET || fd < 0) {
+    bev_socket_conn_drop_(s);
+    return 0;
+  }
+  if (s->conn && conn_fd(s->conn) == fd && !s->conn->failed)
+    return be_socket_enable(bev, bev_core_active_(bev)); /* already ours */
+  if (conn_adopt(s, fd) < 0) return -1;
+  active = bev_core_active_(bev);
+  return be_socket_enable(bev, active);
+}
+
+static int be_socket_ctrl(struct bufferevent *bev, enum bev_ctrl_op op, union bev_ctrl_data *d) {
+  struct bev_socket *s = (struct bev_socket *)bev;
+  switch (op) {
+  case BEV_CTRL_SET_FD:
+    return set_fd(s, d->fd);
+  case BEV_CTRL_GET_FD:
+    d->fd = s->conn ? conn_fd(s->conn) : UVBEV_NO_SOCKET;
+    return 0;
+  case BEV_CTRL_CANCEL_ALL:
+    bev_socket_cancel_lookup_(s);
+    bev_socket_conn_drop_(s);
+    return 0;
+  default:
+    return -1;
+  }
+}
+
+const struct bufferevent_ops bev_socket_ops_ = {
+    "socket",           be_socket_enable, be_socket_disable, be_socket_unlink,
+    be_socket_destruct, be_socket_flush,  be_socket_ctrl,
+};
+
+struct bev_socket *bev_socket_upcast_(struct bufferevent *bev) {
+  if (!bev || bev->be_ops != &bev_socket_ops_) return NULL;
+  return (struct bev_socket *)bev;
+}
+
+/* Layers over a socket (TLS from bufferevent_openssl_socket_new, filters) are
+ * connected through the top bufferevent, as in libevent: the connect functions
+ * act on the socket at the bottom of the stack.  The depth bound guards
+ * against a corrupted stack, not a legitimate one. */
+struct bev_socket *bev_socket_bottom_(struct bufferevent *bev) {
+  int depth;
+  for (depth = 0; bev && depth < 64; depth++) {
+    if (bev->be_ops == &bev_socket_ops_) return (struct bev_socket *)bev;
+    bev = bufferevent_get_underlying(bev);
+  }
+  return NULL;
+}
+
+struct bufferevent *bufferevent_socket_new(struct event_base *base, evutil_socket_t fd,
+                                           int options) {
+  struct bev_socket *s;
+  struct bufferevent *bev;
+  if (!base) return NULL;
+  s = calloc(1, sizeof(*s));
+  if (!s) return NULL;
+  if (bev_core_init_(&s->p, base, &bev_socket_ops_, options, EV_WRITE) < 0) {
+    free(s);
+    return NULL;
+  }
+  bev = &s->p.bev;
+  uvbev_deferred_init_(&s->flush_d, on_flush_deferred, s);
+  s->output_cb = evbuffer_add_cb(bev->output, on_output_changed, s);
+  if (!s->output_cb || (fd >= 0 && fd != UVBEV_NO_SOCKET && conn_adopt(s, fd) < 0)) {
+    bufferevent_free(bev);
+    return NULL;
+  }
+  return bev;
+}

@@ -1,0 +1,282 @@
+/* Connecting socket bufferevents: bufferevent_socket_connect() on
+ * uv_tcp_connect / uv_pipe_connect, and bufferevent_socket_connect_hostname()
+ * on the asynchronous lookup of dns-internal.h.
+ *
+ * While a lookup or a connect is pending, reading is suspended
+ * (BEV_SUSPEND_LOOKUP), nothing is written (data added meanwhile is sent
+ * once connected) and the write timeout covers the wait
+ * (bev_core_set_write_wanted_).  A refused or failed connect is
+ * BEV_EVENT_ERROR with the cause in EVUTIL_SOCKET_ERROR(); success is
+ * BEV_EVENT_CONNECTED.
+ *
+ * bufferevent_socket_connect(bev, NULL, 0) says "the socket is connecting
+ * already".  libuv cannot wait for an fd it did not connect itself, so uvbev
+ * queues a zero-length write on the socket: it completes (status 0) once the
+ * socket is writable, i.e. connected, and fails with the connect error (e.g.
+ * ECONNREFUSED) otherwise.
+ *
+ * Names: every resolved address is tried in turn; the error of the last one
+ * is reported.  A lookup failure is BEV_EVENT_ERROR with
+ * bufferevent_socket_get_dns_error() != 0. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifndef _WIN32
+#include <sys/un.h>
+#endif
+
+#include "bev_socket-internal.h"
+#include "compat-internal.h"
+#include "dns-internal.h"
+#include "event2/event.h"
+
+/* ---- completion ---------------------------------------------------------------- */
+
+static void connect_begin(struct bev_socket *s) {
+  s->conn->connecting = 1;
+  bev_core_suspend_read_(&s->p.bev, BEV_SUSPEND_LOOKUP);
+  bev_core_set_write_wanted_(&s->p.bev, 1);
+}
+
+static void connect_end(struct bev_socket *s) {
+  if (s->conn) s->conn->connecting = 0;
+  bev_core_set_write_wanted_(&s->p.bev, 0);
+  bev_core_unsuspend_read_(&s->p.bev, BEV_SUSPEND_LOOKUP);
+}
+
+static void forget_addrs(struct bev_socket *s) {
+  if (s->addrs) evutil_freeaddrinfo(s->addrs);
+  s->addrs = s->next_addr = NULL;
+}
+
+void bev_socket_connected_(struct bev_socket *s) {
+  struct bufferevent *bev = &s->p.bev;
+  forget_addrs(s);
+  connect_end(s);
+  bev_core_run_eventcb_(bev, BEV_EVENT_CONNECTED, 0);
+  if (!s->p.freed && s->conn) bev_socket_flush_now_(s);
+}
+
+static int try_next_addr(struct bev_socket *s);
+
+void bev_socket_connect_failed_(struct bev_socket *s, int err) {
+  struct bufferevent *bev = &s->p.bev;
+  /* As libevent: the socket stays, without I/O; the event callback decides. */
+  if (s->conn) s->conn->failed = 1;
+  if (s->next_addr && try_next_addr(s) == 0) return;
+  forget_addrs(s);
+  connect_end(s);
+  EVUTIL_SET_SOCKET_ERROR(uvbev_socket_error_from_uv_(err));
+  bev_core_run_eventcb_(bev, BEV_EVENT_ERROR, 0);
+}
+
+/* uv_tcp_connect / uv_pipe_connect callback, and the probe write's. */
+static void on_connected(struct bev_conn *c, int status) {
+  struct bev_socket *s = c->owner;
+  struct bufferevent *bev = &s->p.bev;
+  bev_core_incref_(bev);
+  BEV_LOCK(bev);
+  c->connecting = 0;
+  if (!c->detached && !s->p.freed) {
+    if (status == 0)
+      bev_socket_connected_(s);
+    else
+      bev_socket_connect_failed_(s, status);
+  }
+  BEV_UNLOCK(bev);
+  bev_core_decref_(bev);
+}
+
+static void on_connect(uv_connect_t *req, int status) {
+  struct bev_conn *c = req->data;
+  free(req);
+  on_connected(c, status);
+}
+
+static void on_probe_written(uv_write_t *req, int status) {
+  struct bev_conn *c = req->data;
+  c->writing = 0;
+  on_connected(c, status);
+}
+
+/* ---- starting ------------------------------------------------------------------ */
+
+/* An AF_INET / AF_INET6 address of a sufficient length. */
+static int addr_len_ok(const struct sockaddr *sa, int socklen) {
+  if (sa->sa_family == AF_INET) return socklen >= (int)sizeof(struct sockaddr_in);
+  if (sa->sa_family == AF_INET6) return socklen >= (int)sizeof(struct sockaddr_in6);
+  return 0;
+}
+
+/* Starts connecting s->conn (created for sa's family if missing) to sa.
+ * Returns 0 or a libuv error. */
+static int start_connect(struct bev_socket *s, const struct sockaddr *sa, int socklen) {
+  struct bev_conn *c;
+  uv_connect_t *req;
+  int r;
+  if (!s->conn) {
+    r = bev_socket_conn_create_(s, sa->sa_family);
+    if (r < 0) return r;
+  }
+  c = s->conn;
+  req = malloc(sizeof(*req));
+  if (!req) return UV_ENOMEM;
+  req->data = c;
+#ifndef _WIN32
+  if (c->is_pipe) {
+    const struct sockaddr_un *un = (const struct sockaddr_un *)(const void *)sa;
+    char path[sizeof(un->sun_path) + 1];
+    size_t n = (size_t)socklen > offsetof(struct sockaddr_un, sun_path)
+                   ? (size_t)socklen - offsetof(struct sockaddr_un, sun_path)
+                   : 0;
+    if (sa->sa_family != AF_UNIX || n == 0 || un->sun_path[0] == '\0') {
+      free(req);
+      return UV_EINVAL; /* abstract names are not supported by libuv */
+    }
+    if (n > sizeof(un->sun_path)) n = sizeof(un->sun_path);
+    memcpy(path, un->sun_path, n);
+    path[n] = '\0';
+    uv_pipe_connect(req, (uv_pipe_t *)c->stream, path, on_connect);
+    connect_begin(s);
+    return 0;
+  }
+#endif
+  r = !addr_len_ok(sa, socklen) ? UV_EINVAL
+                                : uv_tcp_connect(req, (uv_tcp_t *)c->stream, sa, on_connect);
+  if (r < 0) {
+    free(req);
+    return r;
+  }
+  connect_begin(s);
+  return 0;
+}
+
+/* addr NULL: the socket is connecting already (see the top of the file). */
+static int start_probe(struct bev_socket *s) {
+  struct bev_conn *c = s->conn;
+  static char nothing[1];
+  uv_buf_t buf = uv_buf_init(nothing, 0);
+  int r;
+  if (!c || c->writing || c->connecting) return -1;
+  if (!bev_socket_wreq_(c)) return -1;
+  r = uv_write(c->wreq, c->stream, &buf, 1, on_probe_written);
+  if (r < 0) return -1;
+  c->writing = 1;
+  connect_begin(s);
+  return 0;
+}
+
+int bufferevent_socket_connect(struct bufferevent *top, const struct sockaddr *addr, int socklen) {
+  struct bev_socket *s = bev_socket_bottom_(top);
+  struct bufferevent *bev;
+  int r;
+  if (!s || (addr && socklen <= 0)) return -1;
+  bev = &s->p.bev;
+  BEV_LOCK(bev);
+  if (!addr) {
+    r = start_probe(s);
+  } else {
+    bev_socket_cancel_lookup_(s);
+    if (s->conn && s->conn->failed) bev_socket_conn_drop_(s); /* a new attempt needs a new socket */
+    r = start_connect(s, addr, socklen) < 0 ? -1 : 0;
+  }
+  BEV_UNLOCK(bev);
+  return r;
+}
+
+/* Tries s->next_addr and the ones after it until a connect starts.  Each
+ * attempt gets a fresh socket.  Returns 0 if one started. */
+static int try_next_addr(struct bev_socket *s) {
+  while (s->next_addr) {
+    struct evutil_addrinfo *ai = s->next_addr;
+    s->next_addr = ai->ai_next;
+    /* The first attempt may use the caller's socket; later ones get a new one. */
+    if (s->conn && (s->conn->failed || s->conn->connecting)) bev_socket_conn_drop_(s);
+    if (start_connect(s, ai->ai_addr, (int)ai->ai_addrlen) == 0) return 0;
+  }
+  return -1;
+}
+
+int bev_socket_connect_addrs_(struct bev_socket *s, struct evutil_addrinfo *list) {
+  forget_addrs(s);
+  s->addrs = s->next_addr = list;
+  if (try_next_addr(s) == 0) return 0;
+  forget_addrs(s);
+  return -1;
+}
+
+/* ---- by name ------------------------------------------------------------------- */
+
+static void on_resolved(int err, struct evutil_addrinfo *res, void *arg) {
+  struct bev_socket *s = arg;
+  struct bufferevent *bev = &s->p.bev;
+  BEV_LOCK(bev);
+  if (err == EVUTIL_EAI_CANCEL) {
+    /* cancelled by free, setfd, a new connect: whoever did it cleaned up */
+  } else {
+    s->lookup = NULL;
+    if (err != 0 || !res) {
+      s->dns_error = err ? err : EVUTIL_EAI_NONAME;
+      connect_end(s);
+      bev_core_run_eventcb_(bev, BEV_EVENT_ERROR, 0);
+    } else if (bev_socket_connect_addrs_(s, res) < 0) {
+      connect_end(s);
+      bev_core_run_eventcb_(bev, BEV_EVENT_ERROR, 0);
+    }
+    res = NULL;
+  }
+  if (res) evutil_freeaddrinfo(res);
+  BEV_UNLOCK(bev);
+  bev_core_decref_(bev); /* the lookup's reference */
+}
+
+void bev_socket_cancel_lookup_(struct bev_socket *s) {
+  forget_addrs(s);
+  if (!s->lookup) return;
+  uvbev_lookup_cancel_(s->lookup);
+  s->lookup = NULL;
+  connect_end(s);
+}
+
+int bufferevent_socket_connect_hostname(struct bufferevent *top, struct evdns_base *dns_base,
+                                        int family, const char *hostname, int port) {
+  struct bev_socket *s = bev_socket_bottom_(top);
+  struct bufferevent *bev;
+  struct evutil_addrinfo hints;
+  char portbuf[16];
+  (void)dns_base; /* lookups never depend on it: see include/event2/dns.h */
+  if (!s || !hostname || port < 1 || port > 65535) return -1;
+  bev = &s->p.bev;
+  if (family != AF_INET && family != AF_INET6 && family != AF_UNSPEC) return -1;
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_family = family;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_protocol = IPPROTO_TCP;
+  snprintf(portbuf, sizeof(portbuf), "%d", port);
+  BEV_LOCK(bev);
+  bev_socket_cancel_lookup_(s);
+  s->dns_error = 0;
+  bev_core_incref_(bev);
+  s->lookup = uvbev_lookup_start_(bev->ev_base, hostname, portbuf, &hints, on_resolved, s);
+  if (!s->lookup) {
+    BEV_UNLOCK(bev);
+    bev_core_decref_(bev);
+    return -1;
+  }
+  bev_core_suspend_read_(bev, BEV_SUSPEND_LOOKUP);
+  bev_core_set_write_wanted_(bev, 1);
+  BEV_UNLOCK(bev);
+  return 0;
+}
+
+int bufferevent_socket_get_dns_error(struct bufferevent *top) {
+  struct bev_socket *s = bev_socket_bottom_(top);
+  struct bufferevent *bev;
+  int r;
+  if (!s) return 0;
+  bev = &s->p.bev;
+  BEV_LOCK(bev);
+  r = s->dns_error;
+  BEV_UNLOCK(bev);
+  return r;
+}

@@ -1,0 +1,102 @@
+/* Asynchronous name lookups on libuv's thread pool (dns-internal.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "dns-internal.h"
+#include "event-internal.h"
+
+struct uvbev_lookup {
+  uv_work_t work;
+  struct uvbev_child child; /* the base cancels us when it is freed */
+  struct event_base *base;
+  char *node;
+  char *serv;
+  struct evutil_addrinfo hints;
+  int has_hints;
+  int cancelled;
+  int err;
+  struct evutil_addrinfo *res;
+  uvbev_lookup_cb cb;
+  void *arg;
+};
+
+static char *dup_or_null(const char *s) {
+  size_t n;
+  char *d;
+  if (!s) return NULL;
+  n = strlen(s) + 1;
+  d = malloc(n);
+  if (d) memcpy(d, s, n);
+  return d;
+}
+
+static void lookup_free(struct uvbev_lookup *l) {
+  free(l->node);
+  free(l->serv);
+  free(l);
+}
+
+/* Thread pool: the blocking resolver. */
+static void lookup_work(uv_work_t *req) {
+  struct uvbev_lookup *l = req->data;
+  l->res = NULL;
+  l->err = evutil_getaddrinfo(l->node, l->serv, l->has_hints ? &l->hints : NULL, &l->res);
+}
+
+/* Loop: report and free. */
+static void lookup_done(uv_work_t *req, int status) {
+  struct uvbev_lookup *l = req->data;
+  uvbev_base_remove_child_(l->base, &l->child);
+  if (status == UV_ECANCELED || l->cancelled) {
+    if (l->res) evutil_freeaddrinfo(l->res);
+    l->res = NULL;
+    l->err = EVUTIL_EAI_CANCEL;
+  } else if (l->err != 0 && l->res) {
+    evutil_freeaddrinfo(l->res);
+    l->res = NULL;
+  }
+  l->cb(l->err, l->res, l->arg);
+  lookup_free(l);
+}
+
+static void lookup_on_base_shutdown(struct uvbev_child *c) {
+  uvbev_lookup_cancel_(UVBEV_CONTAINER_OF(c, struct uvbev_lookup, child));
+}
+
+struct uvbev_lookup *uvbev_lookup_start_(struct event_base *base, const char *node,
+                                         const char *serv, const struct evutil_addrinfo *hints,
+                                         uvbev_lookup_cb cb, void *arg) {
+  struct uvbev_lookup *l = calloc(1, sizeof(*l));
+  if (!l) return NULL;
+  l->base = base;
+  l->cb = cb;
+  l->arg = arg;
+  l->node = dup_or_null(node);
+  l->serv = dup_or_null(serv);
+  if ((node && !l->node) || (serv && !l->serv)) {
+    lookup_free(l);
+    return NULL;
+  }
+  if (hints) {
+    /* Only the request fields: a caller's hints may carry stale pointers. */
+    l->has_hints = 1;
+    l->hints.ai_flags = hints->ai_flags;
+    l->hints.ai_family = hints->ai_family;
+    l->hints.ai_socktype = hints->ai_socktype;
+    l->hints.ai_protocol = hints->ai_protocol;
+  }
+  l->work.data = l;
+  if (uv_queue_work(uvbev_base_loop_(base), &l->work, lookup_work, lookup_done) < 0) {
+    lookup_free(l);
+    return NULL;
+  }
+  uvbev_base_add_child_(base, &l->child, lookup_on_base_shutdown);
+  return l;
+}
+
+void uvbev_lookup_cancel_(struct uvbev_lookup *l) {
+  if (!l || l->cancelled) return;
+  l->cancelled = 1;
+  uv_cancel((uv_req_t *)&l->work); /* UV_EBUSY when running: result dropped */
+}

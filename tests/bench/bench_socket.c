@@ -1,0 +1,339 @@
+/* Socket bufferevent benchmark, libevent API only: built against uvbev
+ * (bench_socket) and libevent 2.1 (bench_socket_libevent); tests/bench/run.sh
+ * runs both.  Loopback TCP only.  Prints one line per figure:
+ *   metric <name> <value> <unit> <higher|lower>
+ *
+ *   socket_stream_1gib         1 GiB over one connection (MiB/s)
+ *   socket_pingpong_64b_x100   100 connections echoing 64-byte messages (messages/s)
+ *   socket_connect_close_1000  1000 connections opened and closed, 50 at a time
+ *                              (connections/s)
+ *   socket_idle_bytes_each     resident memory of N idle connected bufferevents
+ *                              (bytes each; N = 10000, or fewer when the file
+ *                              descriptor limit is lower: printed as a comment)
+ * BENCH_SOCKET_SCALE (default 1) divides the sizes for a quick run. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifndef _WIN32
+#include <sys/resource.h>
+#endif
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+
+static int scale = 1;
+
+static double now_s(void) {
+  struct timeval tv;
+  evutil_gettimeofday(&tv, NULL);
+  return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static void metric(const char *name, double value, const char *unit, const char *better) {
+  printf("metric %s %.3f %s %s\n", name, value, unit, better);
+  fflush(stdout);
+}
+
+static void die(const char *what) {
+  fprintf(stderr, "bench_socket: %s\n", what);
+  exit(1);
+}
+
+/* A blocking-connected loopback TCP pair (both ends then made non-blocking). */
+static evutil_socket_t listen_fd = EVUTIL_INVALID_SOCKET;
+static struct sockaddr_in listen_sin;
+
+static void tcp_pair(evutil_socket_t sv[2]) {
+  if (listen_fd == EVUTIL_INVALID_SOCKET) {
+    ev_socklen_t len = sizeof(listen_sin);
+    listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&listen_sin, 0, sizeof(listen_sin));
+    listen_sin.sin_family = AF_INET;
+    listen_sin.sin_addr.s_addr = htonl(0x7f000001);
+    if (bind(listen_fd, (struct sockaddr *)&listen_sin, sizeof(listen_sin)) != 0 ||
+        listen(listen_fd, 128) != 0 ||
+        getsockname(listen_fd, (struct sockaddr *)&listen_sin, &len) != 0)
+      die("listen");
+  }
+  sv[0] = socket(AF_INET, SOCK_STREAM, 0);
+  if (connect(sv[0], (struct sockaddr *)&listen_sin, sizeof(listen_sin)) != 0) die("connect");
+  sv[1] = accept(listen_fd, NULL, NULL);
+  if (sv[1] == EVUTIL_INVALID_SOCKET) die("accept");
+  evutil_make_socket_nonblocking(sv[0]);
+  evutil_make_socket_nonblocking(sv[1]);
+}
+
+/* ---- 1 GiB stream ---------------------------------------------------------- */
+
+struct stream {
+  struct event_base *base;
+  size_t to_write, received, total;
+  const char *block;
+  size_t block_len;
+};
+
+static void stream_refill(struct bufferevent *bev, void *arg) {
+  struct stream *s = arg;
+  struct evbuffer *out = bufferevent_get_output(bev);
+  while (s->to_write > 0 && evbuffer_get_length(out) < 1024 * 1024) {
+    size_t n = s->to_write < s->block_len ? s->to_write : s->block_len;
+    bufferevent_write(bev, s->block, n);
+    s->to_write -= n;
+  }
+}
+
+static void stream_drain(struct bufferevent *bev, void *arg) {
+  struct stream *s = arg;
+  struct evbuffer *in = bufferevent_get_input(bev);
+  s->received += evbuffer_get_length(in);
+  evbuffer_drain(in, evbuffer_get_length(in));
+  if (s->received >= s->total) event_base_loopexit(s->base, NULL);
+}
+
+static void bench_stream(void) {
+  struct stream s;
+  evutil_socket_t sv[2];
+  struct bufferevent *w, *r;
+  char *block = malloc(64 * 1024);
+  double t0, dt;
+  memset(block, 's', 64 * 1024);
+  memset(&s, 0, sizeof(s));
+  s.base = event_base_new();
+  s.total = s.to_write = ((size_t)1 << 30) / (size_t)scale;
+  s.block = block;
+  s.block_len = 64 * 1024;
+  tcp_pair(sv);
+  w = bufferevent_socket_new(s.base, sv[0], BEV_OPT_CLOSE_ON_FREE);
+  r = bufferevent_socket_new(s.base, sv[1], BEV_OPT_CLOSE_ON_FREE);
+  bufferevent_setwatermark(w, EV_WRITE, 256 * 1024, 0);
+  bufferevent_setcb(w, NULL, stream_refill, NULL, &s);
+  bufferevent_setcb(r, stream_drain, NULL, NULL, &s);
+  bufferevent_enable(r, EV_READ);
+  t0 = now_s();
+  stream_refill(w, &s);
+  event_base_dispatch(s.base);
+  dt = now_s() - t0;
+  if (s.received != s.total) die("stream incomplete");
+  metric("socket_stream_1gib", (double)s.total / (1024.0 * 1024.0) / dt, "MiB/s", "higher");
+  bufferevent_free(w);
+  bufferevent_free(r);
+  event_base_free(s.base);
+  free(block);
+}
+
+/* ---- ping-pong ------------------------------------------------------------- */
+
+enum { PP_CONNS = 100, PP_MSG = 64 };
+
+struct pingpong {
+  struct event_base *base;
+  long rounds_left; /* per connection */
+  long done;        /* messages echoed back to clients */
+  int conns_left;
+};
+
+struct pp_client {
+  struct pingpong *pp;
+  long rounds;
+};
+
+static void pp_echo(struct bufferevent *bev, void *arg) {
+  (void)arg;
+  bufferevent_write_buffer(bev, bufferevent_get_input(bev));
+}
+
+static void pp_client_read(struct bufferevent *bev, void *arg) {
+  struct pp_client *c = arg;
+  struct evbuffer *in = bufferevent_get_input(bev);
+  char msg[PP_MSG];
+  while (evbuffer_get_length(in) >= PP_MSG) {
+    evbuffer_remove(in, msg, PP_MSG);
+    c->pp->done++;
+    if (--c->rounds > 0) {
+      bufferevent_write(bev, msg, PP_MSG);
+    } else if (--c->pp->conns_left == 0) {
+      event_base_loopexit(c->pp->base, NULL);
+    }
+  }
+}
+
+static void bench_pingpong(void) {
+  struct pingpong pp;
+  struct pp_client clients[PP_CONNS];
+  struct bufferevent *bevs[2 * PP_CONNS];
+  char msg[PP_MSG];
+  double t0, dt;
+  int i;
+  memset(&pp, 0, sizeof(pp));
+  memset(msg, 'p', sizeof(msg));
+  pp.base = event_base_new();
+  pp.conns_left = PP_CONNS;
+  for (i = 0; i < PP_CONNS; i++) {
+    evutil_socket_t sv[2];
+    tcp_pair(sv);
+    clients[i].pp = &pp;
+    clients[i].rounds = 2000 / scale + 1;
+    bevs[2 * i] = bufferevent_socket_new(pp.base, sv[0], BEV_OPT_CLOSE_ON_FREE);
+    bevs[2 * i + 1] = bufferevent_socket_new(pp.base, sv[1], BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(bevs[2 * i], pp_client_read, NULL, NULL, &clients[i]);
+    bufferevent_setcb(bevs[2 * i + 1], pp_echo, NULL, NULL, NULL);
+    bufferevent_enable(bevs[2 * i], EV_READ);
+    bufferevent_enable(bevs[2 * i + 1], EV_READ);
+  }
+  t0 = now_s();
+  for (i = 0; i < PP_CONNS; i++)
+    bufferevent_write(bevs[2 * i], msg, PP_MSG);
+  event_base_dispatch(pp.base);
+  dt = now_s() - t0;
+  metric("socket_pingpong_64b_x100", (double)pp.done / dt, "messages/s", "higher");
+  for (i = 0; i < 2 * PP_CONNS; i++)
+    bufferevent_free(bevs[i]);
+  event_base_free(pp.base);
+}
+
+/* ---- connections opened and closed ------------------------------------------ */
+
+struct churn {
+  struct event_base *base;
+  struct sockaddr_in sin;
+  int to_start, in_flight, closed_by_server, total;
+};
+
+static void churn_start(struct churn *c);
+
+static void churn_server_event(struct bufferevent *bev, short what, void *arg) {
+  struct churn *c = arg;
+  (void)what;
+  bufferevent_free(bev);
+  if (++c->closed_by_server == c->total) event_base_loopexit(c->base, NULL);
+}
+
+static void churn_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
+                         int socklen, void *arg) {
+  struct bufferevent *bev =
+      bufferevent_socket_new(evconnlistener_get_base(lev), fd, BEV_OPT_CLOSE_ON_FREE);
+  (void)sa;
+  (void)socklen;
+  bufferevent_setcb(bev, NULL, NULL, churn_server_event, arg);
+  bufferevent_enable(bev, EV_READ);
+}
+
+static void churn_client_event(struct bufferevent *bev, short what, void *arg) {
+  struct churn *c = arg;
+  if (!(what & BEV_EVENT_CONNECTED)) die("churn connect failed");
+  bufferevent_free(bev); /* the server sees EOF */
+  c->in_flight--;
+  churn_start(c);
+}
+
+static void churn_start(struct churn *c) {
+  while (c->to_start > 0 && c->in_flight < 50) {
+    struct bufferevent *bev = bufferevent_socket_new(c->base, -1, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(bev, NULL, NULL, churn_client_event, c);
+    if (bufferevent_socket_connect(bev, (struct sockaddr *)&c->sin, sizeof(c->sin)) < 0)
+      die("churn connect");
+    c->to_start--;
+    c->in_flight++;
+  }
+}
+
+static void bench_connect_close(void) {
+  struct churn c;
+  struct evconnlistener *lev;
+  ev_socklen_t len = sizeof(c.sin);
+  double t0, dt;
+  memset(&c, 0, sizeof(c));
+  c.base = event_base_new();
+  c.total = c.to_start = 1000 / scale;
+  c.sin.sin_family = AF_INET;
+  c.sin.sin_addr.s_addr = htonl(0x7f000001);
+  lev = evconnlistener_new_bind(c.base, churn_accept, &c, LEV_OPT_CLOSE_ON_FREE, 512,
+                                (struct sockaddr *)&c.sin, sizeof(c.sin));
+  if (!lev) die("listener");
+  getsockname(evconnlistener_get_fd(lev), (struct sockaddr *)&c.sin, &len);
+  t0 = now_s();
+  churn_start(&c);
+  event_base_dispatch(c.base);
+  dt = now_s() - t0;
+  metric("socket_connect_close_1000", (double)c.total / dt, "connections/s", "higher");
+  evconnlistener_free(lev);
+  event_base_free(c.base);
+}
+
+/* ---- idle memory ------------------------------------------------------------- */
+
+static long rss_bytes(void) {
+#ifdef __linux__
+  long pages = 0, resident = 0;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (!f) return -1;
+  if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = -1;
+  fclose(f);
+  return resident < 0 ? -1 : resident * 4096L;
+#else
+  return -1;
+#endif
+}
+
+static int idle_count(void) {
+  int n = 10000;
+#ifndef _WIN32
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    getrlimit(RLIMIT_NOFILE, &rl);
+    if (rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < 2L * n + 64)
+      n = (int)(((long)rl.rlim_cur - 64) / 2);
+  }
+#endif
+  return n / scale;
+}
+
+static void bench_idle_memory(void) {
+  int n = idle_count(), i;
+  evutil_socket_t *fds = malloc(sizeof(*fds) * 2 * (size_t)n);
+  struct bufferevent **bevs = malloc(sizeof(*bevs) * (size_t)n);
+  struct event_base *base = event_base_new();
+  long before, after;
+  for (i = 0; i < n; i++)
+    tcp_pair(&fds[2 * i]);
+  event_base_loop(base, EVLOOP_NONBLOCK);
+  before = rss_bytes();
+  for (i = 0; i < n; i++) {
+    bevs[i] = bufferevent_socket_new(base, fds[2 * i], BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_enable(bevs[i], EV_READ | EV_WRITE);
+  }
+  event_base_loop(base, EVLOOP_NONBLOCK);
+  after = rss_bytes();
+  printf("# idle connected bufferevents: %d\n", n);
+  if (before >= 0 && after >= 0)
+    metric("socket_idle_bytes_each", (double)(after - before) / n, "bytes", "lower");
+  for (i = 0; i < n; i++) {
+    bufferevent_free(bevs[i]);
+    evutil_closesocket(fds[2 * i + 1]);
+  }
+  event_base_free(base);
+  free(bevs);
+  free(fds);
+}
+
+int main(int argc, char **argv) {
+  const char *only = argc > 1 ? argv[1] : NULL;
+  const char *sc = getenv("BENCH_SOCKET_SCALE");
+#ifndef _WIN32
+  signal(SIGPIPE, SIG_IGN);
+#endif
+  if (sc && atoi(sc) > 0) scale = atoi(sc);
+  printf("# bench_socket (%s)\n", BENCH_IMPL_NAME);
+  if (!only || !strcmp(only, "stream")) bench_stream();
+  if (!only || !strcmp(only, "pingpong")) bench_pingpong();
+  if (!only || !strcmp(only, "churn")) bench_connect_close();
+  if (!only || !strcmp(only, "idle")) bench_idle_memory();
+  if (listen_fd != EVUTIL_INVALID_SOCKET) evutil_closesocket(listen_fd);
+  return 0;
+}
