@@ -1,0 +1,230 @@
+#!/usr/bin/env bash
+# Builds uvbev for 64-bit Windows with MinGW-w64 on Debian 12 and runs its test
+# suite under wine, so that libuv's Windows (IOCP) path is exercised on Linux.
+#
+#   ci/cross-windows.sh [CACHE_DIR]      (default: <source>/_cross, ignored by git)
+#
+# Steps, each skipped when its result is already in CACHE_DIR:
+#   1. apt: gcc-mingw-w64-x86-64, wine64, libz-mingw-w64-dev, dpkg-dev, cmake,
+#      ninja-build (needs root or sudo; nothing is installed when all are there);
+#   2. a deb-src twin of Debian's archive entry, then `apt-get source` libuv1
+#      and cmocka;
+#   3. libuv and cmocka cross-built with cmake/toolchains/mingw-w64-x86_64.cmake
+#      into CACHE_DIR/prefix;
+#   4. uvbev cross-built with its tests (zlib from Debian's mingw package);
+#   5. ctest under wine64 (fresh WINEPREFIX in CACHE_DIR, WINEDEBUG=-all);
+#   6. uvbev installed into a prefix and used by tests/consumer (find_package,
+#      DLL and static library), the programs run under wine.
+#
+# No OpenSSL on this path: Debian has no OpenSSL for mingw, and building it
+# from source (perl Configure + make) takes far longer than the whole rest of
+# the script on 2 cores.  The OpenSSL bufferevents are built for Windows by the
+# MSVC and MSYS2 jobs of ci/github/windows.yml instead.
+# The compat tests' libevent twins are not built here (no libevent for mingw).
+#
+# Environment: UVBEV_CROSS_JOBS (default 2), UVBEV_CROSS_BUILD_TYPE (Debug),
+# UVBEV_CROSS_CTEST_ARGS (extra ctest arguments, e.g. "-R compat_").
+set -euo pipefail
+
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${1:-$SRC/_cross}
+mkdir -p "$CACHE"
+CACHE=$(cd "$CACHE" && pwd)
+JOBS=${UVBEV_CROSS_JOBS:-2}
+BUILD_TYPE=${UVBEV_CROSS_BUILD_TYPE:-Debug}
+TRIPLE=x86_64-w64-mingw32
+TOOLCHAIN=$SRC/cmake/toolchains/mingw-w64-x86_64.cmake
+PREFIX=$CACHE/prefix
+BUILD=$CACHE/build-uvbev
+
+# Tests that fail under wine because of wine, not Windows.  One per line:
+# the ctest name, then why.  Never loosen a test everywhere for wine.
+WINE_SKIPS=(
+)
+
+log() { printf '\n== %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+elapsed() { echo "$(($(date +%s) - T0))s"; }
+T0=$(date +%s)
+
+# --- 1. packages ---------------------------------------------------------------
+PKGS=(gcc-mingw-w64-x86-64 wine64 libz-mingw-w64-dev dpkg-dev cmake ninja-build)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+WINE=$(command -v wine64 || command -v wine || true)
+[ -z "$WINE" ] && [ -x /usr/lib/wine/wine64 ] && WINE=/usr/lib/wine/wine64
+[ -n "$WINE" ] || { echo "wine64 not found" >&2; exit 1; }
+
+# --- 2, 3. Debian sources of libuv and cmocka, cross-built ----------------------
+# Debian 12 lists its archive in deb822 form (debian.sources); older images use
+# sources.list.  The deb-src twin goes into a file of our own.
+enable_deb_src() {
+  local deb822=/etc/apt/sources.list.d/debian.sources
+  local ours=/etc/apt/sources.list.d/uvbev-deb-src
+  if grep -rqs -E '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    return 0
+  fi
+  log "enabling deb-src for Debian's archive"
+  if [ -f "$deb822" ]; then
+    sed -E 's/^Types:.*/Types: deb-src/' "$deb822" | as_root tee "$ours.sources" >/dev/null
+  elif [ -f /etc/apt/sources.list ]; then
+    sed -n -E 's/^deb (.*)/deb-src \1/p' /etc/apt/sources.list | as_root tee "$ours.list" >/dev/null
+  else
+    echo "no Debian apt source found to twin" >&2
+    return 1
+  fi
+  as_root apt-get update -qq
+}
+
+fetch_source() { # $1: source package name; prints the unpacked directory
+  local pkg=$1 dir
+  dir=$(find "$CACHE/src" -maxdepth 1 -type d -name "$pkg-*" 2>/dev/null | sort | tail -1)
+  if [ -z "$dir" ]; then
+    mkdir -p "$CACHE/src"
+    (cd "$CACHE/src" && apt-get source -qq "$pkg" >&2)
+    dir=$(find "$CACHE/src" -maxdepth 1 -type d -name "$pkg-*" | sort | tail -1)
+  fi
+  echo "$dir"
+}
+
+cross_cmake() { # $1: source dir, $2: build dir, rest: cmake -D options
+  local src=$1 bld=$2
+  shift 2
+  cmake -S "$src" -B "$bld" -G Ninja \
+    -DCMAKE_TOOLCHAIN_FILE="$TOOLCHAIN" \
+    -DCMAKE_INSTALL_PREFIX="$PREFIX" \
+    -DCMAKE_PREFIX_PATH="$PREFIX" \
+    -DCMAKE_FIND_ROOT_PATH="$PREFIX" \
+    "$@" >"$bld.configure.log" 2>&1 || { cat "$bld.configure.log" >&2; return 1; }
+}
+
+build_dependency() { # $1: source package, rest: cmake options
+  local pkg=$1 dir stamp=$PREFIX/.built-$1
+  shift
+  [ -f "$stamp" ] && return 0
+  dir=$(fetch_source "$pkg")
+  log "cross-building $(basename "$dir") ($(elapsed))"
+  mkdir -p "$CACHE/build-deps"
+  cross_cmake "$dir" "$CACHE/build-deps/$pkg" -DCMAKE_BUILD_TYPE=Release "$@"
+  cmake --build "$CACHE/build-deps/$pkg" -j "$JOBS" >"$CACHE/build-deps/$pkg.build.log" 2>&1 ||
+    { tail -40 "$CACHE/build-deps/$pkg.build.log" >&2; return 1; }
+  cmake --install "$CACHE/build-deps/$pkg" >/dev/null
+  touch "$stamp"
+}
+
+if [ ! -f "$PREFIX/.built-libuv1" ] || [ ! -f "$PREFIX/.built-cmocka" ]; then
+  enable_deb_src
+fi
+build_dependency libuv1 -DLIBUV_BUILD_TESTS=OFF -DLIBUV_BUILD_BENCH=OFF
+build_dependency cmocka -DWITH_EXAMPLES=OFF -DUNIT_TESTING=OFF
+# cmocka 1.1.5's cmocka-config.cmake names the MinGW import library
+# cmocka.dll.a, but the build installs it as libcmocka.dll.a.
+if [ ! -f "$PREFIX/lib/cmocka.dll.a" ] && [ -f "$PREFIX/lib/libcmocka.dll.a" ]; then
+  cp "$PREFIX/lib/libcmocka.dll.a" "$PREFIX/lib/cmocka.dll.a"
+fi
+
+# --- 4. uvbev ------------------------------------------------------------------
+# pkg-config must see only the Windows prefix, never the host's .pc files
+# (otherwise the host libevent would be taken for an oracle).
+export PKG_CONFIG_LIBDIR=$PREFIX/lib/pkgconfig:/usr/$TRIPLE/lib/pkgconfig
+export PKG_CONFIG_PATH=
+log "configuring uvbev for Windows ($(elapsed))"
+mkdir -p "$BUILD"
+cross_cmake "$SRC" "$BUILD" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" \
+  -DUVBEV_WITH_OPENSSL=OFF -DUVBEV_WITH_ZLIB=ON \
+  -DUVBEV_BUILD_TESTS=ON -DUVBEV_BUILD_EXAMPLES=ON -DUVBEV_BUILD_BENCH=OFF
+
+log "building uvbev ($(elapsed))"
+# Keep going past errors so that one run lists every file that does not
+# compile for Windows.
+if ! cmake --build "$BUILD" -j "$JOBS" -- -k 0 >"$BUILD.build.log" 2>&1; then
+  echo "uvbev does not build for Windows.  Targets that failed:" >&2
+  sed -n -E 's|^FAILED: (CMakeFiles/[^ ]*\.dir/)?([^ ]*)|  \2|p' "$BUILD.build.log" | sort -u >&2
+  echo "Errors:" >&2
+  grep -E ': (fatal )?error: |undefined reference to' "$BUILD.build.log" |
+    sed "s|$SRC/||" | sort -u >&2 || true
+  echo "(full log: $BUILD.build.log)" >&2
+  exit 1
+fi
+
+# Warnings of the Windows build (the Linux build is kept warning-free; these
+# are typically SOCKET being unsigned where evutil_socket_t is signed).
+if grep -q 'warning:' "$BUILD.build.log"; then
+  echo "Compiler warnings in the Windows build:"
+  grep -E 'warning:' "$BUILD.build.log" | sed "s|$SRC/||" | sort -u
+fi
+
+# A .def-free DLL: dllexport (UVBEV_API) alone decides what is exported.
+bash "$SRC/ci/check-exports.sh" "$BUILD/libuvbev.dll"
+
+# --- 5. tests under wine -------------------------------------------------------
+# Each test executable finds its DLLs beside it: libuvbev.dll is there already.
+for dll in "$PREFIX"/bin/*.dll /usr/$TRIPLE/lib/zlib1.dll /usr/$TRIPLE/lib/libwinpthread-1.dll; do
+  [ -f "$dll" ] && cp -u "$dll" "$BUILD/"
+done
+export WINEPREFIX=$CACHE/wineprefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+WINESERVER=$(command -v wineserver || echo "$(dirname "$WINE")/wineserver")
+if [ ! -f "$WINEPREFIX/system.reg" ]; then
+  log "creating a wine prefix ($(elapsed))"
+  "$WINE" wineboot -i >/dev/null 2>&1 || true
+  "$WINESERVER" -w || true
+fi
+# One wineserver for the whole run, and wine's own services (rpcss, plugplay,
+# winedevice, ...) started once here with their output detached: started by
+# the first test, they would inherit its stdout and ctest would wait for them
+# (that test "lasting" as long as the whole suite, or timing out).
+"$WINESERVER" -p </dev/null >/dev/null 2>&1
+"$WINE" wineboot </dev/null >/dev/null 2>&1 || true
+trap '"$WINESERVER" -k 2>/dev/null || true' EXIT
+
+exclude=
+for entry in "${WINE_SKIPS[@]}"; do
+  name=${entry%% *}
+  echo "skipped under wine: $entry"
+  exclude=${exclude:+$exclude|}^$name\$
+done
+log "running the tests under $WINE ($(elapsed))"
+# shellcheck disable=SC2086
+ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS" -LE script \
+  ${exclude:+-E "$exclude"} ${UVBEV_CROSS_CTEST_ARGS:-}
+
+# --- 6. the installed package, used from Windows programs -----------------------
+# tests/consumer through find_package(uvbev) from an install prefix, linked to
+# the DLL (uvbev::uvbev) and to the static library (uvbev::uvbev_static, which
+# must bring UVBEV_STATIC), run under wine.
+log "Windows consumers of the installed package ($(elapsed))"
+UVBEV_PREFIX=$CACHE/uvbev-prefix
+rm -rf "$UVBEV_PREFIX"
+cmake --install "$BUILD" --prefix "$UVBEV_PREFIX" >/dev/null
+programs="$SRC/tests/consumer/timer.c;$SRC/test_package/test_package.c"
+for target in uvbev::uvbev uvbev::uvbev_static; do
+  bld=$CACHE/build-consumer-${target#uvbev::}
+  cross_cmake "$SRC/tests/consumer" "$bld" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_PREFIX_PATH="$UVBEV_PREFIX;$PREFIX" -DCMAKE_FIND_ROOT_PATH="$UVBEV_PREFIX;$PREFIX" \
+    -DCONSUMER_TARGET="$target" -DCONSUMER_PROGRAMS="$programs"
+  cmake --build "$bld" -j "$JOBS" >"$bld.build.log" 2>&1 || { cat "$bld.build.log" >&2; exit 1; }
+  for dll in "$UVBEV_PREFIX"/bin/*.dll "$PREFIX"/bin/*.dll /usr/$TRIPLE/lib/zlib1.dll \
+    /usr/$TRIPLE/lib/libwinpthread-1.dll; do
+    [ -f "$dll" ] && cp -u "$dll" "$bld/"
+  done
+  for exe in timer test_package; do
+    imports=$($TRIPLE-objdump -p "$bld/$exe.exe" | sed -n 's/.*DLL Name: //p' | tr '\n' ' ')
+    echo "$target: $exe.exe (imports $imports)"
+    case "$target:$imports" in
+      uvbev::uvbev:*libuvbev.dll*) ;;
+      uvbev::uvbev_static:*libuvbev.dll*) echo "the static consumer loads libuvbev.dll" >&2; exit 1 ;;
+      uvbev::uvbev_static:*) ;;
+      *) echo "the shared consumer does not load libuvbev.dll" >&2; exit 1 ;;
+    esac
+    timeout 120 "$WINE" "$bld/$exe.exe"
+  done
+done
+
+log "cross build and wine tests passed ($(elapsed))"
