@@ -5,7 +5,8 @@
 #                                only exported symbols are reachable) and, when
 #                                libevent 2.1 is found, compat_NAME_libevent
 #                                against libevent itself: the oracle.
-#   tests/*/support/*.c       -> helpers compiled into every test of that folder.
+#   tests/*/support/*.c       -> helpers compiled into every test of that folder;
+#   tests/support/*.c         -> helpers compiled into every unit and compat test.
 # A compat test whose name contains "ssl" also links OpenSSL (and
 # libevent_openssl); one whose name contains "thread" links libevent_pthreads.
 include_guard(GLOBAL)
@@ -37,8 +38,11 @@ else()
   set(UVBEV_COMPAT_LIB uvbev_static)
 endif()
 
+file(GLOB _common_support CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/support/*.c)
+
 # unit tests
 file(GLOB _unit_support CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/support/*.c)
+list(APPEND _unit_support ${_common_support})
 file(GLOB _unit_tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
 foreach(_src IN LISTS _unit_tests)
   get_filename_component(_n ${_src} NAME_WE)
@@ -57,6 +61,7 @@ endforeach()
 
 # compat tests, twice
 file(GLOB _compat_support CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/compat/support/*.c)
+list(APPEND _compat_support ${_common_support})
 file(GLOB _compat_tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/compat/test_*.c)
 foreach(_src IN LISTS _compat_tests)
   get_filename_component(_n ${_src} NAME_WE)

@@ -77,7 +77,9 @@ typedef ev_socklen_t evutil_socklen_t; /* not in libevent 2.1; kept internal-fri
   do {                                                                                             \
     WSASetLastError(errcode);                                                                      \
   } while (0)
-#define EVUTIL_INVALID_SOCKET INVALID_SOCKET
+/* uvbev: typed as evutil_socket_t (signed), so that comparing an
+ * evutil_socket_t with it does not warn; its value is INVALID_SOCKET's. */
+#define EVUTIL_INVALID_SOCKET ((evutil_socket_t)INVALID_SOCKET)
 #else
 #include <errno.h>
 #define EVUTIL_SOCKET_ERROR() (errno)
