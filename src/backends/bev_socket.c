@@ -489,13 +489,17 @@ struct bev_socket *bev_socket_upcast_(struct bufferevent *bev) {
 
 /* Layers over a socket (TLS from bufferevent_openssl_socket_new, filters) are
  * connected through the top bufferevent, as in libevent: the connect functions
- * act on the socket at the bottom of the stack.  The depth bound guards
+ * act on the socket at the bottom of the stack, found through each layer's
+ * transport (the TLS socket flavour has no underlying for the user).  The depth bound guards
  * against a corrupted stack, not a legitimate one. */
 struct bev_socket *bev_socket_bottom_(struct bufferevent *bev) {
   int depth;
   for (depth = 0; bev && depth < 64; depth++) {
+    union bev_ctrl_data d;
     if (bev->be_ops == &bev_socket_ops_) return (struct bev_socket *)bev;
-    bev = bufferevent_get_underlying(bev);
+    d.ptr = NULL;
+    if (!bev->be_ops->ctrl || bev->be_ops->ctrl(bev, BEV_CTRL_GET_TRANSPORT, &d) < 0) return NULL;
+    bev = d.ptr;
   }
   return NULL;
 }

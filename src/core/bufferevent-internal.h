@@ -57,6 +57,9 @@ enum bev_ctrl_op {
   BEV_CTRL_SET_FD,         /* data->fd: replace the socket */
   BEV_CTRL_GET_FD,         /* data->fd out */
   BEV_CTRL_GET_UNDERLYING, /* data->ptr out: struct bufferevent * */
+  BEV_CTRL_GET_TRANSPORT,  /* data->ptr out: the layer this one moves bytes
+                              through, even where GET_UNDERLYING answers none
+                              (TLS socket flavour); connect descends by it */
   BEV_CTRL_CANCEL_ALL      /* stop every pending operation (free, base free) */
 };
 

@@ -356,6 +356,7 @@ int bev_filter_ctrl_(struct bufferevent *bev, enum bev_ctrl_op op, union bev_ctr
   if (!f->underlying) return -1;
   switch (op) {
   case BEV_CTRL_GET_UNDERLYING:
+  case BEV_CTRL_GET_TRANSPORT:
     data->ptr = f->underlying;
     return 0;
   case BEV_CTRL_GET_FD:

@@ -1,0 +1,582 @@
+/* TLS bufferevents: an OpenSSL SSL object as a layer of the filter machinery
+ * (see bev_openssl-internal.h for the life of one, bev_filter-internal.h for
+ * the machinery).
+ *
+ * Output: the transform hands the user's plaintext to SSL_write, whose
+ * records the BIO appends to the underlying's output; it hands no more than
+ * the underlying's write high watermark leaves room for.  Input: SSL_read
+ * pulls records from the underlying's input through the BIO and decrypts
+ * straight into space reserved in the layer's input, no further than its read
+ * high watermark; what it does not return stays in OpenSSL and is asked for
+ * again when the user drains (the machinery's "limited" rule).
+ *
+ * The handshake does not go through the transforms: while it runs, our
+ * read callback on the underlying (wrapped around the machinery's) calls
+ * SSL_do_handshake, the underlying reads whatever the user enabled, and the
+ * output transform holds the user's data.  When it completes:
+ * BEV_EVENT_CONNECTED, reads go to the machinery again, and both pumps run.
+ *
+ * Errors: every OpenSSL call starts with an empty error queue and every
+ * failure moves the queue into the bufferevent (bufferevent_get_openssl_error),
+ * so nothing is left on the thread's queue.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include "bev_openssl-internal.h"
+#include "uvbev/ssl.h"
+
+static const struct bufferevent_ops bev_openssl_ops;
+
+static struct bufferevent *tls_bev(struct bev_openssl *t) {
+  return &t->f.p.bev;
+}
+
+struct bev_openssl *bev_openssl_upcast_(struct bufferevent *bev) {
+  if (!bev || bev->be_ops != &bev_openssl_ops) return NULL;
+  return (struct bev_openssl *)bev;
+}
+
+/* ---- errors ------------------------------------------------------------------ */
+
+static void tls_put_error(struct bev_openssl *t, unsigned long e) {
+  t->last_error = e;
+  if (t->n_errors < BEV_OPENSSL_NUM_ERRORS) t->errors[t->n_errors++] = e;
+}
+
+/* Moves the thread's OpenSSL error queue into t; when it is empty, records
+ * the SSL_get_error() code so that the failure is never silent. */
+static void tls_collect_errors(struct bev_openssl *t, int ssl_err) {
+  unsigned long e;
+  int any = 0;
+  while ((e = ERR_get_error()) != 0) {
+    tls_put_error(t, e);
+    any = 1;
+  }
+  if (!any) tls_put_error(t, (unsigned long)ssl_err);
+}
+
+/* A transport EOF without close_notify, in any OpenSSL version's words. */
+static int tls_is_dirty_eof(struct bev_openssl *t, int ssl_err) {
+  unsigned long e = ERR_peek_error();
+  if (ssl_err == SSL_ERROR_ZERO_RETURN) return !(SSL_get_shutdown(t->ssl) & SSL_RECEIVED_SHUTDOWN);
+  if (ssl_err == SSL_ERROR_SYSCALL) return e == 0;
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+  if (ssl_err == SSL_ERROR_SSL)
+    return ERR_GET_LIB(e) == ERR_LIB_SSL && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+#endif
+  return 0;
+}
+
+/* A fatal TLS error in direction `what`: record it, stop, tell the user. */
+static void tls_fail(struct bev_openssl *t, short what, int ssl_err) {
+  tls_collect_errors(t, ssl_err);
+  t->failed = 1;
+  t->handshaking = 0;
+  bev_filter_fail_(&t->f, what);
+}
+
+/* ---- flushing below ---------------------------------------------------------------- */
+
+/* TLS writes whole records: after a batch, the layer below is asked to pass
+ * them on now (BEV_FLUSH), so that a compressing filter under TLS does not
+ * sit on a handshake flight.  A socket ignores BEV_FLUSH. */
+static void tls_flush_below_if_wrote(struct bev_openssl *t, uint64_t written_before) {
+  if (t->bio_written != written_before && t->f.underlying && !t->f.p.unlinked)
+    bufferevent_flush(t->f.underlying, EV_WRITE, BEV_FLUSH);
+}
+
+/* ---- the handshake --------------------------------------------------------------- */
+
+/* Reading below follows the layer's own EV_READ again. */
+static void tls_end_handshake_reads(struct bev_openssl *t) {
+  struct bufferevent *under = t->f.underlying;
+  if (under && !(bev_core_active_(tls_bev(t)) & EV_READ))
+    bev_core_suspend_read_(under, BEV_SUSPEND_FILT);
+}
+
+/* The handshake reads whatever the user enabled. */
+static void tls_begin_handshake_reads(struct bev_openssl *t) {
+  t->handshaking = 1;
+  bev_core_unsuspend_read_(t->f.underlying, BEV_SUSPEND_FILT);
+}
+
+static void tls_handshake_done(struct bev_openssl *t) {
+  struct bufferevent *bev = tls_bev(t);
+  t->handshaking = 0;
+  tls_end_handshake_reads(t);
+  bev_core_run_eventcb_(bev, BEV_EVENT_CONNECTED, 0);
+  if (t->f.p.unlinked || t->failed) return;
+  if (t->finish_wanted)
+    bufferevent_flush(bev, EV_WRITE, BEV_FINISHED);
+  else
+    bev_filter_pump_output_(&t->f, BEV_NORMAL);
+  /* Application data may have come with the last handshake flight. */
+  if (!t->f.p.unlinked && evbuffer_get_length(t->f.underlying->input) > 0)
+    bev_filter_pump_input_(&t->f, BEV_NORMAL);
+}
+
+/* One step of the handshake with what the underlying holds now.  The caller
+ * holds a reference on the bufferevent. */
+static void tls_handshake_step(struct bev_openssl *t) {
+  uint64_t before = t->bio_written;
+  int r, err;
+  if (!t->handshaking || t->failed) return;
+  ERR_clear_error();
+  r = SSL_do_handshake(t->ssl);
+  tls_flush_below_if_wrote(t, before); /* our flight, or our alert */
+  if (r == 1) {
+    tls_handshake_done(t);
+    return;
+  }
+  err = SSL_get_error(t->ssl, r);
+  if ((err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) && !t->f.under_eof)
+    return; /* wait for the peer: nothing runs until the underlying reads */
+  tls_fail(t, EV_READ, err);
+}
+
+/* The underlying's read and write callbacks: ours around the machinery's.
+ * The handshake takes the reads while it runs; and the reference held across
+ * the machinery's callbacks keeps the layer alive until they return, when the
+ * user frees it from a callback they run. */
+static void tls_on_under_read(struct bufferevent *under, void *arg) {
+  struct bev_openssl *t = arg;
+  struct bufferevent *bev = tls_bev(t);
+  BEV_LOCK(bev);
+  bev_core_incref_(bev);
+  if (t->handshaking)
+    tls_handshake_step(t);
+  else if (t->filter_readcb)
+    t->filter_readcb(under, arg);
+  BEV_UNLOCK(bev);
+  bev_core_decref_(bev);
+}
+
+static void tls_on_under_write(struct bufferevent *under, void *arg) {
+  struct bev_openssl *t = arg;
+  struct bufferevent *bev = tls_bev(t);
+  bev_core_incref_(bev);
+  if (t->filter_writecb) t->filter_writecb(under, arg);
+  bev_core_decref_(bev);
+}
+
+/* Puts ours in front of the machinery's callbacks on the underlying. */
+static void tls_wrap_under_callbacks(struct bev_openssl *t) {
+  struct bufferevent *under = t->f.underlying;
+  t->filter_readcb = under->readcb;
+  t->filter_writecb = under->writecb;
+  under->readcb = tls_on_under_read;
+  under->writecb = tls_on_under_write;
+}
+
+/* ---- the transforms ------------------------------------------------------------------ */
+
+/* After SSL_write needed the peer's bytes (renegotiation), input that arrived
+ * lets the output move again. */
+static void tls_retry_output(struct bev_openssl *t) {
+  if (t->write_wants_read) {
+    t->write_wants_read = 0;
+    bev_filter_schedule_(&t->f, EV_WRITE);
+  }
+}
+
+static void tls_send_close_notify(struct bev_openssl *t) {
+  if (t->shutdown_sent) return;
+  t->shutdown_sent = 1;
+  ERR_clear_error();
+  if (SSL_shutdown(t->ssl) < 0)
+    ERR_clear_error(); /* nothing to recover: the alert was written or not */
+  if (t->f.under_flush < BEV_FINISHED)
+    t->f.under_flush = BEV_FINISHED; /* the machinery half-closes below */
+}
+
+/* Plaintext for one SSL_write: a contiguous piece of src, no more than the
+ * room the underlying has (a record adds at most this much). */
+#define TLS_RECORD_OVERHEAD 64
+#define TLS_MAX_WRITE (256 * 1024)
+
+static enum bufferevent_filter_result tls_output_records(struct bev_openssl *t,
+                                                         struct evbuffer *src, struct evbuffer *dst,
+                                                         ev_ssize_t dst_limit, size_t start);
+
+static enum bufferevent_filter_result tls_output(struct bev_filter *f, struct evbuffer *src,
+                                                 struct evbuffer *dst, ev_ssize_t dst_limit,
+                                                 enum bufferevent_flush_mode mode) {
+  struct bev_openssl *t = (struct bev_openssl *)f;
+  /* dst may also shrink meanwhile (a filter below moves it on at once). */
+  size_t start = evbuffer_get_length(dst);
+  uint64_t before = t->bio_written;
+  enum bufferevent_filter_result res;
+  if (mode == BEV_FINISHED) t->finish_wanted = 1;
+  if (t->handshaking || t->failed || t->shutdown_sent)
+    return BEV_OK; /* held until the handshake completes; kept after a failure */
+  res = tls_output_records(t, src, dst, dst_limit, start);
+  if (res == BEV_OK && t->finish_wanted && evbuffer_get_length(src) == 0) tls_send_close_notify(t);
+  if (t->bio_written != before && f->under_flush < BEV_FLUSH)
+    f->under_flush = BEV_FLUSH; /* the machinery passes it down after the pump */
+  return res;
+}
+
+/* SSL_write of src's plaintext while dst (the underlying's output) has room
+ * (dst_limit counts from its length `start`). */
+static enum bufferevent_filter_result tls_output_records(struct bev_openssl *t,
+                                                         struct evbuffer *src, struct evbuffer *dst,
+                                                         ev_ssize_t dst_limit, size_t start) {
+  while (evbuffer_get_length(src) > 0) {
+    struct evbuffer_iovec v;
+    size_t n, len = evbuffer_get_length(dst), made = len > start ? len - start : 0;
+    int r, err;
+    if (dst_limit >= 0 && made >= (size_t)dst_limit) break;
+    if (evbuffer_peek(src, -1, NULL, &v, 1) < 1) break;
+    n = v.iov_len < TLS_MAX_WRITE ? v.iov_len : TLS_MAX_WRITE;
+    if (dst_limit >= 0) {
+      size_t room = (size_t)dst_limit - made;
+      room = room > TLS_RECORD_OVERHEAD ? room - TLS_RECORD_OVERHEAD : 1;
+      if (n > room) n = room;
+    }
+    ERR_clear_error();
+    r = SSL_write(t->ssl, v.iov_base, (int)n);
+    if (r > 0) {
+      evbuffer_drain(src, (size_t)r);
+      continue;
+    }
+    err = SSL_get_error(t->ssl, r);
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+      t->write_wants_read = 1;
+      return BEV_OK;
+    }
+    tls_collect_errors(t, err);
+    t->failed = 1;
+    return BEV_ERROR;
+  }
+  return BEV_OK;
+}
+
+/* SSL_read said the stream ended (or broke).  Returns the transform result. */
+static enum bufferevent_filter_result tls_input_end(struct bev_openssl *t, struct evbuffer *src,
+                                                    int err) {
+  if (err == SSL_ERROR_ZERO_RETURN && !tls_is_dirty_eof(t, err)) {
+    ERR_clear_error();
+  } else if (tls_is_dirty_eof(t, err) && t->allow_dirty) {
+    ERR_clear_error();
+  } else {
+    tls_collect_errors(t, err);
+    t->failed = 1;
+    return BEV_ERROR;
+  }
+  /* EOF for the user once this pump ends (the machinery's rule); bytes after
+   * close_notify mean nothing. */
+  t->read_closed = 1;
+  t->f.under_eof = 1;
+  evbuffer_drain(src, evbuffer_get_length(src));
+  return BEV_OK;
+}
+
+/* One record's plaintext: reservations of this size pack a chunk full. */
+#define TLS_MAX_READ 16384
+
+/* SSL_read into dst while OpenSSL has plaintext and dst has room. */
+static enum bufferevent_filter_result tls_input_records(struct bev_openssl *t, struct evbuffer *src,
+                                                        struct evbuffer *dst,
+                                                        ev_ssize_t dst_limit) {
+  size_t made = 0;
+  for (;;) {
+    struct evbuffer_iovec v;
+    size_t want = TLS_MAX_READ;
+    int r, err;
+    if (dst_limit >= 0) {
+      if (made >= (size_t)dst_limit) break;
+      if ((size_t)dst_limit - made < want) want = (size_t)dst_limit - made;
+    }
+    if (evbuffer_reserve_space(dst, (ev_ssize_t)want, &v, 1) < 1) {
+      t->failed = 1; /* out of memory */
+      return BEV_ERROR;
+    }
+    if (v.iov_len > want) v.iov_len = want;
+    ERR_clear_error();
+    r = SSL_read(t->ssl, v.iov_base, (int)v.iov_len);
+    if (r > 0) {
+      v.iov_len = (size_t)r;
+      evbuffer_commit_space(dst, &v, 1);
+      made += (size_t)r;
+      continue;
+    }
+    evbuffer_commit_space(dst, NULL, 0);
+    err = SSL_get_error(t->ssl, r);
+    if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) break;
+    if (err == SSL_ERROR_ZERO_RETURN || err == SSL_ERROR_SYSCALL || err == SSL_ERROR_SSL)
+      return tls_input_end(t, src, err);
+    tls_collect_errors(t, err);
+    t->failed = 1;
+    return BEV_ERROR;
+  }
+  return BEV_OK;
+}
+
+static enum bufferevent_filter_result tls_input(struct bev_filter *f, struct evbuffer *src,
+                                                struct evbuffer *dst, ev_ssize_t dst_limit,
+                                                enum bufferevent_flush_mode mode) {
+  struct bev_openssl *t = (struct bev_openssl *)f;
+  uint64_t before = t->bio_written;
+  enum bufferevent_filter_result res;
+  (void)mode;
+  if (t->handshaking || t->failed || t->read_closed) return BEV_OK;
+  res = tls_input_records(t, src, dst, dst_limit);
+  /* Reading may answer (renegotiation, key update, alerts). */
+  tls_flush_below_if_wrote(t, before);
+  if (res == BEV_OK) tls_retry_output(t);
+  return res;
+}
+
+/* Events from the underlying: its CONNECTED is only TCP's while the handshake
+ * runs; EOF during the handshake fails it; after it, the machinery's EOF path
+ * runs the input transform, which tells close_notify from a dirty close. */
+static int tls_on_under_event(struct bev_filter *f, short what) {
+  struct bev_openssl *t = (struct bev_openssl *)f;
+  if (what & BEV_EVENT_CONNECTED) return t->handshaking || t->failed;
+  if ((what & BEV_EVENT_EOF) && t->handshaking) {
+    f->under_eof = 1;
+    tls_handshake_step(t);
+    return 1;
+  }
+  if (what & (BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {
+    if (what & BEV_EVENT_ERROR) t->failed = 1;
+    t->handshaking = 0;
+  }
+  return 0;
+}
+
+static void tls_destruct(struct bev_filter *f) {
+  struct bev_openssl *t = (struct bev_openssl *)f;
+  if (!t->ssl) return;
+  if (t->free_ssl)
+    SSL_free(t->ssl);
+  else
+    bev_openssl_bio_detach_(t->ssl);
+  t->ssl = NULL;
+}
+
+static const struct bev_filter_xform bev_openssl_xform = {
+    tls_output,
+    tls_input,
+    tls_on_under_event,
+    tls_destruct,
+};
+
+/* ---- the vtable ---------------------------------------------------------------------- */
+
+static int tls_disable(struct bufferevent *bev, short what) {
+  struct bev_openssl *t = (struct bev_openssl *)bev;
+  if (t->handshaking && (what & EV_READ)) what &= ~EV_READ; /* the handshake keeps reading */
+  return what ? bev_filter_disable_(bev, what) : 0;
+}
+
+static void tls_unlink(struct bufferevent *bev) {
+  struct bev_openssl *t = (struct bev_openssl *)bev;
+  struct bufferevent *under = t->f.underlying;
+  /* Hand the machinery its callbacks back, so that it clears what is ours. */
+  if (under && under->readcb == tls_on_under_read && under->cbarg == t) {
+    under->readcb = t->filter_readcb;
+    under->writecb = t->filter_writecb;
+  }
+  bev_filter_unlink_(bev);
+}
+
+static int tls_flush(struct bufferevent *bev, short iotype, enum bufferevent_flush_mode mode) {
+  struct bev_openssl *t = (struct bev_openssl *)bev;
+  if (t->failed) return -1;
+  if ((iotype & EV_WRITE) && mode == BEV_FINISHED && t->handshaking) {
+    t->finish_wanted = 1; /* done when the handshake completes */
+    iotype &= ~EV_WRITE;
+    if (!iotype) return 0;
+  }
+  return bev_filter_flush_(bev, iotype, mode);
+}
+
+static int tls_ctrl(struct bufferevent *bev, enum bev_ctrl_op op, union bev_ctrl_data *data) {
+  struct bev_openssl *t = (struct bev_openssl *)bev;
+  if (op == BEV_CTRL_GET_UNDERLYING && t->socket_flavour)
+    return -1; /* as libevent: the socket flavour has no underlying */
+  return bev_filter_ctrl_(bev, op, data);
+}
+
+static const struct bufferevent_ops bev_openssl_ops = {
+    "ssl", bev_filter_enable_, tls_disable, tls_unlink, bev_filter_destruct_, tls_flush, tls_ctrl,
+};
+
+/* ---- construction ---------------------------------------------------------------------- */
+
+struct bufferevent *bev_openssl_new_(struct bufferevent *underlying, SSL *ssl,
+                                     enum bufferevent_ssl_state state, int options, int own_ssl) {
+  struct bev_openssl *t;
+  struct bufferevent *bev;
+  if (!underlying || !ssl ||
+      (state != BUFFEREVENT_SSL_OPEN && state != BUFFEREVENT_SSL_CONNECTING &&
+       state != BUFFEREVENT_SSL_ACCEPTING))
+    return NULL;
+  t = calloc(1, sizeof(*t));
+  if (!t) return NULL;
+  t->ssl = ssl;
+  if (bev_openssl_bio_attach_(t) < 0) {
+    free(t);
+    return NULL;
+  }
+  /* Records of any size may be handed to SSL_write, from any address. */
+  SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  if (bev_filter_init_(&t->f, &bev_openssl_ops, &bev_openssl_xform, underlying, options) < 0) {
+    bev_openssl_bio_detach_(ssl);
+    return NULL;
+  }
+  bev = tls_bev(t);
+  BEV_LOCK(bev);
+  t->free_ssl = own_ssl || (options & BEV_OPT_CLOSE_ON_FREE);
+  tls_wrap_under_callbacks(t);
+  if (state != BUFFEREVENT_SSL_OPEN) {
+    if (state == BUFFEREVENT_SSL_CONNECTING)
+      SSL_set_connect_state(ssl);
+    else
+      SSL_set_accept_state(ssl);
+    tls_begin_handshake_reads(t);
+    bev_core_incref_(bev);
+    tls_handshake_step(t); /* a client's first flight is queued at once */
+    BEV_UNLOCK(bev);
+    bev_core_decref_(bev);
+    return bev;
+  }
+  BEV_UNLOCK(bev);
+  return bev;
+}
+
+struct bufferevent *bufferevent_openssl_filter_new(struct event_base *base,
+                                                   struct bufferevent *underlying,
+                                                   struct ssl_st *ssl,
+                                                   enum bufferevent_ssl_state state, int options) {
+  if (!base || !underlying || underlying->ev_base != base) return NULL;
+  return bev_openssl_new_(underlying, ssl, state, options, 0);
+}
+
+/* The socket a socket BIO of ssl holds (which then must not close it), or -1. */
+static evutil_socket_t tls_ssl_socket(SSL *ssl) {
+  BIO *b = SSL_get_wbio(ssl);
+  long fd = b ? BIO_get_fd(b, NULL) : -1;
+  return fd < 0 ? (evutil_socket_t)-1 : (evutil_socket_t)fd;
+}
+
+struct bufferevent *bufferevent_openssl_socket_new(struct event_base *base, evutil_socket_t fd,
+                                                   struct ssl_st *ssl,
+                                                   enum bufferevent_ssl_state state, int options) {
+  struct bufferevent *under, *bev;
+  evutil_socket_t have;
+  if (!base || !ssl) return NULL;
+  have = tls_ssl_socket(ssl);
+  if (have != (evutil_socket_t)-1) {
+    if (fd != (evutil_socket_t)-1 && fd != have)
+      return NULL; /* two different sockets: as libevent, refuse */
+    fd = have;
+    (void)BIO_set_close(SSL_get_wbio(ssl), BIO_NOCLOSE);
+  }
+  under = bufferevent_socket_new(base, fd, options & (BEV_OPT_CLOSE_ON_FREE | BEV_OPT_THREADSAFE));
+  if (!under) return NULL;
+  /* Ciphertext waits in the socket only up to this much; the rest stays
+   * plaintext in the layer's output, as with libevent's socket flavour, so a
+   * slow peer bounds memory and the write callback means "sent". */
+  bufferevent_setwatermark(under, EV_WRITE, 0, BEV_OPENSSL_SOCKET_WRITE_HIGH);
+  /* The socket bufferevent is ours: always freed with the TLS layer. */
+  bev = bev_openssl_new_(under, ssl, state, options | BEV_OPT_CLOSE_ON_FREE,
+                         (options & BEV_OPT_CLOSE_ON_FREE) != 0);
+  if (!bev) {
+    bufferevent_free(under);
+    return NULL;
+  }
+  ((struct bev_openssl *)bev)->socket_flavour = 1;
+  return bev;
+}
+
+/* ---- the rest of the public API ------------------------------------------------------------ */
+
+int bufferevent_openssl_get_allow_dirty_shutdown(struct bufferevent *bev) {
+  struct bev_openssl *t = bev_openssl_upcast_(bev);
+  int r;
+  if (!t) return 0;
+  BEV_LOCK(bev);
+  r = t->allow_dirty;
+  BEV_UNLOCK(bev);
+  return r;
+}
+
+void bufferevent_openssl_set_allow_dirty_shutdown(struct bufferevent *bev,
+                                                  int allow_dirty_shutdown) {
+  struct bev_openssl *t = bev_openssl_upcast_(bev);
+  if (!t) return;
+  BEV_LOCK(bev);
+  t->allow_dirty = allow_dirty_shutdown ? 1 : 0;
+  BEV_UNLOCK(bev);
+}
+
+struct ssl_st *bufferevent_openssl_get_ssl(struct bufferevent *bufev) {
+  struct bev_openssl *t = bev_openssl_upcast_(bufev);
+  return t ? t->ssl : NULL;
+}
+
+int bufferevent_ssl_renegotiate(struct bufferevent *bev) {
+  struct bev_openssl *t = bev_openssl_upcast_(bev);
+  int r = -1;
+  if (!t) return -1;
+  BEV_LOCK(bev);
+  bev_core_incref_(bev);
+  if (!t->handshaking && !t->failed && !t->shutdown_sent && !t->f.p.unlinked) {
+    ERR_clear_error();
+    if (SSL_renegotiate(t->ssl) == 1) {
+      tls_begin_handshake_reads(t);
+      tls_handshake_step(t);
+      r = 0;
+    } else {
+      ERR_clear_error(); /* e.g. TLS 1.3: nothing happened */
+    }
+  }
+  BEV_UNLOCK(bev);
+  bev_core_decref_(bev);
+  return r;
+}
+
+unsigned long bufferevent_get_openssl_error(struct bufferevent *bev) {
+  struct bev_openssl *t = bev_openssl_upcast_(bev);
+  unsigned long e = 0;
+  if (!t) return 0;
+  BEV_LOCK(bev);
+  if (t->n_errors > 0) {
+    e = t->errors[0];
+    memmove(t->errors, t->errors + 1, (t->n_errors - 1) * sizeof(t->errors[0]));
+    t->n_errors--;
+  }
+  BEV_UNLOCK(bev);
+  return e;
+}
+
+int uvbev_ssl_shutdown(struct bufferevent *bev) {
+  if (!bev_openssl_upcast_(bev)) return -1;
+  return bufferevent_flush(bev, EV_WRITE, BEV_FINISHED) < 0 ? -1 : 0;
+}
+
+const char *uvbev_ssl_describe_error(struct bufferevent *bev, char *buf, size_t len) {
+  struct bev_openssl *t = bev_openssl_upcast_(bev);
+  long vr;
+  if (!t || !buf || len == 0) return NULL;
+  BEV_LOCK(bev);
+  vr = t->ssl ? SSL_get_verify_result(t->ssl) : X509_V_OK;
+  if (vr != X509_V_OK)
+    snprintf(buf, len, "certificate verify failed: %s", X509_verify_cert_error_string(vr));
+  else if (t->last_error > 0xff)
+    ERR_error_string_n(t->last_error, buf, len);
+  else if (t->last_error)
+    snprintf(buf, len, "TLS failure (SSL_get_error %lu, transport closed or failed)",
+             t->last_error);
+  else
+    snprintf(buf, len, "no TLS error");
+  BEV_UNLOCK(bev);
+  return buf;
+}

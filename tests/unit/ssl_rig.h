@@ -1,0 +1,120 @@
+/* Shared pieces of the uvbev-only TLS unit tests (header-only, static inline;
+ * included only by tests/unit/test_ssl_*.c, which link OpenSSL): a loopback
+ * TCP pair, a safety timer, the test pattern, and the certificate helpers of
+ * the compat tests. */
+#ifndef SSL_RIG_H
+#define SSL_RIG_H
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/util.h>
+
+#include "../compat/ssl_cert_helper.h"
+
+static inline void rig_ignore_sigpipe(void) {
+#ifndef _WIN32
+  signal(SIGPIPE, SIG_IGN);
+#endif
+}
+
+/* A listening loopback socket; returns the port and the socket, or -1. */
+static inline int rig_listen(evutil_socket_t *fd_out) {
+  struct sockaddr_in sin;
+  ev_socklen_t len = sizeof(sin);
+  evutil_socket_t fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd == EVUTIL_INVALID_SOCKET) return -1;
+  memset(&sin, 0, sizeof(sin));
+  sin.sin_family = AF_INET;
+  sin.sin_addr.s_addr = htonl(0x7f000001);
+  if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 || listen(fd, 16) != 0 ||
+      getsockname(fd, (struct sockaddr *)&sin, &len) != 0) {
+    evutil_closesocket(fd);
+    return -1;
+  }
+  *fd_out = fd;
+  return ntohs(sin.sin_port);
+}
+
+/* A connected loopback TCP pair, both non-blocking.  Returns 0 or -1. */
+static inline int rig_tcp_pair(evutil_socket_t sv[2]) {
+  struct sockaddr_in sin;
+  evutil_socket_t l, a, b;
+  int port = rig_listen(&l);
+  if (port < 0) return -1;
+  memset(&sin, 0, sizeof(sin));
+  sin.sin_family = AF_INET;
+  sin.sin_addr.s_addr = htonl(0x7f000001);
+  sin.sin_port = htons((unsigned short)port);
+  a = socket(AF_INET, SOCK_STREAM, 0);
+  if (a == EVUTIL_INVALID_SOCKET || connect(a, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+    evutil_closesocket(l);
+    if (a != EVUTIL_INVALID_SOCKET) evutil_closesocket(a);
+    return -1;
+  }
+  b = accept(l, NULL, NULL);
+  evutil_closesocket(l);
+  if (b == EVUTIL_INVALID_SOCKET) {
+    evutil_closesocket(a);
+    return -1;
+  }
+  evutil_make_socket_nonblocking(a);
+  evutil_make_socket_nonblocking(b);
+  sv[0] = a;
+  sv[1] = b;
+  return 0;
+}
+
+static inline void rig_on_safety(evutil_socket_t fd, short what, void *arg) {
+  (void)fd;
+  (void)what;
+  (void)arg;
+  fail_msg("safety timeout: the test did not finish");
+}
+
+/* A timer failing the test after ms; event_free it before the base. */
+static inline struct event *rig_safety(struct event_base *base, int ms) {
+  struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+  struct event *ev = evtimer_new(base, rig_on_safety, NULL);
+  if (ev) evtimer_add(ev, &tv);
+  return ev;
+}
+
+static inline unsigned char rig_byte(size_t i) {
+  return (unsigned char)((i * 7u + (i >> 11)) & 0xff);
+}
+
+static inline void rig_add_pattern(struct evbuffer *out, size_t offset, size_t n) {
+  unsigned char buf[16384];
+  while (n > 0) {
+    size_t k = n < sizeof(buf) ? n : sizeof(buf);
+    for (size_t i = 0; i < k; i++)
+      buf[i] = rig_byte(offset + i);
+    evbuffer_add(out, buf, k);
+    offset += k;
+    n -= k;
+  }
+}
+
+/* Drains up to max bytes of in, comparing with the pattern from *offset;
+ * returns the mismatches. */
+static inline int rig_take(struct evbuffer *in, size_t max, size_t *offset) {
+  unsigned char buf[16384];
+  int bad = 0;
+  while (max > 0 && evbuffer_get_length(in) > 0) {
+    int n = evbuffer_remove(in, buf, max < sizeof(buf) ? max : sizeof(buf));
+    if (n <= 0) break;
+    for (int i = 0; i < n; i++)
+      bad += buf[i] != rig_byte(*offset + (size_t)i);
+    *offset += (size_t)n;
+    max -= (size_t)n;
+  }
+  return bad;
+}
+
+#endif
