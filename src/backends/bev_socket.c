@@ -207,11 +207,18 @@ static void read_failed(struct bev_socket *s, ssize_t nread) {
   bev_core_run_eventcb_(bev, what, 0);
 }
 
+/* libuv reports a read of 0 (EAGAIN) or a partial read when the socket ran
+ * dry: if the user drained everything, the kept chunk goes back to malloc, so
+ * idle connections hold no read buffer; within a burst it is reused. */
+static void maybe_trim_input(struct bufferevent *bev, ssize_t nread, const uv_buf_t *buf) {
+  if (nread >= 0 && (size_t)nread < buf->len && evbuffer_get_length(bev->input) == 0)
+    evbuffer_uv_trim_(bev->input);
+}
+
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   struct bev_conn *c = stream->data;
   struct bev_socket *s = c->owner;
   struct bufferevent *bev = &s->p.bev;
-  (void)buf;
   bev_core_incref_(bev);
   BEV_LOCK(bev);
   if (c->reserved) {
@@ -229,6 +236,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   } else if (nread == UV_ENOBUFS) {
     read_failed(s, UV_ENOMEM);
   }
+  if (!s->p.freed) maybe_trim_input(bev, nread, buf);
   BEV_UNLOCK(bev);
   bev_core_decref_(bev);
 }

@@ -61,6 +61,13 @@ int evbuffer_uv_pin_(struct evbuffer *buf, uv_buf_t *bufs, int maxbufs,
  * rest stay in the buffer, unpinned.  Returns 0, or -1 if no pin is open. */
 int evbuffer_uv_unpin_(struct evbuffer *buf, size_t written);
 
+/* Frees the free space kept at the tail (chunks drained and kept for the next
+ * reservation).  The socket layer calls it when the peer has gone quiet and
+ * the user has drained everything, so that an idle connection holds no read
+ * buffer (as in libevent, which frees chunks on drain) while a streaming one
+ * reuses its chunk without a malloc per read. */
+void evbuffer_uv_trim_(struct evbuffer *buf);
+
 /* Bytes currently pinned (0 when no pin is open). */
 size_t evbuffer_uv_pinned_(const struct evbuffer *buf);
 

@@ -137,3 +137,10 @@ size_t evbuffer_uv_pinned_(const struct evbuffer *buf) {
   UVBEV_UNLOCK(buf->lock);
   return n;
 }
+
+void evbuffer_uv_trim_(struct evbuffer *buf) {
+  if (buf == NULL) return;
+  EVBUFFER_LOCK(buf);
+  if (!buf->uv_reserved) evbuffer_chain_free_empty_tail_(buf);
+  EVBUFFER_UNLOCK(buf);
+}

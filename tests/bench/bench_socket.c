@@ -8,6 +8,9 @@
  *   socket_connect_close_1000  1000 connections opened and closed, 50 at a time
  *                              (connections/s)
  *   socket_idle_bytes_each     resident memory of N idle connected bufferevents
+ *   socket_idle_after_msg_bytes_each  the same once each has received and
+ *                              drained one 64-byte message (what idle
+ *                              connections of a real server look like)
  *                              (bytes each; N = 10000, or fewer when the file
  *                              descriptor limit is lower: printed as a comment)
  * BENCH_SOCKET_SCALE (default 1) divides the sizes for a quick run. */
@@ -294,12 +297,43 @@ static int idle_count(void) {
   return n / scale;
 }
 
+struct idle_ctx {
+  struct event_base *base;
+  int remaining;
+};
+
+static void idle_drain(struct bufferevent *bev, void *arg) {
+  struct idle_ctx *ic = arg;
+  struct evbuffer *in = bufferevent_get_input(bev);
+  evbuffer_drain(in, evbuffer_get_length(in));
+  if (--ic->remaining == 0) event_base_loopbreak(ic->base);
+}
+
+/* Each peer sends one 64-byte message; returns once every bufferevent has
+ * read and drained it (or after 20 s). */
+static void idle_exchange_one_message(struct event_base *base, struct bufferevent **bevs,
+                                      evutil_socket_t *fds, int n) {
+  struct idle_ctx ic;
+  struct timeval limit = {20, 0};
+  char msg[64];
+  int i;
+  memset(msg, 'm', sizeof(msg));
+  ic.base = base;
+  ic.remaining = n;
+  for (i = 0; i < n; i++) {
+    bufferevent_setcb(bevs[i], idle_drain, NULL, NULL, &ic);
+    if (send(fds[2 * i + 1], msg, sizeof(msg), 0) != (ev_ssize_t)sizeof(msg)) ic.remaining--;
+  }
+  event_base_loopexit(base, &limit);
+  event_base_dispatch(base);
+}
+
 static void bench_idle_memory(void) {
   int n = idle_count(), i;
   evutil_socket_t *fds = malloc(sizeof(*fds) * 2 * (size_t)n);
   struct bufferevent **bevs = malloc(sizeof(*bevs) * (size_t)n);
   struct event_base *base = event_base_new();
-  long before, after;
+  long before, after, after_msg;
   for (i = 0; i < n; i++)
     tcp_pair(&fds[2 * i]);
   event_base_loop(base, EVLOOP_NONBLOCK);
@@ -310,9 +344,14 @@ static void bench_idle_memory(void) {
   }
   event_base_loop(base, EVLOOP_NONBLOCK);
   after = rss_bytes();
+  idle_exchange_one_message(base, bevs, fds, n);
+  after_msg = rss_bytes();
   printf("# idle connected bufferevents: %d\n", n);
-  if (before >= 0 && after >= 0)
+  if (before >= 0 && after >= 0) {
     metric("socket_idle_bytes_each", (double)(after - before) / n, "bytes", "lower");
+    metric("socket_idle_after_msg_bytes_each", (double)(after_msg - before) / n, "bytes",
+           "lower");
+  }
   for (i = 0; i < n; i++) {
     bufferevent_free(bevs[i]);
     evutil_closesocket(fds[2 * i + 1]);

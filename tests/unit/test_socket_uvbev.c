@@ -272,6 +272,29 @@ static void reads_reuse_the_input_chunks(void **state) {
   teardown(&c);
 }
 
+/* A connection that received a small message and was drained holds no read
+ * chunk while idle (the socket ran dry), as libevent frees chunks on drain. */
+static void idle_connection_keeps_no_read_buffer(void **state) {
+  struct ctx c;
+  struct bufferevent *writer;
+  evutil_socket_t sv[2];
+  (void)state;
+  setup(&c);
+  assert_int_equal(evutil_socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  c.bev = bufferevent_socket_new(c.base, sv[0], BEV_OPT_CLOSE_ON_FREE);
+  writer = bufferevent_socket_new(c.base, sv[1], BEV_OPT_CLOSE_ON_FREE);
+  c.want = 64;
+  bufferevent_setcb(c.bev, drain_and_note_chunk, NULL, NULL, &c);
+  bufferevent_enable(c.bev, EV_READ);
+  bufferevent_write(writer, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", 64);
+  run_bounded(c.base);
+  assert_int_equal(c.want, 0);
+  assert_int_equal(evbuffer_get_length(bufferevent_get_input(c.bev)), 0);
+  assert_null(bufferevent_get_input(c.bev)->first); /* no chunk kept */
+  bufferevent_free(writer);
+  teardown(&c);
+}
+
 /* ---- registry ----------------------------------------------------------------- */
 
 static void accepted_handle_is_adopted_and_given_back_on_free(void **state) {
@@ -378,6 +401,7 @@ int main(void) {
       cmocka_unit_test(connect_tries_the_next_address_after_a_refusal),
       cmocka_unit_test(connect_reports_error_when_every_address_fails),
       cmocka_unit_test(reads_reuse_the_input_chunks),
+      cmocka_unit_test(idle_connection_keeps_no_read_buffer),
       cmocka_unit_test(accepted_handle_is_adopted_and_given_back_on_free),
       cmocka_unit_test(evdns_base_free_cancels_pending_requests),
       cmocka_unit_test(bad_arguments_are_refused),
