@@ -54,11 +54,14 @@ enum bufferevent_options {
   /** Close the socket / free the underlying bufferevent when this one is freed. */
   BEV_OPT_CLOSE_ON_FREE = (1 << 0),
   /** Give the bufferevent a (recursive) lock, shared with its evbuffers.
-      Threading must have been enabled (evthread_use_pthreads()...). */
+      Threading must have been enabled (evthread_use_pthreads()...).  Any
+      thread may then use the bufferevent; see <event2/thread.h> for what
+      runs where and for the one-lock-per-stack rule. */
   BEV_OPT_THREADSAFE = (1 << 1),
   /** Run callbacks from the base's deferred queue, not from inside I/O. */
   BEV_OPT_DEFER_CALLBACKS = (1 << 2),
-  /** Release the lock around user callbacks (requires DEFER_CALLBACKS). */
+  /** Release the lock around user callbacks (requires DEFER_CALLBACKS), so
+      that a callback may wait for another thread that takes the lock. */
   BEV_OPT_UNLOCK_CALLBACKS = (1 << 3)
 };
 
@@ -163,7 +166,10 @@ UVBEV_API int bufferevent_get_priority(const struct bufferevent *bev);
  * deferred callbacks are cancelled.  Data still in the output buffer is not
  * guaranteed to be sent: flush with BEV_FINISHED and wait for the write
  * callback first when that matters.  Safe to call from inside any of its
- * callbacks.
+ * callbacks.  With BEV_OPT_THREADSAFE it may be called from any thread: a
+ * callback running on the loop thread at that moment holds the lock, so this
+ * waits until it returns; with BEV_OPT_UNLOCK_CALLBACKS a callback that had
+ * already started may still be running when this returns (as in libevent).
  */
 UVBEV_API void bufferevent_free(struct bufferevent *bev);
 
@@ -247,7 +253,10 @@ UVBEV_API void bufferevent_setwatermark(struct bufferevent *bev, short events, s
 UVBEV_API int bufferevent_getwatermark(struct bufferevent *bev, short events, size_t *lowmark,
                                        size_t *highmark);
 
-/** Acquires the bufferevent's lock (no-op without BEV_OPT_THREADSAFE). */
+/** Acquires the bufferevent's lock (no-op without BEV_OPT_THREADSAFE).  The
+ * lock is recursive and is the lock of the whole stack (filters share their
+ * underlying's, a pair's two sides share one): holding it, a thread's several
+ * writes reach the peer together, with no other thread's bytes between. */
 UVBEV_API void bufferevent_lock(struct bufferevent *bev);
 
 /** Releases the bufferevent's lock (no-op without BEV_OPT_THREADSAFE). */

@@ -43,6 +43,12 @@ struct event_base {
   struct uvbev_list children;
   struct uvbev_list fd_watches;
   struct uvbev_list once_events;
+  /* Calls made on other threads that wait for the loop thread to run them
+   * (uvbev_base_call_); the mutex and condition exist on thread-aware bases. */
+  struct uvbev_list calls;
+  uv_mutex_t calls_mutex;
+  uv_cond_t calls_cond;
+  int calls_ready;
 
   int running;  /* inside event_base_loop */
   int in_drain; /* inside base_drain */
@@ -50,7 +56,7 @@ struct event_base {
   int got_break;
   int exit_at_drain; /* loopexit(NULL) pending */
   int freeing;
-  unsigned long loop_thread;
+  unsigned long loop_thread; /* the creator, then the last thread to run it */
   unsigned long ncallbacks;
   struct event *current_event;
 
@@ -62,6 +68,15 @@ struct event_base {
 /* Starts the idle handle (or wakes the loop from another thread) so that
  * queued work is drained in the next iteration. */
 void uvbev_base_request_drain_(struct event_base *base);
+
+/* Runs fn(obj, tv) on the loop thread and returns its result: at once when
+ * called there (or on a base that is not thread-aware, or whose loop is not
+ * running), else by waking the loop and waiting until it ran it.  For the
+ * calls libevent allows on any thread that touch libuv handles (event_add,
+ * event_del, loopexit with a timeout). */
+typedef int (*uvbev_base_call_fn)(void *obj, const struct timeval *tv);
+int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
+                     const struct timeval *tv);
 
 /* Runs the deferred callbacks queued when it starts (deferred.c). */
 void uvbev_deferred_drain_(struct event_base *base);

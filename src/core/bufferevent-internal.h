@@ -35,6 +35,17 @@
  * Locking: the core's public functions take bev's lock (recursive; NULL when
  * not BEV_OPT_THREADSAFE).  Kind callbacks from libuv take it with
  * BEV_LOCK/BEV_UNLOCK.  Ops are called with the lock held.
+ *
+ * Threads (bufferevent_sync.c): libuv handles are touched only on the loop
+ * thread, so ops and the core's timers run only there.  When a bufferevent
+ * with a lock is changed on another thread (bufferevent_enable, _disable,
+ * _setwatermark, _set_timeouts, _free, _flush, _setfd, a watermark reached
+ * by a read from that thread...), the core updates its state at once under
+ * the lock and records what the kind and the timers must be told; the
+ * "sync" deferred (holding a reference while queued) tells them on the loop
+ * thread.  A bufferevent with a lock also has deferred output-buffer
+ * callbacks, so a kind's output callback (which starts writes) always runs
+ * on the loop thread.  Without a lock none of this is looked at.
  */
 #ifndef UVBEV_BUFFEREVENT_INTERNAL_H_
 #define UVBEV_BUFFEREVENT_INTERNAL_H_
@@ -48,10 +59,10 @@
 #include "thread-internal.h"
 
 /* Reasons a direction can be suspended (independently of enable/disable). */
-#define BEV_SUSPEND_WM 0x01      /* read: input at the read high watermark */
-#define BEV_SUSPEND_LOOKUP 0x02  /* name lookup or connect in progress */
-#define BEV_SUSPEND_FILT 0x04    /* a filter above is holding this layer */
-#define BEV_SUSPEND_KIND 0x08    /* kind-specific (e.g. TLS handshake) */
+#define BEV_SUSPEND_WM 0x01     /* read: input at the read high watermark */
+#define BEV_SUSPEND_LOOKUP 0x02 /* name lookup or connect in progress */
+#define BEV_SUSPEND_FILT 0x04   /* a filter above is holding this layer */
+#define BEV_SUSPEND_KIND 0x08   /* kind-specific (e.g. TLS handshake) */
 
 enum bev_ctrl_op {
   BEV_CTRL_SET_FD,         /* data->fd: replace the socket */
@@ -90,17 +101,17 @@ struct bufferevent_ops {
 struct bufferevent_private {
   struct bufferevent bev; /* first: a struct bufferevent * is a private * */
 
-  void *lock;        /* recursive, shared with input/output; NULL if none */
+  void *lock; /* recursive, shared with input/output; NULL if none */
   unsigned own_lock : 1;
-  unsigned lock_shared : 1;  /* set by bev_core_share_lock_ */
-  unsigned freed : 1;        /* bufferevent_free() was called */
+  unsigned lock_shared : 1; /* set by bev_core_share_lock_ */
+  unsigned freed : 1;       /* bufferevent_free() was called */
   unsigned readcb_pending : 1;
   unsigned writecb_pending : 1;
-  unsigned unlinked : 1;      /* handles closed (free or base shutdown) */
+  unsigned unlinked : 1;     /* handles closed (free or base shutdown) */
   unsigned timers_open : 1;  /* the two uv_timer_t are initialised */
   unsigned write_wanted : 1; /* kind: a connect is pending (write timeout runs) */
   short eventcb_pending;
-  int errno_pending;         /* socket error to restore for a deferred ERROR */
+  int errno_pending; /* socket error to restore for a deferred ERROR */
   int options;
   int refcnt;
   int priority;
@@ -110,6 +121,10 @@ struct bufferevent_private {
   size_t max_single_write;
 
   struct uvbev_deferred deferred;
+  /* Requests from other threads, applied on the loop thread; allocated
+   * with the lock (NULL without one: costs an unthreaded bufferevent only
+   * this pointer). */
+  struct bev_sync *sync;
   struct uvbev_child child;
   struct evbuffer_cb_entry *input_wm_cb;  /* input: high watermark tracking */
   struct evbuffer_cb_entry *output_tm_cb; /* output: write timeout tracking */
@@ -179,7 +194,39 @@ void bev_core_set_write_wanted_(struct bufferevent *bev, int wanted);
  * change it sees; kinds call it after changing what it depends on). */
 void bev_core_adj_timeouts_(struct bufferevent *bev);
 
+/* ---- threads (bufferevent_sync.c) ------------------------------------------- */
+
+/* Non-zero when the kind and the core's timers may be touched now: the
+ * bufferevent has no lock (one compare), or this is the loop thread. */
+int bev_core_on_loop_(struct bufferevent *bev);
+/* ops->enable / ops->disable for `what`, now on the loop thread, else on the
+ * loop thread soon (the sync deferred then passes the directions that are
+ * still active / inactive).  Return what the op returned, or 0. */
+int bev_core_kind_enable_(struct bufferevent *bev, short what);
+int bev_core_kind_disable_(struct bufferevent *bev, short what);
+/* Asks the loop thread to re-evaluate (restart: start over) the timeouts
+ * of `what`.  Call only when bev_core_on_loop_ is false (as for the others). */
+void bev_core_sync_timers_(struct bufferevent *bev, short what, int restart);
+/* Asks the loop thread to unlink a bufferevent freed on another thread. */
+void bev_core_sync_unlink_(struct bufferevent_private *p);
+/* Asks the loop thread for ops->ctrl(BEV_CTRL_SET_FD, fd).  Returns 0. */
+int bev_core_sync_setfd_(struct bufferevent_private *p, evutil_socket_t fd);
+/* Asks the loop thread for ops->flush (the strongest mode asked wins). */
+void bev_core_sync_flush_(struct bufferevent_private *p, short iotype,
+                          enum bufferevent_flush_mode mode);
+
 /* ---- shared between the core's own files only ------------------------------ */
+
+/* Allocates p->sync when p has a lock.  Returns 0 or -1. */
+int bev_core_init_sync_(struct bufferevent_private *p);
+/* Unlinking: drops the pending requests (and the queued sync's reference:
+ * the caller holds another). */
+void bev_core_cancel_sync_(struct bufferevent_private *p);
+/* Last reference gone. */
+void bev_core_free_sync_(struct bufferevent_private *p);
+/* Stops everything that could call back and closes every handle (free or
+ * base shutdown); runs once, on the loop thread. */
+void bev_core_unlink_(struct bufferevent_private *p);
 
 void bev_core_init_deferred_(struct bufferevent_private *p);
 void bev_core_close_timers_(struct bufferevent_private *p);

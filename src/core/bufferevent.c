@@ -23,10 +23,9 @@ static void bev_core_finalize(struct bufferevent_private *p) {
   evbuffer_free(bev->input);
   evbuffer_free(bev->output);
   bev->input = bev->output = NULL;
-  if (bev->be_ops->destruct)
-    bev->be_ops->destruct(bev);
-  if (lock)
-    uvbev_lock_free_(lock);
+  if (bev->be_ops->destruct) bev->be_ops->destruct(bev);
+  if (lock) uvbev_lock_free_(lock);
+  bev_core_free_sync_(p);
   free(p);
 }
 
@@ -36,13 +35,14 @@ int bev_core_decref_(struct bufferevent *bev) {
   BEV_LOCK(bev);
   left = --p->refcnt;
   BEV_UNLOCK(bev);
-  if (left > 0)
-    return 0;
+  if (left > 0) return 0;
   bev_core_finalize(p);
   return 1;
 }
 
-int bev_core_is_freed_(struct bufferevent *bev) { return BEV_UPCAST(bev)->freed; }
+int bev_core_is_freed_(struct bufferevent *bev) {
+  return BEV_UPCAST(bev)->freed;
+}
 
 void bev_core_handle_closed_(uv_handle_t *handle) {
   bev_core_decref_((struct bufferevent *)handle->data);
@@ -50,52 +50,68 @@ void bev_core_handle_closed_(uv_handle_t *handle) {
 
 /* Stops everything that could call back and closes every handle: on
  * bufferevent_free, or when the base shuts down under a bufferevent the user
- * never freed.  Runs once. */
-static void bev_core_unlink(struct bufferevent_private *p) {
+ * never freed.  Runs once, on the loop thread (bufferevent_sync.c brings a
+ * free from another thread here). */
+void bev_core_unlink_(struct bufferevent_private *p) {
   struct bufferevent *bev = &p->bev;
-  if (p->unlinked)
-    return;
+  if (p->unlinked) return;
   p->unlinked = 1;
   uvbev_base_remove_child_(bev->ev_base, &p->child);
   if (uvbev_deferred_cancel_(bev->ev_base, &p->deferred))
     p->refcnt--; /* the queued deferred's reference; the caller holds another */
+  bev_core_cancel_sync_(p);
+  /* A queued run of the output's deferred callbacks would outlive the lock
+   * the output shares with us: defer_callbacks again cancels it (the buffer
+   * stays deferred, but nothing adds to it once we are unlinked). */
+  if (p->lock) evbuffer_defer_callbacks(bev->output, bev->ev_base);
   p->readcb_pending = p->writecb_pending = 0;
   p->eventcb_pending = 0;
   bev_core_close_timers_(p);
-  if (bev->be_ops->unlink)
-    bev->be_ops->unlink(bev);
+  if (bev->be_ops->unlink) bev->be_ops->unlink(bev);
 }
 
 static void bev_core_on_base_shutdown(struct uvbev_child *c) {
   struct bufferevent_private *p = UVBEV_CONTAINER_OF(c, struct bufferevent_private, child);
+  /* Freed on another thread and waiting for its sync: unlinking cancels
+   * the sync, whose reference may be the last one. */
+  bev_core_incref_(&p->bev);
   BEV_LOCK(&p->bev);
-  bev_core_unlink(p);
+  bev_core_unlink_(p);
   BEV_UNLOCK(&p->bev);
+  bev_core_decref_(&p->bev);
 }
 
 void bufferevent_free(struct bufferevent *bev) {
   struct bufferevent_private *p = BEV_UPCAST(bev);
-  if (!bev)
-    return;
+  if (!bev) return;
   BEV_LOCK(bev);
   if (p->freed) {
     BEV_UNLOCK(bev);
     return;
   }
+  /* No callback runs once this returns: callbacks are read under the lock,
+   * and the loop thread holds it while running one (except with
+   * BEV_OPT_UNLOCK_CALLBACKS, where a callback already running may still be
+   * running when this returns, as in libevent). */
   p->freed = 1;
   bev->readcb = bev->writecb = NULL;
   bev->errorcb = NULL;
-  bev_core_unlink(p);
+  if (bev_core_on_loop_(bev)) {
+    bev_core_unlink_(p);
+  } else {
+    bev_core_sync_unlink_(p);
+  }
   BEV_UNLOCK(bev);
   bev_core_decref_(bev);
 }
 
 void bufferevent_incref(struct bufferevent *bev) {
-  if (bev)
-    bev_core_incref_(bev);
+  if (bev) bev_core_incref_(bev);
 }
 
-int bufferevent_decref(struct bufferevent *bev) { return bev ? bev_core_decref_(bev) : 0; }
+int bufferevent_decref(struct bufferevent *bev) {
+  return bev ? bev_core_decref_(bev) : 0;
+}
 
 /* ---- construction ---------------------------------------------------------- */
 
@@ -104,16 +120,20 @@ void bev_core_share_lock_(struct bufferevent_private *p, void *lock) {
   p->lock_shared = 1;
 }
 
-static int bev_core_init_lock(struct bufferevent_private *p, int options) {
+/* With a lock, the output's callbacks (the kind's, which start writes, and
+ * the write-timeout tracking) are deferred so that they run on the loop
+ * thread whoever writes.  The input's stay immediate: the read high
+ * watermark must suspend reading before the next read. */
+static int bev_core_init_lock(struct bufferevent_private *p, struct event_base *base, int options) {
   if (!p->lock_shared && (options & BEV_OPT_THREADSAFE)) {
     /* As libevent: THREADSAFE without evthread_use_*() is an error. */
     p->lock = uvbev_lock_new_();
-    if (!p->lock)
-      return -1;
+    if (!p->lock) return -1;
     p->own_lock = 1;
   }
   if (p->lock && (evbuffer_enable_locking(p->bev.input, p->lock) < 0 ||
-                  evbuffer_enable_locking(p->bev.output, p->lock) < 0))
+                  evbuffer_enable_locking(p->bev.output, p->lock) < 0 ||
+                  evbuffer_defer_callbacks(p->bev.output, base) < 0))
     return -1;
   return 0;
 }
@@ -121,17 +141,16 @@ static int bev_core_init_lock(struct bufferevent_private *p, int options) {
 int bev_core_init_(struct bufferevent_private *p, struct event_base *base,
                    const struct bufferevent_ops *ops, int options, short enabled) {
   struct bufferevent *bev = &p->bev;
-  if (!base || !ops)
-    return -1;
+  if (!base || !ops) return -1;
   if ((options & BEV_OPT_UNLOCK_CALLBACKS) && !(options & BEV_OPT_DEFER_CALLBACKS))
     return -1; /* libevent refuses this combination too */
   bev->input = evbuffer_new();
   bev->output = evbuffer_new();
-  if (!bev->input || !bev->output || bev_core_init_lock(p, options) < 0) {
+  if (!bev->input || !bev->output || bev_core_init_lock(p, base, options) < 0 ||
+      bev_core_init_sync_(p) < 0) {
     evbuffer_free(bev->input);
     evbuffer_free(bev->output);
-    if (p->own_lock)
-      uvbev_lock_free_(p->lock);
+    if (p->own_lock) uvbev_lock_free_(p->lock);
     return -1;
   }
   bev->ev_base = base;
@@ -150,8 +169,7 @@ int bev_core_init_(struct bufferevent_private *p, struct event_base *base,
 
 void bufferevent_setcb(struct bufferevent *bev, bufferevent_data_cb readcb,
                        bufferevent_data_cb writecb, bufferevent_event_cb eventcb, void *cbarg) {
-  if (!bev)
-    return;
+  if (!bev) return;
   BEV_LOCK(bev);
   bev->readcb = readcb;
   bev->writecb = writecb;
@@ -163,17 +181,12 @@ void bufferevent_setcb(struct bufferevent *bev, bufferevent_data_cb readcb,
 void bufferevent_getcb(struct bufferevent *bev, bufferevent_data_cb *readcb_ptr,
                        bufferevent_data_cb *writecb_ptr, bufferevent_event_cb *eventcb_ptr,
                        void **cbarg_ptr) {
-  if (!bev)
-    return;
+  if (!bev) return;
   BEV_LOCK(bev);
-  if (readcb_ptr)
-    *readcb_ptr = bev->readcb;
-  if (writecb_ptr)
-    *writecb_ptr = bev->writecb;
-  if (eventcb_ptr)
-    *eventcb_ptr = bev->errorcb;
-  if (cbarg_ptr)
-    *cbarg_ptr = bev->cbarg;
+  if (readcb_ptr) *readcb_ptr = bev->readcb;
+  if (writecb_ptr) *writecb_ptr = bev->writecb;
+  if (eventcb_ptr) *eventcb_ptr = bev->errorcb;
+  if (cbarg_ptr) *cbarg_ptr = bev->cbarg;
   BEV_UNLOCK(bev);
 }
 
@@ -190,46 +203,39 @@ struct event_base *bufferevent_get_base(struct bufferevent *bev) {
 }
 
 int bufferevent_write(struct bufferevent *bev, const void *data, size_t size) {
-  if (!bev || (!data && size))
-    return -1;
+  if (!bev || (!data && size)) return -1;
   return evbuffer_add(bev->output, data, size) == -1 ? -1 : 0;
 }
 
 int bufferevent_write_buffer(struct bufferevent *bev, struct evbuffer *buf) {
-  if (!bev || !buf)
-    return -1;
+  if (!bev || !buf) return -1;
   return evbuffer_add_buffer(bev->output, buf) == -1 ? -1 : 0;
 }
 
 size_t bufferevent_read(struct bufferevent *bev, void *data, size_t size) {
   int n;
-  if (!bev || !data)
-    return 0;
+  if (!bev || !data) return 0;
   n = evbuffer_remove(bev->input, data, size);
   return n > 0 ? (size_t)n : 0;
 }
 
 int bufferevent_read_buffer(struct bufferevent *bev, struct evbuffer *buf) {
-  if (!bev || !buf)
-    return -1;
+  if (!bev || !buf) return -1;
   return evbuffer_add_buffer(buf, bev->input);
 }
 
 /* ---- enabling ------------------------------------------------------------------ */
 
 int bufferevent_enable(struct bufferevent *bev, short event) {
-  struct bufferevent_private *p = BEV_UPCAST(bev);
   short start;
   int r = 0;
-  if (!bev)
-    return -1;
+  if (!bev) return -1;
   event &= EV_READ | EV_WRITE;
   BEV_LOCK(bev);
   bev_core_incref_(bev);
   bev->enabled |= event;
   start = event & bev_core_active_(bev);
-  if (start && !p->unlinked && bev->be_ops->enable && bev->be_ops->enable(bev, start) < 0)
-    r = -1;
+  if (bev_core_kind_enable_(bev, start) < 0) r = -1;
   bev_core_restart_progress_(bev, event);
   BEV_UNLOCK(bev);
   bev_core_decref_(bev);
@@ -237,15 +243,12 @@ int bufferevent_enable(struct bufferevent *bev, short event) {
 }
 
 int bufferevent_disable(struct bufferevent *bev, short event) {
-  struct bufferevent_private *p = BEV_UPCAST(bev);
   int r = 0;
-  if (!bev)
-    return -1;
+  if (!bev) return -1;
   event &= EV_READ | EV_WRITE;
   BEV_LOCK(bev);
   bev->enabled &= ~event;
-  if (event && !p->unlinked && bev->be_ops->disable && bev->be_ops->disable(bev, event) < 0)
-    r = -1;
+  if (bev_core_kind_disable_(bev, event) < 0) r = -1;
   bev_core_adj_timeouts_(bev);
   BEV_UNLOCK(bev);
   return r;
@@ -253,8 +256,7 @@ int bufferevent_disable(struct bufferevent *bev, short event) {
 
 short bufferevent_get_enabled(struct bufferevent *bev) {
   short r;
-  if (!bev)
-    return 0;
+  if (!bev) return 0;
   BEV_LOCK(bev);
   r = bev->enabled;
   BEV_UNLOCK(bev);
@@ -280,8 +282,7 @@ static void bev_core_set_read_watermark(struct bufferevent *bev, size_t low, siz
   bev->wm_read.low = low;
   bev->wm_read.high = high;
   if (!high) {
-    if (p->input_wm_cb)
-      evbuffer_cb_clear_flags(bev->input, p->input_wm_cb, EVBUFFER_CB_ENABLED);
+    if (p->input_wm_cb) evbuffer_cb_clear_flags(bev->input, p->input_wm_cb, EVBUFFER_CB_ENABLED);
     bev_core_unsuspend_read_(bev, BEV_SUSPEND_WM);
     return;
   }
@@ -294,16 +295,14 @@ static void bev_core_set_read_watermark(struct bufferevent *bev, size_t low, siz
 
 void bufferevent_setwatermark(struct bufferevent *bev, short events, size_t lowmark,
                               size_t highmark) {
-  if (!bev)
-    return;
+  if (!bev) return;
   BEV_LOCK(bev);
   bev_core_incref_(bev);
   if (events & EV_WRITE) {
     bev->wm_write.low = lowmark;
     bev->wm_write.high = highmark;
   }
-  if (events & EV_READ)
-    bev_core_set_read_watermark(bev, lowmark, highmark);
+  if (events & EV_READ) bev_core_set_read_watermark(bev, lowmark, highmark);
   BEV_UNLOCK(bev);
   bev_core_decref_(bev);
 }
@@ -311,14 +310,11 @@ void bufferevent_setwatermark(struct bufferevent *bev, short events, size_t lowm
 int bufferevent_getwatermark(struct bufferevent *bev, short events, size_t *lowmark,
                              size_t *highmark) {
   const struct event_watermark *wm;
-  if (!bev || (events != EV_READ && events != EV_WRITE))
-    return -1;
+  if (!bev || (events != EV_READ && events != EV_WRITE)) return -1;
   BEV_LOCK(bev);
   wm = events == EV_READ ? &bev->wm_read : &bev->wm_write;
-  if (lowmark)
-    *lowmark = wm->low;
-  if (highmark)
-    *highmark = wm->high;
+  if (lowmark) *lowmark = wm->low;
+  if (highmark) *highmark = wm->high;
   BEV_UNLOCK(bev);
   return 0;
 }
@@ -326,19 +322,16 @@ int bufferevent_getwatermark(struct bufferevent *bev, short events, size_t *lowm
 /* ---- locking, priority, limits --------------------------------------------------- */
 
 void bufferevent_lock(struct bufferevent *bev) {
-  if (bev)
-    BEV_LOCK(bev);
+  if (bev) BEV_LOCK(bev);
 }
 
 void bufferevent_unlock(struct bufferevent *bev) {
-  if (bev)
-    BEV_UNLOCK(bev);
+  if (bev) BEV_UNLOCK(bev);
 }
 
 int bufferevent_priority_set(struct bufferevent *bev, int pri) {
   struct bufferevent_private *p = BEV_UPCAST(bev);
-  if (!bev || pri < 0 || pri >= uvbev_base_npriorities_(bev->ev_base))
-    return -1;
+  if (!bev || pri < 0 || pri >= uvbev_base_npriorities_(bev->ev_base)) return -1;
   BEV_LOCK(bev);
   p->priority = pri;
   p->deferred.priority = pri;
@@ -350,10 +343,8 @@ int bufferevent_get_priority(const struct bufferevent *bev) {
   return bev ? ((const struct bufferevent_private *)bev)->priority : -1;
 }
 
-static int bev_core_set_limit(struct bufferevent *bev, size_t *field, size_t size,
-                              size_t dflt) {
-  if (!bev)
-    return -1;
+static int bev_core_set_limit(struct bufferevent *bev, size_t *field, size_t size, size_t dflt) {
+  if (!bev) return -1;
   BEV_LOCK(bev);
   *field = (size == 0 || size > (size_t)EV_SSIZE_MAX) ? dflt : size;
   BEV_UNLOCK(bev);
@@ -390,17 +381,27 @@ ev_ssize_t bufferevent_get_max_to_write(struct bufferevent *bev) {
 
 static int bev_core_ctrl(struct bufferevent *bev, enum bev_ctrl_op op, union bev_ctrl_data *d) {
   int r = -1;
-  if (!bev)
-    return -1;
+  if (!bev) return -1;
   BEV_LOCK(bev);
-  if (bev->be_ops->ctrl)
-    r = bev->be_ops->ctrl(bev, op, d);
+  if (bev->be_ops->ctrl) r = bev->be_ops->ctrl(bev, op, d);
   BEV_UNLOCK(bev);
   return r;
 }
 
+/* From another thread the new fd is installed by the loop thread soon after
+ * this returns 0 (getfd answers the old one until then). */
 int bufferevent_setfd(struct bufferevent *bev, evutil_socket_t fd) {
+  struct bufferevent_private *p = BEV_UPCAST(bev);
   union bev_ctrl_data d;
+  if (bev && !bev_core_on_loop_(bev)) {
+    int r = -1;
+    BEV_LOCK(bev);
+    if (bev->be_ops->ctrl && !p->unlinked) {
+      r = bev_core_sync_setfd_(p, fd);
+    }
+    BEV_UNLOCK(bev);
+    return r;
+  }
   d.fd = fd;
   return bev_core_ctrl(bev, BEV_CTRL_SET_FD, &d);
 }
@@ -419,19 +420,23 @@ struct bufferevent *bufferevent_get_underlying(struct bufferevent *bev) {
 
 int bufferevent_flush(struct bufferevent *bev, short iotype, enum bufferevent_flush_mode mode) {
   int r = -1;
-  if (!bev)
-    return -1;
+  if (!bev) return -1;
   BEV_LOCK(bev);
   bev_core_incref_(bev);
-  if (bev->be_ops->flush)
+  if (bev->be_ops->flush && bev_core_on_loop_(bev)) {
     r = bev->be_ops->flush(bev, iotype, mode);
+  } else if (bev->be_ops->flush) {
+    /* another thread: the loop thread flushes (the strongest mode asked) */
+    struct bufferevent_private *p = BEV_UPCAST(bev);
+    bev_core_sync_flush_(p, iotype, mode);
+    r = 0;
+  }
   BEV_UNLOCK(bev);
   bev_core_decref_(bev);
   return r;
 }
 
 int bufferevent_base_set(struct event_base *base, struct bufferevent *bev) {
-  if (!bev || !base)
-    return -1;
+  if (!bev || !base) return -1;
   return bev->ev_base == base ? 0 : -1;
 }

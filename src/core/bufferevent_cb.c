@@ -18,8 +18,7 @@ static int bev_cb_should_defer(struct bufferevent_private *p, int trig) {
 }
 
 static void bev_cb_schedule(struct bufferevent_private *p) {
-  if (p->unlinked)
-    return;
+  if (p->unlinked) return;
   if (uvbev_deferred_schedule_(p->bev.ev_base, &p->deferred))
     p->refcnt++; /* the queued deferred's reference, taken under the lock */
 }
@@ -42,8 +41,7 @@ static void bev_cb_call_event(struct bufferevent_private *p, short what, int err
   struct bufferevent *bev = &p->bev;
   bufferevent_event_cb cb = bev->errorcb;
   void *arg = bev->cbarg;
-  if (!cb)
-    return;
+  if (!cb) return;
   EVUTIL_SET_SOCKET_ERROR(err);
   if (p->options & BEV_OPT_UNLOCK_CALLBACKS) {
     BEV_UNLOCK(bev);
@@ -66,13 +64,11 @@ static void bev_cb_on_deferred(struct uvbev_deferred *d, void *arg) {
   }
   if (p->readcb_pending) {
     p->readcb_pending = 0;
-    if (bev->readcb)
-      bev_cb_call_data(p, bev->readcb);
+    if (bev->readcb) bev_cb_call_data(p, bev->readcb);
   }
   if (p->writecb_pending) {
     p->writecb_pending = 0;
-    if (bev->writecb)
-      bev_cb_call_data(p, bev->writecb);
+    if (bev->writecb) bev_cb_call_data(p, bev->writecb);
   }
   if (p->eventcb_pending) {
     short what = p->eventcb_pending;
@@ -89,8 +85,7 @@ void bev_core_init_deferred_(struct bufferevent_private *p) {
 
 void bev_core_run_readcb_(struct bufferevent *bev, int trig) {
   struct bufferevent_private *p = BEV_UPCAST(bev);
-  if (!bev->readcb)
-    return;
+  if (!bev->readcb) return;
   if (bev_cb_should_defer(p, trig)) {
     p->readcb_pending = 1;
     bev_cb_schedule(p);
@@ -101,8 +96,7 @@ void bev_core_run_readcb_(struct bufferevent *bev, int trig) {
 
 void bev_core_run_writecb_(struct bufferevent *bev, int trig) {
   struct bufferevent_private *p = BEV_UPCAST(bev);
-  if (!bev->writecb)
-    return;
+  if (!bev->writecb) return;
   if (bev_cb_should_defer(p, trig)) {
     p->writecb_pending = 1;
     bev_cb_schedule(p);
@@ -114,8 +108,7 @@ void bev_core_run_writecb_(struct bufferevent *bev, int trig) {
 void bev_core_run_eventcb_(struct bufferevent *bev, short what, int trig) {
   struct bufferevent_private *p = BEV_UPCAST(bev);
   int err = EVUTIL_SOCKET_ERROR();
-  if (!bev->errorcb)
-    return;
+  if (!bev->errorcb) return;
   if (bev_cb_should_defer(p, trig)) {
     p->eventcb_pending |= what;
     p->errno_pending = err;
@@ -127,36 +120,34 @@ void bev_core_run_eventcb_(struct bufferevent *bev, short what, int trig) {
 
 void bev_core_input_added_(struct bufferevent *bev) {
   bev_core_restart_progress_(bev, EV_READ);
-  if (evbuffer_get_length(bev->input) >= bev->wm_read.low)
-    bev_core_run_readcb_(bev, 0);
+  if (evbuffer_get_length(bev->input) >= bev->wm_read.low) bev_core_run_readcb_(bev, 0);
 }
 
 void bev_core_output_drained_(struct bufferevent *bev) {
   bev_core_restart_progress_(bev, EV_WRITE);
-  if (evbuffer_get_length(bev->output) <= bev->wm_write.low)
-    bev_core_run_writecb_(bev, 0);
+  if (evbuffer_get_length(bev->output) <= bev->wm_write.low) bev_core_run_writecb_(bev, 0);
 }
 
 void bufferevent_trigger(struct bufferevent *bev, short iotype, int options) {
   int ignore_wm = options & BEV_TRIG_IGNORE_WATERMARKS;
-  if (!bev)
-    return;
+  if (!bev) return;
   BEV_LOCK(bev);
   bev_core_incref_(bev);
+  if (!bev_core_on_loop_(bev))
+    options |= BEV_TRIG_DEFER_CALLBACKS; /* user callbacks run on the loop thread */
   if ((iotype & EV_READ) && (ignore_wm || evbuffer_get_length(bev->input) >= bev->wm_read.low))
     bev_core_run_readcb_(bev, options);
-  if ((iotype & EV_WRITE) &&
-      (ignore_wm || evbuffer_get_length(bev->output) <= bev->wm_write.low))
+  if ((iotype & EV_WRITE) && (ignore_wm || evbuffer_get_length(bev->output) <= bev->wm_write.low))
     bev_core_run_writecb_(bev, options);
   BEV_UNLOCK(bev);
   bev_core_decref_(bev);
 }
 
 void bufferevent_trigger_event(struct bufferevent *bev, short what, int options) {
-  if (!bev)
-    return;
+  if (!bev) return;
   BEV_LOCK(bev);
   bev_core_incref_(bev);
+  if (!bev_core_on_loop_(bev)) options |= BEV_TRIG_DEFER_CALLBACKS;
   bev_core_run_eventcb_(bev, what, options);
   BEV_UNLOCK(bev);
   bev_core_decref_(bev);

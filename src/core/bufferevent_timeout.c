@@ -21,19 +21,15 @@ static int bev_tv_set(const struct timeval *tv) {
 short bev_core_active_(struct bufferevent *bev) {
   struct bufferevent_private *p = BEV_UPCAST(bev);
   short active = bev->enabled & (EV_READ | EV_WRITE);
-  if (p->read_suspended)
-    active &= ~EV_READ;
-  if (p->write_suspended)
-    active &= ~EV_WRITE;
+  if (p->read_suspended) active &= ~EV_READ;
+  if (p->write_suspended) active &= ~EV_WRITE;
   return active;
 }
 
 static int bev_timeout_wanted(struct bufferevent *bev, short what) {
   struct bufferevent_private *p = BEV_UPCAST(bev);
-  if (p->unlinked || !(bev_core_active_(bev) & what))
-    return 0;
-  if (what == EV_READ)
-    return bev_tv_set(&bev->timeout_read);
+  if (p->unlinked || !(bev_core_active_(bev) & what)) return 0;
+  if (what == EV_READ) return bev_tv_set(&bev->timeout_read);
   return bev_tv_set(&bev->timeout_write) &&
          (p->write_wanted || evbuffer_get_length(bev->output) > 0);
 }
@@ -48,16 +44,18 @@ static void bev_on_timeout(struct bufferevent *bev, short what) {
   bev_core_decref_(bev);
 }
 
-static void bev_on_read_timeout(uv_timer_t *t) { bev_on_timeout(t->data, EV_READ); }
-static void bev_on_write_timeout(uv_timer_t *t) { bev_on_timeout(t->data, EV_WRITE); }
+static void bev_on_read_timeout(uv_timer_t *t) {
+  bev_on_timeout(t->data, EV_READ);
+}
+static void bev_on_write_timeout(uv_timer_t *t) {
+  bev_on_timeout(t->data, EV_WRITE);
+}
 
 static int bev_timers_open(struct bufferevent_private *p) {
   uv_loop_t *loop;
-  if (p->timers_open)
-    return 0;
+  if (p->timers_open) return 0;
   loop = uvbev_base_loop_(p->bev.ev_base);
-  if (!loop || uv_timer_init(loop, &p->read_timer) != 0)
-    return -1;
+  if (!loop || uv_timer_init(loop, &p->read_timer) != 0) return -1;
   if (uv_timer_init(loop, &p->write_timer) != 0) {
     /* cannot fail on any platform libuv supports; keep the pair consistent */
     p->refcnt++;
@@ -70,8 +68,7 @@ static int bev_timers_open(struct bufferevent_private *p) {
 }
 
 void bev_core_close_timers_(struct bufferevent_private *p) {
-  if (!p->timers_open)
-    return;
+  if (!p->timers_open) return;
   p->timers_open = 0;
   p->refcnt += 2; /* dropped by the two close callbacks */
   uv_close((uv_handle_t *)&p->read_timer, bev_core_handle_closed_);
@@ -83,13 +80,18 @@ static void bev_timer_update(struct bufferevent *bev, short what, int restart) {
   struct bufferevent_private *p = BEV_UPCAST(bev);
   uv_timer_t *t = what == EV_READ ? &p->read_timer : &p->write_timer;
   const struct timeval *tv = what == EV_READ ? &bev->timeout_read : &bev->timeout_write;
-  if (!bev_timeout_wanted(bev, what)) {
-    if (p->timers_open)
-      uv_timer_stop(t);
+  int wanted = bev_timeout_wanted(bev, what);
+  if (!wanted && !p->timers_open)
+    return; /* nothing to touch: the common case costs no thread check */
+  if (!bev_core_on_loop_(bev)) {
+    bev_core_sync_timers_(bev, what, restart);
     return;
   }
-  if (bev_timers_open(p) < 0)
+  if (!wanted) {
+    uv_timer_stop(t);
     return;
+  }
+  if (bev_timers_open(p) < 0) return;
   if (restart || !uv_is_active((uv_handle_t *)t))
     uv_timer_start(t, what == EV_READ ? bev_on_read_timeout : bev_on_write_timeout,
                    bev_tv_to_ms(tv), 0);
@@ -101,10 +103,8 @@ void bev_core_adj_timeouts_(struct bufferevent *bev) {
 }
 
 void bev_core_restart_progress_(struct bufferevent *bev, short what) {
-  if (what & EV_READ)
-    bev_timer_update(bev, EV_READ, 1);
-  if (what & EV_WRITE)
-    bev_timer_update(bev, EV_WRITE, 1);
+  if (what & EV_READ) bev_timer_update(bev, EV_READ, 1);
+  if (what & EV_WRITE) bev_timer_update(bev, EV_WRITE, 1);
 }
 
 void bev_core_set_write_wanted_(struct bufferevent *bev, int wanted) {
@@ -127,15 +127,13 @@ int bufferevent_set_timeouts(struct bufferevent *bev, const struct timeval *tv_r
   struct bufferevent_private *p = BEV_UPCAST(bev);
   static const struct timeval zero = {0, 0};
   int r = 0;
-  if (!bev)
-    return -1;
+  if (!bev) return -1;
   BEV_LOCK(bev);
   bev->timeout_read = tv_read ? *tv_read : zero;
   bev->timeout_write = tv_write ? *tv_write : zero;
   if (bev_tv_set(&bev->timeout_write) && !p->output_tm_cb) {
     p->output_tm_cb = evbuffer_add_cb(bev->output, bev_on_output_changed, bev);
-    if (!p->output_tm_cb)
-      r = -1;
+    if (!p->output_tm_cb) r = -1;
   }
   bev_core_restart_progress_(bev, EV_READ | EV_WRITE);
   BEV_UNLOCK(bev);
@@ -150,9 +148,9 @@ static short *bev_suspended(struct bufferevent_private *p, short what) {
  * (and the direction is enabled). */
 static void bev_suspend(struct bufferevent *bev, short what, short reason) {
   short *suspended = bev_suspended(BEV_UPCAST(bev), what);
-  if (!*suspended && bev->be_ops->disable)
-    bev->be_ops->disable(bev, what);
+  short was = *suspended;
   *suspended |= reason;
+  if (!was) bev_core_kind_disable_(bev, what);
   bev_timer_update(bev, what, 0);
 }
 
@@ -160,8 +158,7 @@ static void bev_unsuspend(struct bufferevent *bev, short what, short reason) {
   short *suspended = bev_suspended(BEV_UPCAST(bev), what);
   short was = *suspended;
   *suspended &= ~reason;
-  if (was && !*suspended && (bev->enabled & what) && bev->be_ops->enable)
-    bev->be_ops->enable(bev, what);
+  if (was && !*suspended && (bev->enabled & what)) bev_core_kind_enable_(bev, what);
   bev_timer_update(bev, what, 0);
 }
 

@@ -336,10 +336,13 @@ static void block_set_timeout(struct ev_block *b, struct event *ev, const struct
   ev->ev_flags |= EVLIST_TIMEOUT;
 }
 
-int event_add(struct event *ev, const struct timeval *tv) {
+/* event_add, event_remove_timer and event_del touch libuv handles: on a
+ * thread-aware base, a call from another thread runs on the loop thread
+ * (uvbev_base_call_) and returns when it is done, so the event may be freed
+ * right after event_del returns, as in libevent. */
+static int event_add_on_loop(void *obj, const struct timeval *tv) {
+  struct event *ev = obj;
   struct ev_block *b;
-  if (!ev || !(ev->ev_flags & EVLIST_INIT) || !ev->ev_base) return -1;
-  if (tv && (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)) return -1;
   if (ev->ev_base->freeing) return -1;
   b = ev->ev_uvbev_block;
   if (!b) {
@@ -352,10 +355,16 @@ int event_add(struct event *ev, const struct timeval *tv) {
   return 0;
 }
 
-int event_remove_timer(struct event *ev) {
-  struct ev_block *b;
+int event_add(struct event *ev, const struct timeval *tv) {
   if (!ev || !(ev->ev_flags & EVLIST_INIT) || !ev->ev_base) return -1;
-  b = ev->ev_uvbev_block;
+  if (tv && (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)) return -1;
+  return uvbev_base_call_(ev->ev_base, event_add_on_loop, ev, tv);
+}
+
+static int event_remove_timer_on_loop(void *obj, const struct timeval *unused) {
+  struct event *ev = obj;
+  struct ev_block *b = ev->ev_uvbev_block;
+  (void)unused;
   if (b) uv_timer_stop(&b->timer);
   ev->ev_flags &= ~EVLIST_TIMEOUT;
   evutil_timerclear(&ev->ev_timeout);
@@ -363,8 +372,14 @@ int event_remove_timer(struct event *ev) {
   return 0;
 }
 
-int event_del(struct event *ev) {
-  if (!ev || !ev->ev_base) return -1;
+int event_remove_timer(struct event *ev) {
+  if (!ev || !(ev->ev_flags & EVLIST_INIT) || !ev->ev_base) return -1;
+  return uvbev_base_call_(ev->ev_base, event_remove_timer_on_loop, ev, NULL);
+}
+
+static int event_del_on_loop(void *obj, const struct timeval *unused) {
+  struct event *ev = obj;
+  (void)unused;
   if (ev->ev_flags & EVLIST_ACTIVE) {
     UVBEV_LOCK(ev->ev_base->lock);
     if (ev->ev_flags & EVLIST_ACTIVE) active_unlink(ev->ev_base, ev);
@@ -373,6 +388,11 @@ int event_del(struct event *ev) {
   if (ev->ev_uvbev_block) block_detach(ev->ev_uvbev_block);
   ev->ev_flags &= ~(EVLIST_TIMEOUT | EVLIST_INSERTED | EVLIST_ACTIVE);
   return 0;
+}
+
+int event_del(struct event *ev) {
+  if (!ev || !ev->ev_base) return -1;
+  return uvbev_base_call_(ev->ev_base, event_del_on_loop, ev, NULL);
 }
 
 int event_del_noblock(struct event *ev) {

@@ -88,8 +88,68 @@ static void on_idle(uv_idle_t *h) {
   (void)h;
 }
 
+/* ---- calls from other threads ----------------------------------------------
+ * A caller on another thread queues a struct base_call on its own stack,
+ * wakes the loop and waits on calls_cond; the loop thread runs the call from
+ * its async callback (or when the loop stops) and signals.  A loop that is not
+ * running has no thread to race with: the caller runs the call itself. */
+
+struct base_call {
+  struct uvbev_list node;
+  uvbev_base_call_fn fn;
+  void *obj;
+  const struct timeval *tv;
+  int result;
+  int done;
+};
+
+static void base_run_calls(struct event_base *base) {
+  for (;;) {
+    struct base_call *c;
+    int result;
+    UVBEV_LOCK(base->lock);
+    if (uvbev_list_empty(&base->calls)) {
+      UVBEV_UNLOCK(base->lock);
+      return;
+    }
+    c = UVBEV_CONTAINER_OF(base->calls.next, struct base_call, node);
+    uvbev_list_remove(&c->node);
+    UVBEV_UNLOCK(base->lock);
+    result = c->fn(c->obj, c->tv);
+    uv_mutex_lock(&base->calls_mutex);
+    c->result = result;
+    c->done = 1;
+    uv_cond_broadcast(&base->calls_cond);
+    uv_mutex_unlock(&base->calls_mutex);
+  }
+}
+
+int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
+                     const struct timeval *tv) {
+  struct base_call c;
+  if (!base->calls_ready || uvbev_base_on_loop_thread_(base)) return fn(obj, tv);
+  UVBEV_LOCK(base->lock);
+  if (!base->running || base->freeing) {
+    UVBEV_UNLOCK(base->lock);
+    return fn(obj, tv);
+  }
+  memset(&c, 0, sizeof(c));
+  c.fn = fn;
+  c.obj = obj;
+  c.tv = tv;
+  uvbev_list_insert_tail(&base->calls, &c.node);
+  UVBEV_UNLOCK(base->lock);
+  uv_async_send(&base->async);
+  uv_mutex_lock(&base->calls_mutex);
+  while (!c.done)
+    uv_cond_wait(&base->calls_cond, &base->calls_mutex);
+  uv_mutex_unlock(&base->calls_mutex);
+  return c.result;
+}
+
 static void on_async(uv_async_t *h) {
   struct event_base *base = h->data;
+  if (base->calls_ready) base_run_calls(base);
   if (!base->freeing && base_has_queued_work(base)) uv_idle_start(&base->idle, on_idle);
 }
 
@@ -141,6 +201,8 @@ static struct event_base *base_new(uv_loop_t *borrowed, const struct event_confi
   uvbev_list_init(&base->children);
   uvbev_list_init(&base->fd_watches);
   uvbev_list_init(&base->once_events);
+  uvbev_list_init(&base->calls);
+  base->loop_thread = uvbev_thread_id_();
   if (borrowed) {
     base->loop = borrowed;
   } else {
@@ -153,6 +215,12 @@ static struct event_base *base_new(uv_loop_t *borrowed, const struct event_confi
     goto fail;
   }
   if (!cfg || !(cfg->flags & EVENT_BASE_FLAG_NOLOCK)) base->lock = uvbev_lock_new_();
+  if (base->lock && uv_mutex_init(&base->calls_mutex) == 0) {
+    if (uv_cond_init(&base->calls_cond) == 0)
+      base->calls_ready = 1;
+    else
+      uv_mutex_destroy(&base->calls_mutex);
+  }
   base->no_cache_time = cfg && (cfg->flags & EVENT_BASE_FLAG_NO_CACHE_TIME);
   return base;
 fail:
@@ -242,7 +310,11 @@ static void base_free(struct event_base *base) {
   if (!base) return;
   if (base->running || base->in_drain)
     uvbev_warn_("event_base_free called from inside the loop; freeing anyway");
+  /* the freeing thread owns the loop from now on */
+  base_set_loop_thread(base, uvbev_thread_id_());
+  UVBEV_LOCK(base->lock);
   base->freeing = 1;
+  UVBEV_UNLOCK(base->lock);
   uvbev_events_clear_active_(base);
   uvbev_events_free_once_(base);
   base_shutdown_children(base);
@@ -255,6 +327,10 @@ static void base_free(struct event_base *base) {
   }
   if (current_base_ == base) current_base_ = NULL;
   uvbev_lock_free_(base->lock);
+  if (base->calls_ready) {
+    uv_cond_destroy(&base->calls_cond);
+    uv_mutex_destroy(&base->calls_mutex);
+  }
   free(base->activeq);
   free(base);
 }
@@ -288,8 +364,8 @@ int event_base_loop(struct event_base *base, int flags) {
     uvbev_warn_("event_base_loop: reentrant invocation; only one loop may run per base");
     return -1;
   }
-  base->running = 1;
   UVBEV_LOCK(base->lock);
+  base->running = 1;
   base->got_exit = base->got_break = 0;
   UVBEV_UNLOCK(base->lock);
   base_set_loop_thread(base, uvbev_thread_id_());
@@ -310,8 +386,12 @@ int event_base_loop(struct event_base *base, int flags) {
       break;
     }
   }
+  /* loop_thread keeps naming this thread: other threads keep waking the
+   * loop rather than touching its handles while nobody runs it */
+  UVBEV_LOCK(base->lock);
   base->running = 0;
-  base_set_loop_thread(base, 0);
+  UVBEV_UNLOCK(base->lock);
+  if (base->calls_ready) base_run_calls(base); /* callers that came too late */
   return ret;
 }
 
@@ -331,6 +411,11 @@ static void on_exit_timer(uv_timer_t *t) {
   stop_uv_if_running(base);
 }
 
+static int start_exit_timer(void *obj, const struct timeval *tv) {
+  struct event_base *base = obj;
+  return uv_timer_start(&base->exit_timer, on_exit_timer, uvbev_tv_to_ms_(tv), 0) == 0 ? 0 : -1;
+}
+
 int event_base_loopexit(struct event_base *base, const struct timeval *tv) {
   if (!base) return -1;
   if (!tv || !evutil_timerisset(tv)) {
@@ -341,7 +426,7 @@ int event_base_loopexit(struct event_base *base, const struct timeval *tv) {
     return 0;
   }
   if (tv->tv_sec < 0 || tv->tv_usec < 0) return -1;
-  return uv_timer_start(&base->exit_timer, on_exit_timer, uvbev_tv_to_ms_(tv), 0) == 0 ? 0 : -1;
+  return uvbev_base_call_(base, start_exit_timer, base, tv);
 }
 
 int event_base_loopbreak(struct event_base *base) {
@@ -459,8 +544,8 @@ void *uvbev_base_lock_(struct event_base *base) {
 }
 
 int uvbev_base_on_loop_thread_(struct event_base *base) {
-  unsigned long t = (unsigned long)base_read_flag_ul(base, &base->loop_thread);
-  return !uvbev_threading_enabled_() || t == 0 || t == uvbev_thread_id_();
+  if (!uvbev_threading_enabled_()) return 1;
+  return base_read_flag_ul(base, &base->loop_thread) == uvbev_thread_id_();
 }
 
 void uvbev_base_wakeup_(struct event_base *base) {

@@ -1,0 +1,274 @@
+/* Cost of BEV_OPT_THREADSAFE, libevent API only: built against uvbev
+ * (bench_thread) and libevent 2.1 (bench_thread_libevent); tests/bench/run.sh
+ * runs both.  Loopback TCP.  One line per figure:
+ *   metric <name> <value> <unit> <higher|lower>
+ *
+ *   thread_stream_plain        256 MiB over one connection, no lock (MiB/s)
+ *   thread_stream_threadsafe   the same with BEV_OPT_THREADSAFE (MiB/s)
+ *   thread_stream_other_thread the same, written by another thread (MiB/s;
+ *                              not on Windows: pthreads)
+ *   thread_pingpong_plain      100 connections echoing 64-byte messages
+ *                              (messages/s)
+ *   thread_pingpong_threadsafe the same with BEV_OPT_THREADSAFE (messages/s)
+ * BENCH_THREAD_SCALE (default 1) divides the sizes for a quick run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifndef _WIN32
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+#endif
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <event2/util.h>
+
+static int scale = 1;
+
+static double now_s(void) {
+  struct timeval tv;
+  evutil_gettimeofday(&tv, NULL);
+  return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static void metric(const char *name, double value, const char *unit, const char *better) {
+  printf("metric %s %.3f %s %s\n", name, value, unit, better);
+  fflush(stdout);
+}
+
+static void die(const char *what) {
+  fprintf(stderr, "bench_thread: %s\n", what);
+  exit(1);
+}
+
+static evutil_socket_t listen_fd = EVUTIL_INVALID_SOCKET;
+static struct sockaddr_in listen_sin;
+
+static void tcp_pair(evutil_socket_t sv[2]) {
+  if (listen_fd == EVUTIL_INVALID_SOCKET) {
+    ev_socklen_t len = sizeof(listen_sin);
+    listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&listen_sin, 0, sizeof(listen_sin));
+    listen_sin.sin_family = AF_INET;
+    listen_sin.sin_addr.s_addr = htonl(0x7f000001);
+    if (bind(listen_fd, (struct sockaddr *)&listen_sin, sizeof(listen_sin)) != 0 ||
+        listen(listen_fd, 128) != 0 ||
+        getsockname(listen_fd, (struct sockaddr *)&listen_sin, &len) != 0)
+      die("listen");
+  }
+  sv[0] = socket(AF_INET, SOCK_STREAM, 0);
+  if (connect(sv[0], (struct sockaddr *)&listen_sin, sizeof(listen_sin)) != 0) die("connect");
+  sv[1] = accept(listen_fd, NULL, NULL);
+  if (sv[1] == EVUTIL_INVALID_SOCKET) die("accept");
+  evutil_make_socket_nonblocking(sv[0]);
+  evutil_make_socket_nonblocking(sv[1]);
+}
+
+/* ---- one stream ------------------------------------------------------------- */
+
+#define BLOCK (64 * 1024)
+#define OUT_LIMIT (1024 * 1024)
+
+struct stream {
+  struct event_base *base;
+  struct bufferevent *w;
+  size_t to_write, received, total;
+  char *block;
+#ifndef _WIN32
+  pthread_mutex_t mu; /* the other-thread writer waits for room here */
+  pthread_cond_t room;
+  int room_signalled; /* under mu: the write callback saw the output drain */
+  int threaded;
+#endif
+};
+
+static void stream_refill(struct bufferevent *bev, void *arg) {
+  struct stream *s = arg;
+  struct evbuffer *out = bufferevent_get_output(bev);
+#ifndef _WIN32
+  if (s->threaded) {
+    pthread_mutex_lock(&s->mu);
+    s->room_signalled = 1;
+    pthread_cond_signal(&s->room);
+    pthread_mutex_unlock(&s->mu);
+    return;
+  }
+#endif
+  while (s->to_write > 0 && evbuffer_get_length(out) < OUT_LIMIT) {
+    size_t n = s->to_write < BLOCK ? s->to_write : BLOCK;
+    bufferevent_write(bev, s->block, n);
+    s->to_write -= n;
+  }
+}
+
+static void stream_drain(struct bufferevent *bev, void *arg) {
+  struct stream *s = arg;
+  struct evbuffer *in = bufferevent_get_input(bev);
+  s->received += evbuffer_get_length(in);
+  evbuffer_drain(in, evbuffer_get_length(in));
+  if (s->received >= s->total) event_base_loopexit(s->base, NULL);
+}
+
+#ifndef _WIN32
+static void *stream_writer(void *arg) {
+  struct stream *s = arg;
+  struct evbuffer *out = bufferevent_get_output(s->w);
+  while (s->to_write > 0) {
+    size_t n = s->to_write < BLOCK ? s->to_write : BLOCK;
+    /* Never call into the bufferevent while holding mu: the write callback
+     * takes mu while the loop holds the bufferevent's lock. */
+    if (evbuffer_get_length(out) >= OUT_LIMIT) {
+      struct timespec ts;
+      clock_gettime(CLOCK_REALTIME, &ts);
+      ts.tv_nsec += 50 * 1000000L;
+      if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+      }
+      pthread_mutex_lock(&s->mu);
+      if (!s->room_signalled) pthread_cond_timedwait(&s->room, &s->mu, &ts);
+      s->room_signalled = 0;
+      pthread_mutex_unlock(&s->mu);
+      continue;
+    }
+    bufferevent_write(s->w, s->block, n);
+    s->to_write -= n;
+  }
+  return NULL;
+}
+#endif
+
+static void bench_stream(const char *name, int options, int threaded) {
+  struct stream s;
+  evutil_socket_t sv[2];
+  struct bufferevent *r;
+  double t0, dt;
+#ifndef _WIN32
+  pthread_t writer;
+#else
+  if (threaded) return;
+#endif
+  memset(&s, 0, sizeof(s));
+  s.block = malloc(BLOCK);
+  memset(s.block, 's', BLOCK);
+  s.base = event_base_new();
+  s.total = s.to_write = ((size_t)256 << 20) / (size_t)scale;
+  tcp_pair(sv);
+  s.w = bufferevent_socket_new(s.base, sv[0], BEV_OPT_CLOSE_ON_FREE | options);
+  r = bufferevent_socket_new(s.base, sv[1], BEV_OPT_CLOSE_ON_FREE | options);
+  if (!s.w || !r) die("bufferevent_socket_new");
+  bufferevent_setwatermark(s.w, EV_WRITE, 256 * 1024, 0);
+  bufferevent_setcb(s.w, NULL, stream_refill, NULL, &s);
+  bufferevent_setcb(r, stream_drain, NULL, NULL, &s);
+  bufferevent_enable(r, EV_READ);
+  t0 = now_s();
+#ifndef _WIN32
+  s.threaded = threaded;
+  pthread_mutex_init(&s.mu, NULL);
+  pthread_cond_init(&s.room, NULL);
+  if (threaded && pthread_create(&writer, NULL, stream_writer, &s) != 0) die("pthread_create");
+#endif
+  if (!threaded) stream_refill(s.w, &s);
+  event_base_dispatch(s.base);
+  dt = now_s() - t0;
+#ifndef _WIN32
+  if (threaded) pthread_join(writer, NULL);
+  pthread_cond_destroy(&s.room);
+  pthread_mutex_destroy(&s.mu);
+#endif
+  if (s.received != s.total) die("stream incomplete");
+  metric(name, (double)s.total / (1024.0 * 1024.0) / dt, "MiB/s", "higher");
+  bufferevent_free(s.w);
+  bufferevent_free(r);
+  event_base_free(s.base);
+  free(s.block);
+}
+
+/* ---- ping-pong ---------------------------------------------------------------- */
+
+enum { PP_CONNS = 100, PP_MSG = 64 };
+
+struct pingpong {
+  struct event_base *base;
+  long done;
+  int conns_left;
+};
+
+struct pp_client {
+  struct pingpong *pp;
+  long rounds;
+};
+
+static void pp_echo(struct bufferevent *bev, void *arg) {
+  (void)arg;
+  bufferevent_write_buffer(bev, bufferevent_get_input(bev));
+}
+
+static void pp_client_read(struct bufferevent *bev, void *arg) {
+  struct pp_client *c = arg;
+  struct evbuffer *in = bufferevent_get_input(bev);
+  char msg[PP_MSG];
+  while (evbuffer_get_length(in) >= PP_MSG) {
+    evbuffer_remove(in, msg, PP_MSG);
+    c->pp->done++;
+    if (--c->rounds > 0)
+      bufferevent_write(bev, msg, PP_MSG);
+    else if (--c->pp->conns_left == 0)
+      event_base_loopexit(c->pp->base, NULL);
+  }
+}
+
+static void bench_pingpong(const char *name, int options) {
+  struct pingpong pp;
+  struct pp_client clients[PP_CONNS];
+  struct bufferevent *bevs[2 * PP_CONNS];
+  char msg[PP_MSG];
+  double t0, dt;
+  int i;
+  memset(&pp, 0, sizeof(pp));
+  memset(msg, 'p', sizeof(msg));
+  pp.base = event_base_new();
+  pp.conns_left = PP_CONNS;
+  for (i = 0; i < PP_CONNS; i++) {
+    evutil_socket_t sv[2];
+    tcp_pair(sv);
+    clients[i].pp = &pp;
+    clients[i].rounds = 2000 / scale + 1;
+    bevs[2 * i] = bufferevent_socket_new(pp.base, sv[0], BEV_OPT_CLOSE_ON_FREE | options);
+    bevs[2 * i + 1] = bufferevent_socket_new(pp.base, sv[1], BEV_OPT_CLOSE_ON_FREE | options);
+    if (!bevs[2 * i] || !bevs[2 * i + 1]) die("bufferevent_socket_new");
+    bufferevent_setcb(bevs[2 * i], pp_client_read, NULL, NULL, &clients[i]);
+    bufferevent_setcb(bevs[2 * i + 1], pp_echo, NULL, NULL, NULL);
+    bufferevent_enable(bevs[2 * i], EV_READ);
+    bufferevent_enable(bevs[2 * i + 1], EV_READ);
+  }
+  t0 = now_s();
+  for (i = 0; i < PP_CONNS; i++)
+    bufferevent_write(bevs[2 * i], msg, PP_MSG);
+  event_base_dispatch(pp.base);
+  dt = now_s() - t0;
+  metric(name, (double)pp.done / dt, "messages/s", "higher");
+  for (i = 0; i < 2 * PP_CONNS; i++)
+    bufferevent_free(bevs[i]);
+  event_base_free(pp.base);
+}
+
+int main(void) {
+  const char *sc = getenv("BENCH_THREAD_SCALE");
+  if (sc && atoi(sc) > 0) scale = atoi(sc);
+#ifndef _WIN32
+  signal(SIGPIPE, SIG_IGN);
+  if (evthread_use_pthreads() != 0) die("evthread_use_pthreads");
+#else
+  if (evthread_use_windows_threads() != 0) die("evthread_use_windows_threads");
+#endif
+  bench_stream("thread_stream_plain", 0, 0);
+  bench_stream("thread_stream_threadsafe", BEV_OPT_THREADSAFE, 0);
+  bench_stream("thread_stream_other_thread", BEV_OPT_THREADSAFE, 1);
+  bench_pingpong("thread_pingpong_plain", 0);
+  bench_pingpong("thread_pingpong_threadsafe", BEV_OPT_THREADSAFE);
+  return 0;
+}

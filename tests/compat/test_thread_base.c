@@ -1,0 +1,200 @@
+/* The event loop driven from other threads: event_base_loopbreak and
+ * event_base_loopexit stop a loop blocked in poll, and event_add / event_del
+ * from another thread take effect on the loop.  libevent API (+ threads). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <event2/util.h>
+
+#include "compat-util.h"
+#include "thread-util.h"
+
+struct shared {
+  struct event_base *base;
+  struct tu_flag running; /* the loop ran its first callback */
+  struct tu_flag fired;
+  struct event *ev;
+  int thread_result;
+};
+
+static void shared_init(struct shared *s) {
+  memset(s, 0, sizeof(*s));
+  tu_flag_init(&s->running);
+  tu_flag_init(&s->fired);
+  s->base = event_base_new();
+  assert_non_null(s->base);
+}
+
+static void shared_free(struct shared *s) {
+  event_base_free(s->base);
+  tu_flag_free(&s->running);
+  tu_flag_free(&s->fired);
+}
+
+static void mark_running(evutil_socket_t fd, short what, void *arg) {
+  (void)fd;
+  (void)what;
+  tu_flag_set(arg, 1);
+}
+
+/* Runs the loop with a long timer keeping it busy (blocked in poll). */
+static int run_blocked_loop(struct shared *s, tu_thread_fn fn) {
+  struct timeval long_tv = {30, 0};
+  struct event *keepalive = event_new(s->base, -1, EV_PERSIST, mark_running, &s->fired);
+  struct tu_thread *t;
+  int r;
+  event_add(keepalive, &long_tv);
+  event_base_once(s->base, -1, EV_TIMEOUT, mark_running, &s->running, NULL);
+  t = tu_thread_start(fn, s);
+  r = event_base_dispatch(s->base);
+  tu_thread_join(t);
+  event_free(keepalive);
+  return r;
+}
+
+static void break_thread(void *arg) {
+  struct shared *s = arg;
+  if (!tu_flag_wait(&s->running, 10000)) return;
+  tu_sleep_ms(50);
+  s->thread_result = event_base_loopbreak(s->base);
+}
+
+static void loopbreak_from_other_thread_stops_loop(void **state) {
+  struct shared s;
+  long start;
+  (void)state;
+  shared_init(&s);
+  start = cu_now_ms();
+  assert_int_equal(run_blocked_loop(&s, break_thread), 0);
+  assert_true(cu_now_ms() - start < 20000);
+  assert_int_equal(s.thread_result, 0);
+  assert_true(event_base_got_break(s.base));
+  assert_int_equal(tu_flag_get(&s.fired), 0);
+  shared_free(&s);
+}
+
+static void exit_thread(void *arg) {
+  struct shared *s = arg;
+  if (!tu_flag_wait(&s->running, 10000)) return;
+  tu_sleep_ms(20);
+  s->thread_result = event_base_loopexit(s->base, NULL);
+}
+
+static void loopexit_from_other_thread_stops_loop(void **state) {
+  struct shared s;
+  (void)state;
+  shared_init(&s);
+  assert_int_equal(run_blocked_loop(&s, exit_thread), 0);
+  assert_int_equal(s.thread_result, 0);
+  assert_true(event_base_got_exit(s.base));
+  shared_free(&s);
+}
+
+static void exit_later_thread(void *arg) {
+  struct shared *s = arg;
+  struct timeval tv = {0, 50000};
+  if (!tu_flag_wait(&s->running, 10000)) return;
+  s->thread_result = event_base_loopexit(s->base, &tv);
+}
+
+static void loopexit_with_timeout_from_other_thread(void **state) {
+  struct shared s;
+  (void)state;
+  shared_init(&s);
+  assert_int_equal(run_blocked_loop(&s, exit_later_thread), 0);
+  assert_int_equal(s.thread_result, 0);
+  assert_true(event_base_got_exit(s.base));
+  shared_free(&s);
+}
+
+/* event_add from another thread: the timer fires on the loop, which stops. */
+static void on_added_timer(evutil_socket_t fd, short what, void *arg) {
+  struct shared *s = arg;
+  (void)fd;
+  (void)what;
+  tu_flag_set(&s->fired, 1);
+  event_base_loopexit(s->base, NULL);
+}
+
+static void add_thread(void *arg) {
+  struct shared *s = arg;
+  struct timeval tv = {0, 20000};
+  if (!tu_flag_wait(&s->running, 10000)) return;
+  s->ev = evtimer_new(s->base, on_added_timer, s);
+  s->thread_result = s->ev ? event_add(s->ev, &tv) : -1;
+}
+
+static void event_add_from_other_thread_fires_on_loop(void **state) {
+  struct shared s;
+  struct event *guard;
+  struct tu_thread *t;
+  (void)state;
+  shared_init(&s);
+  guard = cu_safety_timeout(s.base, 10000);
+  event_base_once(s.base, -1, EV_TIMEOUT, mark_running, &s.running, NULL);
+  t = tu_thread_start(add_thread, &s);
+  assert_int_equal(event_base_dispatch(s.base), 0);
+  tu_thread_join(t);
+  assert_int_equal(s.thread_result, 0);
+  assert_int_equal(tu_flag_get(&s.fired), 1);
+  event_free(s.ev);
+  event_free(guard);
+  shared_free(&s);
+}
+
+/* event_del then event_free from another thread: the timer never fires. */
+static void on_deleted_timer(evutil_socket_t fd, short what, void *arg) {
+  struct shared *s = arg;
+  (void)fd;
+  (void)what;
+  tu_flag_set(&s->fired, 1);
+}
+
+static void del_thread(void *arg) {
+  struct shared *s = arg;
+  struct timeval tv = {0, 200000};
+  if (!tu_flag_wait(&s->running, 10000)) return;
+  s->thread_result = event_del(s->ev);
+  event_free(s->ev);
+  s->ev = NULL;
+  event_base_loopexit(s->base, &tv);
+}
+
+static void event_del_from_other_thread_cancels(void **state) {
+  struct shared s;
+  struct timeval tv = {0, 100000};
+  struct event *guard;
+  struct tu_thread *t;
+  (void)state;
+  shared_init(&s);
+  guard = cu_safety_timeout(s.base, 10000);
+  s.ev = evtimer_new(s.base, on_deleted_timer, &s);
+  event_add(s.ev, &tv);
+  event_base_once(s.base, -1, EV_TIMEOUT, mark_running, &s.running, NULL);
+  t = tu_thread_start(del_thread, &s);
+  assert_int_equal(event_base_dispatch(s.base), 0);
+  tu_thread_join(t);
+  assert_int_equal(s.thread_result, 0);
+  assert_int_equal(tu_flag_get(&s.fired), 0);
+  event_free(guard);
+  shared_free(&s);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(loopbreak_from_other_thread_stops_loop),
+      cmocka_unit_test(loopexit_from_other_thread_stops_loop),
+      cmocka_unit_test(loopexit_with_timeout_from_other_thread),
+      cmocka_unit_test(event_add_from_other_thread_fires_on_loop),
+      cmocka_unit_test(event_del_from_other_thread_cancels),
+  };
+  if (tu_use_threads() != 0) return 1;
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
