@@ -56,6 +56,7 @@ static void lookup_done(uv_work_t *req, int status) {
     evutil_freeaddrinfo(l->res);
     l->res = NULL;
   }
+  uvbev_base_note_callback_(l->base);
   l->cb(l->err, l->res, l->arg);
   lookup_free(l);
 }

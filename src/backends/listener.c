@@ -133,6 +133,7 @@ static void lev_accept_pending(struct evconnlistener *lev) {
 
 static void on_connection(uv_stream_t *server, int status) {
   struct evconnlistener *lev = server->data;
+  uvbev_base_note_callback_(lev->base);
   UVBEV_LOCK(lev->lock);
   lev_incref(lev);
   if (status < 0)

@@ -28,6 +28,7 @@ static void bev_cb_schedule(struct bufferevent_private *p) {
 static void bev_cb_call_data(struct bufferevent_private *p, bufferevent_data_cb cb) {
   struct bufferevent *bev = &p->bev;
   void *arg = bev->cbarg;
+  uvbev_base_note_callback_(bev->ev_base);
   if (p->options & BEV_OPT_UNLOCK_CALLBACKS) {
     BEV_UNLOCK(bev);
     cb(bev, arg);
@@ -42,6 +43,7 @@ static void bev_cb_call_event(struct bufferevent_private *p, short what, int err
   bufferevent_event_cb cb = bev->errorcb;
   void *arg = bev->cbarg;
   if (!cb) return;
+  uvbev_base_note_callback_(bev->ev_base);
   EVUTIL_SET_SOCKET_ERROR(err);
   if (p->options & BEV_OPT_UNLOCK_CALLBACKS) {
     BEV_UNLOCK(bev);

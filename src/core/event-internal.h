@@ -84,6 +84,11 @@ int uvbev_base_on_loop_thread_(struct event_base *base);
 /* Wakes the loop (uv_async_send) so that queued work runs promptly. */
 void uvbev_base_wakeup_(struct event_base *base);
 
+/* Counts a user callback that ran from a libuv callback rather than from the
+ * base's own queues (bufferevent, listener, name lookup callbacks), so that
+ * EVLOOP_ONCE returns after a round that ran any callback, as in libevent. */
+void uvbev_base_note_callback_(struct event_base *base);
+
 /* The base event_init() made (the "current" base of the pre-2.0 API), or NULL. */
 struct event_base *uvbev_current_base_(void);
 

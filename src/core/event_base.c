@@ -347,6 +347,10 @@ int event_reinit(struct event_base *base) {
   return uv_loop_fork(base->loop) == 0 ? 0 : -1;
 }
 
+void uvbev_base_note_callback_(struct event_base *base) {
+  base->ncallbacks++;
+}
+
 int uvbev_base_is_freeing_(struct event_base *base) {
   return base->freeing;
 }
