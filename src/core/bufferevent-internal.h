@@ -108,7 +108,6 @@ struct bufferevent_private {
   unsigned readcb_pending : 1;
   unsigned writecb_pending : 1;
   unsigned unlinked : 1;     /* handles closed (free or base shutdown) */
-  unsigned timers_open : 1;  /* the two uv_timer_t are initialised */
   unsigned write_wanted : 1; /* kind: a connect is pending (write timeout runs) */
   short eventcb_pending;
   int errno_pending; /* socket error to restore for a deferred ERROR */
@@ -128,8 +127,10 @@ struct bufferevent_private {
   struct uvbev_child child;
   struct evbuffer_cb_entry *input_wm_cb;  /* input: high watermark tracking */
   struct evbuffer_cb_entry *output_tm_cb; /* output: write timeout tracking */
-  uv_timer_t read_timer;
-  uv_timer_t write_timer;
+  /* The read and write timers, allocated when a timeout is first armed:
+   * most bufferevents never set one, and two uv_timer_t would be a fifth of
+   * an idle connection's memory.  NULL until then. */
+  struct bev_timers *timers;
 };
 
 #define BEV_UPCAST(b) ((struct bufferevent_private *)(b))

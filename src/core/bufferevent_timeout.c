@@ -8,6 +8,8 @@
  * bufferevent_set_timeouts(); it never restarts merely because some other
  * state was re-evaluated.
  */
+#include <stdlib.h>
+
 #include "bufferevent-internal.h"
 
 static uint64_t bev_tv_to_ms(const struct timeval *tv) {
@@ -44,54 +46,76 @@ static void bev_on_timeout(struct bufferevent *bev, short what) {
   bev_core_decref_(bev);
 }
 
+/* The two timers live in their own block: it is freed by the second close
+ * callback, which then drops the reference the block held on its owner. */
+struct bev_timers {
+  uv_timer_t read;
+  uv_timer_t write;
+  struct bufferevent_private *owner;
+  int closing; /* close callbacks still to come */
+};
+
 static void bev_on_read_timeout(uv_timer_t *t) {
-  bev_on_timeout(t->data, EV_READ);
+  bev_on_timeout(&((struct bev_timers *)t->data)->owner->bev, EV_READ);
 }
 static void bev_on_write_timeout(uv_timer_t *t) {
-  bev_on_timeout(t->data, EV_WRITE);
+  bev_on_timeout(&((struct bev_timers *)t->data)->owner->bev, EV_WRITE);
+}
+
+static void bev_timers_closed(uv_handle_t *h) {
+  struct bev_timers *timers = h->data;
+  struct bufferevent_private *owner = timers->owner;
+  if (--timers->closing > 0) return;
+  free(timers);
+  bev_core_decref_(&owner->bev);
 }
 
 static int bev_timers_open(struct bufferevent_private *p) {
-  uv_loop_t *loop;
-  if (p->timers_open) return 0;
-  loop = uvbev_base_loop_(p->bev.ev_base);
-  if (!loop || uv_timer_init(loop, &p->read_timer) != 0) return -1;
-  if (uv_timer_init(loop, &p->write_timer) != 0) {
-    /* cannot fail on any platform libuv supports; keep the pair consistent */
-    p->refcnt++;
-    uv_close((uv_handle_t *)&p->read_timer, bev_core_handle_closed_);
+  uv_loop_t *loop = uvbev_base_loop_(p->bev.ev_base);
+  struct bev_timers *timers;
+  if (p->timers) return 0;
+  timers = calloc(1, sizeof(*timers));
+  if (!timers || !loop) {
+    free(timers);
     return -1;
   }
-  p->read_timer.data = p->write_timer.data = p;
-  p->timers_open = 1;
+  /* uv_timer_init only fills the struct: it cannot fail */
+  uv_timer_init(loop, &timers->read);
+  uv_timer_init(loop, &timers->write);
+  timers->read.data = timers->write.data = timers;
+  timers->owner = p;
+  p->timers = timers;
   return 0;
 }
 
 void bev_core_close_timers_(struct bufferevent_private *p) {
-  if (!p->timers_open) return;
-  p->timers_open = 0;
-  p->refcnt += 2; /* dropped by the two close callbacks */
-  uv_close((uv_handle_t *)&p->read_timer, bev_core_handle_closed_);
-  uv_close((uv_handle_t *)&p->write_timer, bev_core_handle_closed_);
+  struct bev_timers *timers = p->timers;
+  if (!timers) return;
+  p->timers = NULL;
+  p->refcnt++; /* dropped when the block is freed */
+  timers->closing = 2;
+  uv_close((uv_handle_t *)&timers->read, bev_timers_closed);
+  uv_close((uv_handle_t *)&timers->write, bev_timers_closed);
 }
 
 /* Arms or disarms one timer; restart says whether an armed one starts over. */
 static void bev_timer_update(struct bufferevent *bev, short what, int restart) {
   struct bufferevent_private *p = BEV_UPCAST(bev);
-  uv_timer_t *t = what == EV_READ ? &p->read_timer : &p->write_timer;
   const struct timeval *tv = what == EV_READ ? &bev->timeout_read : &bev->timeout_write;
   int wanted = bev_timeout_wanted(bev, what);
-  if (!wanted && !p->timers_open)
+  uv_timer_t *t;
+  if (!wanted && !p->timers)
     return; /* nothing to touch: the common case costs no thread check */
   if (!bev_core_on_loop_(bev)) {
     bev_core_sync_timers_(bev, what, restart);
     return;
   }
   if (!wanted) {
-    uv_timer_stop(t);
+    uv_timer_stop(what == EV_READ ? &p->timers->read : &p->timers->write);
     return;
   }
   if (bev_timers_open(p) < 0) return;
+  t = what == EV_READ ? &p->timers->read : &p->timers->write;
   if (restart || !uv_is_active((uv_handle_t *)t))
     uv_timer_start(t, what == EV_READ ? bev_on_read_timeout : bev_on_write_timeout,
                    bev_tv_to_ms(tv), 0);
