@@ -8,11 +8,7 @@
 #include <event2/buffer.h>
 #include <event2/util.h>
 
-static double now_s(void) {
-  struct timeval tv;
-  evutil_gettimeofday(&tv, NULL);
-  return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
-}
+#include "bench-util.h"
 
 /* Each scenario runs REPEAT times; the best figure of each is printed, which
  * filters out the noise of a shared machine (both libraries alike). */
@@ -58,10 +54,10 @@ static void small_adds_then_readln(void) {
   int i;
   for (i = 0; i < variants; i++)
     len[i] = (size_t)snprintf(text[i], sizeof(text[i]), "GET /%d HTTP\r\n", i * 37);
-  t0 = now_s();
+  t0 = bench_now_s();
   for (i = 0; i < lines; i++)
     evbuffer_add(buf, text[i % variants], len[i % variants]);
-  t1 = now_s();
+  t1 = bench_now_s();
   for (i = 0; i < lines; i++) {
     size_t n;
     char *line = evbuffer_readln(buf, &n, EVBUFFER_EOL_CRLF);
@@ -71,7 +67,7 @@ static void small_adds_then_readln(void) {
   }
   if (evbuffer_get_length(buf) != 0 || total == 0) abort();
   metric("small_add_ns_per_line", (t1 - t0) * 1e9 / lines, "ns", "lower");
-  metric("readln_ns_per_line", (now_s() - t1) * 1e9 / lines, "ns", "lower");
+  metric("readln_ns_per_line", (bench_now_s() - t1) * 1e9 / lines, "ns", "lower");
   evbuffer_free(buf);
 }
 
@@ -84,7 +80,7 @@ static void add_buffer_pipeline(void) {
   double t0;
   size_t done;
   memset(data, 'm', block);
-  t0 = now_s();
+  t0 = bench_now_s();
   for (done = 0; done < total; done += block) {
     evbuffer_add(a, data, block);
     evbuffer_add_buffer(b, a);
@@ -93,7 +89,7 @@ static void add_buffer_pipeline(void) {
       evbuffer_drain(c, evbuffer_get_length(c));
     }
   }
-  metric("add_buffer_pipeline_GiBps", 1.0 / (now_s() - t0), "GiB/s", "higher");
+  metric("add_buffer_pipeline_GiBps", 1.0 / (bench_now_s() - t0), "GiB/s", "higher");
   free(data);
   evbuffer_free(a);
   evbuffer_free(b);
@@ -114,14 +110,14 @@ static void add_buffer_moves(void) {
     evbuffer_add(scratch, data, block);
     evbuffer_add_buffer(x, scratch);
   }
-  t0 = now_s();
+  t0 = bench_now_s();
   for (i = 0; i < 64; i++) {
     /* Half by remove_buffer (chunk by chunk), half by add_buffer. */
     while (evbuffer_get_length(x) > 0)
       evbuffer_remove_buffer(x, y, block);
     evbuffer_add_buffer(x, y);
   }
-  metric("remove_buffer_moves_GiBps", 1.0 / (now_s() - t0), "GiB/s", "higher");
+  metric("remove_buffer_moves_GiBps", 1.0 / (bench_now_s() - t0), "GiB/s", "higher");
   free(data);
   evbuffer_free(x);
   evbuffer_free(y);
@@ -138,12 +134,12 @@ static void add_drain_blocks(void) {
   memset(data, 'd', block);
   for (i = 0; i < 4; i++)
     evbuffer_add(buf, data, block);
-  t0 = now_s();
+  t0 = bench_now_s();
   for (i = 0; i < rounds; i++) {
     evbuffer_add(buf, data, block);
     evbuffer_drain(buf, block);
   }
-  metric("add_drain_64k_GiBps", 1.0 / (now_s() - t0), "GiB/s", "higher");
+  metric("add_drain_64k_GiBps", 1.0 / (bench_now_s() - t0), "GiB/s", "higher");
   free(data);
   evbuffer_free(buf);
 }
@@ -165,12 +161,12 @@ static void search_16m(void) {
   for (done = 0; done < size; done += block)
     evbuffer_add(buf, data, block);
   evbuffer_add(buf, needle, strlen(needle));
-  t0 = now_s();
+  t0 = bench_now_s();
   for (i = 0; i < (size_t)reps; i++) {
     struct evbuffer_ptr p = evbuffer_search(buf, needle, strlen(needle), NULL);
     if (p.pos != (ev_ssize_t)size) abort();
   }
-  metric("search_16m_GiBps", reps * (size / 1073741824.0) / (now_s() - t0), "GiB/s", "higher");
+  metric("search_16m_GiBps", reps * (size / 1073741824.0) / (bench_now_s() - t0), "GiB/s", "higher");
   free(data);
   evbuffer_free(buf);
 }

@@ -28,47 +28,9 @@
 #include <event2/listener.h>
 #include <event2/util.h>
 
+#include "bench-util.h"
+
 static int scale = 1;
-
-static double now_s(void) {
-  struct timeval tv;
-  evutil_gettimeofday(&tv, NULL);
-  return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
-}
-
-static void metric(const char *name, double value, const char *unit, const char *better) {
-  printf("metric %s %.3f %s %s\n", name, value, unit, better);
-  fflush(stdout);
-}
-
-static void die(const char *what) {
-  fprintf(stderr, "bench_socket: %s\n", what);
-  exit(1);
-}
-
-/* A blocking-connected loopback TCP pair (both ends then made non-blocking). */
-static evutil_socket_t listen_fd = EVUTIL_INVALID_SOCKET;
-static struct sockaddr_in listen_sin;
-
-static void tcp_pair(evutil_socket_t sv[2]) {
-  if (listen_fd == EVUTIL_INVALID_SOCKET) {
-    ev_socklen_t len = sizeof(listen_sin);
-    listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&listen_sin, 0, sizeof(listen_sin));
-    listen_sin.sin_family = AF_INET;
-    listen_sin.sin_addr.s_addr = htonl(0x7f000001);
-    if (bind(listen_fd, (struct sockaddr *)&listen_sin, sizeof(listen_sin)) != 0 ||
-        listen(listen_fd, 128) != 0 ||
-        getsockname(listen_fd, (struct sockaddr *)&listen_sin, &len) != 0)
-      die("listen");
-  }
-  sv[0] = socket(AF_INET, SOCK_STREAM, 0);
-  if (connect(sv[0], (struct sockaddr *)&listen_sin, sizeof(listen_sin)) != 0) die("connect");
-  sv[1] = accept(listen_fd, NULL, NULL);
-  if (sv[1] == EVUTIL_INVALID_SOCKET) die("accept");
-  evutil_make_socket_nonblocking(sv[0]);
-  evutil_make_socket_nonblocking(sv[1]);
-}
 
 /* ---- 1 GiB stream ---------------------------------------------------------- */
 
@@ -109,19 +71,19 @@ static void bench_stream(void) {
   s.total = s.to_write = ((size_t)1 << 30) / (size_t)scale;
   s.block = block;
   s.block_len = 64 * 1024;
-  tcp_pair(sv);
+  bench_tcp_pair(sv);
   w = bufferevent_socket_new(s.base, sv[0], BEV_OPT_CLOSE_ON_FREE);
   r = bufferevent_socket_new(s.base, sv[1], BEV_OPT_CLOSE_ON_FREE);
   bufferevent_setwatermark(w, EV_WRITE, 256 * 1024, 0);
   bufferevent_setcb(w, NULL, stream_refill, NULL, &s);
   bufferevent_setcb(r, stream_drain, NULL, NULL, &s);
   bufferevent_enable(r, EV_READ);
-  t0 = now_s();
+  t0 = bench_now_s();
   stream_refill(w, &s);
   event_base_dispatch(s.base);
-  dt = now_s() - t0;
-  if (s.received != s.total) die("stream incomplete");
-  metric("socket_stream_1gib", (double)s.total / (1024.0 * 1024.0) / dt, "MiB/s", "higher");
+  dt = bench_now_s() - t0;
+  if (s.received != s.total) bench_die("stream incomplete");
+  bench_metric("socket_stream_1gib", (double)s.total / (1024.0 * 1024.0) / dt, "MiB/s", "higher");
   bufferevent_free(w);
   bufferevent_free(r);
   event_base_free(s.base);
@@ -177,7 +139,7 @@ static void bench_pingpong(void) {
   pp.conns_left = PP_CONNS;
   for (i = 0; i < PP_CONNS; i++) {
     evutil_socket_t sv[2];
-    tcp_pair(sv);
+    bench_tcp_pair(sv);
     clients[i].pp = &pp;
     clients[i].rounds = 2000 / scale + 1;
     bevs[2 * i] = bufferevent_socket_new(pp.base, sv[0], BEV_OPT_CLOSE_ON_FREE);
@@ -187,12 +149,12 @@ static void bench_pingpong(void) {
     bufferevent_enable(bevs[2 * i], EV_READ);
     bufferevent_enable(bevs[2 * i + 1], EV_READ);
   }
-  t0 = now_s();
+  t0 = bench_now_s();
   for (i = 0; i < PP_CONNS; i++)
     bufferevent_write(bevs[2 * i], msg, PP_MSG);
   event_base_dispatch(pp.base);
-  dt = now_s() - t0;
-  metric("socket_pingpong_64b_x100", (double)pp.done / dt, "messages/s", "higher");
+  dt = bench_now_s() - t0;
+  bench_metric("socket_pingpong_64b_x100", (double)pp.done / dt, "messages/s", "higher");
   for (i = 0; i < 2 * PP_CONNS; i++)
     bufferevent_free(bevs[i]);
   event_base_free(pp.base);
@@ -227,7 +189,7 @@ static void churn_accept(struct evconnlistener *lev, evutil_socket_t fd, struct 
 
 static void churn_client_event(struct bufferevent *bev, short what, void *arg) {
   struct churn *c = arg;
-  if (!(what & BEV_EVENT_CONNECTED)) die("churn connect failed");
+  if (!(what & BEV_EVENT_CONNECTED)) bench_die("churn connect failed");
   bufferevent_free(bev); /* the server sees EOF */
   c->in_flight--;
   churn_start(c);
@@ -238,7 +200,7 @@ static void churn_start(struct churn *c) {
     struct bufferevent *bev = bufferevent_socket_new(c->base, -1, BEV_OPT_CLOSE_ON_FREE);
     bufferevent_setcb(bev, NULL, NULL, churn_client_event, c);
     if (bufferevent_socket_connect(bev, (struct sockaddr *)&c->sin, sizeof(c->sin)) < 0)
-      die("churn connect");
+      bench_die("churn connect");
     c->to_start--;
     c->in_flight++;
   }
@@ -256,13 +218,13 @@ static void bench_connect_close(void) {
   c.sin.sin_addr.s_addr = htonl(0x7f000001);
   lev = evconnlistener_new_bind(c.base, churn_accept, &c, LEV_OPT_CLOSE_ON_FREE, 512,
                                 (struct sockaddr *)&c.sin, sizeof(c.sin));
-  if (!lev) die("listener");
+  if (!lev) bench_die("listener");
   getsockname(evconnlistener_get_fd(lev), (struct sockaddr *)&c.sin, &len);
-  t0 = now_s();
+  t0 = bench_now_s();
   churn_start(&c);
   event_base_dispatch(c.base);
-  dt = now_s() - t0;
-  metric("socket_connect_close_1000", (double)c.total / dt, "connections/s", "higher");
+  dt = bench_now_s() - t0;
+  bench_metric("socket_connect_close_1000", (double)c.total / dt, "connections/s", "higher");
   evconnlistener_free(lev);
   event_base_free(c.base);
 }
@@ -335,7 +297,7 @@ static void bench_idle_memory(void) {
   struct event_base *base = event_base_new();
   long before, after, after_msg;
   for (i = 0; i < n; i++)
-    tcp_pair(&fds[2 * i]);
+    bench_tcp_pair(&fds[2 * i]);
   event_base_loop(base, EVLOOP_NONBLOCK);
   before = rss_bytes();
   for (i = 0; i < n; i++) {
@@ -348,8 +310,8 @@ static void bench_idle_memory(void) {
   after_msg = rss_bytes();
   printf("# idle connected bufferevents: %d\n", n);
   if (before >= 0 && after >= 0) {
-    metric("socket_idle_bytes_each", (double)(after - before) / n, "bytes", "lower");
-    metric("socket_idle_after_msg_bytes_each", (double)(after_msg - before) / n, "bytes",
+    bench_metric("socket_idle_bytes_each", (double)(after - before) / n, "bytes", "lower");
+    bench_metric("socket_idle_after_msg_bytes_each", (double)(after_msg - before) / n, "bytes",
            "lower");
   }
   for (i = 0; i < n; i++) {
@@ -373,6 +335,6 @@ int main(int argc, char **argv) {
   if (!only || !strcmp(only, "pingpong")) bench_pingpong();
   if (!only || !strcmp(only, "churn")) bench_connect_close();
   if (!only || !strcmp(only, "idle")) bench_idle_memory();
-  if (listen_fd != EVUTIL_INVALID_SOCKET) evutil_closesocket(listen_fd);
+  bench_tcp_pairs_done();
   return 0;
 }

@@ -34,21 +34,12 @@
 #include <event2/event.h>
 #include <event2/util.h>
 
+#include "bench-util.h"
+
 #define CHUNK (64 * 1024)
 #define TOP_UP (1024 * 1024)
 
 static unsigned char chunk[CHUNK];
-
-static double now_s(void) {
-  struct timeval tv;
-  evutil_gettimeofday(&tv, NULL);
-  return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
-}
-
-static void die(const char *what) {
-  fprintf(stderr, "bench_ssl: %s\n", what);
-  exit(1);
-}
 
 /* ---- TLS contexts: a throwaway self-signed P-256 certificate ------------------------ */
 
@@ -56,7 +47,7 @@ static SSL_CTX *make_ctx(int server) {
   SSL_CTX *ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
   if (!ctx || !SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) ||
       !SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256"))
-    die("SSL_CTX");
+    bench_die("SSL_CTX");
   if (server) {
     EVP_PKEY *key = NULL;
     EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_id(EVP_PKEY_EC, NULL);
@@ -64,7 +55,7 @@ static SSL_CTX *make_ctx(int server) {
     if (!kc || EVP_PKEY_keygen_init(kc) != 1 ||
         EVP_PKEY_CTX_set_ec_paramgen_curve_nid(kc, NID_X9_62_prime256v1) != 1 ||
         EVP_PKEY_keygen(kc, &key) != 1 || !cert)
-      die("key");
+      bench_die("key");
     X509_set_version(cert, 2);
     X509_gmtime_adj(X509_getm_notBefore(cert), -60);
     X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
@@ -74,30 +65,12 @@ static SSL_CTX *make_ctx(int server) {
     X509_set_issuer_name(cert, X509_get_subject_name(cert));
     if (!X509_sign(cert, key, EVP_sha256()) || SSL_CTX_use_certificate(ctx, cert) != 1 ||
         SSL_CTX_use_PrivateKey(ctx, key) != 1)
-      die("certificate");
+      bench_die("certificate");
     X509_free(cert);
     EVP_PKEY_free(key);
     EVP_PKEY_CTX_free(kc);
   }
   return ctx;
-}
-
-static void tcp_pair(evutil_socket_t sv[2]) {
-  struct sockaddr_in sin;
-  ev_socklen_t len = sizeof(sin);
-  evutil_socket_t l = socket(AF_INET, SOCK_STREAM, 0);
-  memset(&sin, 0, sizeof(sin));
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(0x7f000001);
-  if (bind(l, (struct sockaddr *)&sin, sizeof(sin)) != 0 || listen(l, 1) != 0 ||
-      getsockname(l, (struct sockaddr *)&sin, &len) != 0)
-    die("listen");
-  sv[0] = socket(AF_INET, SOCK_STREAM, 0);
-  if (connect(sv[0], (struct sockaddr *)&sin, sizeof(sin)) != 0) die("connect");
-  sv[1] = accept(l, NULL, NULL);
-  evutil_closesocket(l);
-  evutil_make_socket_nonblocking(sv[0]);
-  evutil_make_socket_nonblocking(sv[1]);
 }
 
 /* ---- the two ends ------------------------------------------------------------------- */
@@ -147,13 +120,13 @@ static void receiver_read(struct bufferevent *bev, void *arg) {
   struct receiver *r = arg;
   struct evbuffer *in = bufferevent_get_input(bev);
   if (r->got == 0) {
-    r->start = now_s();
+    r->start = bench_now_s();
     r->cpu_start = clock();
   }
   r->got += evbuffer_get_length(in);
   evbuffer_drain(in, evbuffer_get_length(in));
   if (r->got >= r->total) {
-    r->end = now_s();
+    r->end = bench_now_s();
     r->cpu_end = clock();
     bufferevent_write(bev, "k", 1);
     bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
@@ -171,7 +144,7 @@ static struct bufferevent *tls_end(struct event_base *base, evutil_socket_t fd, 
                                    enum bufferevent_ssl_state st) {
   struct bufferevent *bev =
       bufferevent_openssl_socket_new(base, fd, SSL_new(ctx), st, BEV_OPT_CLOSE_ON_FREE);
-  if (!bev) die("bufferevent_openssl_socket_new");
+  if (!bev) bench_die("bufferevent_openssl_socket_new");
   bufferevent_enable(bev, EV_READ | EV_WRITE);
   return bev;
 }
@@ -197,7 +170,7 @@ static void report(const char *name, const struct receiver *r) {
   double s = r->end - r->start;
   double cpu = (double)(r->cpu_end - r->cpu_start) / CLOCKS_PER_SEC;
   double mib = (double)r->total / (1024.0 * 1024.0);
-  if (r->got < r->total || s <= 0) die("stream did not complete");
+  if (r->got < r->total || s <= 0) bench_die("stream did not complete");
   printf("metric %s %.1f MiB/s higher\n", name, mib / s);
   if (cpu > 0) printf("metric %s_cpu %.1f MiB/cpu-s higher\n", name, mib / cpu);
   fflush(stdout);
@@ -210,7 +183,7 @@ static void stream_one_thread(SSL_CTX *cctx, SSL_CTX *sctx, size_t total) {
   evutil_socket_t sv[2];
   memset(&s, 0, sizeof(s));
   memset(&r, 0, sizeof(r));
-  tcp_pair(sv);
+  bench_tcp_pair(sv);
   setup_sender(&s, base, sv[0], cctx, total);
   setup_receiver(&r, base, sv[1], sctx, total); /* the sender ends the loop */
   event_base_dispatch(base);
@@ -248,11 +221,11 @@ static void stream_two_threads(SSL_CTX *cctx, SSL_CTX *sctx, size_t total) {
   struct event *check = event_new(sbase, -1, EV_PERSIST, check_sender, sbase);
   memset(&s, 0, sizeof(s));
   memset(&r, 0, sizeof(r));
-  tcp_pair(sv);
+  bench_tcp_pair(sv);
   setup_sender(&s, cbase, sv[0], cctx, total);
   setup_receiver(&r, sbase, sv[1], sctx, total);
   event_add(check, &tick);
-  if (pthread_create(&th, NULL, sender_thread, &s) != 0) die("pthread_create");
+  if (pthread_create(&th, NULL, sender_thread, &s) != 0) bench_die("pthread_create");
   event_base_dispatch(sbase);
   pthread_join(th, NULL);
   event_free(check);

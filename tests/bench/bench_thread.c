@@ -26,46 +26,9 @@
 #include <event2/thread.h>
 #include <event2/util.h>
 
+#include "bench-util.h"
+
 static int scale = 1;
-
-static double now_s(void) {
-  struct timeval tv;
-  evutil_gettimeofday(&tv, NULL);
-  return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
-}
-
-static void metric(const char *name, double value, const char *unit, const char *better) {
-  printf("metric %s %.3f %s %s\n", name, value, unit, better);
-  fflush(stdout);
-}
-
-static void die(const char *what) {
-  fprintf(stderr, "bench_thread: %s\n", what);
-  exit(1);
-}
-
-static evutil_socket_t listen_fd = EVUTIL_INVALID_SOCKET;
-static struct sockaddr_in listen_sin;
-
-static void tcp_pair(evutil_socket_t sv[2]) {
-  if (listen_fd == EVUTIL_INVALID_SOCKET) {
-    ev_socklen_t len = sizeof(listen_sin);
-    listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&listen_sin, 0, sizeof(listen_sin));
-    listen_sin.sin_family = AF_INET;
-    listen_sin.sin_addr.s_addr = htonl(0x7f000001);
-    if (bind(listen_fd, (struct sockaddr *)&listen_sin, sizeof(listen_sin)) != 0 ||
-        listen(listen_fd, 128) != 0 ||
-        getsockname(listen_fd, (struct sockaddr *)&listen_sin, &len) != 0)
-      die("listen");
-  }
-  sv[0] = socket(AF_INET, SOCK_STREAM, 0);
-  if (connect(sv[0], (struct sockaddr *)&listen_sin, sizeof(listen_sin)) != 0) die("connect");
-  sv[1] = accept(listen_fd, NULL, NULL);
-  if (sv[1] == EVUTIL_INVALID_SOCKET) die("accept");
-  evutil_make_socket_nonblocking(sv[0]);
-  evutil_make_socket_nonblocking(sv[1]);
-}
 
 /* ---- one stream ------------------------------------------------------------- */
 
@@ -156,31 +119,31 @@ static void bench_stream(const char *name, int options, int threaded) {
   memset(s.block, 's', BLOCK);
   s.base = event_base_new();
   s.total = s.to_write = ((size_t)256 << 20) / (size_t)scale;
-  tcp_pair(sv);
+  bench_tcp_pair(sv);
   s.w = bufferevent_socket_new(s.base, sv[0], BEV_OPT_CLOSE_ON_FREE | options);
   r = bufferevent_socket_new(s.base, sv[1], BEV_OPT_CLOSE_ON_FREE | options);
-  if (!s.w || !r) die("bufferevent_socket_new");
+  if (!s.w || !r) bench_die("bufferevent_socket_new");
   bufferevent_setwatermark(s.w, EV_WRITE, 256 * 1024, 0);
   bufferevent_setcb(s.w, NULL, stream_refill, NULL, &s);
   bufferevent_setcb(r, stream_drain, NULL, NULL, &s);
   bufferevent_enable(r, EV_READ);
-  t0 = now_s();
+  t0 = bench_now_s();
 #ifndef _WIN32
   s.threaded = threaded;
   pthread_mutex_init(&s.mu, NULL);
   pthread_cond_init(&s.room, NULL);
-  if (threaded && pthread_create(&writer, NULL, stream_writer, &s) != 0) die("pthread_create");
+  if (threaded && pthread_create(&writer, NULL, stream_writer, &s) != 0) bench_die("pthread_create");
 #endif
   if (!threaded) stream_refill(s.w, &s);
   event_base_dispatch(s.base);
-  dt = now_s() - t0;
+  dt = bench_now_s() - t0;
 #ifndef _WIN32
   if (threaded) pthread_join(writer, NULL);
   pthread_cond_destroy(&s.room);
   pthread_mutex_destroy(&s.mu);
 #endif
-  if (s.received != s.total) die("stream incomplete");
-  metric(name, (double)s.total / (1024.0 * 1024.0) / dt, "MiB/s", "higher");
+  if (s.received != s.total) bench_die("stream incomplete");
+  bench_metric(name, (double)s.total / (1024.0 * 1024.0) / dt, "MiB/s", "higher");
   bufferevent_free(s.w);
   bufferevent_free(r);
   event_base_free(s.base);
@@ -234,23 +197,23 @@ static void bench_pingpong(const char *name, int options) {
   pp.conns_left = PP_CONNS;
   for (i = 0; i < PP_CONNS; i++) {
     evutil_socket_t sv[2];
-    tcp_pair(sv);
+    bench_tcp_pair(sv);
     clients[i].pp = &pp;
     clients[i].rounds = 2000 / scale + 1;
     bevs[2 * i] = bufferevent_socket_new(pp.base, sv[0], BEV_OPT_CLOSE_ON_FREE | options);
     bevs[2 * i + 1] = bufferevent_socket_new(pp.base, sv[1], BEV_OPT_CLOSE_ON_FREE | options);
-    if (!bevs[2 * i] || !bevs[2 * i + 1]) die("bufferevent_socket_new");
+    if (!bevs[2 * i] || !bevs[2 * i + 1]) bench_die("bufferevent_socket_new");
     bufferevent_setcb(bevs[2 * i], pp_client_read, NULL, NULL, &clients[i]);
     bufferevent_setcb(bevs[2 * i + 1], pp_echo, NULL, NULL, NULL);
     bufferevent_enable(bevs[2 * i], EV_READ);
     bufferevent_enable(bevs[2 * i + 1], EV_READ);
   }
-  t0 = now_s();
+  t0 = bench_now_s();
   for (i = 0; i < PP_CONNS; i++)
     bufferevent_write(bevs[2 * i], msg, PP_MSG);
   event_base_dispatch(pp.base);
-  dt = now_s() - t0;
-  metric(name, (double)pp.done / dt, "messages/s", "higher");
+  dt = bench_now_s() - t0;
+  bench_metric(name, (double)pp.done / dt, "messages/s", "higher");
   for (i = 0; i < 2 * PP_CONNS; i++)
     bufferevent_free(bevs[i]);
   event_base_free(pp.base);
@@ -261,9 +224,9 @@ int main(void) {
   if (sc && atoi(sc) > 0) scale = atoi(sc);
 #ifndef _WIN32
   signal(SIGPIPE, SIG_IGN);
-  if (evthread_use_pthreads() != 0) die("evthread_use_pthreads");
+  if (evthread_use_pthreads() != 0) bench_die("evthread_use_pthreads");
 #else
-  if (evthread_use_windows_threads() != 0) die("evthread_use_windows_threads");
+  if (evthread_use_windows_threads() != 0) bench_die("evthread_use_windows_threads");
 #endif
   bench_stream("thread_stream_plain", 0, 0);
   bench_stream("thread_stream_threadsafe", BEV_OPT_THREADSAFE, 0);

@@ -31,6 +31,8 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/util.h>
+
+#include "bench-util.h"
 #include <uvbev/zlib.h>
 
 #define CHUNK 65536
@@ -39,12 +41,6 @@ static size_t total;
 static int level = 1;
 static unsigned char *data; /* CHUNK * 16 bytes of text, reused cyclically */
 #define DATA_CHUNKS 16
-
-static double now_s(void) {
-  struct timeval tv;
-  evutil_gettimeofday(&tv, NULL);
-  return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
-}
 
 /* Process CPU time (user + system), seconds. */
 static double cpu_s(void) {
@@ -57,7 +53,7 @@ struct timing {
 
 static struct timing timing_start(void) {
   struct timing t;
-  t.wall = now_s();
+  t.wall = bench_now_s();
   t.cpu = cpu_s();
   return t;
 }
@@ -66,19 +62,9 @@ static struct timing timing_start(void) {
 static struct timing timing_rate(struct timing t0) {
   struct timing r;
   double mib = (double)total / (1024.0 * 1024.0);
-  r.wall = mib / (now_s() - t0.wall);
+  r.wall = mib / (bench_now_s() - t0.wall);
   r.cpu = mib / (cpu_s() - t0.cpu);
   return r;
-}
-
-static void metric(const char *name, double value, const char *unit, const char *better) {
-  printf("metric %s %.3f %s %s\n", name, value, unit, better);
-  fflush(stdout);
-}
-
-static void die(const char *what) {
-  fprintf(stderr, "bench_zlib: %s\n", what);
-  exit(1);
 }
 
 static void make_text(void) {
@@ -88,7 +74,7 @@ static void make_text(void) {
   size_t n = (size_t)CHUNK * DATA_CHUNKS, i = 0;
   unsigned long long s = 12345;
   data = malloc(n);
-  if (!data) die("out of memory");
+  if (!data) bench_die("out of memory");
   while (i < n) {
     const char *w;
     s = s * 6364136223846793005ull + 1442695040888963407ull;
@@ -111,7 +97,7 @@ static struct timing plain_loop(void) {
   struct timing t0;
   memset(&d, 0, sizeof(d));
   memset(&f, 0, sizeof(f));
-  if (deflateInit(&d, level) != Z_OK || inflateInit(&f) != Z_OK) die("zlib init");
+  if (deflateInit(&d, level) != Z_OK || inflateInit(&f) != Z_OK) bench_die("zlib init");
   t0 = timing_start();
   while (done < total) {
     int last = done + CHUNK >= total;
@@ -132,7 +118,7 @@ static struct timing plain_loop(void) {
       } while (f.avail_out == 0);
     } while (d.avail_out == 0);
   }
-  if (inflated != total) die("plain loop lost bytes");
+  if (inflated != total) bench_die("plain loop lost bytes");
   t0 = timing_rate(t0);
   deflateEnd(&d);
   inflateEnd(&f);
@@ -184,7 +170,7 @@ static struct timing through_filter(struct run *r) {
   cfg.level = level;
   for (int i = 0; i < 2; i++) {
     r->z[i] = uvbev_zlib_filter_new(r->low[i], BEV_OPT_CLOSE_ON_FREE, &cfg);
-    if (!r->z[i]) die("uvbev_zlib_filter_new");
+    if (!r->z[i]) bench_die("uvbev_zlib_filter_new");
   }
   bufferevent_setwatermark(r->low[0], EV_WRITE, 0, 256 * 1024);
   bufferevent_setwatermark(r->z[1], EV_READ, 0, 1024 * 1024);
@@ -195,7 +181,7 @@ static struct timing through_filter(struct run *r) {
   produce(r->z[0], r);
   event_base_dispatch(r->base);
   t0 = timing_rate(t0);
-  if (r->failed || r->received != total) die("filter run lost bytes");
+  if (r->failed || r->received != total) bench_die("filter run lost bytes");
   bufferevent_free(r->z[0]);
   bufferevent_free(r->z[1]);
   event_base_free(r->base);
@@ -206,27 +192,8 @@ static struct timing over_pair(void) {
   struct run r;
   memset(&r, 0, sizeof(r));
   r.base = event_base_new();
-  if (!r.base || bufferevent_pair_new(r.base, 0, r.low) < 0) die("pair");
+  if (!r.base || bufferevent_pair_new(r.base, 0, r.low) < 0) bench_die("pair");
   return through_filter(&r);
-}
-
-static void tcp_pair(evutil_socket_t sv[2]) {
-  struct sockaddr_in sin;
-  ev_socklen_t len = sizeof(sin);
-  evutil_socket_t l = socket(AF_INET, SOCK_STREAM, 0);
-  memset(&sin, 0, sizeof(sin));
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(0x7f000001);
-  if (bind(l, (struct sockaddr *)&sin, sizeof(sin)) != 0 || listen(l, 1) != 0 ||
-      getsockname(l, (struct sockaddr *)&sin, &len) != 0)
-    die("listen");
-  sv[0] = socket(AF_INET, SOCK_STREAM, 0);
-  if (connect(sv[0], (struct sockaddr *)&sin, sizeof(sin)) != 0) die("connect");
-  sv[1] = accept(l, NULL, NULL);
-  if (sv[1] == (evutil_socket_t)EVUTIL_INVALID_SOCKET) die("accept");
-  evutil_closesocket(l);
-  evutil_make_socket_nonblocking(sv[0]);
-  evutil_make_socket_nonblocking(sv[1]);
 }
 
 static struct timing over_tcp(void) {
@@ -234,11 +201,11 @@ static struct timing over_tcp(void) {
   evutil_socket_t sv[2];
   memset(&r, 0, sizeof(r));
   r.base = event_base_new();
-  if (!r.base) die("base");
-  tcp_pair(sv);
+  if (!r.base) bench_die("base");
+  bench_tcp_pair(sv);
   for (int i = 0; i < 2; i++) {
     r.low[i] = bufferevent_socket_new(r.base, sv[i], BEV_OPT_CLOSE_ON_FREE);
-    if (!r.low[i]) die("bufferevent_socket_new");
+    if (!r.low[i]) bench_die("bufferevent_socket_new");
   }
   return through_filter(&r);
 }
@@ -255,13 +222,13 @@ int main(void) {
   make_text();
   printf("# %zu MiB of text at level %d, %s\n", total >> 20, level, BENCH_IMPL_NAME);
   plain = plain_loop();
-  metric("zlib_plain_loop", plain.wall, "MiB/s", "higher");
+  bench_metric("zlib_plain_loop", plain.wall, "MiB/s", "higher");
   pair = over_pair();
-  metric("zlib_filter_pair", pair.wall, "MiB/s", "higher");
+  bench_metric("zlib_filter_pair", pair.wall, "MiB/s", "higher");
   tcp = over_tcp();
-  metric("zlib_filter_tcp", tcp.wall, "MiB/s", "higher");
-  metric("zlib_pair_vs_plain", 100.0 * pair.cpu / plain.cpu, "percent", "higher");
-  metric("zlib_tcp_vs_plain", 100.0 * tcp.cpu / plain.cpu, "percent", "higher");
+  bench_metric("zlib_filter_tcp", tcp.wall, "MiB/s", "higher");
+  bench_metric("zlib_pair_vs_plain", 100.0 * pair.cpu / plain.cpu, "percent", "higher");
+  bench_metric("zlib_tcp_vs_plain", 100.0 * tcp.cpu / plain.cpu, "percent", "higher");
   free(data);
   return 0;
 }

@@ -119,7 +119,7 @@ static void tls_over_tls_over_pair_echoes(void **state) {
 
 static void tls_over_socket_bufferevents_echoes(void **state) {
   struct stack *s = *state;
-  evutil_socket_t sv[2];
+  evutil_socket_t sv[2] = {EVUTIL_INVALID_SOCKET, EVUTIL_INVALID_SOCKET};
   assert_int_equal(rig_tcp_pair(sv), 0);
   s->client.bev = tls_over(bufferevent_socket_new(s->base, sv[0], BEV_OPT_CLOSE_ON_FREE), s->cctx,
                            BUFFEREVENT_SSL_CONNECTING);
@@ -134,7 +134,7 @@ static void tls_over_socket_bufferevents_echoes(void **state) {
 #if UVBEV_WITH_ZLIB
 static void tls_over_zlib_over_socket_echoes(void **state) {
   struct stack *s = *state;
-  evutil_socket_t sv[2];
+  evutil_socket_t sv[2] = {EVUTIL_INVALID_SOCKET, EVUTIL_INVALID_SOCKET};
   struct bufferevent *zc, *zs;
   assert_int_equal(rig_tcp_pair(sv), 0);
   zc = uvbev_zlib_filter_new(bufferevent_socket_new(s->base, sv[0], BEV_OPT_CLOSE_ON_FREE),
@@ -174,7 +174,7 @@ static void small_socket_buffers(evutil_socket_t fd) {
 
 static void stalled_reader_bounds_ciphertext_below(void **state) {
   struct stack *s = *state;
-  evutil_socket_t sv[2];
+  evutil_socket_t sv[2] = {EVUTIL_INVALID_SOCKET, EVUTIL_INVALID_SOCKET};
   struct bufferevent *under_s;
   struct timeval stall = {0, 300 * 1000};
   size_t max_below = 0;
@@ -215,7 +215,7 @@ static void stalled_reader_bounds_ciphertext_below(void **state) {
  * encrypting all of it ahead of the kernel. */
 static void socket_flavour_bounds_ciphertext_for_stalled_reader(void **state) {
   struct stack *s = *state;
-  evutil_socket_t sv[2];
+  evutil_socket_t sv[2] = {EVUTIL_INVALID_SOCKET, EVUTIL_INVALID_SOCKET};
   struct timeval stall = {0, 300 * 1000};
   assert_int_equal(rig_tcp_pair(sv), 0);
   small_socket_buffers(sv[0]);
@@ -272,7 +272,7 @@ static void slow_read(struct bufferevent *bev, void *arg) {
 }
 
 static void run_slow_consumer(struct stack *s, int socket_flavour) {
-  evutil_socket_t sv[2];
+  evutil_socket_t sv[2] = {EVUTIL_INVALID_SOCKET, EVUTIL_INVALID_SOCKET};
   SSL *cssl = SSL_new(s->cctx), *sssl = SSL_new(s->sctx);
   assert_int_equal(rig_tcp_pair(sv), 0);
   if (socket_flavour) {
@@ -315,7 +315,7 @@ static void slow_consumer_under_tiny_watermark_filter_flavour(void **state) {
  * and the client's first flight, queued meanwhile, goes out then. */
 static void socket_flavour_gets_its_socket_later(void **state) {
   struct stack *s = *state;
-  evutil_socket_t sv[2];
+  evutil_socket_t sv[2] = {EVUTIL_INVALID_SOCKET, EVUTIL_INVALID_SOCKET};
   assert_int_equal(rig_tcp_pair(sv), 0);
   s->client.bev = bufferevent_openssl_socket_new(s->base, -1, SSL_new(s->cctx),
                                                  BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
@@ -333,7 +333,7 @@ static void socket_flavour_gets_its_socket_later(void **state) {
 /* A socket BIO already on the SSL object gives the socket (libevent's rule). */
 static void socket_flavour_takes_the_socket_of_the_ssl_bio(void **state) {
   struct stack *s = *state;
-  evutil_socket_t sv[2];
+  evutil_socket_t sv[2] = {EVUTIL_INVALID_SOCKET, EVUTIL_INVALID_SOCKET};
   SSL *cssl = SSL_new(s->cctx);
   assert_int_equal(rig_tcp_pair(sv), 0);
   assert_int_equal(SSL_set_fd(cssl, (int)sv[0]), 1);

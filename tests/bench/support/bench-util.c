@@ -1,0 +1,57 @@
+/* Shared by every benchmark; see bench-util.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench-util.h"
+
+double bench_now_s(void) {
+  struct timeval tv;
+  evutil_gettimeofday(&tv, NULL);
+  return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+void bench_metric(const char *name, double value, const char *unit, const char *better) {
+  printf("metric %s %.3f %s %s\n", name, value, unit, better);
+  fflush(stdout);
+}
+
+void bench_die(const char *what) {
+  fprintf(stderr, "bench: %s\n", what);
+  exit(1);
+}
+
+static evutil_socket_t listen_fd = EVUTIL_INVALID_SOCKET;
+static struct sockaddr_in listen_sin;
+
+static void bench_listen_once(void) {
+  ev_socklen_t len = sizeof(listen_sin);
+  if (listen_fd != EVUTIL_INVALID_SOCKET) return;
+  listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+  memset(&listen_sin, 0, sizeof(listen_sin));
+  listen_sin.sin_family = AF_INET;
+  listen_sin.sin_addr.s_addr = htonl(0x7f000001);
+  if (listen_fd == EVUTIL_INVALID_SOCKET ||
+      bind(listen_fd, (struct sockaddr *)&listen_sin, sizeof(listen_sin)) != 0 ||
+      listen(listen_fd, 128) != 0 ||
+      getsockname(listen_fd, (struct sockaddr *)&listen_sin, &len) != 0)
+    bench_die("listen");
+}
+
+void bench_tcp_pair(evutil_socket_t sv[2]) {
+  bench_listen_once();
+  sv[0] = socket(AF_INET, SOCK_STREAM, 0);
+  if (sv[0] == EVUTIL_INVALID_SOCKET ||
+      connect(sv[0], (struct sockaddr *)&listen_sin, sizeof(listen_sin)) != 0)
+    bench_die("connect");
+  sv[1] = accept(listen_fd, NULL, NULL);
+  if (sv[1] == EVUTIL_INVALID_SOCKET) bench_die("accept");
+  evutil_make_socket_nonblocking(sv[0]);
+  evutil_make_socket_nonblocking(sv[1]);
+}
+
+void bench_tcp_pairs_done(void) {
+  if (listen_fd == EVUTIL_INVALID_SOCKET) return;
+  evutil_closesocket(listen_fd);
+  listen_fd = EVUTIL_INVALID_SOCKET;
+}

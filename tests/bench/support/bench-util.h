@@ -1,0 +1,22 @@
+/* What every benchmark needs: a clock, the metric line that tests/bench/run.sh
+ * parses, and loopback TCP pairs.  Libevent API only (built against both). */
+#ifndef BENCH_UTIL_H
+#define BENCH_UTIL_H
+
+#include <event2/util.h>
+
+/* Wall-clock seconds. */
+double bench_now_s(void);
+
+/* Prints "metric NAME VALUE UNIT higher|lower" (the format of run.sh). */
+void bench_metric(const char *name, double value, const char *unit, const char *better);
+
+/* Prints "bench: WHAT" and exits 1. */
+void bench_die(const char *what);
+
+/* A connected loopback TCP pair, both ends non-blocking.  The listening
+ * socket is made once and kept; bench_tcp_pairs_done() closes it. */
+void bench_tcp_pair(evutil_socket_t sv[2]);
+void bench_tcp_pairs_done(void);
+
+#endif
