@@ -45,6 +45,7 @@ struct bev_conn {
   unsigned closing : 1;       /* uv_close was called */
   unsigned detached : 1;      /* no longer s->conn */
   unsigned from_registry : 1; /* stream was malloc'd by a listener */
+  unsigned last_read_full : 1; /* the last read filled its buffer (a stream) */
   uv_write_t *wreq;           /* allocated on the first write, kept */
   /* The handle, when this conn made it; a conn adopting a listener's
    * handle is allocated without this member (it is last for that). */

@@ -175,11 +175,16 @@ static int conn_adopt(struct bev_socket *s, evutil_socket_t fd) {
 
 /* ---- reading ---------------------------------------------------------------- */
 
+/* Reads between messages go into a chunk this big; a read that fills it
+ * means a stream, and reads grow to max_single_read. */
+#define BEV_SOCKET_MESSAGE_READ 4096
+
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf) {
   struct bev_conn *c = handle->data;
   struct bufferevent *bev = &c->owner->p.bev;
   size_t want = c->owner->p.max_single_read;
   (void)suggested;
+  if (!c->last_read_full && want > BEV_SOCKET_MESSAGE_READ) want = BEV_SOCKET_MESSAGE_READ;
   BEV_LOCK(bev);
   if (bev->wm_read.high) {
     size_t have = evbuffer_get_length(bev->input);
@@ -207,12 +212,21 @@ static void read_failed(struct bev_socket *s, ssize_t nread) {
   bev_core_run_eventcb_(bev, what, 0);
 }
 
-/* libuv reports a read of 0 (EAGAIN) or a partial read when the socket ran
- * dry: if the user drained everything, the kept chunk goes back to malloc, so
- * idle connections hold no read buffer; within a burst it is reused. */
-static void maybe_trim_input(struct bufferevent *bev, ssize_t nread, const uv_buf_t *buf) {
-  if (nread >= 0 && (size_t)nread < buf->len && evbuffer_get_length(bev->input) == 0)
+/* Whether to give the chunk kept for the next read back to malloc.  A read
+ * that left the socket dry (libuv: EAGAIN or a partial read) ends a burst.
+ * A stream is bursts of full reads, each ending with one dry read; messages
+ * are dry read after dry read.  So a dry read that does not follow a full
+ * one is a message: once the user drained it, the chunk is freed, and a
+ * connection idle between messages holds no read buffer (libevent frees
+ * chunks on drain too), while a stream keeps reusing its chunk with no
+ * malloc per read.  A connection idle after a stream keeps its one chunk
+ * until its next message. */
+static void maybe_trim_input(struct bev_conn *c, struct bufferevent *bev, ssize_t nread,
+                             const uv_buf_t *buf) {
+  int dry = nread >= 0 && (size_t)nread < buf->len;
+  if (dry && !c->last_read_full && evbuffer_get_length(bev->input) == 0)
     evbuffer_uv_trim_(bev->input);
+  c->last_read_full = nread > 0 && !dry;
 }
 
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
@@ -236,7 +250,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   } else if (nread == UV_ENOBUFS) {
     read_failed(s, UV_ENOMEM);
   }
-  if (!s->p.freed) maybe_trim_input(bev, nread, buf);
+  if (!s->p.freed) maybe_trim_input(c, bev, nread, buf);
   BEV_UNLOCK(bev);
   bev_core_decref_(bev);
 }
