@@ -166,7 +166,8 @@ static int start_probe(struct bev_socket *s) {
   return 0;
 }
 
-int bufferevent_socket_connect(struct bufferevent *top, const struct sockaddr *addr, int socklen) {
+static int socket_connect_on_loop(struct bufferevent *top, const struct sockaddr *addr,
+                                  int socklen) {
   struct bev_socket *s = bev_socket_bottom_(top);
   struct bufferevent *bev;
   int r;
@@ -238,13 +239,12 @@ void bev_socket_cancel_lookup_(struct bev_socket *s) {
   connect_end(s);
 }
 
-int bufferevent_socket_connect_hostname(struct bufferevent *top, struct evdns_base *dns_base,
-                                        int family, const char *hostname, int port) {
+static int socket_connect_hostname_on_loop(struct bufferevent *top, int family,
+                                           const char *hostname, int port) {
   struct bev_socket *s = bev_socket_bottom_(top);
   struct bufferevent *bev;
   struct evutil_addrinfo hints;
   char portbuf[16];
-  (void)dns_base; /* lookups never depend on it: see include/event2/dns.h */
   if (!s || !hostname || port < 1 || port > 65535) return -1;
   bev = &s->p.bev;
   if (family != AF_INET && family != AF_INET6 && family != AF_UNSPEC) return -1;
@@ -279,4 +279,49 @@ int bufferevent_socket_get_dns_error(struct bufferevent *top) {
   r = s->dns_error;
   BEV_UNLOCK(bev);
   return r;
+}
+
+/* ---- from any thread ------------------------------------------------------------ */
+
+/* Connecting touches libuv handles, so a call from another thread is run by
+ * the loop thread while the caller waits (uvbev_base_call_); the arguments
+ * live on the caller's stack meanwhile. */
+struct connect_call {
+  struct bufferevent *bev;
+  const struct sockaddr *addr;
+  int socklen;
+  int family;
+  const char *hostname;
+  int port;
+};
+
+static int connect_call_run(void *obj, const struct timeval *tv) {
+  struct connect_call *cc = obj;
+  (void)tv;
+  if (cc->hostname)
+    return socket_connect_hostname_on_loop(cc->bev, cc->family, cc->hostname, cc->port);
+  return socket_connect_on_loop(cc->bev, cc->addr, cc->socklen);
+}
+
+int bufferevent_socket_connect(struct bufferevent *bev, const struct sockaddr *addr, int socklen) {
+  struct connect_call cc;
+  if (!bev) return -1;
+  memset(&cc, 0, sizeof(cc));
+  cc.bev = bev;
+  cc.addr = addr;
+  cc.socklen = socklen;
+  return uvbev_base_call_(bev->ev_base, connect_call_run, &cc, NULL);
+}
+
+int bufferevent_socket_connect_hostname(struct bufferevent *bev, struct evdns_base *dns_base,
+                                        int family, const char *hostname, int port) {
+  struct connect_call cc;
+  (void)dns_base; /* lookups never depend on it: see include/event2/dns.h */
+  if (!bev || !hostname) return -1;
+  memset(&cc, 0, sizeof(cc));
+  cc.bev = bev;
+  cc.family = family;
+  cc.hostname = hostname;
+  cc.port = port;
+  return uvbev_base_call_(bev->ev_base, connect_call_run, &cc, NULL);
 }

@@ -269,12 +269,13 @@ struct evconnlistener *evconnlistener_new_bind(struct event_base *base, evconnli
 
 /* ---- use ----------------------------------------------------------------------- */
 
-void evconnlistener_free(struct evconnlistener *lev) {
-  if (!lev) return;
+static int lev_free_on_loop(void *obj, const struct timeval *tv) {
+  struct evconnlistener *lev = obj;
+  (void)tv;
   UVBEV_LOCK(lev->lock);
   if (lev->freed) {
     UVBEV_UNLOCK(lev->lock);
-    return;
+    return 0;
   }
   lev->freed = 1;
   lev->cb = NULL;
@@ -282,16 +283,32 @@ void evconnlistener_free(struct evconnlistener *lev) {
   if (!lev->base_gone) uvbev_base_remove_child_(lev->base, &lev->child);
   lev_close_handle(lev);
   lev_unlock_decref(lev);
+  return 0;
 }
 
-int evconnlistener_enable(struct evconnlistener *lev) {
-  if (!lev) return -1;
+static int lev_enable_on_loop(void *obj, const struct timeval *tv) {
+  struct evconnlistener *lev = obj;
+  (void)tv;
   UVBEV_LOCK(lev->lock);
   lev->enabled = 1;
   lev_incref(lev); /* the user's callback may free the listener */
   lev_accept_pending(lev);
   lev_unlock_decref(lev);
   return 0;
+}
+
+/* Freeing and enabling touch the listener's libuv handle: from another
+ * thread they are run by the loop thread while the caller waits. */
+void evconnlistener_free(struct evconnlistener *lev) {
+  if (!lev) return;
+  if (lev->base_gone) /* its base was freed first: no loop left to ask */
+    lev_free_on_loop(lev, NULL);
+  else
+    uvbev_base_call_(lev->base, lev_free_on_loop, lev, NULL);
+}
+
+int evconnlistener_enable(struct evconnlistener *lev) {
+  return lev ? uvbev_base_call_(lev->base, lev_enable_on_loop, lev, NULL) : -1;
 }
 
 int evconnlistener_disable(struct evconnlistener *lev) {

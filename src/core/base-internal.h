@@ -69,14 +69,6 @@ struct event_base {
  * queued work is drained in the next iteration. */
 void uvbev_base_request_drain_(struct event_base *base);
 
-/* Runs fn(obj, tv) on the loop thread and returns its result: at once when
- * called there (or on a base that is not thread-aware, or whose loop is not
- * running), else by waking the loop and waiting until it ran it.  For the
- * calls libevent allows on any thread that touch libuv handles (event_add,
- * event_del, loopexit with a timeout). */
-typedef int (*uvbev_base_call_fn)(void *obj, const struct timeval *tv);
-int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
-                     const struct timeval *tv);
 
 /* Runs the deferred callbacks queued when it starts (deferred.c). */
 void uvbev_deferred_drain_(struct event_base *base);

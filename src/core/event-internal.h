@@ -84,6 +84,17 @@ int uvbev_base_on_loop_thread_(struct event_base *base);
 /* Wakes the loop (uv_async_send) so that queued work runs promptly. */
 void uvbev_base_wakeup_(struct event_base *base);
 
+/* Runs fn(obj, tv) on the loop thread and returns its result: at once when
+ * called there (or on a base that is not thread-aware, or whose loop is not
+ * running), else by waking the loop and waiting until it ran it.  For the
+ * calls libevent allows on any thread that touch libuv handles (event_add,
+ * event_del, loopexit with a timeout, socket connects, listener enable and
+ * free).  The caller must not hold a lock that the loop thread may be
+ * waiting for (a bufferevent's or listener's own lock, for instance). */
+typedef int (*uvbev_base_call_fn)(void *obj, const struct timeval *tv);
+int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
+                     const struct timeval *tv);
+
 /* Counts a user callback that ran from a libuv callback rather than from the
  * base's own queues (bufferevent, listener, name lookup callbacks), so that
  * EVLOOP_ONCE returns after a round that ran any callback, as in libevent. */

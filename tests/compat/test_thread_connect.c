@@ -1,0 +1,163 @@
+/* Connecting a bufferevent and enabling a listener from a thread other than
+ * the one running the loop (blocked in poll meanwhile): the connection is
+ * made and echoes, the held connection is accepted.  libevent API (+ threads):
+ * built against uvbev and libevent. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+
+#include "compat-util.h"
+#include "sock-util.h"
+#include "thread-util.h"
+
+struct shared {
+  struct event_base *base;
+  struct tu_flag running; /* the loop ran its first callback */
+  struct bufferevent *bev;
+  struct evconnlistener *lev;
+  struct sockaddr_in sin;
+  int thread_result;
+  int connected;
+  int accepted;
+  struct evbuffer *echoed;
+};
+
+static void mark_running(evutil_socket_t fd, short what, void *arg) {
+  (void)fd, (void)what;
+  tu_flag_set(arg, 1);
+}
+
+static void keep_busy(evutil_socket_t fd, short what, void *arg) {
+  (void)fd, (void)what, (void)arg;
+}
+
+/* Dispatches with a long timer pending (so the loop sits in poll) while fn
+ * runs on another thread once the loop is running. */
+static void run_with_thread(struct shared *s, tu_thread_fn fn) {
+  struct timeval long_tv = {30, 0};
+  struct event *keepalive = event_new(s->base, -1, EV_PERSIST, keep_busy, NULL);
+  struct event *safety = cu_safety_timeout(s->base, 10000);
+  struct tu_thread *t;
+  event_add(keepalive, &long_tv);
+  event_base_once(s->base, -1, EV_TIMEOUT, mark_running, &s->running, NULL);
+  t = tu_thread_start(fn, s);
+  assert_non_null(t);
+  event_base_dispatch(s->base);
+  tu_thread_join(t);
+  event_free(keepalive);
+  event_free(safety);
+}
+
+static void on_echo(struct bufferevent *bev, void *arg) {
+  struct shared *s = arg;
+  evbuffer_add_buffer(s->echoed, bufferevent_get_input(bev));
+  if (evbuffer_get_length(s->echoed) >= 5) event_base_loopexit(s->base, NULL);
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg) {
+  struct shared *s = arg;
+  if (what & BEV_EVENT_CONNECTED) {
+    s->connected++;
+    bufferevent_write(bev, "hello", 5);
+  } else {
+    event_base_loopexit(s->base, NULL);
+  }
+}
+
+static void connect_thread(void *arg) {
+  struct shared *s = arg;
+  if (!tu_flag_wait(&s->running, 10000)) return;
+  tu_sleep_ms(20);
+  s->thread_result = bufferevent_socket_connect(s->bev, (struct sockaddr *)&s->sin, sizeof(s->sin));
+}
+
+static void socket_connect_from_other_thread(void **state) {
+  struct shared s;
+  struct su_echo *echo;
+  int port = 0;
+  (void)state;
+  memset(&s, 0, sizeof(s));
+  tu_flag_init(&s.running);
+  s.thread_result = -2;
+  s.base = event_base_new();
+  s.echoed = evbuffer_new();
+  echo = su_echo_start(s.base, &port);
+  assert_non_null(echo);
+  su_loopback_sin(&s.sin, port);
+  s.bev = bufferevent_socket_new(s.base, -1, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_THREADSAFE);
+  assert_non_null(s.bev);
+  bufferevent_setcb(s.bev, on_echo, NULL, on_event, &s);
+  bufferevent_enable(s.bev, EV_READ | EV_WRITE);
+  run_with_thread(&s, connect_thread);
+  assert_int_equal(s.thread_result, 0);
+  assert_int_equal(s.connected, 1);
+  assert_int_equal(evbuffer_get_length(s.echoed), 5);
+  assert_memory_equal(evbuffer_pullup(s.echoed, -1), "hello", 5);
+  bufferevent_free(s.bev);
+  su_echo_free(echo);
+  evbuffer_free(s.echoed);
+  event_base_free(s.base);
+  tu_flag_free(&s.running);
+}
+
+static void on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
+                      int socklen, void *arg) {
+  struct shared *s = arg;
+  (void)lev, (void)sa, (void)socklen;
+  s->accepted++;
+  evutil_closesocket(fd);
+  event_base_loopexit(s->base, NULL);
+}
+
+static void enable_thread(void *arg) {
+  struct shared *s = arg;
+  if (!tu_flag_wait(&s->running, 10000)) return;
+  tu_sleep_ms(50); /* the client's connection waits in the backlog meanwhile */
+  s->thread_result = evconnlistener_enable(s->lev);
+}
+
+static void listener_enable_from_other_thread(void **state) {
+  struct shared s;
+  struct bufferevent *client;
+  ev_socklen_t len = sizeof(s.sin);
+  (void)state;
+  memset(&s, 0, sizeof(s));
+  tu_flag_init(&s.running);
+  s.thread_result = -2;
+  s.base = event_base_new();
+  su_loopback_sin(&s.sin, 0);
+  s.lev = evconnlistener_new_bind(s.base, on_accept, &s,
+                                  LEV_OPT_CLOSE_ON_FREE | LEV_OPT_DISABLED | LEV_OPT_THREADSAFE,
+                                  16, (struct sockaddr *)&s.sin, sizeof(s.sin));
+  assert_non_null(s.lev);
+  assert_int_equal(getsockname(evconnlistener_get_fd(s.lev), (struct sockaddr *)&s.sin, &len), 0);
+  client = bufferevent_socket_new(s.base, -1, BEV_OPT_CLOSE_ON_FREE);
+  assert_int_equal(bufferevent_socket_connect(client, (struct sockaddr *)&s.sin, sizeof(s.sin)), 0);
+  run_with_thread(&s, enable_thread);
+  assert_int_equal(s.thread_result, 0);
+  assert_int_equal(s.accepted, 1);
+  bufferevent_free(client);
+  evconnlistener_free(s.lev);
+  event_base_free(s.base);
+  tu_flag_free(&s.running);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(socket_connect_from_other_thread),
+      cmocka_unit_test(listener_enable_from_other_thread),
+  };
+  cu_ignore_sigpipe();
+  if (tu_use_threads() < 0) return 1;
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
