@@ -342,7 +342,12 @@ UVBEV_API struct bufferevent *bufferevent_filter_new(struct bufferevent *underly
 /**
  * Creates two bufferevents connected to each other, like two socket
  * bufferevents on a socketpair without any socket: bytes written to one
- * become the other's input (moved, not copied).
+ * become the other's input (moved, not copied).  As in libevent 2.1, a pair's
+ * callbacks always run deferred (BEV_OPT_DEFER_CALLBACKS is implied), so a
+ * write inside a callback never recurses into the partner's callbacks.
+ * Freeing one side, or flushing it with BEV_FINISHED, gives the partner
+ * BEV_EVENT_EOF|BEV_EVENT_READING after the bytes already sent.  With
+ * BEV_OPT_THREADSAFE both sides share one lock.
  * @return 0, or -1 on error
  */
 UVBEV_API int bufferevent_pair_new(struct event_base *base, int options,
