@@ -346,7 +346,8 @@ UVBEV_API struct bufferevent *bufferevent_filter_new(struct bufferevent *underly
  * callbacks always run deferred (BEV_OPT_DEFER_CALLBACKS is implied), so a
  * write inside a callback never recurses into the partner's callbacks.
  * Freeing one side, or flushing it with BEV_FINISHED, gives the partner
- * BEV_EVENT_EOF|BEV_EVENT_READING after the bytes already sent.  With
+ * BEV_EVENT_EOF|BEV_EVENT_READING after the bytes already sent (libevent 2.1
+ * reports nothing when a side is freed).  With
  * BEV_OPT_THREADSAFE both sides share one lock.
  * @return 0, or -1 on error
  */
