@@ -196,7 +196,6 @@ struct evbuffer *evbuffer_new(void) {
   if (buf == NULL) return NULL;
   buf->refcnt = 1;
   uvbev_list_init(&buf->callbacks);
-  uvbev_list_init(&buf->deferred.node);
   return buf;
 }
 
@@ -251,7 +250,7 @@ void evbuffer_unlock(struct evbuffer *buf) {
 int evbuffer_set_flags(struct evbuffer *buf, ev_uint64_t flags) {
   if (buf == NULL) return -1;
   EVBUFFER_LOCK(buf);
-  buf->flags |= flags;
+  buf->flags |= (uint32_t)flags;
   EVBUFFER_UNLOCK(buf);
   return 0;
 }
@@ -259,7 +258,7 @@ int evbuffer_set_flags(struct evbuffer *buf, ev_uint64_t flags) {
 int evbuffer_clear_flags(struct evbuffer *buf, ev_uint64_t flags) {
   if (buf == NULL) return -1;
   EVBUFFER_LOCK(buf);
-  buf->flags &= ~flags;
+  buf->flags &= ~(uint32_t)flags;
   EVBUFFER_UNLOCK(buf);
   return 0;
 }

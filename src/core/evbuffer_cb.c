@@ -51,8 +51,8 @@ static void deferred_run(struct uvbev_deferred *d, void *arg) {
 
 void evbuffer_run_or_defer_cbs_(struct evbuffer *buf) {
   if (buf->n_added_cb == 0 && buf->n_deleted_cb == 0) return;
-  if (buf->deferred_cbs) {
-    if (uvbev_deferred_schedule_(buf->cb_base, &buf->deferred)) buf->refcnt++;
+  if (buf->deferral) {
+    if (uvbev_deferred_schedule_(buf->deferral->base, &buf->deferral->d)) buf->refcnt++;
   } else
     run_callbacks(buf);
 }
@@ -67,16 +67,23 @@ static void free_entries(struct evbuffer *buf) {
 
 void evbuffer_cbs_free_(struct evbuffer *buf) {
   free_entries(buf);
+  free(buf->deferral); /* not queued: a queued run holds a reference */
+  buf->deferral = NULL;
 }
 
 int evbuffer_defer_callbacks(struct evbuffer *buf, struct event_base *base) {
   if (buf == NULL || base == NULL) return -1;
   EVBUFFER_LOCK(buf);
-  if (buf->deferred_cbs && uvbev_deferred_cancel_(buf->cb_base, &buf->deferred))
+  if (buf->deferral == NULL) {
+    buf->deferral = malloc(sizeof(*buf->deferral));
+    if (buf->deferral == NULL) {
+      EVBUFFER_UNLOCK(buf);
+      return -1;
+    }
+  } else if (uvbev_deferred_cancel_(buf->deferral->base, &buf->deferral->d))
     buf->refcnt--; /* the user still holds one */
-  buf->cb_base = base;
-  buf->deferred_cbs = 1;
-  uvbev_deferred_init_(&buf->deferred, deferred_run, buf);
+  buf->deferral->base = base;
+  uvbev_deferred_init_(&buf->deferral->d, deferred_run, buf);
   EVBUFFER_UNLOCK(buf);
   return 0;
 }

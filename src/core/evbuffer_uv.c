@@ -36,7 +36,7 @@ size_t evbuffer_uv_reserve_(struct evbuffer *buf, size_t suggested, uv_buf_t *ou
   *out = uv_buf_init((char *)c->mem + c->misalign + c->off, (unsigned)len);
   buf->uv_reserved = 1;
   buf->uv_chunk = c;
-  buf->uv_len = len;
+  buf->uv_len = (unsigned)len;
 done:
   EVBUFFER_UNLOCK(buf);
   return len;
