@@ -27,8 +27,6 @@
 #include <uv.h>
 #include "bufferevent-internal.h"
 
-struct uvbev_lookup;
-
 struct bev_conn {
   uv_stream_t *stream;          /* &own.stream, or a handle from the registry */
   struct bev_socket *owner;     /* the bufferevent (valid until close cb) */
@@ -63,10 +61,9 @@ struct bev_socket {
   struct bev_conn *conn;         /* NULL: no socket yet */
   struct uvbev_deferred flush_d; /* writes start from the loop, never from
                                     inside bufferevent_write */
-  struct evbuffer_cb_entry *output_cb;
-  struct uvbev_lookup *lookup;       /* pending name lookup, or NULL */
-  struct evutil_addrinfo *addrs;     /* result of the lookup being tried */
-  struct evutil_addrinfo *next_addr; /* next one to try after a failure */
+  /* Connecting to a list of addresses (by name): bev_socket_connect.c's,
+   * allocated by the first such connect, as most sockets never make one. */
+  struct bev_socket_addrs *addrs;
   int dns_error;
   unsigned flush_queued : 1; /* flush_d holds a reference */
 };
@@ -110,5 +107,8 @@ void bev_socket_flush_now_(struct bev_socket *s);
 
 /* Cancels the pending name lookup and forgets the remaining addresses. */
 void bev_socket_cancel_lookup_(struct bev_socket *s);
+
+/* Frees s->addrs (when the bufferevent is destroyed). */
+void bev_socket_addrs_free_(struct bev_socket *s);
 
 #endif

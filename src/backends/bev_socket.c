@@ -445,9 +445,7 @@ static void be_socket_unlink(struct bufferevent *bev) {
 }
 
 static void be_socket_destruct(struct bufferevent *bev) {
-  struct bev_socket *s = (struct bev_socket *)bev;
-  if (s->addrs) evutil_freeaddrinfo(s->addrs);
-  s->addrs = s->next_addr = NULL;
+  bev_socket_addrs_free_((struct bev_socket *)bev);
 }
 
 static int be_socket_flush(struct bufferevent *bev, short iotype,
@@ -546,8 +544,9 @@ struct bufferevent *bufferevent_socket_new(struct event_base *base, evutil_socke
   }
   bev = &s->p.bev;
   uvbev_deferred_init_(&s->flush_d, on_flush_deferred, s);
-  s->output_cb = evbuffer_add_cb(bev->output, on_output_changed, s);
-  if (!s->output_cb || (fd >= 0 && fd != UVBEV_NO_SOCKET && conn_adopt(s, fd) < 0)) {
+  /* The entry lives as long as the output: nothing needs to remove it. */
+  if (!evbuffer_add_cb(bev->output, on_output_changed, s) ||
+      (fd >= 0 && fd != UVBEV_NO_SOCKET && conn_adopt(s, fd) < 0)) {
     bufferevent_free(bev);
     return NULL;
   }
