@@ -93,8 +93,9 @@ struct evbuffer_cb_entry {
   } cb;
   void *arg;
   uint32_t flags;
-  /* Changes seen while suspended. */
-  size_t susp_orig;
+  /* Changes seen while suspended.  The size before them is not kept: it is
+   * the length now less every change since (evbuffer_cb_unsuspend), which
+   * makes an entry one malloc size class smaller. */
   size_t susp_added;
   size_t susp_deleted;
 };

@@ -14,7 +14,6 @@ static void call_entry(struct evbuffer *buf, struct evbuffer_cb_entry *e,
 
 static void remember_while_suspended(struct evbuffer_cb_entry *e,
                                      const struct evbuffer_cb_info *info) {
-  if (e->susp_added == 0 && e->susp_deleted == 0) e->susp_orig = info->orig_size;
   e->susp_added += info->n_added;
   e->susp_deleted += info->n_deleted;
 }
@@ -189,9 +188,12 @@ void evbuffer_cb_unsuspend(struct evbuffer *buf, struct evbuffer_cb_entry *cb) {
   EVBUFFER_LOCK(buf);
   if (cb->flags & EVBUFFER_CB_SUSPENDED_) {
     cb->flags &= ~EVBUFFER_CB_SUSPENDED_;
-    info.orig_size = cb->susp_orig;
     info.n_added = cb->susp_added;
     info.n_deleted = cb->susp_deleted;
+    /* Every change counts once, in the entry or still pending in the buffer
+     * (as run_callbacks assumes): undo both (modulo SIZE_MAX + 1, exact). */
+    info.orig_size =
+        buf->total_len - buf->n_added_cb + buf->n_deleted_cb - info.n_added + info.n_deleted;
     cb->susp_added = cb->susp_deleted = 0;
     if ((info.n_added != 0 || info.n_deleted != 0) && (cb->flags & EVBUFFER_CB_ENABLED))
       call_entry(buf, cb, &info);

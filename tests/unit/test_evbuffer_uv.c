@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event2/event.h"
 #include "evbuffer-internal.h"
 #include "evbuffer-uv-internal.h"
 
@@ -249,6 +250,34 @@ static void suspended_callback_gets_changes_once(void **state) {
   evbuffer_free(buf);
 }
 
+/* The size reported on unsuspend is the one before the first change seen
+ * while suspended, also when later changes still wait for a deferred run. */
+static void suspended_callback_reports_size_before_its_changes(void **state) {
+  struct event_base *base = event_base_new();
+  struct evbuffer *buf = evbuffer_new();
+  struct evbuffer_cb_entry *e = evbuffer_add_cb(buf, count_cb, NULL);
+  assert_int_equal(evbuffer_defer_callbacks(buf, base), 0);
+  evbuffer_add(buf, "01234", 5);
+  event_base_loop(base, EVLOOP_NONBLOCK);
+  calls = 0;
+  evbuffer_cb_suspend(buf, e);
+  evbuffer_add(buf, "abc", 3);
+  evbuffer_drain(buf, 1);
+  event_base_loop(base, EVLOOP_NONBLOCK); /* seen while suspended */
+  evbuffer_add(buf, "xy", 2);             /* pending: the deferred run reports it */
+  evbuffer_cb_unsuspend(buf, e);
+  assert_int_equal(calls, 1);
+  assert_int_equal(last.orig_size, 5);
+  assert_int_equal(last.n_added, 3);
+  assert_int_equal(last.n_deleted, 1);
+  event_base_loop(base, EVLOOP_NONBLOCK);
+  assert_int_equal(calls, 2);
+  assert_int_equal(last.orig_size, 7);
+  assert_int_equal(last.n_added, 2);
+  evbuffer_free(buf);
+  event_base_free(base);
+}
+
 static int seg_cleanups;
 static void seg_cleanup(struct evbuffer_file_segment const *seg, int flags, void *arg) {
   seg_cleanups++;
@@ -309,6 +338,7 @@ int main(void) {
       cmocka_unit_test(pinned_chunks_survive_pullup_and_moves),
       cmocka_unit_test(unpin_and_commit_fire_callbacks),
       cmocka_unit_test(suspended_callback_gets_changes_once),
+      cmocka_unit_test(suspended_callback_reports_size_before_its_changes),
       cmocka_unit_test(segment_range_outside_fails_without_losing_reference),
       cmocka_unit_test(bad_arguments_fail_cleanly),
   };
