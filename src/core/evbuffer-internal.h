@@ -39,7 +39,6 @@
 #include "event2/buffer.h"
 #include "event2/buffer_compat.h"
 #include "event-internal.h"
-#include "list-internal.h"
 #include "thread-internal.h"
 
 enum evbuffer_chunk_kind {
@@ -86,7 +85,8 @@ struct evbuffer_file_segment {
 #define EVBUFFER_CB_SUSPENDED_ 0x20000u /* evbuffer_cb_suspend */
 
 struct evbuffer_cb_entry {
-  struct uvbev_list node;
+  struct evbuffer_cb_entry *next; /* a singly linked list: removal looks the
+                                     entry up anyway, to refuse a stranger */
   union {
     evbuffer_cb_func fn;
     evbuffer_cb obsolete;
@@ -131,7 +131,7 @@ struct evbuffer {
   unsigned uv_len;     /* bytes of the open uv reservation (<= UINT_MAX) */
 
   /* Callbacks. */
-  struct uvbev_list callbacks; /* newest first */
+  struct evbuffer_cb_entry *callbacks; /* newest first */
   size_t n_added_cb;
   size_t n_deleted_cb;
   struct evbuffer_deferral *deferral; /* NULL: callbacks run at once */
@@ -220,7 +220,7 @@ void evbuffer_chain_commit_(struct evbuffer *buf, struct evbuffer_chunk *c, size
  * deferred.  Called with the lock held. */
 void evbuffer_run_or_defer_cbs_(struct evbuffer *buf);
 static inline void evbuffer_invoke_cbs_(struct evbuffer *buf) {
-  if (uvbev_list_empty(&buf->callbacks))
+  if (buf->callbacks == NULL)
     buf->n_added_cb = buf->n_deleted_cb = 0; /* the common case: no call */
   else
     evbuffer_run_or_defer_cbs_(buf);

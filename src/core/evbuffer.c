@@ -195,7 +195,6 @@ struct evbuffer *evbuffer_new(void) {
   struct evbuffer *buf = calloc(1, sizeof(*buf));
   if (buf == NULL) return NULL;
   buf->refcnt = 1;
-  uvbev_list_init(&buf->callbacks);
   return buf;
 }
 

@@ -21,7 +21,7 @@ static void remember_while_suspended(struct evbuffer_cb_entry *e,
 /* Runs every enabled callback once for the changes counted so far. */
 static void run_callbacks(struct evbuffer *buf) {
   struct evbuffer_cb_info info;
-  struct uvbev_list *node, *next;
+  struct evbuffer_cb_entry *e, *next;
   if (buf->n_added_cb == 0 && buf->n_deleted_cb == 0) return;
   info.n_added = buf->n_added_cb;
   info.n_deleted = buf->n_deleted_cb;
@@ -29,9 +29,8 @@ static void run_callbacks(struct evbuffer *buf) {
   buf->n_added_cb = buf->n_deleted_cb = 0;
   /* A callback may remove itself (not others) and add callbacks at the head,
    * which this pass does not visit. */
-  for (node = buf->callbacks.next; node != &buf->callbacks; node = next) {
-    struct evbuffer_cb_entry *e = UVBEV_CONTAINER_OF(node, struct evbuffer_cb_entry, node);
-    next = node->next;
+  for (e = buf->callbacks; e != NULL; e = next) {
+    next = e->next;
     if (!(e->flags & EVBUFFER_CB_ENABLED)) continue;
     if (e->flags & EVBUFFER_CB_SUSPENDED_)
       remember_while_suspended(e, &info);
@@ -57,10 +56,10 @@ void evbuffer_run_or_defer_cbs_(struct evbuffer *buf) {
 }
 
 static void free_entries(struct evbuffer *buf) {
-  while (!uvbev_list_empty(&buf->callbacks)) {
-    struct uvbev_list *node = buf->callbacks.next;
-    uvbev_list_remove(node);
-    free(UVBEV_CONTAINER_OF(node, struct evbuffer_cb_entry, node));
+  while (buf->callbacks != NULL) {
+    struct evbuffer_cb_entry *e = buf->callbacks;
+    buf->callbacks = e->next;
+    free(e);
   }
 }
 
@@ -92,10 +91,8 @@ static struct evbuffer_cb_entry *add_entry(struct evbuffer *buf, uint32_t flags)
   if (e == NULL) return NULL;
   e->flags = flags;
   /* Newest first, as libevent. */
-  e->node.next = buf->callbacks.next;
-  e->node.prev = &buf->callbacks;
-  buf->callbacks.next->prev = &e->node;
-  buf->callbacks.next = &e->node;
+  e->next = buf->callbacks;
+  buf->callbacks = e;
   return e;
 }
 
@@ -112,37 +109,37 @@ struct evbuffer_cb_entry *evbuffer_add_cb(struct evbuffer *buf, evbuffer_cb_func
   return e;
 }
 
-static int has_entry(struct evbuffer *buf, const struct evbuffer_cb_entry *ent) {
-  struct uvbev_list *node;
-  for (node = buf->callbacks.next; node != &buf->callbacks; node = node->next)
-    if (node == &ent->node) return 1;
-  return 0;
+/* Takes ent out of the list and frees it.  Returns 0, or -1 if ent is not
+ * one of buf's entries (a user error that must not crash). */
+static int free_entry(struct evbuffer *buf, struct evbuffer_cb_entry *ent) {
+  struct evbuffer_cb_entry **link;
+  for (link = &buf->callbacks; *link != NULL; link = &(*link)->next) {
+    if (*link == ent) {
+      *link = ent->next;
+      free(ent);
+      return 0;
+    }
+  }
+  return -1;
 }
 
 int evbuffer_remove_cb_entry(struct evbuffer *buf, struct evbuffer_cb_entry *ent) {
   int r = -1;
   if (buf == NULL || ent == NULL) return -1;
   EVBUFFER_LOCK(buf);
-  if (has_entry(buf, ent)) {
-    uvbev_list_remove(&ent->node);
-    free(ent);
-    r = 0;
-  }
+  r = free_entry(buf, ent);
   EVBUFFER_UNLOCK(buf);
   return r;
 }
 
 int evbuffer_remove_cb(struct evbuffer *buf, evbuffer_cb_func cb, void *cbarg) {
-  struct uvbev_list *node;
+  struct evbuffer_cb_entry *e;
   int r = -1;
   if (buf == NULL) return -1;
   EVBUFFER_LOCK(buf);
-  for (node = buf->callbacks.next; node != &buf->callbacks; node = node->next) {
-    struct evbuffer_cb_entry *e = UVBEV_CONTAINER_OF(node, struct evbuffer_cb_entry, node);
+  for (e = buf->callbacks; e != NULL; e = e->next) {
     if (!(e->flags & EVBUFFER_CB_OBSOLETE_) && e->cb.fn == cb && e->arg == cbarg) {
-      uvbev_list_remove(node);
-      free(e);
-      r = 0;
+      r = free_entry(buf, e);
       break;
     }
   }
