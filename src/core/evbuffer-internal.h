@@ -139,9 +139,10 @@ struct evbuffer {
   /* Pin (socket write path). */
   size_t pin_total;     /* bytes pinned */
   size_t pin_remaining; /* pinned bytes not yet removed from the buffer */
+  /* Chunks the buffer holds off the chain: pinned ones that left it (freed
+   * when the pin ends) and zero-length references (kept until the buffer is
+   * freed, as libevent does).  One list, as the second kind is rare. */
   struct evbuffer_chunk *detached;
-  /* Zero-length references, released with the buffer (as libevent does). */
-  struct evbuffer_chunk *parked;
 
   /* Open uv reservation (uv_len above). */
   struct evbuffer_chunk *uv_chunk;

@@ -215,7 +215,6 @@ void evbuffer_decref_and_unlock_(struct evbuffer *buf) {
   evbuffer_cbs_free_(buf);
   release_list(buf->first);
   release_list(buf->detached);
-  release_list(buf->parked);
   EVBUFFER_UNLOCK(buf);
   if (lock != NULL) uvbev_lock_free_(lock);
   free(buf);

@@ -89,12 +89,19 @@ done:
   return n;
 }
 
+/* The pin ended: frees the pinned chunks that left the chain (the other
+ * detached chunks, zero-length references, stay until the buffer goes). */
 static void free_detached(struct evbuffer *buf) {
-  while (buf->detached != NULL) {
-    struct evbuffer_chunk *c = buf->detached;
-    buf->detached = c->next;
-    c->flags &= (unsigned char)~EVBUFFER_CHUNK_PINNED;
-    evbuffer_chunk_release_(c);
+  struct evbuffer_chunk **link = &buf->detached;
+  while (*link != NULL) {
+    struct evbuffer_chunk *c = *link;
+    if (c->flags & EVBUFFER_CHUNK_PINNED) {
+      *link = c->next;
+      c->flags &= (unsigned char)~EVBUFFER_CHUNK_PINNED;
+      evbuffer_chunk_release_(c);
+    } else {
+      link = &c->next;
+    }
   }
 }
 

@@ -278,6 +278,32 @@ static void suspended_callback_reports_size_before_its_changes(void **state) {
   event_base_free(base);
 }
 
+static int zero_ref_cleanups;
+static void zero_ref_cleanup(const void *data, size_t len, void *arg) {
+  (void)data;
+  (void)len;
+  (void)arg;
+  zero_ref_cleanups++;
+}
+
+/* A zero-length reference shares the list of chunks held off the chain with
+ * pinned chunks that left it: the end of the pin frees only those. */
+static void zero_length_reference_outlives_the_end_of_a_pin(void **state) {
+  struct evbuffer *buf = evbuffer_new();
+  uv_buf_t b;
+  size_t np;
+  zero_ref_cleanups = 0;
+  evbuffer_add(buf, "abcdef", 6);
+  assert_int_equal(evbuffer_uv_pin_(buf, &b, 1, 6, &np), 1);
+  assert_int_equal(evbuffer_add_reference(buf, "", 0, zero_ref_cleanup, NULL), 0);
+  evbuffer_drain(buf, 6); /* the pinned chunk leaves the chain */
+  assert_int_equal(evbuffer_uv_unpin_(buf, 6), 0);
+  assert_int_equal(evbuffer_get_length(buf), 0);
+  assert_int_equal(zero_ref_cleanups, 0);
+  evbuffer_free(buf);
+  assert_int_equal(zero_ref_cleanups, 1);
+}
+
 static int seg_cleanups;
 static void seg_cleanup(struct evbuffer_file_segment const *seg, int flags, void *arg) {
   seg_cleanups++;
@@ -339,6 +365,7 @@ int main(void) {
       cmocka_unit_test(unpin_and_commit_fire_callbacks),
       cmocka_unit_test(suspended_callback_gets_changes_once),
       cmocka_unit_test(suspended_callback_reports_size_before_its_changes),
+      cmocka_unit_test(zero_length_reference_outlives_the_end_of_a_pin),
       cmocka_unit_test(segment_range_outside_fails_without_losing_reference),
       cmocka_unit_test(bad_arguments_fail_cleanly),
   };
