@@ -232,6 +232,13 @@ static void unpin_and_commit_fire_callbacks(void **state) {
   evbuffer_free(buf);
 }
 
+static void expect_calls_and_last(int n, size_t orig_size, size_t n_added, size_t n_deleted) {
+  assert_int_equal(calls, n);
+  assert_int_equal(last.orig_size, orig_size);
+  assert_int_equal(last.n_added, n_added);
+  assert_int_equal(last.n_deleted, n_deleted);
+}
+
 static void suspended_callback_gets_changes_once(void **state) {
   struct evbuffer *buf = evbuffer_new();
   struct evbuffer_cb_entry *e = evbuffer_add_cb(buf, count_cb, NULL);
@@ -241,10 +248,7 @@ static void suspended_callback_gets_changes_once(void **state) {
   evbuffer_drain(buf, 1);
   assert_int_equal(calls, 0);
   evbuffer_cb_unsuspend(buf, e);
-  assert_int_equal(calls, 1);
-  assert_int_equal(last.orig_size, 0);
-  assert_int_equal(last.n_added, 3);
-  assert_int_equal(last.n_deleted, 1);
+  expect_calls_and_last(1, 0, 3, 1);
   evbuffer_cb_unsuspend(buf, e);
   assert_int_equal(calls, 1);
   evbuffer_free(buf);
@@ -266,14 +270,9 @@ static void suspended_callback_reports_size_before_its_changes(void **state) {
   event_base_loop(base, EVLOOP_NONBLOCK); /* seen while suspended */
   evbuffer_add(buf, "xy", 2);             /* pending: the deferred run reports it */
   evbuffer_cb_unsuspend(buf, e);
-  assert_int_equal(calls, 1);
-  assert_int_equal(last.orig_size, 5);
-  assert_int_equal(last.n_added, 3);
-  assert_int_equal(last.n_deleted, 1);
+  expect_calls_and_last(1, 5, 3, 1);
   event_base_loop(base, EVLOOP_NONBLOCK);
-  assert_int_equal(calls, 2);
-  assert_int_equal(last.orig_size, 7);
-  assert_int_equal(last.n_added, 2);
+  expect_calls_and_last(2, 7, 2, 0);
   evbuffer_free(buf);
   event_base_free(base);
 }
