@@ -289,6 +289,8 @@ UVBEV_API void bufferevent_trigger_event(struct bufferevent *bev, short what, in
 
 /** Caps the bytes one read (write) moves: 0 or below restores the default
  * (16384 in libevent 2.1; uvbev's default is 65536 for reads and writes).
+ * uvbev keeps a cap above 4 GiB - 1 as 4 GiB - 1 (what one libuv buffer
+ * holds); libevent keeps it as given.
  * @return 0, or -1. */
 UVBEV_API int bufferevent_set_max_single_read(struct bufferevent *bev, size_t size);
 UVBEV_API int bufferevent_set_max_single_write(struct bufferevent *bev, size_t size);

@@ -27,14 +27,12 @@
 #include <uv.h>
 #include "bufferevent-internal.h"
 
-struct uvbev_lookup;
-
 struct bev_conn {
-  uv_stream_t *stream;      /* &own.stream, or a handle from the registry */
-  struct bev_socket *owner; /* the bufferevent (valid until close cb) */
-  evutil_socket_t user_fd;  /* what getfd reports; -1: ask uv_fileno */
-  size_t write_pinned;      /* bytes pinned for the pending uv_write */
-  unsigned is_pipe : 1;
+  uv_stream_t *stream;          /* &own.stream, or a handle from the registry */
+  struct bev_socket *owner;     /* the bufferevent (valid until close cb) */
+  uv_write_t *wreq;             /* allocated on the first write, kept */
+  evutil_socket_t user_fd;      /* what getfd reports; -1: ask uv_fileno */
+  unsigned is_pipe : 1;         /* own is a uv_pipe_t (else a uv_tcp_t) */
   unsigned reading : 1;         /* uv_read_start is on */
   unsigned reserved : 1;        /* an alloc_cb reservation is open */
   unsigned writing : 1;         /* wreq is pending (write or connect probe) */
@@ -42,13 +40,15 @@ struct bev_conn {
   unsigned failed : 1;          /* the connect failed: no more I/O */
   unsigned shutdown_wanted : 1; /* BEV_FINISHED: half-close once written */
   unsigned shutdown_started : 1;
-  unsigned closing : 1;       /* uv_close was called */
-  unsigned detached : 1;      /* no longer s->conn */
-  unsigned from_registry : 1; /* stream was malloc'd by a listener */
+  unsigned closing : 1;        /* uv_close was called */
+  unsigned detached : 1;       /* no longer s->conn */
+  unsigned from_registry : 1;  /* stream was malloc'd by a listener */
   unsigned last_read_full : 1; /* the last read filled its buffer (a stream) */
-  uv_write_t *wreq;           /* allocated on the first write, kept */
-  /* The handle, when this conn made it; a conn adopting a listener's
-   * handle is allocated without this member (it is last for that). */
+  /* The handle, when this conn made it.  It is last so that a conn is
+   * allocated only as long as it needs: up to the end of the tcp member for
+   * TCP (smaller than a pipe), without it when adopting a listener's handle.
+   * The bytes of the pending write are the output's pin
+   * (evbuffer_uv_pinned_), not kept here. */
   union {
     uv_stream_t stream;
     uv_tcp_t tcp;
@@ -61,10 +61,9 @@ struct bev_socket {
   struct bev_conn *conn;         /* NULL: no socket yet */
   struct uvbev_deferred flush_d; /* writes start from the loop, never from
                                     inside bufferevent_write */
-  struct evbuffer_cb_entry *output_cb;
-  struct uvbev_lookup *lookup;       /* pending name lookup, or NULL */
-  struct evutil_addrinfo *addrs;     /* result of the lookup being tried */
-  struct evutil_addrinfo *next_addr; /* next one to try after a failure */
+  /* Connecting to a list of addresses (by name): bev_socket_connect.c's,
+   * allocated by the first such connect, as most sockets never make one. */
+  struct bev_socket_addrs *addrs;
   int dns_error;
   unsigned flush_queued : 1; /* flush_d holds a reference */
 };
@@ -108,5 +107,8 @@ void bev_socket_flush_now_(struct bev_socket *s);
 
 /* Cancels the pending name lookup and forgets the remaining addresses. */
 void bev_socket_cancel_lookup_(struct bev_socket *s);
+
+/* Frees s->addrs (when the bufferevent is destroyed). */
+void bev_socket_addrs_free_(struct bev_socket *s);
 
 #endif

@@ -53,15 +53,23 @@ static void conn_close(struct bev_conn *c) {
   uv_close((uv_handle_t *)c->stream, conn_closed);
 }
 
-/* A conn with its own handle storage, or (adopting) without it. */
-static struct bev_conn *conn_alloc(struct bev_socket *s, uv_stream_t *adopted) {
-  size_t size = adopted ? offsetof(struct bev_conn, own) : sizeof(struct bev_conn);
-  struct bev_conn *c = calloc(1, size);
+/* Bytes to allocate for a conn: its fields and the handle it makes. */
+static size_t conn_size(uv_stream_t *adopted, int is_pipe) {
+  if (adopted) return offsetof(struct bev_conn, own);
+  if (is_pipe) return offsetof(struct bev_conn, own) + sizeof(uv_pipe_t);
+  return offsetof(struct bev_conn, own) + sizeof(uv_tcp_t);
+}
+
+/* A conn with storage for its own TCP or pipe handle, or (adopting) without
+ * it. */
+static struct bev_conn *conn_alloc(struct bev_socket *s, uv_stream_t *adopted, int is_pipe) {
+  struct bev_conn *c = calloc(1, conn_size(adopted, is_pipe));
   if (!c) return NULL;
   c->owner = s;
   c->user_fd = UVBEV_NO_SOCKET;
   c->stream = adopted ? adopted : &c->own.stream;
   c->from_registry = adopted ? 1 : 0;
+  c->is_pipe = is_pipe ? 1 : 0;
   return c;
 }
 
@@ -112,11 +120,10 @@ void bev_socket_conn_drop_(struct bev_socket *s) {
 
 int bev_socket_conn_create_(struct bev_socket *s, int family) {
   uv_loop_t *loop = uvbev_base_loop_(s->p.bev.ev_base);
-  struct bev_conn *c = conn_alloc(s, NULL);
+  struct bev_conn *c = conn_alloc(s, NULL, family == AF_UNIX);
   int r;
   if (!c) return UV_ENOMEM;
-  if (family == AF_UNIX) {
-    c->is_pipe = 1;
+  if (c->is_pipe) {
     r = uv_pipe_init(loop, &c->own.pipe, 0);
   } else {
     r = uv_tcp_init_ex(loop, &c->own.tcp, (unsigned)family);
@@ -136,9 +143,11 @@ static int conn_open_fd(struct bev_socket *s, struct bev_conn *c, evutil_socket_
   int r;
   if (!(s->p.options & BEV_OPT_CLOSE_ON_FREE)) {
     osfd = uvbev_sock_dup_(fd);
-    if (osfd == UVBEV_NO_SOCKET) return UV_EBADF;
+    if (osfd == UVBEV_NO_SOCKET) {
+      free(c); /* the caller counts on c being released */
+      return UV_EBADF;
+    }
   }
-  c->is_pipe = uvbev_sock_is_local_(fd) ? 1 : 0;
   r = c->is_pipe ? uv_pipe_init(loop, &c->own.pipe, 0) : uv_tcp_init(loop, &c->own.tcp);
   if (r < 0) goto fail;
   r = c->is_pipe ? uv_pipe_open(&c->own.pipe, (uv_file)osfd)
@@ -159,7 +168,7 @@ fail:
 static int conn_adopt(struct bev_socket *s, evutil_socket_t fd) {
   struct event_base *base = s->p.bev.ev_base;
   uv_stream_t *h = uvbev_accepted_take_(base, fd);
-  struct bev_conn *c = conn_alloc(s, h);
+  struct bev_conn *c = conn_alloc(s, h, !h && uvbev_sock_is_local_(fd));
   if (!c) {
     if (h) uvbev_accepted_put_(base, fd, h);
     return UV_ENOMEM;
@@ -298,12 +307,11 @@ static void on_write(uv_write_t *req, int status) {
   struct bev_conn *c = req->data;
   struct bev_socket *s = c->owner;
   struct bufferevent *bev = &s->p.bev;
-  size_t pinned = c->write_pinned;
   bev_core_incref_(bev);
   BEV_LOCK(bev);
   c->writing = 0;
-  c->write_pinned = 0;
-  evbuffer_uv_unpin_(bev->output, status == 0 ? pinned : 0);
+  /* Only this write holds the output's pin (flushes wait for it). */
+  evbuffer_uv_unpin_(bev->output, status == 0 ? evbuffer_uv_pinned_(bev->output) : 0);
   if (c->detached || s->p.freed) {
     if (s->conn && !s->p.freed) bev_socket_flush_now_(s); /* the new connection may write now */
   } else if (status < 0) {
@@ -369,7 +377,6 @@ void bev_socket_flush_now_(struct bev_socket *s) {
     return;
   }
   c->writing = 1;
-  c->write_pinned = npinned;
 }
 
 /* flush_d: brings the connection in line with the state (reading on or off,
@@ -438,9 +445,7 @@ static void be_socket_unlink(struct bufferevent *bev) {
 }
 
 static void be_socket_destruct(struct bufferevent *bev) {
-  struct bev_socket *s = (struct bev_socket *)bev;
-  if (s->addrs) evutil_freeaddrinfo(s->addrs);
-  s->addrs = s->next_addr = NULL;
+  bev_socket_addrs_free_((struct bev_socket *)bev);
 }
 
 static int be_socket_flush(struct bufferevent *bev, short iotype,
@@ -539,8 +544,9 @@ struct bufferevent *bufferevent_socket_new(struct event_base *base, evutil_socke
   }
   bev = &s->p.bev;
   uvbev_deferred_init_(&s->flush_d, on_flush_deferred, s);
-  s->output_cb = evbuffer_add_cb(bev->output, on_output_changed, s);
-  if (!s->output_cb || (fd >= 0 && fd != UVBEV_NO_SOCKET && conn_adopt(s, fd) < 0)) {
+  /* The entry lives as long as the output: nothing needs to remove it. */
+  if (!evbuffer_add_cb(bev->output, on_output_changed, s) ||
+      (fd >= 0 && fd != UVBEV_NO_SOCKET && conn_adopt(s, fd) < 0)) {
     bufferevent_free(bev);
     return NULL;
   }

@@ -44,9 +44,28 @@ static void connect_end(struct bev_socket *s) {
   bev_core_unsuspend_read_(&s->p.bev, BEV_SUSPEND_LOOKUP);
 }
 
+struct bev_socket_addrs {
+  struct uvbev_lookup *lookup;       /* pending name lookup, or NULL */
+  struct evutil_addrinfo *list;      /* result of the lookup being tried */
+  struct evutil_addrinfo *next_addr; /* next one to try after a failure */
+};
+
+/* s->addrs, allocated on first use (NULL: out of memory). */
+static struct bev_socket_addrs *addrs_get(struct bev_socket *s) {
+  if (!s->addrs) s->addrs = calloc(1, sizeof(*s->addrs));
+  return s->addrs;
+}
+
 static void forget_addrs(struct bev_socket *s) {
-  if (s->addrs) evutil_freeaddrinfo(s->addrs);
-  s->addrs = s->next_addr = NULL;
+  if (!s->addrs) return;
+  if (s->addrs->list) evutil_freeaddrinfo(s->addrs->list);
+  s->addrs->list = s->addrs->next_addr = NULL;
+}
+
+void bev_socket_addrs_free_(struct bev_socket *s) {
+  forget_addrs(s);
+  free(s->addrs);
+  s->addrs = NULL;
 }
 
 void bev_socket_connected_(struct bev_socket *s) {
@@ -63,7 +82,7 @@ void bev_socket_connect_failed_(struct bev_socket *s, int err) {
   struct bufferevent *bev = &s->p.bev;
   /* As libevent: the socket stays, without I/O; the event callback decides. */
   if (s->conn) s->conn->failed = 1;
-  if (s->next_addr && try_next_addr(s) == 0) return;
+  if (s->addrs && s->addrs->next_addr && try_next_addr(s) == 0) return;
   forget_addrs(s);
   connect_end(s);
   EVUTIL_SET_SOCKET_ERROR(uvbev_socket_error_from_uv_(err));
@@ -185,12 +204,12 @@ static int socket_connect_on_loop(struct bufferevent *top, const struct sockaddr
   return r;
 }
 
-/* Tries s->next_addr and the ones after it until a connect starts.  Each
- * attempt gets a fresh socket.  Returns 0 if one started. */
+/* Tries s->addrs->next_addr and the ones after it until a connect starts.
+ * Each attempt gets a fresh socket.  Returns 0 if one started. */
 static int try_next_addr(struct bev_socket *s) {
-  while (s->next_addr) {
-    struct evutil_addrinfo *ai = s->next_addr;
-    s->next_addr = ai->ai_next;
+  while (s->addrs->next_addr) {
+    struct evutil_addrinfo *ai = s->addrs->next_addr;
+    s->addrs->next_addr = ai->ai_next;
     /* The first attempt may use the caller's socket; later ones get a new one. */
     if (s->conn && (s->conn->failed || s->conn->connecting)) bev_socket_conn_drop_(s);
     if (start_connect(s, ai->ai_addr, (int)ai->ai_addrlen) == 0) return 0;
@@ -200,7 +219,11 @@ static int try_next_addr(struct bev_socket *s) {
 
 int bev_socket_connect_addrs_(struct bev_socket *s, struct evutil_addrinfo *list) {
   forget_addrs(s);
-  s->addrs = s->next_addr = list;
+  if (!addrs_get(s)) {
+    evutil_freeaddrinfo(list);
+    return -1;
+  }
+  s->addrs->list = s->addrs->next_addr = list;
   if (try_next_addr(s) == 0) return 0;
   forget_addrs(s);
   return -1;
@@ -215,7 +238,7 @@ static void on_resolved(int err, struct evutil_addrinfo *res, void *arg) {
   if (err == EVUTIL_EAI_CANCEL) {
     /* cancelled by free, setfd, a new connect: whoever did it cleaned up */
   } else {
-    s->lookup = NULL;
+    s->addrs->lookup = NULL;
     if (err != 0 || !res) {
       s->dns_error = err ? err : EVUTIL_EAI_NONAME;
       connect_end(s);
@@ -233,9 +256,9 @@ static void on_resolved(int err, struct evutil_addrinfo *res, void *arg) {
 
 void bev_socket_cancel_lookup_(struct bev_socket *s) {
   forget_addrs(s);
-  if (!s->lookup) return;
-  uvbev_lookup_cancel_(s->lookup);
-  s->lookup = NULL;
+  if (!s->addrs || !s->addrs->lookup) return;
+  uvbev_lookup_cancel_(s->addrs->lookup);
+  s->addrs->lookup = NULL;
   connect_end(s);
 }
 
@@ -256,9 +279,13 @@ static int socket_connect_hostname_on_loop(struct bufferevent *top, int family,
   BEV_LOCK(bev);
   bev_socket_cancel_lookup_(s);
   s->dns_error = 0;
+  if (!addrs_get(s)) {
+    BEV_UNLOCK(bev);
+    return -1;
+  }
   bev_core_incref_(bev);
-  s->lookup = uvbev_lookup_start_(bev->ev_base, hostname, portbuf, &hints, on_resolved, s);
-  if (!s->lookup) {
+  s->addrs->lookup = uvbev_lookup_start_(bev->ev_base, hostname, portbuf, &hints, on_resolved, s);
+  if (!s->addrs->lookup) {
     BEV_UNLOCK(bev);
     bev_core_decref_(bev);
     return -1;

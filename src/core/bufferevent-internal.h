@@ -107,26 +107,27 @@ struct bufferevent_private {
   unsigned freed : 1;       /* bufferevent_free() was called */
   unsigned readcb_pending : 1;
   unsigned writecb_pending : 1;
-  unsigned unlinked : 1;     /* handles closed (free or base shutdown) */
-  unsigned write_wanted : 1; /* kind: a connect is pending (write timeout runs) */
+  unsigned unlinked : 1;          /* handles closed (free or base shutdown) */
+  unsigned write_wanted : 1;      /* kind: a connect is pending (write timeout runs) */
+  unsigned output_tm_tracked : 1; /* output: write timeout tracking installed */
   short eventcb_pending;
   int errno_pending; /* socket error to restore for a deferred ERROR */
   int options;
   int refcnt;
-  int priority;
   short read_suspended;
   short write_suspended;
-  size_t max_single_read;
-  size_t max_single_write;
+  /* 32 bits: libuv's buffers (uv_buf_init) hold at most that much, and
+   * with them these fit where two size_t would pad the struct. */
+  uint32_t max_single_read;
+  uint32_t max_single_write;
 
-  struct uvbev_deferred deferred;
+  struct uvbev_deferred deferred; /* its priority is bufferevent_priority_set's */
   /* Requests from other threads, applied on the loop thread; allocated
    * with the lock (NULL without one: costs an unthreaded bufferevent only
    * this pointer). */
   struct bev_sync *sync;
   struct uvbev_child child;
-  struct evbuffer_cb_entry *input_wm_cb;  /* input: high watermark tracking */
-  struct evbuffer_cb_entry *output_tm_cb; /* output: write timeout tracking */
+  struct evbuffer_cb_entry *input_wm_cb; /* input: high watermark tracking */
   /* The read and write timers, allocated when a timeout is first armed:
    * most bufferevents never set one, and two uv_timer_t would be a fifth of
    * an idle connection's memory.  NULL until then. */

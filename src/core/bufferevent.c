@@ -333,20 +333,23 @@ int bufferevent_priority_set(struct bufferevent *bev, int pri) {
   struct bufferevent_private *p = BEV_UPCAST(bev);
   if (!bev || pri < 0 || pri >= uvbev_base_npriorities_(bev->ev_base)) return -1;
   BEV_LOCK(bev);
-  p->priority = pri;
   p->deferred.priority = pri;
   BEV_UNLOCK(bev);
   return 0;
 }
 
 int bufferevent_get_priority(const struct bufferevent *bev) {
-  return bev ? ((const struct bufferevent_private *)bev)->priority : -1;
+  return bev ? ((const struct bufferevent_private *)bev)->deferred.priority : -1;
 }
 
-static int bev_core_set_limit(struct bufferevent *bev, size_t *field, size_t size, size_t dflt) {
+static int bev_core_set_limit(struct bufferevent *bev, uint32_t *field, size_t size,
+                              uint32_t dflt) {
   if (!bev) return -1;
   BEV_LOCK(bev);
-  *field = (size == 0 || size > (size_t)EV_SSIZE_MAX) ? dflt : size;
+  if (size == 0 || size > (size_t)EV_SSIZE_MAX)
+    *field = dflt;
+  else
+    *field = (uint64_t)size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
   BEV_UNLOCK(bev);
   return 0;
 }

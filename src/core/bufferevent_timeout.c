@@ -104,8 +104,7 @@ static void bev_timer_update(struct bufferevent *bev, short what, int restart) {
   const struct timeval *tv = what == EV_READ ? &bev->timeout_read : &bev->timeout_write;
   int wanted = bev_timeout_wanted(bev, what);
   uv_timer_t *t;
-  if (!wanted && !p->timers)
-    return; /* nothing to touch: the common case costs no thread check */
+  if (!wanted && !p->timers) return; /* nothing to touch: the common case costs no thread check */
   if (!bev_core_on_loop_(bev)) {
     bev_core_sync_timers_(bev, what, restart);
     return;
@@ -155,9 +154,11 @@ int bufferevent_set_timeouts(struct bufferevent *bev, const struct timeval *tv_r
   BEV_LOCK(bev);
   bev->timeout_read = tv_read ? *tv_read : zero;
   bev->timeout_write = tv_write ? *tv_write : zero;
-  if (bev_tv_set(&bev->timeout_write) && !p->output_tm_cb) {
-    p->output_tm_cb = evbuffer_add_cb(bev->output, bev_on_output_changed, bev);
-    if (!p->output_tm_cb) r = -1;
+  if (bev_tv_set(&bev->timeout_write) && !p->output_tm_tracked) {
+    if (evbuffer_add_cb(bev->output, bev_on_output_changed, bev))
+      p->output_tm_tracked = 1; /* kept until the output is freed */
+    else
+      r = -1;
   }
   bev_core_restart_progress_(bev, EV_READ | EV_WRITE);
   BEV_UNLOCK(bev);

@@ -39,7 +39,6 @@
 #include "event2/buffer.h"
 #include "event2/buffer_compat.h"
 #include "event-internal.h"
-#include "list-internal.h"
 #include "thread-internal.h"
 
 enum evbuffer_chunk_kind {
@@ -86,56 +85,67 @@ struct evbuffer_file_segment {
 #define EVBUFFER_CB_SUSPENDED_ 0x20000u /* evbuffer_cb_suspend */
 
 struct evbuffer_cb_entry {
-  struct uvbev_list node;
+  struct evbuffer_cb_entry *next; /* a singly linked list: removal looks the
+                                     entry up anyway, to refuse a stranger */
   union {
     evbuffer_cb_func fn;
     evbuffer_cb obsolete;
   } cb;
   void *arg;
   uint32_t flags;
-  /* Changes seen while suspended. */
-  size_t susp_orig;
+  /* Changes seen while suspended.  The size before them is not kept: it is
+   * the length now less every change since (evbuffer_cb_unsuspend), which
+   * makes an entry one malloc size class smaller. */
   size_t susp_added;
   size_t susp_deleted;
 };
 
+/* Deferred callback runs (evbuffer_defer_callbacks): allocated on the first
+ * call, as few buffers use it and it would be a third of an idle buffer. */
+struct evbuffer_deferral {
+  struct uvbev_deferred d;
+  struct event_base *base;
+};
+
+/* The 32-bit fields are grouped so that none is padded: an idle connection
+ * holds two buffers, and at 136 bytes each one is a malloc size class
+ * smaller than with plain size_t/unsigned fields. */
 struct evbuffer {
   struct evbuffer_chunk *first;
   struct evbuffer_chunk *last;
   struct evbuffer_chunk *last_data; /* last chunk with off > 0, or NULL */
   size_t total_len;
-
-  /* 1 for the user, +1 while a deferred callback run is queued (as in
-   * libevent, a queued run outlives evbuffer_free and still happens). */
-  unsigned refcnt;
-
   void *lock;
+
+  uint32_t flags; /* evbuffer_set_flags; 32 bits kept, as libevent does */
+  /* 1 for the user, +1 while a deferred callback run is queued (as in
+   * libevent, a queued run outlives evbuffer_free and still happens): never
+   * more than 2. */
+  unsigned refcnt : 2;
   unsigned own_lock : 1;
   unsigned freeze_start : 1;
   unsigned freeze_end : 1;
-  unsigned deferred_cbs : 1;
   unsigned pin_open : 1;
   unsigned uv_reserved : 1;
-  uint64_t flags;
+  unsigned pin_chunks; /* pinned chunks still in the chain */
+  unsigned uv_len;     /* bytes of the open uv reservation (<= UINT_MAX) */
 
   /* Callbacks. */
-  struct uvbev_list callbacks; /* newest first */
+  struct evbuffer_cb_entry *callbacks; /* newest first */
   size_t n_added_cb;
   size_t n_deleted_cb;
-  struct event_base *cb_base;
-  struct uvbev_deferred deferred;
+  struct evbuffer_deferral *deferral; /* NULL: callbacks run at once */
 
   /* Pin (socket write path). */
   size_t pin_total;     /* bytes pinned */
   size_t pin_remaining; /* pinned bytes not yet removed from the buffer */
-  unsigned pin_chunks;  /* pinned chunks still in the chain */
+  /* Chunks the buffer holds off the chain: pinned ones that left it (freed
+   * when the pin ends) and zero-length references (kept until the buffer is
+   * freed, as libevent does).  One list, as the second kind is rare. */
   struct evbuffer_chunk *detached;
-  /* Zero-length references, released with the buffer (as libevent does). */
-  struct evbuffer_chunk *parked;
 
-  /* Open uv reservation. */
+  /* Open uv reservation (uv_len above). */
   struct evbuffer_chunk *uv_chunk;
-  size_t uv_len;
 };
 
 #define EVBUFFER_LOCK(b) UVBEV_LOCK((b)->lock)
@@ -211,12 +221,12 @@ void evbuffer_chain_commit_(struct evbuffer *buf, struct evbuffer_chunk *c, size
  * deferred.  Called with the lock held. */
 void evbuffer_run_or_defer_cbs_(struct evbuffer *buf);
 static inline void evbuffer_invoke_cbs_(struct evbuffer *buf) {
-  if (uvbev_list_empty(&buf->callbacks))
+  if (buf->callbacks == NULL)
     buf->n_added_cb = buf->n_deleted_cb = 0; /* the common case: no call */
   else
     evbuffer_run_or_defer_cbs_(buf);
 }
-/* Frees every callback entry. */
+/* Frees every callback entry and the deferral state. */
 void evbuffer_cbs_free_(struct evbuffer *buf);
 /* Drops a reference taken with the lock held, and releases the lock; frees
  * the buffer at zero (evbuffer.c). */

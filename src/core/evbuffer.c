@@ -195,8 +195,6 @@ struct evbuffer *evbuffer_new(void) {
   struct evbuffer *buf = calloc(1, sizeof(*buf));
   if (buf == NULL) return NULL;
   buf->refcnt = 1;
-  uvbev_list_init(&buf->callbacks);
-  uvbev_list_init(&buf->deferred.node);
   return buf;
 }
 
@@ -217,7 +215,6 @@ void evbuffer_decref_and_unlock_(struct evbuffer *buf) {
   evbuffer_cbs_free_(buf);
   release_list(buf->first);
   release_list(buf->detached);
-  release_list(buf->parked);
   EVBUFFER_UNLOCK(buf);
   if (lock != NULL) uvbev_lock_free_(lock);
   free(buf);
@@ -251,7 +248,7 @@ void evbuffer_unlock(struct evbuffer *buf) {
 int evbuffer_set_flags(struct evbuffer *buf, ev_uint64_t flags) {
   if (buf == NULL) return -1;
   EVBUFFER_LOCK(buf);
-  buf->flags |= flags;
+  buf->flags |= (uint32_t)flags;
   EVBUFFER_UNLOCK(buf);
   return 0;
 }
@@ -259,7 +256,7 @@ int evbuffer_set_flags(struct evbuffer *buf, ev_uint64_t flags) {
 int evbuffer_clear_flags(struct evbuffer *buf, ev_uint64_t flags) {
   if (buf == NULL) return -1;
   EVBUFFER_LOCK(buf);
-  buf->flags &= ~flags;
+  buf->flags &= ~(uint32_t)flags;
   EVBUFFER_UNLOCK(buf);
   return 0;
 }

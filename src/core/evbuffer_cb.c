@@ -14,7 +14,6 @@ static void call_entry(struct evbuffer *buf, struct evbuffer_cb_entry *e,
 
 static void remember_while_suspended(struct evbuffer_cb_entry *e,
                                      const struct evbuffer_cb_info *info) {
-  if (e->susp_added == 0 && e->susp_deleted == 0) e->susp_orig = info->orig_size;
   e->susp_added += info->n_added;
   e->susp_deleted += info->n_deleted;
 }
@@ -22,7 +21,7 @@ static void remember_while_suspended(struct evbuffer_cb_entry *e,
 /* Runs every enabled callback once for the changes counted so far. */
 static void run_callbacks(struct evbuffer *buf) {
   struct evbuffer_cb_info info;
-  struct uvbev_list *node, *next;
+  struct evbuffer_cb_entry *e, *next;
   if (buf->n_added_cb == 0 && buf->n_deleted_cb == 0) return;
   info.n_added = buf->n_added_cb;
   info.n_deleted = buf->n_deleted_cb;
@@ -30,9 +29,8 @@ static void run_callbacks(struct evbuffer *buf) {
   buf->n_added_cb = buf->n_deleted_cb = 0;
   /* A callback may remove itself (not others) and add callbacks at the head,
    * which this pass does not visit. */
-  for (node = buf->callbacks.next; node != &buf->callbacks; node = next) {
-    struct evbuffer_cb_entry *e = UVBEV_CONTAINER_OF(node, struct evbuffer_cb_entry, node);
-    next = node->next;
+  for (e = buf->callbacks; e != NULL; e = next) {
+    next = e->next;
     if (!(e->flags & EVBUFFER_CB_ENABLED)) continue;
     if (e->flags & EVBUFFER_CB_SUSPENDED_)
       remember_while_suspended(e, &info);
@@ -51,32 +49,39 @@ static void deferred_run(struct uvbev_deferred *d, void *arg) {
 
 void evbuffer_run_or_defer_cbs_(struct evbuffer *buf) {
   if (buf->n_added_cb == 0 && buf->n_deleted_cb == 0) return;
-  if (buf->deferred_cbs) {
-    if (uvbev_deferred_schedule_(buf->cb_base, &buf->deferred)) buf->refcnt++;
+  if (buf->deferral) {
+    if (uvbev_deferred_schedule_(buf->deferral->base, &buf->deferral->d)) buf->refcnt++;
   } else
     run_callbacks(buf);
 }
 
 static void free_entries(struct evbuffer *buf) {
-  while (!uvbev_list_empty(&buf->callbacks)) {
-    struct uvbev_list *node = buf->callbacks.next;
-    uvbev_list_remove(node);
-    free(UVBEV_CONTAINER_OF(node, struct evbuffer_cb_entry, node));
+  while (buf->callbacks != NULL) {
+    struct evbuffer_cb_entry *e = buf->callbacks;
+    buf->callbacks = e->next;
+    free(e);
   }
 }
 
 void evbuffer_cbs_free_(struct evbuffer *buf) {
   free_entries(buf);
+  free(buf->deferral); /* not queued: a queued run holds a reference */
+  buf->deferral = NULL;
 }
 
 int evbuffer_defer_callbacks(struct evbuffer *buf, struct event_base *base) {
   if (buf == NULL || base == NULL) return -1;
   EVBUFFER_LOCK(buf);
-  if (buf->deferred_cbs && uvbev_deferred_cancel_(buf->cb_base, &buf->deferred))
+  if (buf->deferral == NULL) {
+    buf->deferral = malloc(sizeof(*buf->deferral));
+    if (buf->deferral == NULL) {
+      EVBUFFER_UNLOCK(buf);
+      return -1;
+    }
+  } else if (uvbev_deferred_cancel_(buf->deferral->base, &buf->deferral->d))
     buf->refcnt--; /* the user still holds one */
-  buf->cb_base = base;
-  buf->deferred_cbs = 1;
-  uvbev_deferred_init_(&buf->deferred, deferred_run, buf);
+  buf->deferral->base = base;
+  uvbev_deferred_init_(&buf->deferral->d, deferred_run, buf);
   EVBUFFER_UNLOCK(buf);
   return 0;
 }
@@ -86,10 +91,8 @@ static struct evbuffer_cb_entry *add_entry(struct evbuffer *buf, uint32_t flags)
   if (e == NULL) return NULL;
   e->flags = flags;
   /* Newest first, as libevent. */
-  e->node.next = buf->callbacks.next;
-  e->node.prev = &buf->callbacks;
-  buf->callbacks.next->prev = &e->node;
-  buf->callbacks.next = &e->node;
+  e->next = buf->callbacks;
+  buf->callbacks = e;
   return e;
 }
 
@@ -106,37 +109,37 @@ struct evbuffer_cb_entry *evbuffer_add_cb(struct evbuffer *buf, evbuffer_cb_func
   return e;
 }
 
-static int has_entry(struct evbuffer *buf, const struct evbuffer_cb_entry *ent) {
-  struct uvbev_list *node;
-  for (node = buf->callbacks.next; node != &buf->callbacks; node = node->next)
-    if (node == &ent->node) return 1;
-  return 0;
+/* Takes ent out of the list and frees it.  Returns 0, or -1 if ent is not
+ * one of buf's entries (a user error that must not crash). */
+static int free_entry(struct evbuffer *buf, struct evbuffer_cb_entry *ent) {
+  struct evbuffer_cb_entry **link;
+  for (link = &buf->callbacks; *link != NULL; link = &(*link)->next) {
+    if (*link == ent) {
+      *link = ent->next;
+      free(ent);
+      return 0;
+    }
+  }
+  return -1;
 }
 
 int evbuffer_remove_cb_entry(struct evbuffer *buf, struct evbuffer_cb_entry *ent) {
   int r = -1;
   if (buf == NULL || ent == NULL) return -1;
   EVBUFFER_LOCK(buf);
-  if (has_entry(buf, ent)) {
-    uvbev_list_remove(&ent->node);
-    free(ent);
-    r = 0;
-  }
+  r = free_entry(buf, ent);
   EVBUFFER_UNLOCK(buf);
   return r;
 }
 
 int evbuffer_remove_cb(struct evbuffer *buf, evbuffer_cb_func cb, void *cbarg) {
-  struct uvbev_list *node;
+  struct evbuffer_cb_entry *e;
   int r = -1;
   if (buf == NULL) return -1;
   EVBUFFER_LOCK(buf);
-  for (node = buf->callbacks.next; node != &buf->callbacks; node = node->next) {
-    struct evbuffer_cb_entry *e = UVBEV_CONTAINER_OF(node, struct evbuffer_cb_entry, node);
+  for (e = buf->callbacks; e != NULL; e = e->next) {
     if (!(e->flags & EVBUFFER_CB_OBSOLETE_) && e->cb.fn == cb && e->arg == cbarg) {
-      uvbev_list_remove(node);
-      free(e);
-      r = 0;
+      r = free_entry(buf, e);
       break;
     }
   }
@@ -182,9 +185,12 @@ void evbuffer_cb_unsuspend(struct evbuffer *buf, struct evbuffer_cb_entry *cb) {
   EVBUFFER_LOCK(buf);
   if (cb->flags & EVBUFFER_CB_SUSPENDED_) {
     cb->flags &= ~EVBUFFER_CB_SUSPENDED_;
-    info.orig_size = cb->susp_orig;
     info.n_added = cb->susp_added;
     info.n_deleted = cb->susp_deleted;
+    /* Every change counts once, in the entry or still pending in the buffer
+     * (as run_callbacks assumes): undo both (modulo SIZE_MAX + 1, exact). */
+    info.orig_size =
+        buf->total_len - buf->n_added_cb + buf->n_deleted_cb - info.n_added + info.n_deleted;
     cb->susp_added = cb->susp_deleted = 0;
     if ((info.n_added != 0 || info.n_deleted != 0) && (cb->flags & EVBUFFER_CB_ENABLED))
       call_entry(buf, cb, &info);

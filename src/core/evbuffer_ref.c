@@ -29,8 +29,8 @@ int evbuffer_add_reference(struct evbuffer *outbuf, const void *data, size_t dat
   c->u.ref.arg = cleanupfn_arg;
   if (datlen == 0) {
     /* No bytes to chain; released with the buffer, as libevent does. */
-    c->next = outbuf->parked;
-    outbuf->parked = c;
+    c->next = outbuf->detached;
+    outbuf->detached = c;
   } else {
     append_foreign(outbuf, c);
   }

@@ -36,7 +36,7 @@ size_t evbuffer_uv_reserve_(struct evbuffer *buf, size_t suggested, uv_buf_t *ou
   *out = uv_buf_init((char *)c->mem + c->misalign + c->off, (unsigned)len);
   buf->uv_reserved = 1;
   buf->uv_chunk = c;
-  buf->uv_len = len;
+  buf->uv_len = (unsigned)len;
 done:
   EVBUFFER_UNLOCK(buf);
   return len;
@@ -89,12 +89,19 @@ done:
   return n;
 }
 
+/* The pin ended: frees the pinned chunks that left the chain (the other
+ * detached chunks, zero-length references, stay until the buffer goes). */
 static void free_detached(struct evbuffer *buf) {
-  while (buf->detached != NULL) {
-    struct evbuffer_chunk *c = buf->detached;
-    buf->detached = c->next;
-    c->flags &= (unsigned char)~EVBUFFER_CHUNK_PINNED;
-    evbuffer_chunk_release_(c);
+  struct evbuffer_chunk **link = &buf->detached;
+  while (*link != NULL) {
+    struct evbuffer_chunk *c = *link;
+    if (c->flags & EVBUFFER_CHUNK_PINNED) {
+      *link = c->next;
+      c->flags &= (unsigned char)~EVBUFFER_CHUNK_PINNED;
+      evbuffer_chunk_release_(c);
+    } else {
+      link = &c->next;
+    }
   }
 }
 

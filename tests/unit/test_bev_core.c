@@ -367,6 +367,20 @@ static void core_bad_arguments_are_refused(void **state) {
   bufferevent_free(NULL);
 }
 
+/* Caps are kept in 32 bits (what one libuv buffer holds): a bigger one is
+ * kept as the largest 32-bit value, 0 restores the default. */
+static void core_max_single_caps_are_kept_in_32_bits(void **state) {
+  struct fx *f = *state;
+  assert_int_equal(bufferevent_set_max_single_read(f->bev, 1000), 0);
+  assert_int_equal(bufferevent_get_max_single_read(f->bev), 1000);
+  assert_int_equal(bufferevent_set_max_single_write(f->bev, 0), 0);
+  assert_int_equal(bufferevent_get_max_single_write(f->bev), BEV_DEFAULT_MAX_SINGLE_WRITE);
+#if SIZE_MAX > UINT32_MAX
+  assert_int_equal(bufferevent_set_max_single_read(f->bev, (size_t)UINT32_MAX + 2), 0);
+  assert_int_equal(bufferevent_get_max_single_read(f->bev), (ev_ssize_t)UINT32_MAX);
+#endif
+}
+
 #define CORE_TEST(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 #define CORE_TEST_DEFERRED(fn) cmocka_unit_test_setup_teardown(fn, fx_setup_deferred, fx_teardown)
 
@@ -388,6 +402,7 @@ int main(void) {
       CORE_TEST(core_memory_outlives_free_while_referenced),
       CORE_TEST(core_base_free_unlinks_bufferevents_left_alive),
       CORE_TEST(core_bad_arguments_are_refused),
+      CORE_TEST(core_max_single_caps_are_kept_in_32_bits),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

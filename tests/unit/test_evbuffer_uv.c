@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event2/event.h"
 #include "evbuffer-internal.h"
 #include "evbuffer-uv-internal.h"
 
@@ -231,6 +232,13 @@ static void unpin_and_commit_fire_callbacks(void **state) {
   evbuffer_free(buf);
 }
 
+static void expect_calls_and_last(int n, size_t orig_size, size_t n_added, size_t n_deleted) {
+  assert_int_equal(calls, n);
+  assert_int_equal(last.orig_size, orig_size);
+  assert_int_equal(last.n_added, n_added);
+  assert_int_equal(last.n_deleted, n_deleted);
+}
+
 static void suspended_callback_gets_changes_once(void **state) {
   struct evbuffer *buf = evbuffer_new();
   struct evbuffer_cb_entry *e = evbuffer_add_cb(buf, count_cb, NULL);
@@ -240,13 +248,59 @@ static void suspended_callback_gets_changes_once(void **state) {
   evbuffer_drain(buf, 1);
   assert_int_equal(calls, 0);
   evbuffer_cb_unsuspend(buf, e);
-  assert_int_equal(calls, 1);
-  assert_int_equal(last.orig_size, 0);
-  assert_int_equal(last.n_added, 3);
-  assert_int_equal(last.n_deleted, 1);
+  expect_calls_and_last(1, 0, 3, 1);
   evbuffer_cb_unsuspend(buf, e);
   assert_int_equal(calls, 1);
   evbuffer_free(buf);
+}
+
+/* The size reported on unsuspend is the one before the first change seen
+ * while suspended, also when later changes still wait for a deferred run. */
+static void suspended_callback_reports_size_before_its_changes(void **state) {
+  struct event_base *base = event_base_new();
+  struct evbuffer *buf = evbuffer_new();
+  struct evbuffer_cb_entry *e = evbuffer_add_cb(buf, count_cb, NULL);
+  assert_int_equal(evbuffer_defer_callbacks(buf, base), 0);
+  evbuffer_add(buf, "01234", 5);
+  event_base_loop(base, EVLOOP_NONBLOCK);
+  calls = 0;
+  evbuffer_cb_suspend(buf, e);
+  evbuffer_add(buf, "abc", 3);
+  evbuffer_drain(buf, 1);
+  event_base_loop(base, EVLOOP_NONBLOCK); /* seen while suspended */
+  evbuffer_add(buf, "xy", 2);             /* pending: the deferred run reports it */
+  evbuffer_cb_unsuspend(buf, e);
+  expect_calls_and_last(1, 5, 3, 1);
+  event_base_loop(base, EVLOOP_NONBLOCK);
+  expect_calls_and_last(2, 7, 2, 0);
+  evbuffer_free(buf);
+  event_base_free(base);
+}
+
+static int zero_ref_cleanups;
+static void zero_ref_cleanup(const void *data, size_t len, void *arg) {
+  (void)data;
+  (void)len;
+  (void)arg;
+  zero_ref_cleanups++;
+}
+
+/* A zero-length reference shares the list of chunks held off the chain with
+ * pinned chunks that left it: the end of the pin frees only those. */
+static void zero_length_reference_outlives_the_end_of_a_pin(void **state) {
+  struct evbuffer *buf = evbuffer_new();
+  uv_buf_t b;
+  size_t np;
+  zero_ref_cleanups = 0;
+  evbuffer_add(buf, "abcdef", 6);
+  assert_int_equal(evbuffer_uv_pin_(buf, &b, 1, 6, &np), 1);
+  assert_int_equal(evbuffer_add_reference(buf, "", 0, zero_ref_cleanup, NULL), 0);
+  evbuffer_drain(buf, 6); /* the pinned chunk leaves the chain */
+  assert_int_equal(evbuffer_uv_unpin_(buf, 6), 0);
+  assert_int_equal(evbuffer_get_length(buf), 0);
+  assert_int_equal(zero_ref_cleanups, 0);
+  evbuffer_free(buf);
+  assert_int_equal(zero_ref_cleanups, 1);
 }
 
 static int seg_cleanups;
@@ -309,6 +363,8 @@ int main(void) {
       cmocka_unit_test(pinned_chunks_survive_pullup_and_moves),
       cmocka_unit_test(unpin_and_commit_fire_callbacks),
       cmocka_unit_test(suspended_callback_gets_changes_once),
+      cmocka_unit_test(suspended_callback_reports_size_before_its_changes),
+      cmocka_unit_test(zero_length_reference_outlives_the_end_of_a_pin),
       cmocka_unit_test(segment_range_outside_fails_without_losing_reference),
       cmocka_unit_test(bad_arguments_fail_cleanly),
   };
