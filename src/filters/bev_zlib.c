@@ -73,6 +73,26 @@ static void zlib_commit(struct evbuffer *dst, struct evbuffer_iovec *out, size_t
   evbuffer_commit_space(dst, out, produced ? 1 : 0);
 }
 
+/* One call of deflate or inflate (they share a signature) from `in` (the
+ * first chunk of src) into `out` (reserved in dst): commits what it produced
+ * and drains what it consumed.  Returns zlib's code. */
+static int zlib_step(int (*step)(z_streamp, int), z_stream *zs, int flush,
+                     struct evbuffer *src, const struct evbuffer_iovec *in,
+                     struct evbuffer *dst, struct evbuffer_iovec *out, size_t *consumed,
+                     size_t *produced) {
+  int rc;
+  zs->next_in = in->iov_base;
+  zs->avail_in = (uInt)in->iov_len;
+  zs->next_out = out->iov_base;
+  zs->avail_out = (uInt)out->iov_len;
+  rc = step(zs, flush);
+  *consumed = in->iov_len - zs->avail_in;
+  *produced = out->iov_len - zs->avail_out;
+  zlib_commit(dst, out, *produced);
+  if (*consumed) evbuffer_drain(src, *consumed);
+  return rc;
+}
+
 /* ---- deflate: the filter's output ------------------------------------------- */
 
 static int zlib_flush_flag(enum bufferevent_flush_mode mode) {
@@ -103,15 +123,7 @@ static enum bufferevent_filter_result zlib_deflate_cb(struct evbuffer *src, stru
       zlib_set_error(z, "deflate", "out of memory");
       return BEV_ERROR;
     }
-    z->def.next_in = in.iov_base;
-    z->def.avail_in = (uInt)in.iov_len;
-    z->def.next_out = out.iov_base;
-    z->def.avail_out = (uInt)out.iov_len;
-    rc = deflate(&z->def, f);
-    consumed = in.iov_len - z->def.avail_in;
-    produced = out.iov_len - z->def.avail_out;
-    zlib_commit(dst, &out, produced);
-    if (consumed) evbuffer_drain(src, consumed);
+    rc = zlib_step(deflate, &z->def, f, src, &in, dst, &out, &consumed, &produced);
     z->def_in += consumed;
     z->def_out += produced;
     budget -= produced;
@@ -202,18 +214,8 @@ static enum bufferevent_filter_result zlib_inflate_cb(struct evbuffer *src, stru
       zlib_set_error(z, "inflate", "out of memory");
       return BEV_ERROR;
     }
-    z->inf.next_in = in.iov_base;
-    z->inf.avail_in = (uInt)in.iov_len;
-    z->inf.next_out = out.iov_base;
-    z->inf.avail_out = (uInt)out.iov_len;
-    rc = inflate(&z->inf, Z_SYNC_FLUSH);
-    consumed = in.iov_len - z->inf.avail_in;
-    produced = out.iov_len - z->inf.avail_out;
-    zlib_commit(dst, &out, produced);
-    if (consumed) {
-      evbuffer_drain(src, consumed);
-      z->inf_started = 1;
-    }
+    rc = zlib_step(inflate, &z->inf, Z_SYNC_FLUSH, src, &in, dst, &out, &consumed, &produced);
+    if (consumed) z->inf_started = 1;
     z->inf_in += consumed;
     z->inf_out += produced;
     budget -= produced;
