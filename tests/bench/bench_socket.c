@@ -90,76 +90,6 @@ static void bench_stream(void) {
   free(block);
 }
 
-/* ---- ping-pong ------------------------------------------------------------- */
-
-enum { PP_CONNS = 100, PP_MSG = 64 };
-
-struct pingpong {
-  struct event_base *base;
-  long rounds_left; /* per connection */
-  long done;        /* messages echoed back to clients */
-  int conns_left;
-};
-
-struct pp_client {
-  struct pingpong *pp;
-  long rounds;
-};
-
-static void pp_echo(struct bufferevent *bev, void *arg) {
-  (void)arg;
-  bufferevent_write_buffer(bev, bufferevent_get_input(bev));
-}
-
-static void pp_client_read(struct bufferevent *bev, void *arg) {
-  struct pp_client *c = arg;
-  struct evbuffer *in = bufferevent_get_input(bev);
-  char msg[PP_MSG];
-  while (evbuffer_get_length(in) >= PP_MSG) {
-    evbuffer_remove(in, msg, PP_MSG);
-    c->pp->done++;
-    if (--c->rounds > 0) {
-      bufferevent_write(bev, msg, PP_MSG);
-    } else if (--c->pp->conns_left == 0) {
-      event_base_loopexit(c->pp->base, NULL);
-    }
-  }
-}
-
-static void bench_pingpong(void) {
-  struct pingpong pp;
-  struct pp_client clients[PP_CONNS];
-  struct bufferevent *bevs[2 * PP_CONNS];
-  char msg[PP_MSG];
-  double t0, dt;
-  int i;
-  memset(&pp, 0, sizeof(pp));
-  memset(msg, 'p', sizeof(msg));
-  pp.base = event_base_new();
-  pp.conns_left = PP_CONNS;
-  for (i = 0; i < PP_CONNS; i++) {
-    evutil_socket_t sv[2];
-    bench_tcp_pair(sv);
-    clients[i].pp = &pp;
-    clients[i].rounds = 2000 / scale + 1;
-    bevs[2 * i] = bufferevent_socket_new(pp.base, sv[0], BEV_OPT_CLOSE_ON_FREE);
-    bevs[2 * i + 1] = bufferevent_socket_new(pp.base, sv[1], BEV_OPT_CLOSE_ON_FREE);
-    bufferevent_setcb(bevs[2 * i], pp_client_read, NULL, NULL, &clients[i]);
-    bufferevent_setcb(bevs[2 * i + 1], pp_echo, NULL, NULL, NULL);
-    bufferevent_enable(bevs[2 * i], EV_READ);
-    bufferevent_enable(bevs[2 * i + 1], EV_READ);
-  }
-  t0 = bench_now_s();
-  for (i = 0; i < PP_CONNS; i++)
-    bufferevent_write(bevs[2 * i], msg, PP_MSG);
-  event_base_dispatch(pp.base);
-  dt = bench_now_s() - t0;
-  bench_metric("socket_pingpong_64b_x100", (double)pp.done / dt, "messages/s", "higher");
-  for (i = 0; i < 2 * PP_CONNS; i++)
-    bufferevent_free(bevs[i]);
-  event_base_free(pp.base);
-}
-
 /* ---- connections opened and closed ------------------------------------------ */
 
 struct churn {
@@ -332,7 +262,8 @@ int main(int argc, char **argv) {
   if (sc && atoi(sc) > 0) scale = atoi(sc);
   printf("# bench_socket (%s)\n", BENCH_IMPL_NAME);
   if (!only || !strcmp(only, "stream")) bench_stream();
-  if (!only || !strcmp(only, "pingpong")) bench_pingpong();
+  if (!only || !strcmp(only, "pingpong"))
+    bench_pingpong("socket_pingpong_64b_x100", 0, 2000 / scale + 1); /* bench-pingpong.c */
   if (!only || !strcmp(only, "churn")) bench_connect_close();
   if (!only || !strcmp(only, "idle")) bench_idle_memory();
   bench_tcp_pairs_done();

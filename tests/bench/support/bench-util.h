@@ -19,4 +19,9 @@ void bench_die(const char *what);
 void bench_tcp_pair(evutil_socket_t sv[2]);
 void bench_tcp_pairs_done(void);
 
+/* 100 loopback connections (bufferevents made with `options`) each send a
+ * 64-byte message that the other end echoes, `rounds` times; prints
+ * messages per second as metric `name`. */
+void bench_pingpong(const char *name, int options, long rounds);
+
 #endif

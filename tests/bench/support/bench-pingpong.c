@@ -1,0 +1,76 @@
+/* The ping-pong benchmark shared by bench_socket and bench_thread: 100
+ * loopback connections each echoing a 64-byte message `rounds` times. */
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "bench-util.h"
+
+enum { PP_CONNS = 100, PP_MSG = 64 };
+
+struct pingpong {
+  struct event_base *base;
+  long done;
+  int conns_left;
+};
+
+struct pp_client {
+  struct pingpong *pp;
+  long rounds;
+};
+
+static void pp_echo(struct bufferevent *bev, void *arg) {
+  (void)arg;
+  bufferevent_write_buffer(bev, bufferevent_get_input(bev));
+}
+
+static void pp_client_read(struct bufferevent *bev, void *arg) {
+  struct pp_client *c = arg;
+  struct evbuffer *in = bufferevent_get_input(bev);
+  char msg[PP_MSG];
+  while (evbuffer_get_length(in) >= PP_MSG) {
+    evbuffer_remove(in, msg, PP_MSG);
+    c->pp->done++;
+    if (--c->rounds > 0)
+      bufferevent_write(bev, msg, PP_MSG);
+    else if (--c->pp->conns_left == 0)
+      event_base_loopexit(c->pp->base, NULL);
+  }
+}
+
+void bench_pingpong(const char *name, int options, long rounds) {
+  struct pingpong pp;
+  struct pp_client clients[PP_CONNS];
+  struct bufferevent *bevs[2 * PP_CONNS];
+  char msg[PP_MSG];
+  double t0, dt;
+  int i;
+  memset(&pp, 0, sizeof(pp));
+  memset(msg, 'p', sizeof(msg));
+  pp.base = event_base_new();
+  pp.conns_left = PP_CONNS;
+  for (i = 0; i < PP_CONNS; i++) {
+    evutil_socket_t sv[2];
+    bench_tcp_pair(sv);
+    clients[i].pp = &pp;
+    clients[i].rounds = rounds;
+    bevs[2 * i] = bufferevent_socket_new(pp.base, sv[0], BEV_OPT_CLOSE_ON_FREE | options);
+    bevs[2 * i + 1] = bufferevent_socket_new(pp.base, sv[1], BEV_OPT_CLOSE_ON_FREE | options);
+    if (!bevs[2 * i] || !bevs[2 * i + 1]) bench_die("bufferevent_socket_new");
+    bufferevent_setcb(bevs[2 * i], pp_client_read, NULL, NULL, &clients[i]);
+    bufferevent_setcb(bevs[2 * i + 1], pp_echo, NULL, NULL, NULL);
+    bufferevent_enable(bevs[2 * i], EV_READ);
+    bufferevent_enable(bevs[2 * i + 1], EV_READ);
+  }
+  t0 = bench_now_s();
+  for (i = 0; i < PP_CONNS; i++)
+    bufferevent_write(bevs[2 * i], msg, PP_MSG);
+  event_base_dispatch(pp.base);
+  dt = bench_now_s() - t0;
+  bench_metric(name, (double)pp.done / dt, "messages/s", "higher");
+  for (i = 0; i < 2 * PP_CONNS; i++)
+    bufferevent_free(bevs[i]);
+  event_base_free(pp.base);
+}
