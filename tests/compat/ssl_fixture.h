@@ -30,6 +30,36 @@ struct sf_side {
 };
 
 /* Deterministic stream bytes. */
+/* What every TLS test over loopback holds: a base, both sides, both
+ * contexts (made at test time), and a safety timer that fails a test that
+ * hangs. */
+struct sf_fixture {
+  struct event_base *base;
+  struct sf_side client, server;
+  SSL_CTX *cctx, *sctx;
+  struct event *safety;
+};
+
+static inline void sf_fixture_init(struct sf_fixture *f, int safety_ms) {
+  cu_ignore_sigpipe();
+  f->base = event_base_new();
+  f->cctx = sch_client_ctx(0);
+  f->sctx = sch_server_ctx(0);
+  assert_non_null(f->base);
+  assert_non_null(f->cctx);
+  assert_non_null(f->sctx);
+  f->safety = cu_safety_timeout(f->base, safety_ms);
+}
+
+static inline void sf_fixture_free(struct sf_fixture *f) {
+  if (f->client.bev) bufferevent_free(f->client.bev);
+  if (f->server.bev) bufferevent_free(f->server.bev);
+  event_free(f->safety);
+  event_base_free(f->base);
+  SSL_CTX_free(f->cctx);
+  SSL_CTX_free(f->sctx);
+}
+
 static inline unsigned char sf_byte(size_t i) {
   return (unsigned char)((i * 131u + (i >> 9)) & 0xff);
 }

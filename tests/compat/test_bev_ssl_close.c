@@ -10,44 +10,24 @@
 
 #include "ssl_fixture.h"
 
-struct close_ctx {
-  struct event_base *base;
-  struct sf_side client, server;
-  SSL_CTX *cctx, *sctx;
-  struct event *safety;
-};
-
 static int close_setup(void **state) {
-  struct close_ctx *c = calloc(1, sizeof(*c));
-  cu_ignore_sigpipe();
+  struct sf_fixture *c = calloc(1, sizeof(*c));
   assert_non_null(c);
-  c->base = event_base_new();
-  c->cctx = sch_client_ctx(0);
-  c->sctx = sch_server_ctx(0);
-  assert_non_null(c->base);
-  assert_non_null(c->cctx);
-  assert_non_null(c->sctx);
-  c->safety = cu_safety_timeout(c->base, 10000);
+  sf_fixture_init(c, 10000);
   *state = c;
   return 0;
 }
 
 static int close_teardown(void **state) {
-  struct close_ctx *c = *state;
-  if (c->client.bev) bufferevent_free(c->client.bev);
-  if (c->server.bev) bufferevent_free(c->server.bev);
-  event_free(c->safety);
-  event_base_free(c->base);
-  SSL_CTX_free(c->cctx);
-  SSL_CTX_free(c->sctx);
-  free(c);
+  sf_fixture_free(*state);
+  free(*state);
   return 0;
 }
 
-static void until_both_connected(struct close_ctx *c);
+static void until_both_connected(struct sf_fixture *c);
 
 static void on_event_until_connected(struct bufferevent *bev, short what, void *arg) {
-  struct close_ctx *c = arg;
+  struct sf_fixture *c = arg;
   struct sf_side *s = bev == c->client.bev ? &c->client : &c->server;
   sf_on_event(bev, what, s);
   if ((c->client.connected && c->server.connected) || (what & (BEV_EVENT_ERROR | BEV_EVENT_EOF)))
@@ -55,13 +35,13 @@ static void on_event_until_connected(struct bufferevent *bev, short what, void *
 }
 
 static void drain_read(struct bufferevent *bev, void *arg) {
-  struct close_ctx *c = arg;
+  struct sf_fixture *c = arg;
   struct sf_side *s = bev == c->client.bev ? &c->client : &c->server;
   sf_take(s, bufferevent_get_input(bev), (size_t)-1);
 }
 
 /* Both sides reading; returns when both saw CONNECTED. */
-static void until_both_connected(struct close_ctx *c) {
+static void until_both_connected(struct sf_fixture *c) {
   bufferevent_setcb(c->client.bev, drain_read, NULL, on_event_until_connected, c);
   bufferevent_setcb(c->server.bev, drain_read, NULL, on_event_until_connected, c);
   bufferevent_enable(c->client.bev, EV_READ | EV_WRITE);
@@ -72,7 +52,7 @@ static void until_both_connected(struct close_ctx *c) {
 }
 
 static void on_event_until_got(struct bufferevent *bev, short what, void *arg) {
-  struct close_ctx *c = arg;
+  struct sf_fixture *c = arg;
   struct sf_side *s = bev == c->client.bev ? &c->client : &c->server;
   sf_on_event(bev, what, s);
   event_base_loopexit(c->base, NULL);
@@ -84,7 +64,7 @@ static void drain_read_until_got(struct bufferevent *bev, void *arg) {
 }
 
 static void on_event_record(struct bufferevent *bev, short what, void *arg) {
-  struct close_ctx *c = arg;
+  struct sf_fixture *c = arg;
   struct sf_side *s = bev == c->client.bev ? &c->client : &c->server;
   s->stop_on_event = 1;
   sf_on_event(bev, what, s);
@@ -92,7 +72,7 @@ static void on_event_record(struct bufferevent *bev, short what, void *arg) {
 
 /* Frees `closer` (its TCP connection closes, no close_notify) and runs until
  * `watcher` reports how the stream ended. */
-static short close_dirty(struct close_ctx *c, struct sf_side *closer, struct sf_side *watcher,
+static short close_dirty(struct sf_fixture *c, struct sf_side *closer, struct sf_side *watcher,
                          int allow) {
   SSL *ssl = bufferevent_openssl_get_ssl(watcher->bev);
   until_both_connected(c);
@@ -121,7 +101,7 @@ static short close_dirty(struct close_ctx *c, struct sf_side *closer, struct sf_
 }
 
 static void ssl_dirty_close_by_server_is_error_at_client(void **state) {
-  struct close_ctx *c = *state;
+  struct sf_fixture *c = *state;
   assert_int_equal(
       sf_make_pair(c->base, SF_SOCKET, c->cctx, c->sctx, 0, &c->client.bev, &c->server.bev), 0);
   assert_int_equal(close_dirty(c, &c->server, &c->client, 0), BEV_EVENT_ERROR);
@@ -129,21 +109,21 @@ static void ssl_dirty_close_by_server_is_error_at_client(void **state) {
 }
 
 static void ssl_dirty_close_by_client_is_error_at_server(void **state) {
-  struct close_ctx *c = *state;
+  struct sf_fixture *c = *state;
   assert_int_equal(
       sf_make_pair(c->base, SF_FILTER, c->cctx, c->sctx, 0, &c->client.bev, &c->server.bev), 0);
   assert_int_equal(close_dirty(c, &c->client, &c->server, 0), BEV_EVENT_ERROR);
 }
 
 static void ssl_dirty_close_allowed_is_eof_at_client(void **state) {
-  struct close_ctx *c = *state;
+  struct sf_fixture *c = *state;
   assert_int_equal(
       sf_make_pair(c->base, SF_SOCKET, c->cctx, c->sctx, 0, &c->client.bev, &c->server.bev), 0);
   assert_int_equal(close_dirty(c, &c->server, &c->client, 1), BEV_EVENT_EOF);
 }
 
 static void ssl_dirty_close_allowed_is_eof_at_server(void **state) {
-  struct close_ctx *c = *state;
+  struct sf_fixture *c = *state;
   assert_int_equal(
       sf_make_pair(c->base, SF_FILTER, c->cctx, c->sctx, 0, &c->client.bev, &c->server.bev), 0);
   assert_int_equal(close_dirty(c, &c->client, &c->server, 1), BEV_EVENT_EOF);
@@ -152,7 +132,7 @@ static void ssl_dirty_close_allowed_is_eof_at_server(void **state) {
 /* close_notify (SSL_shutdown on the peer's SSL object) is a clean EOF, even
  * though dirty shutdowns are not allowed; data sent before it arrives. */
 static void ssl_close_notify_is_eof(void **state) {
-  struct close_ctx *c = *state;
+  struct sf_fixture *c = *state;
   assert_int_equal(
       sf_make_pair(c->base, SF_SOCKET, c->cctx, c->sctx, 0, &c->client.bev, &c->server.bev), 0);
   until_both_connected(c);
@@ -178,7 +158,7 @@ static void raw_peer(evutil_socket_t fd, const char *junk, int close_after) {
 }
 
 static void ssl_garbage_to_server_is_error_with_openssl_error(void **state) {
-  struct close_ctx *c = *state;
+  struct sf_fixture *c = *state;
   evutil_socket_t sv[2];
   assert_int_equal(cu_tcp_pair(sv), 0);
   c->server.bev = sf_tls_on_fd(c->base, SF_SOCKET, sv[1], c->sctx, BUFFEREVENT_SSL_ACCEPTING, 0);
@@ -195,7 +175,7 @@ static void ssl_garbage_to_server_is_error_with_openssl_error(void **state) {
 }
 
 static void ssl_garbage_to_client_is_error_with_openssl_error(void **state) {
-  struct close_ctx *c = *state;
+  struct sf_fixture *c = *state;
   evutil_socket_t sv[2];
   assert_int_equal(cu_tcp_pair(sv), 0);
   c->client.bev = sf_tls_on_fd(c->base, SF_FILTER, sv[0], c->cctx, BUFFEREVENT_SSL_CONNECTING, 0);
@@ -212,7 +192,7 @@ static void ssl_garbage_to_client_is_error_with_openssl_error(void **state) {
 }
 
 static void ssl_peer_gone_during_handshake_is_error(void **state) {
-  struct close_ctx *c = *state;
+  struct sf_fixture *c = *state;
   evutil_socket_t sv[2];
   assert_int_equal(cu_tcp_pair(sv), 0);
   c->server.bev = sf_tls_on_fd(c->base, SF_SOCKET, sv[1], c->sctx, BUFFEREVENT_SSL_ACCEPTING, 0);

@@ -11,10 +11,7 @@
 #include "ssl_fixture.h"
 
 struct flow_ctx {
-  struct event_base *base;
-  struct sf_side client, server;
-  SSL_CTX *cctx, *sctx;
-  struct event *safety;
+  struct sf_fixture f;
   size_t max_input; /* largest client input seen */
   size_t total;     /* bytes the server sends */
   int frees;        /* bufferevents freed from their callbacks */
@@ -22,27 +19,15 @@ struct flow_ctx {
 
 static int flow_setup(void **state) {
   struct flow_ctx *c = calloc(1, sizeof(*c));
-  cu_ignore_sigpipe();
   assert_non_null(c);
-  c->base = event_base_new();
-  c->cctx = sch_client_ctx(0);
-  c->sctx = sch_server_ctx(0);
-  assert_non_null(c->base);
-  assert_non_null(c->cctx);
-  assert_non_null(c->sctx);
-  c->safety = cu_safety_timeout(c->base, 20000);
+  sf_fixture_init(&c->f, 20000);
   *state = c;
   return 0;
 }
 
 static int flow_teardown(void **state) {
   struct flow_ctx *c = *state;
-  if (c->client.bev) bufferevent_free(c->client.bev);
-  if (c->server.bev) bufferevent_free(c->server.bev);
-  event_free(c->safety);
-  event_base_free(c->base);
-  SSL_CTX_free(c->cctx);
-  SSL_CTX_free(c->sctx);
+  sf_fixture_free(&c->f);
   free(c);
   return 0;
 }
@@ -65,30 +50,31 @@ static void wm_client_read(struct bufferevent *bev, void *arg) {
   struct evbuffer *in = bufferevent_get_input(bev);
   if (evbuffer_get_length(in) > c->max_input) c->max_input = evbuffer_get_length(in);
   while (evbuffer_get_length(in) > 0)
-    sf_take(&c->client, in, WM_DRAIN);
-  if (c->client.got >= c->total) event_base_loopexit(c->base, NULL);
+    sf_take(&c->f.client, in, WM_DRAIN);
+  if (c->f.client.got >= c->total) event_base_loopexit(c->f.base, NULL);
 }
 
 static void wm_client_event(struct bufferevent *bev, short what, void *arg) {
   struct flow_ctx *c = arg;
-  sf_on_event(bev, what, &c->client);
+  sf_on_event(bev, what, &c->f.client);
 }
 
 static void run_small_drains(struct flow_ctx *c, enum sf_flavour flavour) {
   assert_int_equal(
-      sf_make_pair(c->base, flavour, c->cctx, c->sctx, 0, &c->client.bev, &c->server.bev), 0);
+      sf_make_pair(c->f.base, flavour, c->f.cctx, c->f.sctx, 0, &c->f.client.bev, &c->f.server.bev),
+      0);
   c->total = WM_TOTAL;
-  c->client.stop_on_event = 1;
-  bufferevent_setwatermark(c->client.bev, EV_READ, 0, WM_HIGH);
-  bufferevent_setcb(c->client.bev, wm_client_read, NULL, wm_client_event, c);
-  bufferevent_setcb(c->server.bev, NULL, NULL, sf_on_event, &c->server);
-  bufferevent_enable(c->client.bev, EV_READ | EV_WRITE);
-  bufferevent_enable(c->server.bev, EV_READ | EV_WRITE);
-  sf_add_pattern(bufferevent_get_output(c->server.bev), 0, WM_TOTAL);
-  event_base_dispatch(c->base);
-  assert_int_equal(c->client.got, WM_TOTAL);
-  assert_int_equal(c->client.bad_bytes, 0);
-  assert_int_equal(c->client.events & (BEV_EVENT_ERROR | BEV_EVENT_EOF), 0);
+  c->f.client.stop_on_event = 1;
+  bufferevent_setwatermark(c->f.client.bev, EV_READ, 0, WM_HIGH);
+  bufferevent_setcb(c->f.client.bev, wm_client_read, NULL, wm_client_event, c);
+  bufferevent_setcb(c->f.server.bev, NULL, NULL, sf_on_event, &c->f.server);
+  bufferevent_enable(c->f.client.bev, EV_READ | EV_WRITE);
+  bufferevent_enable(c->f.server.bev, EV_READ | EV_WRITE);
+  sf_add_pattern(bufferevent_get_output(c->f.server.bev), 0, WM_TOTAL);
+  event_base_dispatch(c->f.base);
+  assert_int_equal(c->f.client.got, WM_TOTAL);
+  assert_int_equal(c->f.client.bad_bytes, 0);
+  assert_int_equal(c->f.client.events & (BEV_EVENT_ERROR | BEV_EVENT_EOF), 0);
   assert_true(c->max_input <= WM_HIGH);
 }
 
@@ -107,17 +93,18 @@ static void run_handshake_timeout(struct flow_ctx *c, enum sf_flavour flavour) {
   struct timeval tv = {0, 300 * 1000};
   long start;
   assert_int_equal(cu_tcp_pair(sv), 0);
-  c->client.bev = sf_tls_on_fd(c->base, flavour, sv[0], c->cctx, BUFFEREVENT_SSL_CONNECTING, 0);
-  assert_non_null(c->client.bev);
-  c->client.stop_on_event = 1;
-  bufferevent_setcb(c->client.bev, NULL, NULL, sf_on_event, &c->client);
-  bufferevent_set_timeouts(c->client.bev, &tv, NULL);
-  bufferevent_enable(c->client.bev, EV_READ | EV_WRITE);
+  c->f.client.bev =
+      sf_tls_on_fd(c->f.base, flavour, sv[0], c->f.cctx, BUFFEREVENT_SSL_CONNECTING, 0);
+  assert_non_null(c->f.client.bev);
+  c->f.client.stop_on_event = 1;
+  bufferevent_setcb(c->f.client.bev, NULL, NULL, sf_on_event, &c->f.client);
+  bufferevent_set_timeouts(c->f.client.bev, &tv, NULL);
+  bufferevent_enable(c->f.client.bev, EV_READ | EV_WRITE);
   start = cu_now_ms();
-  event_base_dispatch(c->base);
+  event_base_dispatch(c->f.base);
   evutil_closesocket(sv[1]);
-  assert_true(c->client.events & BEV_EVENT_TIMEOUT);
-  assert_int_equal(c->client.connected, 0);
+  assert_true(c->f.client.events & BEV_EVENT_TIMEOUT);
+  assert_int_equal(c->f.client.connected, 0);
   assert_true(cu_now_ms() - start >= 250);
 }
 
@@ -133,65 +120,67 @@ static void ssl_filter_handshake_times_out_when_peer_is_silent(void **state) {
 
 static void free_on_connected(struct bufferevent *bev, short what, void *arg) {
   struct flow_ctx *c = arg;
-  struct sf_side *s = bev == c->client.bev ? &c->client : &c->server;
+  struct sf_side *s = bev == c->f.client.bev ? &c->f.client : &c->f.server;
   sf_on_event(bev, what, s);
   bufferevent_free(bev);
   s->bev = NULL;
-  if (++c->frees == 2) event_base_loopexit(c->base, NULL);
+  if (++c->frees == 2) event_base_loopexit(c->f.base, NULL);
 }
 
 static void ssl_free_from_connected_callback(void **state) {
   struct flow_ctx *c = *state;
-  assert_int_equal(
-      sf_make_pair(c->base, SF_SOCKET, c->cctx, c->sctx, 0, &c->client.bev, &c->server.bev), 0);
-  bufferevent_setcb(c->client.bev, NULL, NULL, free_on_connected, c);
-  bufferevent_setcb(c->server.bev, NULL, NULL, free_on_connected, c);
-  bufferevent_enable(c->client.bev, EV_READ | EV_WRITE);
-  bufferevent_enable(c->server.bev, EV_READ | EV_WRITE);
-  event_base_dispatch(c->base);
+  assert_int_equal(sf_make_pair(c->f.base, SF_SOCKET, c->f.cctx, c->f.sctx, 0, &c->f.client.bev,
+                                &c->f.server.bev),
+                   0);
+  bufferevent_setcb(c->f.client.bev, NULL, NULL, free_on_connected, c);
+  bufferevent_setcb(c->f.server.bev, NULL, NULL, free_on_connected, c);
+  bufferevent_enable(c->f.client.bev, EV_READ | EV_WRITE);
+  bufferevent_enable(c->f.server.bev, EV_READ | EV_WRITE);
+  event_base_dispatch(c->f.base);
   assert_int_equal(c->frees, 2);
-  assert_int_equal(c->client.connected, 1);
+  assert_int_equal(c->f.client.connected, 1);
   /* the server may see the client's close before its own handshake ends */
-  assert_int_equal(c->server.connected + !!(c->server.events & BEV_EVENT_ERROR), 1);
+  assert_int_equal(c->f.server.connected + !!(c->f.server.events & BEV_EVENT_ERROR), 1);
 }
 
 static void free_mid_transfer(struct bufferevent *bev, void *arg) {
   struct flow_ctx *c = arg;
-  sf_take(&c->client, bufferevent_get_input(bev), (size_t)-1);
-  if (c->client.got >= 50000) {
+  sf_take(&c->f.client, bufferevent_get_input(bev), (size_t)-1);
+  if (c->f.client.got >= 50000) {
     bufferevent_free(bev);
-    c->client.bev = NULL;
+    c->f.client.bev = NULL;
     c->frees++;
-    event_base_loopexit(c->base, NULL);
+    event_base_loopexit(c->f.base, NULL);
   }
 }
 
 static void ssl_free_from_read_callback_mid_transfer(void **state) {
   struct flow_ctx *c = *state;
   struct timeval settle = {0, 100 * 1000};
-  assert_int_equal(
-      sf_make_pair(c->base, SF_FILTER, c->cctx, c->sctx, 0, &c->client.bev, &c->server.bev), 0);
-  bufferevent_setcb(c->client.bev, free_mid_transfer, NULL, wm_client_event, c);
-  bufferevent_setcb(c->server.bev, NULL, NULL, sf_on_event, &c->server);
-  bufferevent_enable(c->client.bev, EV_READ | EV_WRITE);
-  bufferevent_enable(c->server.bev, EV_READ | EV_WRITE);
-  sf_add_pattern(bufferevent_get_output(c->server.bev), 0, 400000);
-  event_base_dispatch(c->base);
+  assert_int_equal(sf_make_pair(c->f.base, SF_FILTER, c->f.cctx, c->f.sctx, 0, &c->f.client.bev,
+                                &c->f.server.bev),
+                   0);
+  bufferevent_setcb(c->f.client.bev, free_mid_transfer, NULL, wm_client_event, c);
+  bufferevent_setcb(c->f.server.bev, NULL, NULL, sf_on_event, &c->f.server);
+  bufferevent_enable(c->f.client.bev, EV_READ | EV_WRITE);
+  bufferevent_enable(c->f.server.bev, EV_READ | EV_WRITE);
+  sf_add_pattern(bufferevent_get_output(c->f.server.bev), 0, 400000);
+  event_base_dispatch(c->f.base);
   assert_int_equal(c->frees, 1);
-  assert_int_equal(c->client.bad_bytes, 0);
+  assert_int_equal(c->f.client.bad_bytes, 0);
   /* nothing of the freed one may run any more */
-  event_base_loopexit(c->base, &settle);
-  event_base_dispatch(c->base);
+  event_base_loopexit(c->f.base, &settle);
+  event_base_dispatch(c->f.base);
 }
 
 static void free_on_error(struct bufferevent *bev, short what, void *arg) {
   struct flow_ctx *c = arg;
-  sf_on_event(bev, what, &c->server);
+  sf_on_event(bev, what, &c->f.server);
   if (what & BEV_EVENT_ERROR) {
     bufferevent_free(bev);
-    c->server.bev = NULL;
+    c->f.server.bev = NULL;
     c->frees++;
-    event_base_loopexit(c->base, NULL);
+    event_base_loopexit(c->f.base, NULL);
   }
 }
 
@@ -200,15 +189,16 @@ static void ssl_free_from_error_callback(void **state) {
   evutil_socket_t sv[2];
   static const char junk[] = "\x16\x03\x01\x00\x05hello, this is not a client hello";
   assert_int_equal(cu_tcp_pair(sv), 0);
-  c->server.bev = sf_tls_on_fd(c->base, SF_FILTER, sv[1], c->sctx, BUFFEREVENT_SSL_ACCEPTING, 0);
-  assert_non_null(c->server.bev);
-  bufferevent_setcb(c->server.bev, NULL, NULL, free_on_error, c);
-  bufferevent_enable(c->server.bev, EV_READ | EV_WRITE);
+  c->f.server.bev =
+      sf_tls_on_fd(c->f.base, SF_FILTER, sv[1], c->f.sctx, BUFFEREVENT_SSL_ACCEPTING, 0);
+  assert_non_null(c->f.server.bev);
+  bufferevent_setcb(c->f.server.bev, NULL, NULL, free_on_error, c);
+  bufferevent_enable(c->f.server.bev, EV_READ | EV_WRITE);
   assert_true(send(sv[0], junk, sizeof(junk) - 1, 0) > 0);
-  event_base_dispatch(c->base);
+  event_base_dispatch(c->f.base);
   evutil_closesocket(sv[0]);
   assert_int_equal(c->frees, 1);
-  assert_true(c->server.ssl_error != 0);
+  assert_true(c->f.server.ssl_error != 0);
 }
 
 int main(void) {
