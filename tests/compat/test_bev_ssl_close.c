@@ -157,38 +157,37 @@ static void raw_peer(evutil_socket_t fd, const char *junk, int close_after) {
   if (close_after) evutil_closesocket(fd);
 }
 
-static void ssl_garbage_to_server_is_error_with_openssl_error(void **state) {
-  struct sf_fixture *c = *state;
+/* Our side (`ours`, on sv[ours_fd] with the given flavour and state) gets
+ * junk instead of TLS from a raw peer: an error with an OpenSSL error, no
+ * CONNECTED, and nothing left on the thread's error queue. */
+static void garbage_is_error(struct sf_fixture *c, struct sf_side *ours, int ours_fd,
+                             enum sf_flavour flavour, SSL_CTX *ctx,
+                             enum bufferevent_ssl_state ssl_state, const char *junk) {
   evutil_socket_t sv[2];
   assert_int_equal(cu_tcp_pair(sv), 0);
-  c->server.bev = sf_tls_on_fd(c->base, SF_SOCKET, sv[1], c->sctx, BUFFEREVENT_SSL_ACCEPTING, 0);
-  assert_non_null(c->server.bev);
-  bufferevent_setcb(c->server.bev, drain_read, NULL, on_event_record, c);
-  bufferevent_enable(c->server.bev, EV_READ | EV_WRITE);
-  raw_peer(sv[0], "GET / HTTP/1.1\r\nHost: example\r\n\r\n", 0);
+  ours->bev = sf_tls_on_fd(c->base, flavour, sv[ours_fd], ctx, ssl_state, 0);
+  assert_non_null(ours->bev);
+  bufferevent_setcb(ours->bev, drain_read, NULL, on_event_record, c);
+  bufferevent_enable(ours->bev, EV_READ | EV_WRITE);
+  raw_peer(sv[1 - ours_fd], junk, 0);
   event_base_dispatch(c->base);
-  evutil_closesocket(sv[0]);
-  assert_true(c->server.events & BEV_EVENT_ERROR);
-  assert_int_equal(c->server.connected, 0);
-  assert_true(c->server.ssl_error != 0);
-  assert_int_equal(ERR_peek_error(), 0); /* nothing left on the thread's queue */
+  evutil_closesocket(sv[1 - ours_fd]);
+  assert_true(ours->events & BEV_EVENT_ERROR);
+  assert_int_equal(ours->connected, 0);
+  assert_true(ours->ssl_error != 0);
+  assert_int_equal(ERR_peek_error(), 0);
+}
+
+static void ssl_garbage_to_server_is_error_with_openssl_error(void **state) {
+  struct sf_fixture *c = *state;
+  garbage_is_error(c, &c->server, 1, SF_SOCKET, c->sctx, BUFFEREVENT_SSL_ACCEPTING,
+                   "GET / HTTP/1.1\r\nHost: example\r\n\r\n");
 }
 
 static void ssl_garbage_to_client_is_error_with_openssl_error(void **state) {
   struct sf_fixture *c = *state;
-  evutil_socket_t sv[2];
-  assert_int_equal(cu_tcp_pair(sv), 0);
-  c->client.bev = sf_tls_on_fd(c->base, SF_FILTER, sv[0], c->cctx, BUFFEREVENT_SSL_CONNECTING, 0);
-  assert_non_null(c->client.bev);
-  bufferevent_setcb(c->client.bev, drain_read, NULL, on_event_record, c);
-  bufferevent_enable(c->client.bev, EV_READ | EV_WRITE);
-  raw_peer(sv[1], "HTTP/1.0 400 Bad Request\r\n\r\nnot TLS at all, sorry\r\n", 0);
-  event_base_dispatch(c->base);
-  evutil_closesocket(sv[1]);
-  assert_true(c->client.events & BEV_EVENT_ERROR);
-  assert_int_equal(c->client.connected, 0);
-  assert_true(c->client.ssl_error != 0);
-  assert_int_equal(ERR_peek_error(), 0);
+  garbage_is_error(c, &c->client, 0, SF_FILTER, c->cctx, BUFFEREVENT_SSL_CONNECTING,
+                   "HTTP/1.0 400 Bad Request\r\n\r\nnot TLS at all, sorry\r\n");
 }
 
 static void ssl_peer_gone_during_handshake_is_error(void **state) {
