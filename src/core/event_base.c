@@ -343,8 +343,11 @@ void event_base_free_nofinalize(struct event_base *base) {
 }
 
 int event_reinit(struct event_base *base) {
+  int r;
   if (!base) return -1;
-  return uv_loop_fork(base->loop) == 0 ? 0 : -1;
+  r = uv_loop_fork(base->loop);
+  /* Windows has no fork(), so nothing there needs re-initialising. */
+  return (r == 0 || r == UV_ENOSYS) ? 0 : -1;
 }
 
 void uvbev_base_note_callback_(struct event_base *base) {
