@@ -10,6 +10,8 @@
 #include <cmocka.h>
 
 #include <event2/buffer.h>
+
+#include "compat-util.h"
 #include <event2/buffer_compat.h>
 
 /* A buffer holding the given strings as separate chunks (references). */
@@ -18,15 +20,6 @@ static struct evbuffer *chunked(const char *const *parts) {
   for (; *parts != NULL; parts++)
     evbuffer_add_reference(buf, *parts, strlen(*parts), NULL, NULL);
   return buf;
-}
-
-static void contents_equal(struct evbuffer *buf, const char *expect) {
-  size_t n = strlen(expect);
-  char *tmp = malloc(n + 16);
-  assert_int_equal(evbuffer_get_length(buf), n);
-  assert_int_equal(evbuffer_copyout(buf, tmp, n + 16), (ev_ssize_t)n);
-  assert_memory_equal(tmp, expect, n);
-  free(tmp);
 }
 
 static void new_buffer_is_empty(void **state) {
@@ -48,7 +41,7 @@ static void add_remove_roundtrip(void **state) {
   assert_int_equal(evbuffer_add(buf, "hello ", 6), 0);
   assert_int_equal(evbuffer_add(buf, "world", 5), 0);
   assert_int_equal(evbuffer_add(buf, "", 0), 0);
-  contents_equal(buf, "hello world");
+  cu_assert_contents(buf, "hello world");
   assert_int_equal(evbuffer_remove(buf, out, 5), 5);
   assert_memory_equal(out, "hello", 5);
   assert_int_equal(evbuffer_remove(buf, out, sizeof(out)), 6);
@@ -84,7 +77,7 @@ static void copyout_from_position_leaves_buffer(void **state) {
   assert_int_equal(evbuffer_copyout_from(buf, &p, out, 6), 0);
   assert_int_equal(evbuffer_copyout(buf, out, 4), 4);
   assert_memory_equal(out, "abcd", 4);
-  contents_equal(buf, "abcdefghij");
+  cu_assert_contents(buf, "abcdefghij");
   evbuffer_free(buf);
 }
 
@@ -92,12 +85,12 @@ static void drain_across_chunks_and_past_end(void **state) {
   static const char *const parts[] = {"abc", "defg", "hij", NULL};
   struct evbuffer *buf = chunked(parts);
   assert_int_equal(evbuffer_drain(buf, 5), 0);
-  contents_equal(buf, "fghij");
+  cu_assert_contents(buf, "fghij");
   assert_int_equal(evbuffer_get_contiguous_space(buf), 2);
   assert_int_equal(evbuffer_drain(buf, 100), 0);
   assert_int_equal(evbuffer_get_length(buf), 0);
   evbuffer_add(buf, "x", 1);
-  contents_equal(buf, "x");
+  cu_assert_contents(buf, "x");
   evbuffer_free(buf);
 }
 
@@ -107,10 +100,10 @@ static void prepend_puts_bytes_first(void **state) {
   assert_int_equal(evbuffer_prepend(buf, "world", 5), 0);
   assert_int_equal(evbuffer_prepend(buf, "hello ", 6), 0);
   evbuffer_add(buf, "!", 1);
-  contents_equal(buf, "hello world!");
+  cu_assert_contents(buf, "hello world!");
   evbuffer_drain(buf, 6);
   assert_int_equal(evbuffer_prepend(buf, "big ", 4), 0);
-  contents_equal(buf, "big world!");
+  cu_assert_contents(buf, "big world!");
   for (i = 0; i < 300; i++)
     assert_int_equal(evbuffer_prepend(buf, "0123456789", 10), 0);
   assert_int_equal(evbuffer_get_length(buf), 3010);
@@ -121,10 +114,10 @@ static void prepend_to_buffer_holding_reference(void **state) {
   struct evbuffer *buf = evbuffer_new();
   evbuffer_add_reference(buf, "ref", 3, NULL, NULL);
   assert_int_equal(evbuffer_prepend(buf, "pre-", 4), 0);
-  contents_equal(buf, "pre-ref");
+  cu_assert_contents(buf, "pre-ref");
   evbuffer_drain(buf, 7);
   assert_int_equal(evbuffer_prepend(buf, "again", 5), 0);
-  contents_equal(buf, "again");
+  cu_assert_contents(buf, "again");
   evbuffer_free(buf);
 }
 
@@ -135,10 +128,10 @@ static void add_buffer_moves_everything(void **state) {
   evbuffer_add(dst, "zero ", 5);
   assert_int_equal(evbuffer_add_buffer(dst, src), 0);
   assert_int_equal(evbuffer_get_length(src), 0);
-  contents_equal(dst, "zero one two three");
+  cu_assert_contents(dst, "zero one two three");
   evbuffer_add(src, "more", 4);
   assert_int_equal(evbuffer_add_buffer(dst, src), 0);
-  contents_equal(dst, "zero one two threemore");
+  cu_assert_contents(dst, "zero one two threemore");
   assert_int_equal(evbuffer_add_buffer(dst, src), 0); /* empty source */
   evbuffer_free(src);
   evbuffer_free(dst);
@@ -149,11 +142,11 @@ static void remove_buffer_moves_a_prefix(void **state) {
   struct evbuffer *src = chunked(parts);
   struct evbuffer *dst = evbuffer_new();
   assert_int_equal(evbuffer_remove_buffer(src, dst, 5), 5);
-  contents_equal(dst, "abcde");
-  contents_equal(src, "fghij");
+  cu_assert_contents(dst, "abcde");
+  cu_assert_contents(src, "fghij");
   assert_int_equal(evbuffer_remove_buffer(src, dst, 0), 0);
   assert_int_equal(evbuffer_remove_buffer(src, dst, 100), 5);
-  contents_equal(dst, "abcdefghij");
+  cu_assert_contents(dst, "abcdefghij");
   assert_int_equal(evbuffer_get_length(src), 0);
   evbuffer_free(src);
   evbuffer_free(dst);
@@ -165,12 +158,12 @@ static void prepend_buffer_moves_before(void **state) {
   evbuffer_add(src, "head ", 5);
   evbuffer_add(dst, "tail", 4);
   assert_int_equal(evbuffer_prepend_buffer(dst, src), 0);
-  contents_equal(dst, "head tail");
+  cu_assert_contents(dst, "head tail");
   assert_int_equal(evbuffer_get_length(src), 0);
   evbuffer_add(src, "x", 1);
   evbuffer_drain(dst, 9);
   assert_int_equal(evbuffer_prepend_buffer(dst, src), 0);
-  contents_equal(dst, "x");
+  cu_assert_contents(dst, "x");
   evbuffer_free(src);
   evbuffer_free(dst);
 }
@@ -187,9 +180,9 @@ static void pullup_makes_contiguous(void **state) {
   assert_non_null(p);
   assert_memory_equal(p, "abcde", 5);
   assert_true(evbuffer_get_contiguous_space(buf) >= 5);
-  contents_equal(buf, "abcdefghij");
+  cu_assert_contents(buf, "abcdefghij");
   assert_null(evbuffer_pullup(buf, 11)); /* more than the length */
-  contents_equal(buf, "abcdefghij");
+  cu_assert_contents(buf, "abcdefghij");
   p = evbuffer_pullup(buf, -1);
   assert_memory_equal(p, "abcdefghij", 10);
   assert_int_equal(evbuffer_get_contiguous_space(buf), 10);
@@ -239,7 +232,7 @@ static void add_iovec_appends_all(void **state) {
   v[2].iov_len = 4;
   evbuffer_add(buf, ">", 1);
   assert_int_equal(evbuffer_add_iovec(buf, v, 3), 6);
-  contents_equal(buf, ">abcdef");
+  cu_assert_contents(buf, ">abcdef");
   evbuffer_free(buf);
 }
 
@@ -265,7 +258,7 @@ static void freeze_front_blocks_front_ops(void **state) {
   assert_non_null(evbuffer_pullup(buf, -1));
   assert_int_equal(evbuffer_unfreeze(buf, 1), 0);
   assert_int_equal(evbuffer_drain(buf, 5), 0);
-  contents_equal(buf, "rest!");
+  cu_assert_contents(buf, "rest!");
   evbuffer_free(buf);
   evbuffer_free(other);
 }
@@ -286,11 +279,11 @@ static void freeze_back_blocks_back_ops(void **state) {
   /* The front still works. */
   assert_int_equal(evbuffer_prepend(buf, ">", 1), 0);
   assert_int_equal(evbuffer_drain(buf, 2), 0);
-  contents_equal(buf, "ata");
+  cu_assert_contents(buf, "ata");
   assert_int_equal(evbuffer_unfreeze(buf, 0), 0);
   assert_int_equal(evbuffer_add(buf, "x", 1), 0);
-  contents_equal(buf, "atax");
-  contents_equal(other, "more");
+  cu_assert_contents(buf, "atax");
+  cu_assert_contents(other, "more");
   evbuffer_free(buf);
   evbuffer_free(other);
 }
@@ -333,7 +326,7 @@ static void compat_names(void **state) {
   assert_string_equal(line, "two");
   free(line);
   assert_null(evbuffer_readline(buf));
-  contents_equal(buf, "three");
+  cu_assert_contents(buf, "three");
   evbuffer_free(buf);
 }
 

@@ -12,14 +12,7 @@
 
 #include <event2/buffer.h>
 
-static void contents_equal(struct evbuffer *buf, const char *expect) {
-  size_t n = strlen(expect);
-  char *tmp = malloc(n + 16);
-  assert_int_equal(evbuffer_get_length(buf), n);
-  assert_int_equal(evbuffer_copyout(buf, tmp, n + 16), (ev_ssize_t)n);
-  assert_memory_equal(tmp, expect, n);
-  free(tmp);
-}
+#include "compat-util.h"
 
 static void commit_skipping_first_extent(void **state) {
   struct evbuffer *buf = evbuffer_new();
@@ -33,10 +26,10 @@ static void commit_skipping_first_extent(void **state) {
   v[1].iov_len = 5;
   assert_int_equal(evbuffer_commit_space(buf, v, 2), 0);
   evbuffer_add(buf, "yz", 2);
-  contents_equal(buf, "xbbbbbyz");
+  cu_assert_contents(buf, "xbbbbbyz");
   assert_int_equal(evbuffer_drain(buf, 8), 0);
   evbuffer_add(buf, "after", 5);
-  contents_equal(buf, "after");
+  cu_assert_contents(buf, "after");
   evbuffer_free(buf);
 }
 
@@ -74,10 +67,10 @@ static void reserve_then_commit_nothing(void **state) {
   v[0].iov_len = 0;
   v[1].iov_len = 0;
   assert_int_equal(evbuffer_commit_space(buf, v, n), 0);
-  contents_equal(buf, "ab");
+  cu_assert_contents(buf, "ab");
   evbuffer_add(buf, "cd", 2);
   evbuffer_prepend(buf, ">", 1);
-  contents_equal(buf, ">abcd");
+  cu_assert_contents(buf, ">abcd");
   assert_int_equal(evbuffer_peek(buf, -1, NULL, NULL, 0) >= 1, 1);
   evbuffer_free(buf);
 }
@@ -88,11 +81,11 @@ static void prepend_after_reference_drained(void **state) {
   evbuffer_drain(buf, 9);
   assert_int_equal(evbuffer_prepend(buf, "p", 1), 0);
   evbuffer_add(buf, "q", 1);
-  contents_equal(buf, "pq");
+  cu_assert_contents(buf, "pq");
   evbuffer_add_reference(buf, "r", 1, NULL, NULL);
   evbuffer_drain(buf, 2);
   assert_int_equal(evbuffer_prepend(buf, "s", 1), 0);
-  contents_equal(buf, "sr");
+  cu_assert_contents(buf, "sr");
   evbuffer_free(buf);
 }
 
@@ -109,11 +102,11 @@ static void emptied_buffer_behaves_as_new(void **state) {
   assert_int_equal(evbuffer_search(buf, "e", 1, NULL).pos, -1);
   evbuffer_add(other, "moved", 5);
   assert_int_equal(evbuffer_add_buffer(buf, other), 0);
-  contents_equal(buf, "moved");
+  cu_assert_contents(buf, "moved");
   assert_int_equal(evbuffer_get_contiguous_space(buf), 5);
   assert_int_equal(evbuffer_remove_buffer(buf, other, 5), 5);
   assert_int_equal(evbuffer_prepend_buffer(buf, other), 0);
-  contents_equal(buf, "moved");
+  cu_assert_contents(buf, "moved");
   evbuffer_free(buf);
   evbuffer_free(other);
 }

@@ -12,6 +12,8 @@
 
 #include <event2/buffer.h>
 
+#include "compat-util.h"
+
 #ifdef _WIN32
 #include <io.h>
 #define dup _dup
@@ -29,15 +31,6 @@ static void count_cleanup(const void *data, size_t len, void *arg) {
   (*(int *)arg)++;
 }
 
-static void contents_equal(struct evbuffer *buf, const char *expect) {
-  size_t n = strlen(expect);
-  char *tmp = malloc(n + 16);
-  assert_int_equal(evbuffer_get_length(buf), n);
-  assert_int_equal(evbuffer_copyout(buf, tmp, n + 16), (ev_ssize_t)n);
-  assert_memory_equal(tmp, expect, n);
-  free(tmp);
-}
-
 static void reference_released_once_when_drained(void **state) {
   static const char data[] = "referenced bytes";
   struct evbuffer *buf = evbuffer_new();
@@ -51,7 +44,7 @@ static void reference_released_once_when_drained(void **state) {
   assert_int_equal(mine, 1);
   assert_ptr_equal(cleanup_data, data);
   assert_int_equal(cleanup_len, 16);
-  contents_equal(buf, "tail");
+  cu_assert_contents(buf, "tail");
   evbuffer_free(buf);
   assert_int_equal(mine, 1);
 }
@@ -90,7 +83,7 @@ static void reference_pulled_up_is_released(void **state) {
   evbuffer_add_reference(buf, "def", 3, count_cleanup, &mine);
   assert_memory_equal(evbuffer_pullup(buf, -1), "abcdef", 6);
   assert_int_equal(mine, 2);
-  contents_equal(buf, "abcdef");
+  cu_assert_contents(buf, "abcdef");
   evbuffer_free(buf);
   assert_int_equal(mine, 2);
 }
@@ -101,15 +94,15 @@ static void buffer_reference_shares_bytes(void **state) {
   evbuffer_add(src, "shared ", 7);
   evbuffer_add(src, "bytes", 5);
   assert_int_equal(evbuffer_add_buffer_reference(dst, src), 0);
-  contents_equal(src, "shared bytes");
-  contents_equal(dst, "shared bytes");
+  cu_assert_contents(src, "shared bytes");
+  cu_assert_contents(dst, "shared bytes");
   /* Later changes to either do not show in the other. */
   evbuffer_add(src, "!", 1);
   evbuffer_drain(src, 7);
-  contents_equal(dst, "shared bytes");
+  cu_assert_contents(dst, "shared bytes");
   evbuffer_free(src);
   evbuffer_add(dst, "?", 1);
-  contents_equal(dst, "shared bytes?");
+  cu_assert_contents(dst, "shared bytes?");
   evbuffer_free(dst);
 }
 
@@ -133,12 +126,12 @@ static void add_file_appends_a_range(void **state) {
   struct evbuffer *buf = evbuffer_new();
   int fd = write_temp_file("0123456789abcdef", 16);
   assert_int_equal(evbuffer_add_file(buf, fd, 4, 6), 0);
-  contents_equal(buf, "456789");
+  cu_assert_contents(buf, "456789");
   evbuffer_free(buf); /* closes fd */
   buf = evbuffer_new();
   fd = write_temp_file("whole file", 10);
   assert_int_equal(evbuffer_add_file(buf, fd, 0, -1), 0);
-  contents_equal(buf, "whole file");
+  cu_assert_contents(buf, "whole file");
   evbuffer_free(buf);
 }
 
@@ -153,8 +146,8 @@ static void file_segment_added_twice_cleans_up_once(void **state) {
   evbuffer_file_segment_add_cleanup_cb(seg, seg_cleanup, NULL);
   assert_int_equal(evbuffer_add_file_segment(a, seg, 0, -1), 0);
   assert_int_equal(evbuffer_add_file_segment(b, seg, 2, 3), 0);
-  contents_equal(a, "content");
-  contents_equal(b, "nte");
+  cu_assert_contents(a, "content");
+  cu_assert_contents(b, "nte");
   evbuffer_file_segment_free(seg);
   assert_int_equal(seg_cleanups, 0);
   evbuffer_free(a);
@@ -180,7 +173,7 @@ static void reserve_commit_one_vector(void **state) {
   memcpy(v[0].iov_base, "committed-and-more", 18);
   v[0].iov_len = 9; /* commit less than reserved */
   assert_int_equal(evbuffer_commit_space(buf, v, 1), 0);
-  contents_equal(buf, "head:committed");
+  cu_assert_contents(buf, "head:committed");
   evbuffer_free(buf);
 }
 

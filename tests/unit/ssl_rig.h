@@ -16,6 +16,7 @@
 #include <event2/util.h>
 
 #include "../compat/ssl_cert_helper.h"
+#include "loopback.h"
 
 static inline void rig_ignore_sigpipe(void) {
 #ifndef _WIN32
@@ -23,50 +24,11 @@ static inline void rig_ignore_sigpipe(void) {
 #endif
 }
 
-/* A listening loopback socket; returns the port and the socket, or -1. */
-static inline int rig_listen(evutil_socket_t *fd_out) {
-  struct sockaddr_in sin;
-  ev_socklen_t len = sizeof(sin);
-  evutil_socket_t fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd == EVUTIL_INVALID_SOCKET) return -1;
-  memset(&sin, 0, sizeof(sin));
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(0x7f000001);
-  if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 || listen(fd, 16) != 0 ||
-      getsockname(fd, (struct sockaddr *)&sin, &len) != 0) {
-    evutil_closesocket(fd);
-    return -1;
-  }
-  *fd_out = fd;
-  return ntohs(sin.sin_port);
-}
-
 /* A connected loopback TCP pair, both non-blocking.  Returns 0 or -1. */
 static inline int rig_tcp_pair(evutil_socket_t sv[2]) {
-  struct sockaddr_in sin;
-  evutil_socket_t l, a, b;
-  int port = rig_listen(&l);
-  if (port < 0) return -1;
-  memset(&sin, 0, sizeof(sin));
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(0x7f000001);
-  sin.sin_port = htons((unsigned short)port);
-  a = socket(AF_INET, SOCK_STREAM, 0);
-  if (a == EVUTIL_INVALID_SOCKET || connect(a, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
-    evutil_closesocket(l);
-    if (a != EVUTIL_INVALID_SOCKET) evutil_closesocket(a);
-    return -1;
-  }
-  b = accept(l, NULL, NULL);
-  evutil_closesocket(l);
-  if (b == EVUTIL_INVALID_SOCKET) {
-    evutil_closesocket(a);
-    return -1;
-  }
-  evutil_make_socket_nonblocking(a);
-  evutil_make_socket_nonblocking(b);
-  sv[0] = a;
-  sv[1] = b;
+  if (cu_tcp_pair(sv) < 0) return -1;
+  evutil_make_socket_nonblocking(sv[0]);
+  evutil_make_socket_nonblocking(sv[1]);
   return 0;
 }
 

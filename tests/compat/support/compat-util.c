@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <signal.h>
 #include <cmocka.h>
@@ -12,49 +13,6 @@ void cu_ignore_sigpipe(void) {
 #ifndef _WIN32
   signal(SIGPIPE, SIG_IGN);
 #endif
-}
-
-int cu_listen_loopback(evutil_socket_t *fd_out) {
-  struct sockaddr_in sin;
-  ev_socklen_t len = sizeof(sin);
-  evutil_socket_t fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd == EVUTIL_INVALID_SOCKET) return -1;
-  memset(&sin, 0, sizeof(sin));
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(0x7f000001);
-  if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 || listen(fd, 16) != 0 ||
-      getsockname(fd, (struct sockaddr *)&sin, &len) != 0) {
-    evutil_closesocket(fd);
-    return -1;
-  }
-  *fd_out = fd;
-  return ntohs(sin.sin_port);
-}
-
-int cu_tcp_pair(evutil_socket_t sv[2]) {
-  struct sockaddr_in sin;
-  evutil_socket_t listener, a, b;
-  int port = cu_listen_loopback(&listener);
-  if (port < 0) return -1;
-  a = socket(AF_INET, SOCK_STREAM, 0);
-  memset(&sin, 0, sizeof(sin));
-  sin.sin_family = AF_INET;
-  sin.sin_addr.s_addr = htonl(0x7f000001);
-  sin.sin_port = htons((unsigned short)port);
-  if (a == EVUTIL_INVALID_SOCKET || connect(a, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
-    evutil_closesocket(listener);
-    if (a != EVUTIL_INVALID_SOCKET) evutil_closesocket(a);
-    return -1;
-  }
-  b = accept(listener, NULL, NULL);
-  evutil_closesocket(listener);
-  if (b == EVUTIL_INVALID_SOCKET) {
-    evutil_closesocket(a);
-    return -1;
-  }
-  sv[0] = a;
-  sv[1] = b;
-  return 0;
 }
 
 static void on_safety_timeout(evutil_socket_t fd, short what, void *arg) {
@@ -79,4 +37,14 @@ long cu_now_ms(void) {
   struct timeval tv;
   evutil_gettimeofday(&tv, NULL);
   return (long)tv.tv_sec * 1000 + (long)(tv.tv_usec / 1000);
+}
+
+void cu_assert_contents(struct evbuffer *buf, const char *expect) {
+  size_t n = strlen(expect);
+  char *tmp = malloc(n + 16);
+  assert_non_null(tmp);
+  assert_int_equal(evbuffer_get_length(buf), n);
+  assert_int_equal(evbuffer_copyout(buf, tmp, n + 16), (ev_ssize_t)n);
+  assert_memory_equal(tmp, expect, n);
+  free(tmp);
 }
