@@ -40,12 +40,6 @@ static void record_event(struct bufferevent *bev, short what, void *arg) {
   event_base_loopexit(c->base, NULL);
 }
 
-static void run_bounded(struct event_base *base, int ms) {
-  struct event *safety = cu_safety_timeout(base, ms);
-  event_base_dispatch(base);
-  event_free(safety);
-}
-
 static void new_socket_bev_has_write_enabled_and_read_disabled(void **state) {
   struct event_base *base = event_base_new();
   evutil_socket_t sv[2];
@@ -79,7 +73,7 @@ static void eof_is_reported_after_all_data_and_disables_reading(void **state) {
   bev = bufferevent_socket_new(c.base, sv[0], BEV_OPT_CLOSE_ON_FREE);
   bufferevent_setcb(bev, collect_read, NULL, record_event, &c);
   bufferevent_enable(bev, EV_READ);
-  run_bounded(c.base, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.nevents, 1);
   assert_int_equal(c.events[0], BEV_EVENT_EOF | BEV_EVENT_READING);
   assert_int_equal(c.got_at_eof, 12);

@@ -47,12 +47,6 @@ static void collect_until_want(struct bufferevent *bev, void *arg) {
   if (evbuffer_get_length(c->got) >= c->want) event_base_loopexit(c->base, NULL);
 }
 
-static void run_bounded(struct event_base *base, int ms) {
-  struct event *safety = cu_safety_timeout(base, ms);
-  event_base_dispatch(base);
-  event_free(safety);
-}
-
 static void connect_refused_reports_error_with_econnrefused(void **state) {
   struct conn_ctx c;
   struct sockaddr_in sin;
@@ -64,7 +58,7 @@ static void connect_refused_reports_error_with_econnrefused(void **state) {
   bev = bufferevent_socket_new(c.base, -1, BEV_OPT_CLOSE_ON_FREE);
   bufferevent_setcb(bev, NULL, NULL, record_event, &c);
   assert_int_equal(bufferevent_socket_connect(bev, (struct sockaddr *)&sin, sizeof(sin)), 0);
-  run_bounded(c.base, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.nevents, 1);
   assert_true(c.first_event & BEV_EVENT_ERROR);
   assert_false(c.first_event & BEV_EVENT_CONNECTED);
@@ -100,7 +94,7 @@ static void data_written_before_connect_is_sent_after_it(void **state) {
   bufferevent_write(bev, "ping!", 5);
   assert_int_equal(bufferevent_socket_connect(bev, (struct sockaddr *)&sin, sizeof(sin)), 0);
   assert_true(bufferevent_getfd(bev) >= 0);
-  run_bounded(c.base, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.nevents, 1);
   assert_int_equal(c.first_event, BEV_EVENT_CONNECTED);
   assert_int_equal(evbuffer_get_length(c.got), 5);
@@ -142,7 +136,7 @@ static void connect_over_ipv6_reports_connected(void **state) {
   bev = bufferevent_socket_new(c.base, -1, BEV_OPT_CLOSE_ON_FREE);
   bufferevent_setcb(bev, NULL, NULL, record_event, &c);
   assert_int_equal(bufferevent_socket_connect(bev, (struct sockaddr *)&sin6, sizeof(sin6)), 0);
-  run_bounded(c.base, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.first_event, BEV_EVENT_CONNECTED);
   bufferevent_free(bev);
   evconnlistener_free(lev);
@@ -174,7 +168,7 @@ static void connect_with_null_address_waits_for_a_connecting_socket(void **state
   bufferevent_enable(bev, EV_READ | EV_WRITE);
   assert_int_equal(bufferevent_socket_connect(bev, NULL, 0), 0);
   bufferevent_write(bev, "hey", 3);
-  run_bounded(c.base, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.first_event, BEV_EVENT_CONNECTED);
   assert_int_equal(evbuffer_get_length(c.got), 3);
   bufferevent_free(bev);
@@ -208,7 +202,7 @@ static void connect_to_a_unix_socket_path(void **state) {
   bufferevent_write(bev, "unix", 4);
   assert_int_equal(bufferevent_socket_connect(bev, (struct sockaddr *)&sun_addr, sizeof(sun_addr)),
                    0);
-  run_bounded(c.base, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.first_event, BEV_EVENT_CONNECTED);
   event_base_loop(c.base, EVLOOP_NONBLOCK);
   event_base_loop(c.base, EVLOOP_NONBLOCK);

@@ -29,8 +29,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg) {
 
 static void on_event(struct bufferevent *bev, short what, void *arg) {
   (void)bev;
-  if (what & BEV_EVENT_CONNECTED)
-    ((struct once_ctx *)arg)->connected++;
+  if (what & BEV_EVENT_CONNECTED) ((struct once_ctx *)arg)->connected++;
 }
 
 static void on_read(struct bufferevent *bev, void *arg) {

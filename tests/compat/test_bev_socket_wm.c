@@ -54,12 +54,6 @@ static void teardown(struct wm_ctx *c) {
   event_base_free(c->base);
 }
 
-static void run_bounded(struct event_base *base, int ms) {
-  struct event *safety = cu_safety_timeout(base, ms);
-  event_base_dispatch(base);
-  event_free(safety);
-}
-
 static void write_pattern(struct bufferevent *bev, size_t n) {
   unsigned char *buf = malloc(n);
   su_fill_pattern(buf, n, 0);
@@ -88,7 +82,7 @@ static void every_read_callback_sees_between_low_and_high(void **state) {
   bufferevent_setcb(c.reader, drain_and_measure, NULL, NULL, &c);
   bufferevent_enable(c.reader, EV_READ);
   write_pattern(c.writer, TRANSFER); /* a multiple of 100: no tail below low */
-  run_bounded(c.base, 20000);
+  cu_dispatch_bounded(c.base, 20000);
   assert_int_equal(c.received, TRANSFER);
   assert_true(c.min_seen >= 100);
   assert_true(c.max_seen <= 1000);
@@ -119,7 +113,7 @@ static void read_high_watermark_suspends_and_resumes(void **state) {
   write_pattern(c.writer, TRANSFER);
   later = evtimer_new(c.base, release_hold, &c);
   evtimer_add(later, &tv);
-  run_bounded(c.base, 20000);
+  cu_dispatch_bounded(c.base, 20000);
   assert_int_equal(c.received, TRANSFER);
   assert_true(c.max_seen <= 4096);
   event_free(later);
@@ -144,7 +138,7 @@ static void write_callback_runs_at_or_below_the_write_low_watermark(void **state
   bufferevent_setcb(c.reader, drain_and_measure, NULL, NULL, &c);
   bufferevent_enable(c.reader, EV_READ);
   write_pattern(c.writer, 4 * TRANSFER);
-  run_bounded(c.base, 20000);
+  cu_dispatch_bounded(c.base, 20000);
   assert_true(c.writecbs >= 1);
   assert_int_equal(c.bad_writecb, 0);
   teardown(&c);
@@ -169,7 +163,7 @@ static void run_for(struct event_base *base, int ms) {
   tv.tv_sec = ms / 1000;
   tv.tv_usec = (ms % 1000) * 1000;
   evtimer_add(stop, &tv);
-  run_bounded(base, ms + 5000);
+  cu_dispatch_bounded(base, ms + 5000);
   event_free(stop);
 }
 

@@ -43,8 +43,7 @@ static void on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct soc
 static void client_read(struct bufferevent *bev, void *arg) {
   struct conn_ctx *c = arg;
   evbuffer_add_buffer(c->echoed, bufferevent_get_input(bev));
-  if (evbuffer_get_length(c->echoed) >= sizeof(greeting))
-    event_base_loopexit(c->base, NULL);
+  if (evbuffer_get_length(c->echoed) >= sizeof(greeting)) event_base_loopexit(c->base, NULL);
 }
 
 static void client_event(struct bufferevent *bev, short what, void *arg) {
@@ -63,16 +62,14 @@ static int conn_setup(void **state) {
   c->sctx = sch_server_ctx(0);
   c->echoed = evbuffer_new();
   su_loopback_sin(&sin, 0);
-  c->lev = evconnlistener_new_bind(c->base, on_accept, c,
-                                   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, -1,
-                                   (struct sockaddr *)&sin, sizeof(sin));
+  c->lev = evconnlistener_new_bind(c->base, on_accept, c, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
+                                   -1, (struct sockaddr *)&sin, sizeof(sin));
   assert_non_null(c->lev);
   assert_int_equal(getsockname(evconnlistener_get_fd(c->lev), (struct sockaddr *)&sin, &len), 0);
   c->port = ntohs(sin.sin_port);
   c->client.stop_on_event = 1;
   c->client.bev = bufferevent_openssl_socket_new(c->base, -1, SSL_new(c->cctx),
-                                                 BUFFEREVENT_SSL_CONNECTING,
-                                                 BEV_OPT_CLOSE_ON_FREE);
+                                                 BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
   assert_non_null(c->client.bev);
   bufferevent_setcb(c->client.bev, client_read, NULL, client_event, c);
   bufferevent_enable(c->client.bev, EV_READ | EV_WRITE);
@@ -83,8 +80,7 @@ static int conn_setup(void **state) {
 static int conn_teardown(void **state) {
   struct conn_ctx *c = *state;
   bufferevent_free(c->client.bev);
-  if (c->server)
-    bufferevent_free(c->server);
+  if (c->server) bufferevent_free(c->server);
   evconnlistener_free(c->lev);
   evbuffer_free(c->echoed);
   event_base_free(c->base);
@@ -92,12 +88,6 @@ static int conn_teardown(void **state) {
   SSL_CTX_free(c->sctx);
   free(c);
   return 0;
-}
-
-static void run_bounded(struct conn_ctx *c) {
-  struct event *safety = cu_safety_timeout(c->base, 5000);
-  event_base_dispatch(c->base);
-  event_free(safety);
 }
 
 static void assert_echoed_after_handshake(struct conn_ctx *c) {
@@ -112,19 +102,18 @@ static void tls_socket_connects_by_address_through_the_tls_bev(void **state) {
   struct sockaddr_in sin;
   su_loopback_sin(&sin, c->port);
   assert_int_equal(bufferevent_write(c->client.bev, greeting, sizeof(greeting)), 0);
-  assert_int_equal(
-      bufferevent_socket_connect(c->client.bev, (struct sockaddr *)&sin, sizeof(sin)), 0);
-  run_bounded(c);
+  assert_int_equal(bufferevent_socket_connect(c->client.bev, (struct sockaddr *)&sin, sizeof(sin)),
+                   0);
+  cu_dispatch_bounded(c->base, 5000);
   assert_echoed_after_handshake(c);
 }
 
 static void tls_socket_connects_by_name_through_the_tls_bev(void **state) {
   struct conn_ctx *c = *state;
   assert_int_equal(bufferevent_write(c->client.bev, greeting, sizeof(greeting)), 0);
-  assert_int_equal(bufferevent_socket_connect_hostname(c->client.bev, NULL, AF_INET,
-                                                       "127.0.0.1", c->port),
-                   0);
-  run_bounded(c);
+  assert_int_equal(
+      bufferevent_socket_connect_hostname(c->client.bev, NULL, AF_INET, "127.0.0.1", c->port), 0);
+  cu_dispatch_bounded(c->base, 5000);
   assert_echoed_after_handshake(c);
   assert_int_equal(bufferevent_socket_get_dns_error(c->client.bev), 0);
 }
@@ -133,9 +122,9 @@ static void tls_socket_connect_refused_is_an_error_not_connected(void **state) {
   struct conn_ctx *c = *state;
   struct sockaddr_in sin;
   su_loopback_sin(&sin, su_closed_port());
-  assert_int_equal(
-      bufferevent_socket_connect(c->client.bev, (struct sockaddr *)&sin, sizeof(sin)), 0);
-  run_bounded(c);
+  assert_int_equal(bufferevent_socket_connect(c->client.bev, (struct sockaddr *)&sin, sizeof(sin)),
+                   0);
+  cu_dispatch_bounded(c->base, 5000);
   assert_int_equal(c->client.connected, 0);
   assert_true(c->client.events & BEV_EVENT_ERROR);
 }

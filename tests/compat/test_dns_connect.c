@@ -48,12 +48,6 @@ static void collect_until_want(struct bufferevent *bev, void *arg) {
   if (evbuffer_get_length(c->got) >= c->want) event_base_loopexit(c->base, NULL);
 }
 
-static void run_bounded(struct event_base *base, int ms) {
-  struct event *safety = cu_safety_timeout(base, ms);
-  event_base_dispatch(base);
-  event_free(safety);
-}
-
 static void connect_to_name(const char *name) {
   struct dns_ctx c;
   struct evdns_base *dns;
@@ -73,7 +67,7 @@ static void connect_to_name(const char *name) {
   bufferevent_enable(bev, EV_READ | EV_WRITE);
   bufferevent_write(bev, "name", 4);
   assert_int_equal(bufferevent_socket_connect_hostname(bev, dns, AF_INET, name, port), 0);
-  run_bounded(c.base, 10000);
+  cu_dispatch_bounded(c.base, 10000);
   assert_int_equal(c.first_event, BEV_EVENT_CONNECTED);
   assert_int_equal(c.dns_error, 0);
   assert_int_equal(evbuffer_get_length(c.got), 4);
@@ -106,7 +100,7 @@ static void connect_hostname_unknown_name_reports_dns_error(void **state) {
   bufferevent_setcb(bev, NULL, NULL, record_event, &c);
   assert_int_equal(
       bufferevent_socket_connect_hostname(bev, dns, AF_UNSPEC, "nonexistent.invalid", 80), 0);
-  run_bounded(c.base, 60000);
+  cu_dispatch_bounded(c.base, 60000);
   assert_int_equal(c.nevents, 1);
   assert_true(c.first_event & BEV_EVENT_ERROR);
   assert_int_not_equal(c.dns_error, 0);
@@ -143,7 +137,7 @@ static void freeing_during_lookup_runs_no_callback(void **state) {
   assert_int_equal(bufferevent_socket_connect_hostname(bev, dns, AF_INET, "localhost", 80), 0);
   bufferevent_free(bev);
   event_base_loopexit(c.base, &tv);
-  run_bounded(c.base, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.nevents, 0);
   evdns_base_free(dns, 0);
   event_base_free(c.base);
@@ -173,7 +167,7 @@ static void evdns_getaddrinfo_resolves_a_numeric_address(void **state) {
   hints.ai_socktype = SOCK_STREAM;
   /* libevent answers numeric addresses at once (NULL), uvbev later */
   if (evdns_getaddrinfo(dns, "127.0.0.1", "80", &hints, on_gai, &c) != NULL || c.gai_calls == 0)
-    run_bounded(c.base, 5000);
+    cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.gai_calls, 1);
   assert_int_equal(c.gai_result, 0);
   assert_int_equal(c.gai_family, AF_INET);
@@ -195,7 +189,7 @@ static void evdns_getaddrinfo_cancel_reports_cancel(void **state) {
   req = evdns_getaddrinfo(dns, "nonexistent.invalid", "80", &hints, on_gai, &c);
   if (req) {
     evdns_getaddrinfo_cancel(req);
-    if (c.gai_calls == 0) run_bounded(c.base, 60000);
+    if (c.gai_calls == 0) cu_dispatch_bounded(c.base, 60000);
     assert_int_equal(c.gai_result, EVUTIL_EAI_CANCEL);
   }
   assert_int_equal(c.gai_calls, 1);

@@ -121,12 +121,6 @@ static void fteardown(struct fctx *c) {
   event_base_free(c->base);
 }
 
-static void run_bounded(struct fctx *c, int ms) {
-  struct event *safety = cu_safety_timeout(c->base, ms);
-  event_base_dispatch(c->base);
-  event_free(safety);
-}
-
 static void collect_cb(struct bufferevent *bev, void *arg) {
   struct fctx *c = arg;
   bufferevent_read_buffer(bev, c->got);
@@ -161,7 +155,7 @@ static void echo_round_trip(struct fctx *c) {
   bufferevent_enable(c->top[0], EV_READ | EV_WRITE);
   bufferevent_enable(c->top[1], EV_READ | EV_WRITE);
   assert_int_equal(bufferevent_write(c->top[0], data, sizeof(data)), 0);
-  run_bounded(c, 5000);
+  cu_dispatch_bounded(c->base, 5000);
   assert_int_equal(evbuffer_get_length(c->got), sizeof(data));
   assert_memory_equal(evbuffer_pullup(c->got, -1), data, sizeof(data));
   assert_int_equal(c->events, 0);
@@ -225,7 +219,7 @@ static void filter_output_reaches_wire_transformed(void **state) {
   bufferevent_setcb(c.low[1], wire_cb, NULL, event_cb, &c);
   bufferevent_enable(c.low[1], EV_READ);
   bufferevent_write(c.top[0], "abc", 3);
-  run_bounded(&c, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(evbuffer_get_length(c.got), 6);
   assert_memory_equal(evbuffer_pullup(c.got, -1), "aabbcc", 6);
   fteardown(&c);
@@ -269,7 +263,7 @@ static void filter_passes_eof_up(void **state) {
   bufferevent_enable(c.top[1], EV_READ);
   bufferevent_write(c.low[0], "xxyyzz", 6);
   bufferevent_flush(c.low[0], EV_WRITE, BEV_FINISHED);
-  run_bounded(&c, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_true(c.events & BEV_EVENT_EOF);
   assert_int_equal(
       evbuffer_get_length(c.got) + evbuffer_get_length(bufferevent_get_input(c.top[1])), 3);
@@ -301,7 +295,7 @@ static void filter_read_timeout_fires(void **state) {
   bufferevent_setcb(c.top[1], collect_cb, NULL, event_cb, &c);
   bufferevent_enable(c.top[1], EV_READ);
   bufferevent_set_timeouts(c.top[1], &tv, NULL);
-  run_bounded(&c, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.events, BEV_EVENT_TIMEOUT | BEV_EVENT_READING);
   assert_false(bufferevent_get_enabled(c.top[1]) & EV_READ);
   fteardown(&c);
@@ -320,7 +314,7 @@ static void filter_write_timeout_fires_while_blocked(void **state) {
   bufferevent_setcb(c.top[0], NULL, NULL, event_cb, &c);
   bufferevent_set_timeouts(c.top[0], NULL, &tv);
   bufferevent_write(c.top[0], data, sizeof(data));
-  run_bounded(&c, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.events, BEV_EVENT_TIMEOUT | BEV_EVENT_WRITING);
   assert_true(evbuffer_get_length(bufferevent_get_output(c.top[0])) > 0);
   fteardown(&c);
@@ -346,7 +340,7 @@ static void filter_passes_connected_up(void **state) {
   assert_non_null(c.top[0]);
   bufferevent_setcb(c.top[0], NULL, NULL, event_cb, &c);
   assert_int_equal(bufferevent_socket_connect(c.low[0], (struct sockaddr *)&sin, sizeof(sin)), 0);
-  run_bounded(&c, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.events, BEV_EVENT_CONNECTED);
   fteardown(&c);
   evutil_closesocket(lfd);
@@ -432,7 +426,7 @@ static void filter_backpressure_bounds_underlying(void **state) {
   bp_produce(b.c.top[0], &b);
   b.release = evtimer_new(b.c.base, bp_release, &b);
   evtimer_add(b.release, &tv);
-  run_bounded(&b.c, 60000);
+  cu_dispatch_bounded(b.c.base, 60000);
   assert_true(b.stalled);
   assert_int_equal(b.received, BP_TOTAL);
   assert_false(b.bad_byte);

@@ -84,12 +84,6 @@ static evutil_socket_t connect_client(struct evconnlistener *lev, int *local_por
   return fd;
 }
 
-static void run_bounded(struct event_base *base, int ms) {
-  struct event *safety = cu_safety_timeout(base, ms);
-  event_base_dispatch(base);
-  event_free(safety);
-}
-
 static void accepted_fd_is_adopted_by_a_bufferevent(void **state) {
   struct lev_ctx c;
   evutil_socket_t cl;
@@ -99,7 +93,7 @@ static void accepted_fd_is_adopted_by_a_bufferevent(void **state) {
   setup(&c, 0);
   assert_ptr_equal(evconnlistener_get_base(c.lev), c.base);
   cl = connect_client(c.lev, &local_port);
-  run_bounded(c.base, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.accepted, 1);
   assert_int_equal(c.peer_family, AF_INET);
   assert_int_equal(c.peer_port, local_port);
@@ -119,7 +113,7 @@ static void closing_an_accepted_fd_gives_the_peer_eof(void **state) {
   setup(&c, 0);
   c.close_fd = 1;
   cl = connect_client(c.lev, &local_port);
-  run_bounded(c.base, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   event_base_loop(c.base, EVLOOP_NONBLOCK);
   assert_int_equal(recv(cl, buf, sizeof(buf), 0), 0);
   evutil_closesocket(cl);
@@ -143,10 +137,10 @@ static void disabled_listener_accepts_only_once_enabled(void **state) {
   cl = connect_client(c.lev, &local_port); /* the kernel completes it */
   stop = evtimer_new(c.base, stop_loop, c.base);
   evtimer_add(stop, &tv);
-  run_bounded(c.base, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.accepted, 0);
   assert_int_equal(evconnlistener_enable(c.lev), 0);
-  run_bounded(c.base, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.accepted, 1);
   assert_int_equal(c.peer_port, local_port);
   assert_int_equal(evconnlistener_disable(c.lev), 0);
@@ -166,9 +160,9 @@ static void freeing_the_listener_in_its_callback_is_safe(void **state) {
   c.close_fd = 1;
   cl1 = connect_client(c.lev, &p1);
   cl2 = connect_client(c.lev, &p2);
-  run_bounded(c.base, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   event_base_loopexit(c.base, &tv);
-  run_bounded(c.base, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.accepted, 1);
   assert_null(c.lev);
   evutil_closesocket(cl1);
@@ -191,7 +185,7 @@ static void listener_on_an_existing_socket(void **state) {
   assert_non_null(c.lev);
   assert_int_equal(evconnlistener_get_fd(c.lev), lfd);
   cl = connect_client(c.lev, &local_port);
-  run_bounded(c.base, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.accepted, 1);
   assert_int_equal(c.peer_port, local_port);
   evutil_closesocket(cl);
@@ -214,10 +208,10 @@ static void null_callback_keeps_the_listener_idle_until_set(void **state) {
   c.close_fd = 1;
   cl = connect_client(c.lev, &local_port);
   event_base_loopexit(c.base, &tv);
-  run_bounded(c.base, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.accepted, 0);
   evconnlistener_set_cb(c.lev, on_accept, &c);
-  run_bounded(c.base, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.accepted, 1);
   evutil_closesocket(cl);
   teardown(&c);

@@ -39,12 +39,6 @@ static void pair_teardown(struct pair_ctx *c) {
   event_base_free(c->base);
 }
 
-static void run_bounded(struct pair_ctx *c, int ms) {
-  struct event *safety = cu_safety_timeout(c->base, ms);
-  event_base_dispatch(c->base);
-  event_free(safety);
-}
-
 /* Side 1 collects; breaks when stop_after bytes arrived. */
 static void collect_readcb(struct bufferevent *bev, void *arg) {
   struct pair_ctx *c = arg;
@@ -80,7 +74,7 @@ static void pair_echo_round_trips(void **state) {
   bufferevent_enable(c.pair[0], EV_READ);
   bufferevent_enable(c.pair[1], EV_READ);
   assert_int_equal(bufferevent_write(c.pair[0], "hello world", 11), 0);
-  run_bounded(&c, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(evbuffer_get_length(c.got), 11);
   assert_memory_equal(evbuffer_pullup(c.got, -1), "hello world", 11);
   pair_teardown(&c);
@@ -99,7 +93,7 @@ static void pair_echo_round_trips_deferred(void **state) {
     assert_int_equal(bufferevent_write(c.pair[0], "0123456789", 10), 0);
   /* deferred: nothing ran inside bufferevent_write */
   assert_int_equal(c.reads, 0);
-  run_bounded(&c, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(evbuffer_get_length(c.got), 5000);
   pair_teardown(&c);
 }
@@ -135,7 +129,7 @@ static void pair_read_high_watermark_bounds_input(void **state) {
   assert_int_equal(bufferevent_write(c.pair[0], data, sizeof(data)), 0);
   /* what does not fit below the mark waits in the writer's output */
   assert_true(evbuffer_get_length(bufferevent_get_output(c.pair[0])) >= sizeof(data) - 100);
-  run_bounded(&c, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(evbuffer_get_length(c.got), sizeof(data));
   assert_true(c.max_input_seen <= 100);
   assert_true(c.reads >= 10);
@@ -181,7 +175,7 @@ static void pair_read_disabled_holds_bytes(void **state) {
   bufferevent_setcb(c.pair[1], collect_readcb, NULL, record_eventcb, &c);
   bufferevent_write(c.pair[0], "hello", 5);
   event_base_once(c.base, -1, EV_TIMEOUT, enable_read_cb, &c, &tv);
-  run_bounded(&c, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(evbuffer_get_length(c.got), 5);
   pair_teardown(&c);
 }
@@ -194,7 +188,7 @@ static void pair_flush_finished_gives_eof_after_data(void **state) {
   bufferevent_enable(c.pair[1], EV_READ);
   bufferevent_write(c.pair[0], "last words", 10);
   bufferevent_flush(c.pair[0], EV_WRITE, BEV_FINISHED);
-  run_bounded(&c, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.events[1], BEV_EVENT_EOF | BEV_EVENT_READING);
   assert_int_equal(c.input_at_eof, 10);
   pair_teardown(&c);
@@ -222,7 +216,7 @@ static void pair_read_timeout_fires(void **state) {
   bufferevent_setcb(c.pair[1], collect_readcb, NULL, record_eventcb, &c);
   bufferevent_enable(c.pair[1], EV_READ);
   bufferevent_set_timeouts(c.pair[1], &tv, NULL);
-  run_bounded(&c, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_int_equal(c.events[1], BEV_EVENT_TIMEOUT | BEV_EVENT_READING);
   assert_false(bufferevent_get_enabled(c.pair[1]) & EV_READ);
   pair_teardown(&c);
@@ -242,7 +236,7 @@ static void pair_write_callback_after_move(void **state) {
   bufferevent_setcb(c.pair[0], NULL, count_writecb, record_eventcb, &c);
   bufferevent_enable(c.pair[1], EV_READ);
   bufferevent_write(c.pair[0], "abc", 3);
-  run_bounded(&c, 5000);
+  cu_dispatch_bounded(c.base, 5000);
   assert_true(c.events[0] & 0x1000);
   assert_int_equal(evbuffer_get_length(bufferevent_get_input(c.pair[1])), 3);
   pair_teardown(&c);

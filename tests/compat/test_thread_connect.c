@@ -137,8 +137,8 @@ static void listener_enable_from_other_thread(void **state) {
   s.base = event_base_new();
   su_loopback_sin(&s.sin, 0);
   s.lev = evconnlistener_new_bind(s.base, on_accept, &s,
-                                  LEV_OPT_CLOSE_ON_FREE | LEV_OPT_DISABLED | LEV_OPT_THREADSAFE,
-                                  16, (struct sockaddr *)&s.sin, sizeof(s.sin));
+                                  LEV_OPT_CLOSE_ON_FREE | LEV_OPT_DISABLED | LEV_OPT_THREADSAFE, 16,
+                                  (struct sockaddr *)&s.sin, sizeof(s.sin));
   assert_non_null(s.lev);
   assert_int_equal(getsockname(evconnlistener_get_fd(s.lev), (struct sockaddr *)&s.sin, &len), 0);
   client = bufferevent_socket_new(s.base, -1, BEV_OPT_CLOSE_ON_FREE);

@@ -48,3 +48,9 @@ void cu_assert_contents(struct evbuffer *buf, const char *expect) {
   assert_memory_equal(tmp, expect, n);
   free(tmp);
 }
+
+void cu_dispatch_bounded(struct event_base *base, int ms) {
+  struct event *safety = cu_safety_timeout(base, ms);
+  event_base_dispatch(base);
+  event_free(safety);
+}

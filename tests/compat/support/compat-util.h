@@ -19,6 +19,9 @@ void cu_assert_contents(struct evbuffer *buf, const char *expect);
  * `ms` milliseconds.  Free it with event_free before freeing the base. */
 struct event *cu_safety_timeout(struct event_base *base, int ms);
 
+/* event_base_dispatch under a safety timeout of `ms` (see above). */
+void cu_dispatch_bounded(struct event_base *base, int ms);
+
 /* Milliseconds of wall-clock time since an arbitrary start. */
 long cu_now_ms(void);
 
