@@ -72,7 +72,7 @@ WITH_OPENSSL=$(sed -n -E 's/^#define UVBEV_WITH_OPENSSL ([01])/\1/p' "$ALL/inclu
 
 # The shared library exports the public API only (Linux: nm -D).
 if [ "$OS" = linux ] && command -v nm >/dev/null; then
-  bash "$SRC/ci/check-exports.sh" "$(find "$ALL" -name 'libuvbev.so.*.*.*' | head -1)"
+  bash "$SRC/ci/check-exports.sh" "$(find "$ALL" -name 'libuvbev.so.*.*.*' | head -1)" "$ALL/include/uvbev"
 fi
 
 

@@ -162,7 +162,7 @@ if grep -q 'warning:' "$BUILD.build.log"; then
 fi
 
 # A .def-free DLL: dllexport (UVBEV_API) alone decides what is exported.
-bash "$SRC/ci/check-exports.sh" "$BUILD/libuvbev.dll"
+CC=$TRIPLE-gcc CPPFLAGS="-I$PREFIX/include" bash "$SRC/ci/check-exports.sh" "$BUILD/libuvbev.dll"
 
 # --- 5. tests under wine -------------------------------------------------------
 # Each test executable finds its DLLs beside it: libuvbev.dll is there already.

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event2/event_compat.h"
 #include "base-internal.h"
 #include "log-internal.h"
 #include "thread-internal.h"

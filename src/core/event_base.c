@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event2/event_compat.h"
 #include "base-internal.h"
 #include "compat-internal.h"
 #include "accepted-internal.h"

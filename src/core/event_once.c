@@ -2,6 +2,7 @@
  * event_base_free if it never ran. */
 #include <stdlib.h>
 
+#include "event2/event_compat.h"
 #include "base-internal.h"
 
 struct once_event {

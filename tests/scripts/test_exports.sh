@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Every function the public headers declare for export is exported by the
+# shared library, and nothing else is (ci/check-exports.sh): programs written
+# for libevent, the pre-2.0 API included, link against libuvbev.so.
+# Usage: test_exports.sh BUILD_DIR
+set -euo pipefail
+build=${1:?usage: test_exports.sh BUILD_DIR}
+lib=$(find "$build" -maxdepth 1 -name 'libuvbev.so.*.*.*' | head -1)
+if [ -z "$lib" ]; then
+  echo "SKIP: no shared library in $build (UVBEV_BUILD_SHARED off, or not ELF)"
+  exit 0
+fi
+command -v nm >/dev/null || { echo "SKIP: no nm"; exit 0; }
+exec bash "$(dirname "$0")/../../ci/check-exports.sh" "$lib" "$build/include"
