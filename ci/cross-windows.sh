@@ -2,7 +2,11 @@
 # Builds uvbev for 64-bit Windows with MinGW-w64 on Debian 12 and runs its test
 # suite under wine, so that libuv's Windows (IOCP) path is exercised on Linux.
 #
-#   ci/cross-windows.sh [CACHE_DIR]      (default: <source>/_cross, ignored by git)
+#   ci/cross-windows.sh [CACHE_DIR]      (default: /var/cache/uvbev/cross when
+#                                         writable, else <source>/_cross)
+# The cache holds what does not change with uvbev's source (Debian's sources,
+# the cross-built dependencies, the wine prefix), so later runs on the same
+# machine reuse it from any clone; uvbev itself is built in <source>/build-windows.
 #
 # Steps, each skipped when its result is already in CACHE_DIR:
 #   1. apt: gcc-mingw-w64-x86-64, wine64, libz-mingw-w64-dev, dpkg-dev, cmake,
@@ -27,7 +31,14 @@
 set -euo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CACHE=${1:-$SRC/_cross}
+default_cache() {
+  if mkdir -p /var/cache/uvbev/cross 2>/dev/null && [ -w /var/cache/uvbev/cross ]; then
+    echo /var/cache/uvbev/cross
+  else
+    echo "$SRC/_cross"
+  fi
+}
+CACHE=${1:-$(default_cache)}
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
 JOBS=${UVBEV_CROSS_JOBS:-2}
@@ -35,7 +46,7 @@ BUILD_TYPE=${UVBEV_CROSS_BUILD_TYPE:-Debug}
 TRIPLE=x86_64-w64-mingw32
 TOOLCHAIN=$SRC/cmake/toolchains/mingw-w64-x86_64.cmake
 PREFIX=$CACHE/prefix
-BUILD=$CACHE/build-uvbev
+BUILD=${UVBEV_CROSS_BUILD_DIR:-$SRC/build-windows}
 
 # Tests that fail under wine because of wine, not Windows.  One per line:
 # the ctest name, then why.  Never loosen a test everywhere for wine.
@@ -200,12 +211,12 @@ ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS" -LE script \
 # the DLL (uvbev::uvbev) and to the static library (uvbev::uvbev_static, which
 # must bring UVBEV_STATIC), run under wine.
 log "Windows consumers of the installed package ($(elapsed))"
-UVBEV_PREFIX=$CACHE/uvbev-prefix
+UVBEV_PREFIX=$BUILD-prefix
 rm -rf "$UVBEV_PREFIX"
 cmake --install "$BUILD" --prefix "$UVBEV_PREFIX" >/dev/null
 programs="$SRC/tests/consumer/timer.c;$SRC/test_package/test_package.c"
 for target in uvbev::uvbev uvbev::uvbev_static; do
-  bld=$CACHE/build-consumer-${target#uvbev::}
+  bld=$BUILD-consumer-${target#uvbev::}
   cross_cmake "$SRC/tests/consumer" "$bld" -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_PREFIX_PATH="$UVBEV_PREFIX;$PREFIX" -DCMAKE_FIND_ROOT_PATH="$UVBEV_PREFIX;$PREFIX" \
     -DCONSUMER_TARGET="$target" -DCONSUMER_PROGRAMS="$programs"
