@@ -46,8 +46,8 @@ declared_names() {
     (cd "$SRC/include" && find event2 uvbev -name '*.h' ! -name visibility.h | sort) |
       while read -r h; do
         case "$h" in
-          event2/bufferevent_ssl.h | uvbev/ssl.h) echo "#ifdef UVBEV_WITH_OPENSSL"; echo "#include <$h>"; echo "#endif" ;;
-          uvbev/zlib.h) echo "#ifdef UVBEV_WITH_ZLIB"; echo "#include <$h>"; echo "#endif" ;;
+          event2/bufferevent_ssl.h | uvbev/ssl.h) echo "#if UVBEV_WITH_OPENSSL"; echo "#include <$h>"; echo "#endif" ;;
+          uvbev/zlib.h) echo "#if UVBEV_WITH_ZLIB"; echo "#include <$h>"; echo "#endif" ;;
           *) echo "#include <$h>" ;;
         esac
       done
