@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Conan 2 recipe for uvbev: libevent's buffered-I/O API on libuv.
 
     conan create . --build=missing                       # static, OpenSSL, zlib
@@ -13,7 +14,6 @@ import os
 from conan import ConanFile
 from conan.tools.cmake import CMake, CMakeDeps, CMakeToolchain, cmake_layout
 from conan.tools.files import copy, rmdir
-from conan.tools.microsoft import is_msvc
 
 required_conan_version = ">=2.0"
 
@@ -23,6 +23,7 @@ class UvbevConan(ConanFile):
     version = "0.1.0"
     description = ("libevent 2.1's buffered-I/O API (bufferevents, evbuffers, "
                    "listeners, DNS connect, TLS and zlib filters) on libuv")
+    license = "MIT"
     topics = ("libevent", "libuv", "bufferevent", "networking", "asynchronous")
     package_type = "library"
     settings = "os", "arch", "compiler", "build_type"
@@ -40,7 +41,7 @@ class UvbevConan(ConanFile):
     }
     exports_sources = (
         "CMakeLists.txt", "cmake/*", "include/*", "src/*", "tests/*",
-        "examples/*", "LICENSE*",
+        "examples/*", "LICENSE*", "ci/check-exports.sh",
     )
 
     def config_options(self):
@@ -66,10 +67,14 @@ class UvbevConan(ConanFile):
             self.requires("zlib/[>=1.2.11 <2]")
 
     def build_requirements(self):
-        self.test_requires("cmocka/[>=1.1.5 <2]")
+        if self._build_tests:
+            self.test_requires("cmocka/[>=1.1.5 <2]")
 
     @property
     def _build_tests(self):
+        # The suite runs inside `conan create` unless tools.build:skip_test
+        # is set; it then needs nothing outside Conan's graph (cmocka is a
+        # test_requires, and the libevent oracle builds are off).
         return not self.conf.get("tools.build:skip_test", default=False, check_type=bool)
 
     def generate(self):
@@ -79,6 +84,9 @@ class UvbevConan(ConanFile):
         tc.cache_variables["UVBEV_WITH_OPENSSL"] = bool(self.options.with_openssl)
         tc.cache_variables["UVBEV_WITH_ZLIB"] = bool(self.options.with_zlib)
         tc.cache_variables["UVBEV_BUILD_TESTS"] = self._build_tests
+        tc.cache_variables["UVBEV_TEST_ORACLE"] = False
+        # fPIC reaches CMake as CMAKE_POSITION_INDEPENDENT_CODE (CMakeToolchain),
+        # which uvbev's static-only build follows.
         tc.cache_variables["UVBEV_BUILD_EXAMPLES"] = False
         tc.cache_variables["UVBEV_BUILD_BENCH"] = False
         tc.generate()
@@ -105,12 +113,14 @@ class UvbevConan(ConanFile):
         self.cpp_info.set_property("cmake_target_name", "uvbev::uvbev")
         self.cpp_info.set_property("pkg_config_name", "uvbev")
         self.cpp_info.includedirs = [os.path.join("include", "uvbev")]
-        # MSVC names the static library uvbev_static.lib (uvbev.lib is the
-        # DLL's import library); every other toolchain calls both uvbev.
-        static_msvc = is_msvc(self) and not self.options.shared
-        self.cpp_info.libs = ["uvbev_static" if static_msvc else "uvbev"]
+        # A package holds one flavour, so the library is uvbev (.a, .lib or
+        # the DLL's import library) with every toolchain, clang-cl included.
+        self.cpp_info.libs = ["uvbev"]
         if not self.options.shared:
             self.cpp_info.defines = ["UVBEV_STATIC"]
+            # As uvbev's own CMake package: uvbev::uvbev_static names the
+            # static flavour explicitly.
+            self.cpp_info.set_property("cmake_target_aliases", ["uvbev::uvbev_static"])
         self.cpp_info.requires = ["libuv::libuv"]
         if self.options.with_openssl:
             self.cpp_info.requires += ["openssl::ssl", "openssl::crypto"]

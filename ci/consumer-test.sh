@@ -13,7 +13,11 @@
 # 3. builds the same programs with `cc prog.c $(pkg-config --cflags --libs uvbev)`
 #    against prefix-all, and with `pkg-config --static` against prefix-static;
 # 4. runs every program built (each must exit 0) and checks on Linux/macOS that
-#    the shared builds load libuvbev and the static ones do not.
+#    the shared builds load libuvbev and the static ones do not;
+# 5. uses uvbev as a subproject, through add_subdirectory and through
+#    FetchContent (from this git repository at HEAD), with uvbev's tests on:
+#    the tests must be defined in the parent project and pass, and installing
+#    the parent must not install uvbev (UVBEV_INSTALL is off in a subproject).
 #
 # The programs are tests/consumer/timer.c (a timer), test_package/test_package.c
 # (a TCP client echoing through its own loopback listener; Conan's test program
@@ -153,6 +157,43 @@ consumer_pkg_config() { # $1 name, $2 prefix, $3 shared|static
 if [ "${UVBEV_CONSUMER_PKG_CONFIG:-1}" != 0 ]; then
   consumer_pkg_config shared "$ALL" shared
   consumer_pkg_config static "$STATIC" static
+fi
+
+# --- 5. subproject ---------------------------------------------------------------
+# A sample of uvbev's own tests is run: the whole suite runs elsewhere in the
+# gate, this checks that a parent project gets it.
+consumer_subproject() { # $1 subdirectory|fetchcontent, $2 source
+  local how=$1 source=$2 bld=$WORK/consumer-$1 count
+  log "subproject consumer: $how"
+  cmake -S "$SRC/tests/consumer" -B "$bld" -DCMAKE_BUILD_TYPE=Release \
+    -DCONSUMER_UVBEV="$how" -DCONSUMER_UVBEV_SOURCE="$source" \
+    -DCONSUMER_UVBEV_GIT_TAG="$(git -C "$SRC" rev-parse HEAD)" \
+    -DCONSUMER_PROGRAMS="$(IFS=';'; echo "${PROGRAMS[*]}")" \
+    -DUVBEV_BUILD_TESTS=ON -DUVBEV_TEST_ORACLE=OFF \
+    ${CMAKE_ARGS[@]+"${CMAKE_ARGS[@]}"} >"$bld.configure.log" || { cat "$bld.configure.log"; return 1; }
+  local targets=(unit_evbuffer_uv compat_evbuffer_basic compat_event_timers)
+  for src in "${PROGRAMS[@]}"; do targets+=("$(basename "${src%.c}")"); done
+  cmake --build "$bld" --config Release -j "$JOBS" --target "${targets[@]}" >"$bld.build.log" ||
+    { tail -40 "$bld.build.log"; return 1; }
+  count=$(ctest --test-dir "$bld" -N | sed -n -E 's/^Total Tests: ([0-9]+)/\1/p')
+  echo "$how: $count uvbev tests defined in the parent project"
+  [ "${count:-0}" -ge 20 ] || { echo "FAILED: uvbev's tests are missing from the parent project" >&2; return 1; }
+  ctest --test-dir "$bld" --output-on-failure -j "$JOBS" -R '^(unit_evbuffer_uv|compat_evbuffer_basic|compat_event_timers)$'
+  cmake --install "$bld" --config Release --prefix "$bld-install" >/dev/null
+  if [ -n "$(find "$bld-install" -type f 2>/dev/null | head -1)" ]; then
+    echo "FAILED: installing the parent project installed uvbev's files:" >&2
+    find "$bld-install" -type f | head >&2
+    return 1
+  fi
+  for src in "${PROGRAMS[@]}"; do
+    "$bld/$(basename "${src%.c}")$EXE"
+  done
+}
+if git -C "$SRC" rev-parse HEAD >/dev/null 2>&1; then
+  consumer_subproject subdirectory "$SRC"
+  consumer_subproject fetchcontent "$SRC"
+else
+  echo "consumer-test: not a git checkout, FetchContent and add_subdirectory consumers skipped"
 fi
 
 log "consumer test passed (OpenSSL in this build: ${WITH_OPENSSL:-?})"

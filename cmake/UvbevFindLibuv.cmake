@@ -4,6 +4,9 @@
 #   - upstream 1.44: CMake package with bare targets uv, uv_a
 #   - Debian (no CMake package): pkg-config module libuv (or libuv-static)
 # UVBEV_LIBUV_STATIC prefers the static flavour where both exist.
+# Sets UVBEV_LIBUV_PC_MODULE to the pkg-config module of the flavour found
+# (libuv or libuv-static: a static libuv installs only libuv-static.pc), which
+# uvbev.pc names in Requires.private.
 include_guard(GLOBAL)
 
 option(UVBEV_LIBUV_STATIC "Prefer a static libuv when both flavours exist" OFF)
@@ -29,12 +32,20 @@ if(NOT TARGET uvbev_libuv)
   if(_uvbev_uv_target)
     set_target_properties(uvbev_libuv PROPERTIES INTERFACE_LINK_LIBRARIES ${_uvbev_uv_target})
     set(UVBEV_LIBUV_SOURCE "cmake:${_uvbev_uv_target}")
+    get_target_property(_uvbev_uv_type ${_uvbev_uv_target} TYPE)
+    if(_uvbev_uv_target MATCHES "uv_a$" OR _uvbev_uv_type STREQUAL "STATIC_LIBRARY")
+      set(UVBEV_LIBUV_PC_MODULE libuv-static CACHE INTERNAL "")
+    else()
+      set(UVBEV_LIBUV_PC_MODULE libuv CACHE INTERNAL "")
+    endif()
   else()
     find_package(PkgConfig REQUIRED)
     if(UVBEV_LIBUV_STATIC)
       pkg_check_modules(UVBEV_PC_LIBUV REQUIRED IMPORTED_TARGET libuv-static)
+      set(UVBEV_LIBUV_PC_MODULE libuv-static CACHE INTERNAL "")
     else()
       pkg_check_modules(UVBEV_PC_LIBUV REQUIRED IMPORTED_TARGET libuv>=1.44)
+      set(UVBEV_LIBUV_PC_MODULE libuv CACHE INTERNAL "")
     endif()
     set_target_properties(uvbev_libuv PROPERTIES INTERFACE_LINK_LIBRARIES PkgConfig::UVBEV_PC_LIBUV)
     set(UVBEV_LIBUV_SOURCE "pkg-config")

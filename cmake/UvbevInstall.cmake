@@ -115,7 +115,7 @@ set(UVBEV_PC_PREFIX "\${pcfiledir}/${_uvbev_pc_to_prefix}")
 set(UVBEV_PC_LIBDIR "\${prefix}/${CMAKE_INSTALL_LIBDIR}")
 set(UVBEV_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
 
-set(UVBEV_PC_REQUIRES_PRIVATE libuv)
+set(UVBEV_PC_REQUIRES_PRIVATE ${UVBEV_LIBUV_PC_MODULE})
 if(UVBEV_WITH_OPENSSL)
   string(APPEND UVBEV_PC_REQUIRES_PRIVATE " libssl libcrypto")
 endif()

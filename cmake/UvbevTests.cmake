@@ -12,20 +12,26 @@
 include_guard(GLOBAL)
 include(UvbevFindCmocka)
 
-find_package(PkgConfig)
-if(PkgConfig_FOUND)
-  pkg_check_modules(UVBEV_ORACLE_LIBEVENT IMPORTED_TARGET libevent>=2.1)
-  pkg_check_modules(UVBEV_ORACLE_LIBEVENT_PTHREADS IMPORTED_TARGET libevent_pthreads>=2.1)
-  pkg_check_modules(UVBEV_ORACLE_LIBEVENT_OPENSSL IMPORTED_TARGET libevent_openssl>=2.1)
+# UVBEV_TEST_ORACLE=OFF keeps the suite self-contained (package builds):
+# nothing is found outside the dependencies uvbev itself declares.
+option(UVBEV_TEST_ORACLE "Also build the compat tests against the system's libevent 2.1" ON)
+set(UVBEV_ORACLE_LIBEVENT_FOUND FALSE)
+if(UVBEV_TEST_ORACLE)
+  find_package(PkgConfig)
+  if(PkgConfig_FOUND)
+    pkg_check_modules(UVBEV_ORACLE_LIBEVENT IMPORTED_TARGET libevent>=2.1)
+    pkg_check_modules(UVBEV_ORACLE_LIBEVENT_PTHREADS IMPORTED_TARGET libevent_pthreads>=2.1)
+    pkg_check_modules(UVBEV_ORACLE_LIBEVENT_OPENSSL IMPORTED_TARGET libevent_openssl>=2.1)
+  endif()
 endif()
-set(UVBEV_TEST_ORACLE ${UVBEV_ORACLE_LIBEVENT_FOUND})
-message(STATUS "uvbev: libevent oracle for compat tests: ${UVBEV_TEST_ORACLE}")
+set(UVBEV_TEST_ORACLE_FOUND ${UVBEV_ORACLE_LIBEVENT_FOUND})
+message(STATUS "uvbev: libevent oracle for compat tests: ${UVBEV_TEST_ORACLE_FOUND}")
 
 set(UVBEV_TEST_ENV
   "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1"
   "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
   "TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1"
-  "UVBEV_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+  "UVBEV_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
 
 function(uvbev_add_test name)
   add_test(NAME ${name} COMMAND ${name})
@@ -38,12 +44,12 @@ else()
   set(UVBEV_COMPAT_LIB uvbev_static)
 endif()
 
-file(GLOB _common_support CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/support/*.c)
+file(GLOB _common_support CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/support/*.c)
 
 # unit tests
-file(GLOB _unit_support CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/support/*.c)
+file(GLOB _unit_support CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/unit/support/*.c)
 list(APPEND _unit_support ${_common_support})
-file(GLOB _unit_tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
+file(GLOB _unit_tests CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/unit/test_*.c)
 foreach(_src IN LISTS _unit_tests)
   get_filename_component(_n ${_src} NAME_WE)
   string(REGEX REPLACE "^test_" "" _n ${_n})
@@ -52,18 +58,18 @@ foreach(_src IN LISTS _unit_tests)
   endif()
   add_executable(unit_${_n} ${_src} ${_unit_support})
   target_include_directories(unit_${_n} PRIVATE
-    ${CMAKE_SOURCE_DIR}/src/core ${CMAKE_SOURCE_DIR}/src/backends
-    ${CMAKE_SOURCE_DIR}/src/filters ${CMAKE_SOURCE_DIR}/tests/unit/support
-    ${CMAKE_SOURCE_DIR}/tests/support)
+    ${PROJECT_SOURCE_DIR}/src/core ${PROJECT_SOURCE_DIR}/src/backends
+    ${PROJECT_SOURCE_DIR}/src/filters ${PROJECT_SOURCE_DIR}/tests/unit/support
+    ${PROJECT_SOURCE_DIR}/tests/support)
   target_compile_options(unit_${_n} PRIVATE ${UVBEV_WARNINGS})
   target_link_libraries(unit_${_n} PRIVATE uvbev_static uvbev_cmocka)
   uvbev_add_test(unit_${_n} LABELS unit)
 endforeach()
 
 # compat tests, twice
-file(GLOB _compat_support CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/compat/support/*.c)
+file(GLOB _compat_support CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/compat/support/*.c)
 list(APPEND _compat_support ${_common_support})
-file(GLOB _compat_tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/compat/test_*.c)
+file(GLOB _compat_tests CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/compat/test_*.c)
 foreach(_src IN LISTS _compat_tests)
   get_filename_component(_n ${_src} NAME_WE)
   string(REGEX REPLACE "^test_" "" _n ${_n})
@@ -71,8 +77,8 @@ foreach(_src IN LISTS _compat_tests)
     continue()
   endif()
   add_executable(compat_${_n} ${_src} ${_compat_support})
-  target_include_directories(compat_${_n} PRIVATE ${CMAKE_SOURCE_DIR}/tests/compat/support
-    ${CMAKE_SOURCE_DIR}/tests/support)
+  target_include_directories(compat_${_n} PRIVATE ${PROJECT_SOURCE_DIR}/tests/compat/support
+    ${PROJECT_SOURCE_DIR}/tests/support)
   target_compile_options(compat_${_n} PRIVATE ${UVBEV_WARNINGS})
   target_compile_definitions(compat_${_n} PRIVATE COMPAT_IMPL_NAME="uvbev")
   target_link_libraries(compat_${_n} PRIVATE ${UVBEV_COMPAT_LIB} uvbev_cmocka Threads::Threads)
@@ -81,7 +87,7 @@ foreach(_src IN LISTS _compat_tests)
   endif()
   uvbev_add_test(compat_${_n} LABELS compat)
 
-  if(UVBEV_TEST_ORACLE)
+  if(UVBEV_TEST_ORACLE_FOUND)
     if(_n MATCHES "ssl" AND NOT UVBEV_ORACLE_LIBEVENT_OPENSSL_FOUND)
       continue()
     endif()
@@ -89,8 +95,8 @@ foreach(_src IN LISTS _compat_tests)
       continue()
     endif()
     add_executable(compat_${_n}_libevent ${_src} ${_compat_support})
-    target_include_directories(compat_${_n}_libevent PRIVATE ${CMAKE_SOURCE_DIR}/tests/compat/support
-      ${CMAKE_SOURCE_DIR}/tests/support)
+    target_include_directories(compat_${_n}_libevent PRIVATE ${PROJECT_SOURCE_DIR}/tests/compat/support
+      ${PROJECT_SOURCE_DIR}/tests/support)
     target_compile_options(compat_${_n}_libevent PRIVATE ${UVBEV_WARNINGS})
     target_compile_definitions(compat_${_n}_libevent PRIVATE COMPAT_IMPL_NAME="libevent")
     target_link_libraries(compat_${_n}_libevent PRIVATE PkgConfig::UVBEV_ORACLE_LIBEVENT uvbev_cmocka Threads::Threads)
@@ -105,10 +111,10 @@ foreach(_src IN LISTS _compat_tests)
 endforeach()
 
 # scripted tests: tests/scripts/test_*.sh run with the build dir as $1
-file(GLOB _script_tests CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/scripts/test_*.sh)
+file(GLOB _script_tests CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/scripts/test_*.sh)
 foreach(_src IN LISTS _script_tests)
   get_filename_component(_n ${_src} NAME_WE)
   string(REGEX REPLACE "^test_" "" _n ${_n})
-  add_test(NAME script_${_n} COMMAND bash ${_src} ${CMAKE_BINARY_DIR})
+  add_test(NAME script_${_n} COMMAND bash ${_src} ${PROJECT_BINARY_DIR})
   set_tests_properties(script_${_n} PROPERTIES TIMEOUT 300 ENVIRONMENT "${UVBEV_TEST_ENV}" LABELS script)
 endforeach()
