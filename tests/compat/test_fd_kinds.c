@@ -358,6 +358,38 @@ static void empty_regular_file_is_eof_at_once(void **state) {
   expect_read_to_eof(temp_file(0), BEV_OPT_CLOSE_ON_FREE, 0);
 }
 
+static void exit_at_the_watermark(struct bufferevent *bev, void *arg) {
+  ++*(int *)arg;
+  if (evbuffer_get_length(bufferevent_get_input(bev)) >= 1000)
+    event_base_loopexit(bufferevent_get_base(bev), NULL);
+}
+
+/* An always-ready file stops being read at the read high watermark and
+ * resumes once the user drains. */
+static void regular_file_read_stops_at_the_high_watermark(void **state) {
+  struct event_base *base = fd_base();
+  struct bufferevent *bev = bufferevent_socket_new(base, temp_file(FK_BIG), BEV_OPT_CLOSE_ON_FREE);
+  struct evbuffer *in = bufferevent_get_input(bev);
+  int reads = 0, i;
+  (void)state;
+  bufferevent_setcb(bev, exit_at_the_watermark, NULL, NULL, &reads);
+  bufferevent_setwatermark(bev, EV_READ, 0, 1000);
+  bufferevent_enable(bev, EV_READ);
+  cu_dispatch_bounded(base, 5000);
+  assert_int_equal(evbuffer_get_length(in), 1000);
+  for (i = 0; i < 10; i++)
+    event_base_loop(base, EVLOOP_NONBLOCK);
+  assert_int_equal(evbuffer_get_length(in), 1000); /* nothing read meanwhile */
+  reads = 0;
+  evbuffer_drain(in, 600);
+  cu_dispatch_bounded(base, 5000);
+  assert_true(reads >= 1);
+  assert_int_equal(evbuffer_get_length(in), 1000);
+  bufferevent_free(bev);
+  event_base_loop(base, EVLOOP_NONBLOCK); /* libevent finalizes the bufferevent */
+  event_base_free(base);
+}
+
 static void regular_file_takes_the_bytes_written(void **state) {
   int fd = temp_file(0);
   char *buf = malloc(FK_BIG + 1), *want = malloc(FK_BIG);
@@ -488,6 +520,7 @@ int main(void) {
       cmocka_unit_test(pty_master_writes_reach_the_slave_and_slave_reads_the_master),
       cmocka_unit_test(regular_file_reads_its_bytes_then_eof),
       cmocka_unit_test(empty_regular_file_is_eof_at_once),
+      cmocka_unit_test(regular_file_read_stops_at_the_high_watermark),
       cmocka_unit_test(regular_file_takes_the_bytes_written),
       cmocka_unit_test(dev_null_takes_the_bytes_written_and_reads_eof),
       cmocka_unit_test(setfd_moves_a_bufferevent_from_a_socket_to_a_file),
