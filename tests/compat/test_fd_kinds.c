@@ -28,11 +28,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sock-util.h"
@@ -316,6 +318,37 @@ static void pty_master_reads_the_slave_then_error_reading_eio_when_it_closes(voi
   fk_done(&c);
 }
 
+/* As a tmux window pane: a program runs on the slave and exits; the master
+ * then fails with EIO. */
+static void pty_master_error_reading_eio_when_the_child_exits(void **state) {
+  struct fk_ctx c;
+  struct bufferevent *bev;
+  posix_spawn_file_actions_t fa;
+  char *argv[] = {"/bin/sh", "-c", "printf out", NULL};
+  pid_t pid;
+  int m, s, status = 0;
+  (void)state;
+  open_pty(&m, &s);
+  fk_init(&c);
+  bev = fk_bev(&c, m, 0);
+  bufferevent_enable(bev, EV_READ);
+  assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
+  posix_spawn_file_actions_adddup2(&fa, s, 1);
+  posix_spawn_file_actions_addclose(&fa, m);
+  posix_spawn_file_actions_addclose(&fa, s);
+  assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL, argv, NULL), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  close(s);
+  cu_dispatch_bounded(c.base, 5000);
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_int_equal(c.nevents, 1);
+  assert_int_equal(c.what, BEV_EVENT_ERROR | BEV_EVENT_READING);
+  assert_int_equal(c.err, EIO);
+  bufferevent_free(bev);
+  close(m);
+  fk_done(&c);
+}
+
 static void pty_master_writes_reach_the_slave_and_slave_reads_the_master(void **state) {
   struct fk_ctx c;
   struct bufferevent *mb, *sb;
@@ -517,6 +550,7 @@ int main(void) {
       cmocka_unit_test(fifo_carries_bytes_between_two_bufferevents_then_eof),
       cmocka_unit_test(socketpair_carries_bytes_both_ways),
       cmocka_unit_test(pty_master_reads_the_slave_then_error_reading_eio_when_it_closes),
+      cmocka_unit_test(pty_master_error_reading_eio_when_the_child_exits),
       cmocka_unit_test(pty_master_writes_reach_the_slave_and_slave_reads_the_master),
       cmocka_unit_test(regular_file_reads_its_bytes_then_eof),
       cmocka_unit_test(empty_regular_file_is_eof_at_once),
