@@ -55,6 +55,26 @@ static void splice_front_to_tail(struct evbuffer *dst, struct evbuffer *src,
   link_after_data(dst, head, end);
 }
 
+/* A buffer whose chunks all moved away has no room left for its next add or
+ * read: it takes the receiver's free chunk, when there is one, so that a
+ * buffer moved into and then drained (bufferevent_read_buffer, pairs) and
+ * the one it came from need no malloc in steady state.  Free chunks are not
+ * data: peek and the other extents libevent shows do not change. */
+static void hand_over_spare(struct evbuffer *dst, struct evbuffer *src) {
+  struct evbuffer_chunk *prev = dst->last_data;
+  struct evbuffer_chunk *c = prev != NULL ? prev->next : dst->first;
+  if (c == NULL || !evbuffer_chunk_can_move_(c) || (dst->uv_reserved && dst->uv_chunk == c)) return;
+  if (src->last != NULL && (src->last->off == 0 || evbuffer_chunk_tail_space_(src->last) > 0))
+    return;
+  if (prev != NULL)
+    prev->next = c->next;
+  else
+    dst->first = c->next;
+  if (dst->last == c) dst->last = prev;
+  c->misalign = 0;
+  evbuffer_chain_append_(src, c);
+}
+
 /* Copies n bytes from src's front to dst's end and drains them from src:
  * the path for pinned bytes.  Returns 0 or -1. */
 static int copy_front(struct evbuffer *dst, struct evbuffer *src, size_t n) {
@@ -91,6 +111,7 @@ static int move_front(struct evbuffer *dst, struct evbuffer *src, size_t n) {
   }
   if (end != NULL) {
     splice_front_to_tail(dst, src, end);
+    hand_over_spare(dst, src);
     evbuffer_count_removed_(src, whole);
     dst->total_len += whole;
     dst->n_added_cb += whole;
@@ -167,6 +188,7 @@ static int prepend_all(struct evbuffer *dst, struct evbuffer *src, size_t n) {
     if (prepend_copy(dst, src) < 0) return -1;
   } else {
     splice_all_to_front(dst, src);
+    hand_over_spare(dst, src);
     evbuffer_count_removed_(src, n);
   }
   dst->total_len += n;
