@@ -13,6 +13,13 @@
 
 #include "compat-util.h"
 
+/* Fills n bytes of the first extent with ch and commits only those. */
+static void commit_first(struct evbuffer *buf, struct evbuffer_iovec *v, char ch, size_t n) {
+  memset(v[0].iov_base, ch, n);
+  v[0].iov_len = n;
+  assert_int_equal(evbuffer_commit_space(buf, v, 1), 0);
+}
+
 enum first_step { NOTHING, ADD_ONE, FILL_FIRST };
 
 /* Reserves in 2, then 3 vectors, each time asking for more than is free,
@@ -28,14 +35,11 @@ static void reserve_grows_by_chunks(enum first_step step) {
   sz = v[0].iov_len;
   cp1 = v[0].iov_base;
   if (step == ADD_ONE) {
-    *(char *)v[0].iov_base = 'X';
-    v[0].iov_len = 1;
     committed = 1;
-    assert_int_equal(evbuffer_commit_space(buf, v, 1), 0);
+    commit_first(buf, v, 'X', committed);
   } else if (step == FILL_FIRST) {
-    memset(v[0].iov_base, 'X', v[0].iov_len);
     committed = v[0].iov_len;
-    assert_int_equal(evbuffer_commit_space(buf, v, 1), 0);
+    commit_first(buf, v, 'X', committed);
     assert_int_equal(evbuffer_reserve_space(buf, 128, v, 2), 1);
     assert_ptr_not_equal(v[0].iov_base, cp1);
     sz = v[0].iov_len;
@@ -93,18 +97,14 @@ static void reserve_two_extents_and_commit_both(void **state) {
   (void)state;
   assert_int_equal(evbuffer_reserve_space(buf, 1024, v, 2), 1);
   assert_true(v[0].iov_len >= 1024);
-  memset(v[0].iov_base, 'X', 512);
   cp = v[0].iov_base;
   remaining = v[0].iov_len - 512;
-  v[0].iov_len = 512;
-  assert_int_equal(evbuffer_commit_space(buf, v, 1), 0);
+  commit_first(buf, v, 'X', 512);
 
   assert_int_equal(evbuffer_reserve_space(buf, 32, v, 2), 1);
   assert_ptr_equal(v[0].iov_base, cp + 512);
   assert_int_equal(v[0].iov_len, remaining);
-  memset(v[0].iov_base, 'Y', 8);
-  v[0].iov_len = 8;
-  assert_int_equal(evbuffer_commit_space(buf, v, 1), 0);
+  commit_first(buf, v, 'Y', 8);
   remaining -= 8;
 
   assert_int_equal(evbuffer_reserve_space(buf, (ev_ssize_t)remaining + 64, v, 2), 2);
@@ -112,9 +112,7 @@ static void reserve_two_extents_and_commit_both(void **state) {
   assert_int_equal(v[0].iov_len, remaining);
   assert_true(v[1].iov_len >= 64);
   cp2 = v[1].iov_base;
-  memset(v[0].iov_base, 'Z', 1);
-  v[0].iov_len = 1;
-  assert_int_equal(evbuffer_commit_space(buf, v, 1), 0);
+  commit_first(buf, v, 'Z', 1);
   remaining -= 1;
 
   /* The second chunk, unused, is handed out again. */
