@@ -155,6 +155,18 @@ for lib in libevent uvbev; do
     mv "$f.log" "$f.first.log"
     run_one "$lib" "$(basename "$f" | sed 's,__,/,')" 2>/dev/null
     [ "$(cat "$res")" = pass ] && echo "$(basename "$f" | sed 's,__,/,') on $lib: passed on retry" >>"$OUT/retried.txt"
+    # A forked test that died says only "[Lost connection!]": run it once
+    # more in-process to learn how it died (diagnosis only; the result stands).
+    if [ "$(cat "$res")" = fail ] && grep -q 'Lost connection' "$f.log"; then
+      rc=0
+      timeout -k 5 "$TIMEOUT" "$OUT/$lib/regress" --no-fork "$(basename "$f" | sed 's,__,/,')" \
+        >"$f.nofork.log" 2>&1 </dev/null || rc=$?
+      if [ $rc -gt 128 ] && [ $rc != 137 ]; then
+        sed -i "s/\[Lost connection!\]/[Lost connection!] (in-process rerun: killed by SIG$(kill -l $((rc - 128))))/" "$f.log"
+      elif [ $rc = 124 ]; then
+        sed -i "s/\[Lost connection!\]/[Lost connection!] (in-process rerun: timed out)/" "$f.log"
+      fi
+    fi
   done
 done
 T1=$(date +%s)
