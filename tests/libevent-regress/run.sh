@@ -112,6 +112,12 @@ else
   cp "$OUT/tests.txt" "$OUT/tests.sel"
 fi
 sed -n -E 's/^([a-z]+\/[^ @#]+)[[:space:]]+.*/\1/p' "$EXCLUSIONS" | sort -u >"$OUT/excluded.txt"
+# An exclusion must name a test that exists (a typo would exclude nothing).
+if grep -vxF -f "$OUT/tests.txt" "$OUT/excluded.txt" >"$OUT/excluded-unknown.txt"; then
+  echo "exclusions.txt names tests that do not exist:" >&2
+  cat "$OUT/excluded-unknown.txt" >&2
+  exit 1
+fi
 
 # One test in one process, bounded in time; result in RES/LIB/NAME.{log,res}.
 # tinytest forks TT_FORK tests as libevent's own run does (some, such as
@@ -137,6 +143,19 @@ run_one() { # $1: library, $2: test name
   fi
 }
 export -f run_one
+# A forked test that died says only "[Lost connection!]": run it once more
+# in-process to learn how it died (diagnosis only; the result stands).
+diag_one() { # $1: library, $2: result path without extension
+  local lib=$1 f=$2 rc=0 how=
+  timeout -k 5 "$TIMEOUT" "$OUT/$lib/regress" --no-fork "$(basename "$f" | sed 's,__,/,')" \
+    >"$f.nofork.log" 2>&1 </dev/null || rc=$?
+  if [ $rc = 124 ] || [ $rc = 137 ]; then
+    how="timed out"
+  elif [ $rc -gt 128 ]; then
+    how="killed by SIG$(kill -l $((rc - 128)))"
+  fi
+  [ -z "$how" ] || sed -i "s/\[Lost connection!\]/[Lost connection!] (in-process rerun: $how)/" "$f.log"
+}
 export OUT TIMEOUT
 rm -rf "$OUT/results" "$OUT/retried.txt"
 mkdir -p "$OUT/results/libevent" "$OUT/results/uvbev"
@@ -155,18 +174,7 @@ for lib in libevent uvbev; do
     mv "$f.log" "$f.first.log"
     run_one "$lib" "$(basename "$f" | sed 's,__,/,')" 2>/dev/null
     [ "$(cat "$res")" = pass ] && echo "$(basename "$f" | sed 's,__,/,') on $lib: passed on retry" >>"$OUT/retried.txt"
-    # A forked test that died says only "[Lost connection!]": run it once
-    # more in-process to learn how it died (diagnosis only; the result stands).
-    if [ "$(cat "$res")" = fail ] && grep -q 'Lost connection' "$f.log"; then
-      rc=0
-      timeout -k 5 "$TIMEOUT" "$OUT/$lib/regress" --no-fork "$(basename "$f" | sed 's,__,/,')" \
-        >"$f.nofork.log" 2>&1 </dev/null || rc=$?
-      if [ $rc -gt 128 ] && [ $rc != 137 ]; then
-        sed -i "s/\[Lost connection!\]/[Lost connection!] (in-process rerun: killed by SIG$(kill -l $((rc - 128))))/" "$f.log"
-      elif [ $rc = 124 ]; then
-        sed -i "s/\[Lost connection!\]/[Lost connection!] (in-process rerun: timed out)/" "$f.log"
-      fi
-    fi
+    grep -q 'Lost connection' "$f.log" && diag_one "$lib" "$f" 2>/dev/null
   done
 done
 T1=$(date +%s)
