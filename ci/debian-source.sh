@@ -36,6 +36,9 @@ fetch_source() { # $1: directory, $2: source package name
   dir=$(find "$into" -maxdepth 1 -type d -name "$pkg-*" 2>/dev/null | sort | tail -1)
   if [ -z "$dir" ]; then
     enable_deb_src >&2
+    if ! command -v dpkg-source >/dev/null; then # apt-get source unpacks with it
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dpkg-dev >&2
+    fi
     mkdir -p "$into"
     (cd "$into" && apt-get source -qq "$pkg" >&2)
     dir=$(find "$into" -maxdepth 1 -type d -name "$pkg-*" | sort | tail -1)
