@@ -102,7 +102,7 @@ endif()
 unset(CMAKE_REQUIRED_DEFINITIONS)
 
 # What this build of uvbev provides
-if(CMAKE_USE_PTHREADS_INIT)
+if(CMAKE_USE_PTHREADS_INIT AND NOT WIN32) # Windows uses its own threads, as in libevent
   _uvbev_ec_define(HAVE_PTHREADS 1)
 endif()
 if(UVBEV_WITH_OPENSSL)
