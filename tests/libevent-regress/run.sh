@@ -184,7 +184,7 @@ result() { cat "$OUT/results/$1/${2//\//__}.res" 2>/dev/null || echo none; }
 first_failure() { # the first line that says what failed
   local log="$OUT/results/uvbev/${1//\//__}.log"
   { grep -m1 -E 'FAIL|timed out|Lost connection|Assertion|assert|must be excluded|Abort|Segmentation|killed by' "$log" ||
-    grep -v '^\s*$' "$log" | tail -1; } | sed -E 's/^[[:space:]]+//; s,[^ ]*/stage/test/,,' | cut -c1-200
+    grep -v '^\s*$' "$log" | tail -1; } | sed -E 's/^[[:space:]]+//; s,[^ ]*/stage/test/,,; s,[^ ]*/tests/libevent-regress/,,' | cut -c1-200
 }
 printf '\n%-13s %6s %9s %9s %11s %9s\n' group total excluded "libevent" comparable uvbev
 : >"$OUT/failing.txt"
