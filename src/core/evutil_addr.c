@@ -36,9 +36,9 @@ static int parse_zone(const char *zone, unsigned *index) {
     return 0;
   }
   for (p = zone; *p; p++) {
-    if (*p < '0' || *p > '9') return -1;
-    n = n * 10 + (unsigned long)(*p - '0');
-    if (n > 0xffffffffUL) return -1;
+    unsigned long digit = (unsigned long)(*p - '0');
+    if (*p < '0' || *p > '9' || n > (0xffffffffUL - digit) / 10) return -1;
+    n = n * 10 + digit;
   }
   *index = (unsigned)n;
   return 0;
@@ -174,17 +174,17 @@ void evutil_freeaddrinfo(struct evutil_addrinfo *ai) {
  * util.h); the platform's gai_strerror() knows the others. */
 static const char *fallback_gai_text(int err) {
   static const char *const text[] = {
-      "address family of the name not supported", /* -901 ADDRFAMILY */
-      "temporary failure in name resolution",     /* -902 AGAIN */
-      "bad flags in the hints",                   /* -903 BADFLAGS */
-      "permanent failure in name resolution",     /* -904 FAIL */
-      "address family not supported",             /* -905 FAMILY */
-      "out of memory",                            /* -906 MEMORY */
-      "no address for the name",                  /* -907 NODATA */
-      "name or service not known",                /* -908 NONAME */
+      "address family of the name not supported",  /* -901 ADDRFAMILY */
+      "temporary failure in name resolution",      /* -902 AGAIN */
+      "bad flags in the hints",                    /* -903 BADFLAGS */
+      "permanent failure in name resolution",      /* -904 FAIL */
+      "address family not supported",              /* -905 FAMILY */
+      "out of memory",                             /* -906 MEMORY */
+      "no address for the name",                   /* -907 NODATA */
+      "name or service not known",                 /* -908 NONAME */
       "service not supported for the socket type", /* -909 SERVICE */
-      "socket type not supported",                /* -910 SOCKTYPE */
-      "system error",                             /* -911 SYSTEM */
+      "socket type not supported",                 /* -910 SOCKTYPE */
+      "system error",                              /* -911 SYSTEM */
   };
   if (err == EVUTIL_EAI_CANCEL) return "Request canceled";
   if (err == 0) return "No error";

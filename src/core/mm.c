@@ -80,7 +80,8 @@ static void *uv_calloc_hook(size_t count, size_t size) {
   return uvbev_calloc_(count ? count : 1, size ? size : 1);
 }
 
-void event_set_mem_functions(void *(*malloc_fn)(size_t sz), void *(*realloc_fn)(void *ptr, size_t sz),
+void event_set_mem_functions(void *(*malloc_fn)(size_t sz),
+                             void *(*realloc_fn)(void *ptr, size_t sz),
                              void (*free_fn)(void *ptr)) {
   user_malloc = malloc_fn;
   user_realloc = realloc_fn;
