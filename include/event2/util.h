@@ -226,8 +226,6 @@ UVBEV_API int evutil_ascii_strcasecmp(const char *str1, const char *str2);
 UVBEV_API int evutil_ascii_strncasecmp(const char *str1, const char *str2, size_t n);
 
 #define evutil_offsetof(type, field) offsetof(type, field)
-/* The structure that contains `ptr` as its member `field`. */
-#define EVUTIL_UPCAST(ptr, type, field) ((type *)(((char *)(ptr)) - evutil_offsetof(type, field)))
 
 /* ---- addresses ---- */
 /* inet_ntop()/inet_pton() for every platform (AF_INET, AF_INET6). */

@@ -9,6 +9,11 @@
 #include <event2/util.h>
 #include "compat-util.h"
 
+/* libevent keeps EVUTIL_UPCAST in its private util-internal.h, and programs
+ * built from libevent's sources (le-proxy) bring their own: the public
+ * header must not define it (a clashing definition fails this build). */
+#define EVUTIL_UPCAST(ptr, type, field) ((type *)(void *)((char *)(ptr)-offsetof(type, field)))
+
 static void pton_ntop_round_trip(void **state) {
   struct in_addr a4;
   struct in6_addr a6;
