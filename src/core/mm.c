@@ -24,9 +24,13 @@ static void (*user_free)(void *);
  * could hand the user's free a block that malloc() returned. */
 static volatile int allocated_once;
 
+static void note_allocation(void) {
+  if (!allocated_once) allocated_once = 1; /* no store (and no shared cache line) after the first */
+}
+
 void *uvbev_malloc_(size_t size) {
   if (size == 0) return NULL;
-  allocated_once = 1;
+  note_allocation();
   return user_malloc ? user_malloc(size) : malloc(size);
 }
 
@@ -37,7 +41,7 @@ void *uvbev_calloc_(size_t count, size_t size) {
     errno = ENOMEM;
     return NULL;
   }
-  allocated_once = 1;
+  note_allocation();
   if (!user_malloc) return calloc(count, size);
   p = user_malloc(count * size);
   if (p) memset(p, 0, count * size);
@@ -45,7 +49,7 @@ void *uvbev_calloc_(size_t count, size_t size) {
 }
 
 void *uvbev_realloc_(void *ptr, size_t size) {
-  allocated_once = 1;
+  note_allocation();
   return user_realloc ? user_realloc(ptr, size) : realloc(ptr, size);
 }
 
