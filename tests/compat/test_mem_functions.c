@@ -5,12 +5,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include <event2/buffer.h>
+#include <event2/buffer_compat.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/util.h>
@@ -113,9 +115,37 @@ static void library_allocates_through_user_functions(void **state) {
   assert_int_equal(n_live, 0); /* everything came back through counting_free */
 }
 
+static void *failing_malloc(size_t sz) {
+  (void)sz;
+  errno = ENOMEM;
+  return NULL;
+}
+
+static void on_buffer_change(struct evbuffer *buf, size_t old_len, size_t new_len, void *arg) {}
+
+/* When the user's malloc fails, the call that needed it fails cleanly and
+ * loses nothing: the line is still there once memory is back. */
+static void failed_allocation_is_reported(void **state) {
+  struct evbuffer *buf = evbuffer_new();
+  char *line;
+  assert_non_null(buf);
+  assert_int_equal(evbuffer_add(buf, "one\ntwo\n", 8), 0);
+  event_set_mem_functions(failing_malloc, counting_realloc, counting_free);
+  assert_null(evbuffer_readln(buf, NULL, EVBUFFER_EOL_LF));
+  assert_int_equal(evbuffer_setcb(buf, on_buffer_change, NULL), -1);
+  event_set_mem_functions(counting_malloc, counting_realloc, counting_free);
+  assert_int_equal(evbuffer_get_length(buf), 8);
+  line = evbuffer_readln(buf, NULL, EVBUFFER_EOL_LF);
+  assert_string_equal(line, "one");
+  counting_free(line);
+  evbuffer_free(buf);
+  assert_int_equal(n_foreign, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(library_allocates_through_user_functions),
+      cmocka_unit_test(failed_allocation_is_reported),
+      cmocka_unit_test(library_allocates_through_user_functions), /* ends with global shutdown */
   };
   /* Before any other call of the library. */
   event_set_mem_functions(counting_malloc, counting_realloc, counting_free);
