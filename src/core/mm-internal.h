@@ -6,7 +6,8 @@
  * count or size return NULL; an overflowing calloc returns NULL with errno
  * ENOMEM; uvbev_strdup_(NULL) returns NULL with errno EINVAL;
  * uvbev_free_(NULL) does nothing.  Memory from one of these is released with
- * uvbev_free_ only. */
+ * uvbev_free_ only.  tests/scripts/test_allocations.sh checks src/ for direct
+ * calls (and --fix converts them). */
 #ifndef UVBEV_MM_INTERNAL_H_
 #define UVBEV_MM_INTERNAL_H_
 
