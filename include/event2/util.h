@@ -195,8 +195,9 @@ struct tm;
  *   characters
  * @param datelen size of date
  * @param tm the date in UTC (NULL: now)
- * @return the length of the full text (29; truncated if >= datelen), or -1
- *   if tm holds an impossible weekday or month
+ * @return the length of the full text (29 for four-digit years; truncated
+ *   if >= datelen), or -1 if tm holds an impossible weekday, month or year,
+ *   or date is NULL with datelen > 0
  */
 UVBEV_API int evutil_date_rfc1123(char *date, const size_t datelen, const struct tm *tm);
 

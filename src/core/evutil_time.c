@@ -4,6 +4,7 @@
  * The fallback timer reads the wall clock and never lets it run backwards:
  * when the wall clock steps back, an offset grows so that the readings
  * resume from the last one. */
+#include <limits.h>
 #include <stdint.h>
 #include <time.h>
 #include <uv.h>
@@ -61,11 +62,13 @@ int evutil_date_rfc1123(char *date, const size_t datelen, const struct tm *tm) {
   static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   struct tm now;
+  if (!date && datelen) return -1;
   if (!tm) {
     if (uvbev_gmtime_(time(NULL), &now) != 0) return -1;
     tm = &now;
   }
-  if (tm->tm_wday < 0 || tm->tm_wday > 6 || tm->tm_mon < 0 || tm->tm_mon > 11) {
+  if (tm->tm_wday < 0 || tm->tm_wday > 6 || tm->tm_mon < 0 || tm->tm_mon > 11 ||
+      tm->tm_year > INT_MAX - 1900) {
     if (date && datelen) date[0] = '\0';
     return -1;
   }

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
@@ -71,6 +72,11 @@ static void time_functions_refuse_bad_input(void **state) {
   tm.tm_mon = 0;
   tm.tm_wday = -1;
   assert_int_equal(evutil_date_rfc1123(out, sizeof(out), &tm), -1);
+  tm.tm_wday = 0;
+  tm.tm_year = INT_MAX; /* 1900 + tm_year would overflow */
+  assert_int_equal(evutil_date_rfc1123(out, sizeof(out), &tm), -1);
+  assert_int_equal(evutil_date_rfc1123(NULL, 4, NULL), -1);
+  assert_int_equal(evutil_date_rfc1123(NULL, 0, NULL), 29); /* the length only */
 }
 
 static void inet_pton_scope_null_arguments(void **state) {
