@@ -67,6 +67,34 @@ UVBEV_API void event_enable_debug_mode(void);
 /* Accepted; no effect. */
 UVBEV_API void event_debug_unassign(struct event *ev);
 
+/* ---- memory ---- */
+/**
+ * Replaces the allocator that uvbev uses for its own memory.
+ *
+ * Every block uvbev allocates (bases, events, bufferevents, evbuffer
+ * chunks, the lines evbuffer_readln() returns, ...) then comes from
+ * malloc_fn / realloc_fn and goes back through free_fn; memory that uvbev
+ * returns to the caller must be released with free_fn, not free().  A NULL
+ * function means the C library's.  uvbev builds calloc and strdup on
+ * malloc_fn.
+ *
+ * Call it before any other uvbev call (and before any direct libuv call):
+ * uvbev must never hand a block from malloc() to free_fn.  Called that early,
+ * it also installs the functions as libuv's allocator
+ * (uv_replace_allocator()), so the loop's own memory follows them; called
+ * later, libuv keeps its allocator and only allocations made from then on
+ * use the new functions.  OpenSSL and zlib keep their own allocators.
+ *
+ * @param malloc_fn replacement for malloc()
+ * @param realloc_fn replacement for realloc()
+ * @param free_fn replacement for free()
+ */
+UVBEV_API void event_set_mem_functions(void *(*malloc_fn)(size_t sz),
+                                       void *(*realloc_fn)(void *ptr, size_t sz),
+                                       void (*free_fn)(void *ptr));
+/** Defined because event_set_mem_functions() is available (as in libevent). */
+#define EVENT_SET_MEM_FUNCTIONS_IMPLEMENTED
+
 /* ---- configuration ---- */
 enum event_method_feature {
   EV_FEATURE_ET = 0x01,

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm-internal.h"
 #include "bev_socket-internal.h"
 #include "accepted-internal.h"
 #include "compat-internal.h"
@@ -45,9 +46,9 @@
 static void conn_closed(uv_handle_t *handle) {
   struct bev_conn *c = handle->data;
   struct bev_socket *s = c->owner;
-  if (c->from_registry) free(c->stream);
-  free(c->wreq);
-  free(c);
+  if (c->from_registry) uvbev_free_(c->stream);
+  uvbev_free_(c->wreq);
+  uvbev_free_(c);
   if (s) bev_core_decref_(&s->p.bev);
 }
 
@@ -68,7 +69,7 @@ static size_t conn_size(uv_stream_t *adopted, int is_pipe) {
 /* A conn with storage for its own TCP or pipe handle, or (adopting) without
  * it. */
 static struct bev_conn *conn_alloc(struct bev_socket *s, uv_stream_t *adopted, int is_pipe) {
-  struct bev_conn *c = calloc(1, conn_size(adopted, is_pipe));
+  struct bev_conn *c = uvbev_calloc_(1, conn_size(adopted, is_pipe));
   if (!c) return NULL;
   c->owner = s;
   c->user_fd = UVBEV_NO_SOCKET;
@@ -79,7 +80,7 @@ static struct bev_conn *conn_alloc(struct bev_socket *s, uv_stream_t *adopted, i
 }
 
 uv_write_t *bev_socket_wreq_(struct bev_conn *c) {
-  if (!c->wreq) c->wreq = malloc(sizeof(*c->wreq));
+  if (!c->wreq) c->wreq = uvbev_malloc_(sizeof(*c->wreq));
   if (c->wreq) c->wreq->data = c;
   return c->wreq;
 }
@@ -107,8 +108,8 @@ static int conn_return_to_registry(struct bev_conn *c) {
   if (c->reading) uv_read_stop(h);
   h->data = NULL;
   if (uvbev_accepted_put_(base, c->user_fd, h) < 0) return -1;
-  free(c->wreq);
-  free(c);
+  uvbev_free_(c->wreq);
+  uvbev_free_(c);
   return 0;
 }
 
@@ -135,7 +136,7 @@ int bev_socket_conn_create_(struct bev_socket *s, int family) {
     r = uv_tcp_init_ex(loop, &c->own.tcp, (unsigned)family);
   }
   if (r < 0) {
-    free(c);
+    uvbev_free_(c);
     return r;
   }
   conn_install(s, c);
@@ -150,7 +151,7 @@ static int conn_open_fd(struct bev_socket *s, struct bev_conn *c, evutil_socket_
   if (!(s->p.options & BEV_OPT_CLOSE_ON_FREE)) {
     osfd = uvbev_sock_dup_(fd);
     if (osfd == UVBEV_NO_SOCKET) {
-      free(c); /* the caller counts on c being released */
+      uvbev_free_(c); /* the caller counts on c being released */
       return UV_EBADF;
     }
   }
@@ -166,7 +167,7 @@ static int conn_open_fd(struct bev_socket *s, struct bev_conn *c, evutil_socket_
   return 0;
 fail:
   if (osfd != fd) uvbev_closesocket_raw_(osfd);
-  free(c);
+  uvbev_free_(c);
   return r;
 }
 
@@ -309,18 +310,18 @@ static void on_shutdown(uv_shutdown_t *req, int status) {
   /* The peer sees EOF; errors (ENOTCONN after a reset) need no report: the
    * read side reports the connection's fate. */
   (void)status;
-  free(req);
+  uvbev_free_(req);
 }
 
 static void conn_maybe_shutdown(struct bev_conn *c) {
   uv_shutdown_t *req;
   if (!c->shutdown_wanted || c->shutdown_started || c->writing || c->connecting) return;
-  req = malloc(sizeof(*req));
+  req = uvbev_malloc_(sizeof(*req));
   if (!req) return;
   if (uv_shutdown(req, c->stream, on_shutdown) == 0)
     c->shutdown_started = 1;
   else
-    free(req);
+    uvbev_free_(req);
 }
 
 static void on_write(uv_write_t *req, int status) {
@@ -574,10 +575,10 @@ struct bufferevent *bufferevent_socket_new(struct event_base *base, evutil_socke
   struct bev_socket *s;
   struct bufferevent *bev;
   if (!base) return NULL;
-  s = calloc(1, sizeof(*s));
+  s = uvbev_calloc_(1, sizeof(*s));
   if (!s) return NULL;
   if (bev_core_init_(&s->p, base, &bev_socket_ops_, options, EV_WRITE) < 0) {
-    free(s);
+    uvbev_free_(s);
     return NULL;
   }
   bev = &s->p.bev;

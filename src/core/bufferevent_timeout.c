@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 
+#include "mm-internal.h"
 #include "bufferevent-internal.h"
 
 static uint64_t bev_tv_to_ms(const struct timeval *tv) {
@@ -66,7 +67,7 @@ static void bev_timers_closed(uv_handle_t *h) {
   struct bev_timers *timers = h->data;
   struct bufferevent_private *owner = timers->owner;
   if (--timers->closing > 0) return;
-  free(timers);
+  uvbev_free_(timers);
   bev_core_decref_(&owner->bev);
 }
 
@@ -74,9 +75,9 @@ static int bev_timers_open(struct bufferevent_private *p) {
   uv_loop_t *loop = uvbev_base_loop_(p->bev.ev_base);
   struct bev_timers *timers;
   if (p->timers) return 0;
-  timers = calloc(1, sizeof(*timers));
+  timers = uvbev_calloc_(1, sizeof(*timers));
   if (!timers || !loop) {
-    free(timers);
+    uvbev_free_(timers);
     return -1;
   }
   /* uv_timer_init only fills the struct: it cannot fail */

@@ -4,6 +4,7 @@
 #ifndef UVBEV_COMPAT_INTERNAL_H_
 #define UVBEV_COMPAT_INTERNAL_H_
 
+#include <time.h>
 #include <uv.h>
 #include "event2/util.h"
 
@@ -20,6 +21,14 @@ int uvbev_uv_error_from_socket_error_(int sock_err);
 
 /* Closes a socket without consulting the accepted-handle registry. */
 int uvbev_closesocket_raw_(evutil_socket_t fd);
+
+/* The index of the network interface called name (if_nametoindex), 0 when
+ * there is none. */
+unsigned uvbev_if_nametoindex_(const char *name);
+
+/* Breaks t down as UTC into *out (gmtime_r).  Returns 0, or -1. */
+struct tm;
+int uvbev_gmtime_(time_t t, struct tm *out);
 
 /* libuv's backend on this platform: "epoll", "kqueue", "iocp", ... */
 const char *uvbev_backend_name_(void);

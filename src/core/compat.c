@@ -2,8 +2,13 @@
  * libuv's negative error codes and the platform's socket errors, closing a
  * socket, the backend's name. */
 #include <string.h>
-#ifndef _WIN32
+#include <time.h>
+#ifdef _WIN32
+#include <winsock2.h>
+#include <iphlpapi.h>
+#else
 #include <errno.h>
+#include <net/if.h>
 #include <unistd.h>
 #endif
 
@@ -107,6 +112,21 @@ int uvbev_closesocket_raw_(evutil_socket_t fd) {
 }
 
 #endif
+
+unsigned uvbev_if_nametoindex_(const char *name) {
+  return (unsigned)if_nametoindex(name);
+}
+
+int uvbev_gmtime_(time_t t, struct tm *out) {
+#ifdef _WIN32
+  struct tm *r = gmtime(&t); /* per-thread buffer in the Windows CRT */
+  if (!r) return -1;
+  *out = *r;
+  return 0;
+#else
+  return gmtime_r(&t, out) ? 0 : -1;
+#endif
+}
 
 const char *uvbev_backend_name_(void) {
 #if defined(_WIN32)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm-internal.h"
 #include "event2/event_compat.h"
 #include "base-internal.h"
 #include "compat-internal.h"
@@ -139,7 +140,7 @@ void uvbev_events_clear_active_(struct event_base *base) {
 static void on_watch_closed(uv_handle_t *h) {
   struct fd_watch *w = h->data;
   struct event_base *base = w->base;
-  free(w);
+  uvbev_free_(w);
   uvbev_base_handle_closed_(base);
 }
 
@@ -184,10 +185,10 @@ static struct fd_watch *watch_get(struct event_base *base, evutil_socket_t fd) {
     w = UVBEV_CONTAINER_OF(n, struct fd_watch, node);
     if (w->fd == fd) return w;
   }
-  w = calloc(1, sizeof(*w));
+  w = uvbev_calloc_(1, sizeof(*w));
   if (!w) return NULL;
   if (watch_init(base, w, fd) != 0) {
-    free(w);
+    uvbev_free_(w);
     return NULL;
   }
   w->base = base;
@@ -226,7 +227,7 @@ static void on_block_handle_closed(uv_handle_t *h) {
   struct ev_block *b = h->data;
   struct event_base *base = b->base;
   if (--b->open_handles > 0) return;
-  free(b);
+  uvbev_free_(b);
   uvbev_base_handle_closed_(base);
 }
 
@@ -281,7 +282,7 @@ static int block_attach_io(struct ev_block *b, struct event *ev) {
 
 static struct ev_block *block_new(struct event *ev) {
   struct event_base *base = ev->ev_base;
-  struct ev_block *b = calloc(1, sizeof(*b));
+  struct ev_block *b = uvbev_calloc_(1, sizeof(*b));
   if (!b) return NULL;
   b->base = base;
   b->ev = ev;
@@ -337,10 +338,10 @@ struct event *event_new(struct event_base *base, evutil_socket_t fd, short event
                         event_callback_fn cb, void *arg) {
   struct event *ev;
   if (!base) return NULL;
-  ev = malloc(sizeof(*ev));
+  ev = uvbev_malloc_(sizeof(*ev));
   if (!ev) return NULL;
   if (event_assign(ev, base, fd, events, cb, arg) != 0) {
-    free(ev);
+    uvbev_free_(ev);
     return NULL;
   }
   return ev;
@@ -349,7 +350,7 @@ struct event *event_new(struct event_base *base, evutil_socket_t fd, short event
 void event_free(struct event *ev) {
   if (!ev) return;
   event_del(ev);
-  free(ev);
+  uvbev_free_(ev);
 }
 
 static void block_set_timeout(struct ev_block *b, struct event *ev, const struct timeval *tv) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm-internal.h"
 #include "event2/event_compat.h"
 #include "base-internal.h"
 #include "compat-internal.h"
@@ -193,10 +194,10 @@ static int base_init_handles(struct event_base *base) {
 }
 
 static struct event_base *base_new(uv_loop_t *borrowed, const struct event_config *cfg) {
-  struct event_base *base = calloc(1, sizeof(*base));
+  struct event_base *base = uvbev_calloc_(1, sizeof(*base));
   if (!base) return NULL;
   base->npriorities = 1;
-  base->activeq = calloc(1, sizeof(*base->activeq));
+  base->activeq = uvbev_calloc_(1, sizeof(*base->activeq));
   if (!base->activeq) goto fail;
   uvbev_list_init(&base->deferred);
   uvbev_list_init(&base->children);
@@ -225,8 +226,8 @@ static struct event_base *base_new(uv_loop_t *borrowed, const struct event_confi
   base->no_cache_time = cfg && (cfg->flags & EVENT_BASE_FLAG_NO_CACHE_TIME);
   return base;
 fail:
-  free(base->activeq);
-  free(base);
+  uvbev_free_(base->activeq);
+  uvbev_free_(base);
   return NULL;
 }
 
@@ -332,8 +333,8 @@ static void base_free(struct event_base *base) {
     uv_cond_destroy(&base->calls_cond);
     uv_mutex_destroy(&base->calls_mutex);
   }
-  free(base->activeq);
-  free(base);
+  uvbev_free_(base->activeq);
+  uvbev_free_(base);
 }
 
 void event_base_free(struct event_base *base) {
@@ -533,9 +534,9 @@ int event_base_priority_init(struct event_base *base, int npriorities) {
   if (!base || npriorities < 1 || npriorities > EVENT_MAX_PRIORITIES) return -1;
   if (base->nactive > 0) return -1;
   if (npriorities == base->npriorities) return 0;
-  q = calloc((size_t)npriorities, sizeof(*q));
+  q = uvbev_calloc_((size_t)npriorities, sizeof(*q));
   if (!q) return -1;
-  free(base->activeq);
+  uvbev_free_(base->activeq);
   base->activeq = q;
   base->npriorities = npriorities;
   return 0;
@@ -580,10 +581,10 @@ void uvbev_base_remove_child_(struct event_base *base, struct uvbev_child *c) {
 /* ---- configuration -------------------------------------------------------- */
 
 struct event_config *event_config_new(void) {
-  return calloc(1, sizeof(struct event_config));
+  return uvbev_calloc_(1, sizeof(struct event_config));
 }
 void event_config_free(struct event_config *cfg) {
-  free(cfg);
+  uvbev_free_(cfg);
 }
 
 int event_config_avoid_method(struct event_config *cfg, const char *method) {
