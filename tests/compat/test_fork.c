@@ -20,6 +20,8 @@
 #include <event2/util.h>
 
 #include "compat-util.h"
+#include "sig-util.h"
+#include "skip-all.h"
 
 #ifndef _WIN32
 #include <sys/wait.h>
@@ -27,27 +29,6 @@
 
 /* Exit codes of the child: 0, or which check failed. */
 enum { CHILD_OK = 0, CHILD_REINIT = 10, CHILD_DEL, CHILD_HANDLER, CHILD_SIGNAL, CHILD_ADD };
-
-static volatile sig_atomic_t app_handler_calls;
-
-static void app_handler(int sig) {
-  (void)sig;
-  app_handler_calls++;
-}
-
-static void set_disposition(int sig, void (*handler)(int)) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof(sa));
-  sa.sa_handler = handler;
-  sigemptyset(&sa.sa_mask);
-  assert_int_equal(sigaction(sig, &sa, NULL), 0);
-}
-
-static void (*current_handler(int sig))(int) {
-  struct sigaction sa;
-  if (sigaction(sig, NULL, &sa) != 0) return SIG_ERR;
-  return sa.sa_handler;
-}
 
 /* closefrom(3): what tmux does in a child before exec. */
 static void close_inherited_fds(void) {
@@ -76,9 +57,9 @@ struct world {
 static void world_init(struct world *w) {
   struct timeval hour = {3600, 0};
   memset(w, 0, sizeof(*w));
-  set_disposition(SIGUSR1, app_handler);
-  set_disposition(SIGUSR2, SIG_DFL);
-  app_handler_calls = 0;
+  cu_set_disposition(SIGUSR1, cu_app_handler);
+  cu_set_disposition(SIGUSR2, SIG_DFL);
+  cu_app_handler_calls = 0;
   w->base = event_base_new();
   assert_non_null(w->base);
   assert_int_equal(evutil_socketpair(AF_UNIX, SOCK_STREAM, 0, w->sv), 0);
@@ -100,8 +81,8 @@ static void world_init(struct world *w) {
  * a CHILD_* code. */
 static int child_teardown(struct world *w) {
   if (signal_del(w->sig_usr1) != 0 || evsignal_del(w->sig_usr2) != 0) return CHILD_DEL;
-  if (current_handler(SIGUSR1) != app_handler) return CHILD_HANDLER;
-  if (current_handler(SIGUSR2) != SIG_DFL) return CHILD_HANDLER;
+  if (cu_current_handler(SIGUSR1) != cu_app_handler) return CHILD_HANDLER;
+  if (cu_current_handler(SIGUSR2) != SIG_DFL) return CHILD_HANDLER;
   if (event_del(w->rd) != 0) return CHILD_DEL;
   event_free(w->sig_usr1);
   event_free(w->sig_usr2);
@@ -136,7 +117,7 @@ static void parent_still_works(struct world *w) {
   event_free(safety);
   assert_int_equal(w->rd_calls, 1);
   assert_int_equal(w->usr2_calls, 1);
-  assert_int_equal(app_handler_calls, 0);
+  assert_int_equal(cu_app_handler_calls, 0);
 }
 
 static void world_free(struct world *w) {
@@ -149,7 +130,7 @@ static void world_free(struct world *w) {
   evutil_closesocket(w->sv[0]);
   evutil_closesocket(w->sv[1]);
   evutil_closesocket(w->bsv[1]);
-  set_disposition(SIGUSR1, SIG_DFL);
+  cu_set_disposition(SIGUSR1, SIG_DFL);
 }
 
 static int child_closefrom_then_free(struct world *w) {
@@ -193,8 +174,8 @@ static int child_closefrom_reinit_then_free(struct world *w) {
   w->bev = NULL;
   if (event_reinit(w->base) != 0) return CHILD_REINIT;
   if (signal_del(w->sig_usr1) != 0 || signal_del(w->sig_usr2) != 0) return CHILD_DEL;
-  if (current_handler(SIGUSR1) != app_handler) return CHILD_HANDLER;
-  if (current_handler(SIGUSR2) != SIG_DFL) return CHILD_HANDLER;
+  if (cu_current_handler(SIGUSR1) != cu_app_handler) return CHILD_HANDLER;
+  if (cu_current_handler(SIGUSR2) != SIG_DFL) return CHILD_HANDLER;
   event_free(w->sig_usr1);
   event_free(w->sig_usr2);
   event_free(w->timer);
@@ -226,7 +207,7 @@ static int child_reinit_then_signals(struct world *w) {
     event_base_loop(w->base, EVLOOP_ONCE);
   if (calls != 1 || w->usr2_calls != 1) return CHILD_SIGNAL;
   event_free(term);
-  if (current_handler(SIGTERM) != SIG_DFL) return CHILD_HANDLER;
+  if (cu_current_handler(SIGTERM) != SIG_DFL) return CHILD_HANDLER;
   return child_teardown(w);
 }
 
@@ -252,15 +233,8 @@ int main(void) {
 
 #else /* _WIN32 */
 
-/* Windows has no fork(): there is no child to test. */
-static void skipped_on_windows(void **state) {
-  (void)state;
-  skip();
-}
-
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(skipped_on_windows)};
-  return cmocka_run_group_tests_name("compat_fork (" COMPAT_IMPL_NAME ")", tests, NULL, NULL);
+  return cu_skip_all("compat_fork (" COMPAT_IMPL_NAME ")", "Windows has no fork()");
 }
 
 #endif

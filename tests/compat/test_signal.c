@@ -18,38 +18,15 @@
 #include <event2/util.h>
 
 #include "compat-util.h"
+#include "sig-util.h"
+#include "skip-all.h"
 
 #ifndef _WIN32
 
-static volatile sig_atomic_t app_handler_calls;
-
-static void app_handler(int sig) {
-  (void)sig;
-  app_handler_calls++;
-}
-
-/* Installs app_handler for sig (the application's own handler). */
+/* Installs cu_app_handler for sig (the application's own handler). */
 static void install_app_handler(int sig) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof(sa));
-  sa.sa_handler = app_handler;
-  sigemptyset(&sa.sa_mask);
-  assert_int_equal(sigaction(sig, &sa, NULL), 0);
-  app_handler_calls = 0;
-}
-
-static void set_disposition(int sig, void (*handler)(int)) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof(sa));
-  sa.sa_handler = handler;
-  sigemptyset(&sa.sa_mask);
-  assert_int_equal(sigaction(sig, &sa, NULL), 0);
-}
-
-static void (*current_handler(int sig))(int) {
-  struct sigaction sa;
-  assert_int_equal(sigaction(sig, NULL, &sa), 0);
-  return sa.sa_handler;
+  cu_set_disposition(sig, cu_app_handler);
+  cu_app_handler_calls = 0;
 }
 
 static void count_cb(evutil_socket_t fd, short what, void *arg) {
@@ -67,12 +44,12 @@ static void signal_del_restores_application_handler(void **state) {
   assert_int_equal(evsignal_add(ev, NULL), 0);
   assert_int_equal(evsignal_del(ev), 0);
   raise(SIGUSR1);
-  assert_int_equal(app_handler_calls, 1);
+  assert_int_equal(cu_app_handler_calls, 1);
   event_base_loop(base, EVLOOP_NONBLOCK);
   assert_int_equal(calls, 0);
   event_free(ev);
   event_base_free(base);
-  set_disposition(SIGUSR1, SIG_DFL);
+  cu_set_disposition(SIGUSR1, SIG_DFL);
 }
 
 static void event_free_and_base_free_restore_application_handler(void **state) {
@@ -81,18 +58,18 @@ static void event_free_and_base_free_restore_application_handler(void **state) {
   struct event *left = evsignal_new(base, SIGUSR2, count_cb, NULL);
   (void)state;
   install_app_handler(SIGUSR1);
-  set_disposition(SIGUSR2, SIG_IGN);
+  cu_set_disposition(SIGUSR2, SIG_IGN);
   assert_int_equal(evsignal_add(ev, NULL), 0);
   assert_int_equal(evsignal_add(left, NULL), 0);
-  assert_true(current_handler(SIGUSR1) != app_handler);
-  assert_true(current_handler(SIGUSR2) != SIG_IGN);
+  assert_true(cu_current_handler(SIGUSR1) != cu_app_handler);
+  assert_true(cu_current_handler(SIGUSR2) != SIG_IGN);
   event_free(ev); /* deletes the event */
-  assert_true(current_handler(SIGUSR1) == app_handler);
+  assert_true(cu_current_handler(SIGUSR1) == cu_app_handler);
   event_base_free(base); /* deletes `left`, still added */
-  assert_true(current_handler(SIGUSR2) == SIG_IGN);
+  assert_true(cu_current_handler(SIGUSR2) == SIG_IGN);
   event_free(left);
-  set_disposition(SIGUSR1, SIG_DFL);
-  set_disposition(SIGUSR2, SIG_DFL);
+  cu_set_disposition(SIGUSR1, SIG_DFL);
+  cu_set_disposition(SIGUSR2, SIG_DFL);
 }
 
 static void handler_restored_only_when_last_event_goes(void **state) {
@@ -107,16 +84,16 @@ static void handler_restored_only_when_last_event_goes(void **state) {
   assert_int_equal(evsignal_del(ev1), 0);
   raise(SIGUSR1);
   event_base_loop(base, EVLOOP_NONBLOCK);
-  assert_int_equal(app_handler_calls, 0);
+  assert_int_equal(cu_app_handler_calls, 0);
   assert_int_equal(calls1, 0);
   assert_int_equal(calls2, 1);
   assert_int_equal(evsignal_del(ev2), 0);
   raise(SIGUSR1);
-  assert_int_equal(app_handler_calls, 1);
+  assert_int_equal(cu_app_handler_calls, 1);
   event_free(ev1);
   event_free(ev2);
   event_base_free(base);
-  set_disposition(SIGUSR1, SIG_DFL);
+  cu_set_disposition(SIGUSR1, SIG_DFL);
 }
 
 static void signal_goes_to_base_that_added_last(void **state) {
@@ -201,12 +178,12 @@ static void signal_dealloc_after_del(void **state) {
   struct event_base *base = event_base_new();
   struct event ev;
   (void)state;
-  set_disposition(SIGUSR1, SIG_DFL);
+  cu_set_disposition(SIGUSR1, SIG_DFL);
   evsignal_assign(&ev, base, SIGUSR1, count_cb, NULL);
   assert_int_equal(evsignal_add(&ev, NULL), 0);
   assert_int_equal(evsignal_del(&ev), 0);
   event_base_free(base);
-  assert_true(current_handler(SIGUSR1) == SIG_DFL);
+  assert_true(cu_current_handler(SIGUSR1) == SIG_DFL);
 }
 
 int main(void) {
@@ -224,16 +201,10 @@ int main(void) {
 
 #else /* _WIN32 */
 
-/* Windows has no sigaction and no SIGUSR1: what these tests pin (restoring a
- * sigaction disposition, two bases sharing SIGUSR1) does not exist there. */
-static void skipped_on_windows(void **state) {
-  (void)state;
-  skip();
-}
-
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(skipped_on_windows)};
-  return cmocka_run_group_tests_name("compat_signal (" COMPAT_IMPL_NAME ")", tests, NULL, NULL);
+  return cu_skip_all("compat_signal (" COMPAT_IMPL_NAME ")",
+                     "Windows has no sigaction and no SIGUSR1: restoring a sigaction "
+                     "disposition and two bases sharing SIGUSR1 do not exist there");
 }
 
 #endif

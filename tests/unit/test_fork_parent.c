@@ -15,6 +15,8 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "skip-all.h"
+
 #ifndef _WIN32
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -92,15 +94,8 @@ int main(void) {
 
 #else /* _WIN32 */
 
-/* Windows has no fork(): there is no child to test. */
-static void skipped_on_windows(void **state) {
-  (void)state;
-  skip();
-}
-
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(skipped_on_windows)};
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cu_skip_all("unit_fork_parent", "Windows has no fork()");
 }
 
 #endif
