@@ -55,8 +55,12 @@ static void conn_closed(uv_handle_t *handle) {
 static void conn_close(struct bev_conn *c) {
   if (c->closing) return;
   c->closing = 1;
-  if (c->owner) bev_core_incref_(&c->owner->p.bev);
-  uv_close((uv_handle_t *)c->stream, conn_closed);
+  if (!c->owner) {
+    uv_close((uv_handle_t *)c->stream, conn_closed);
+    return;
+  }
+  bev_core_incref_(&c->owner->p.bev);
+  uvbev_base_close_handle_(c->owner->p.bev.ev_base, (uv_handle_t *)c->stream, conn_closed);
 }
 
 /* Bytes to allocate for a conn: its fields and the handle it makes. */

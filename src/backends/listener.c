@@ -67,7 +67,7 @@ static void on_listener_closed(uv_handle_t *h) {
 static void lev_close_handle(struct evconnlistener *lev) {
   if (lev->closing) return;
   lev->closing = 1;
-  uv_close((uv_handle_t *)lev->tcp, on_listener_closed);
+  uvbev_base_close_handle_(lev->base, (uv_handle_t *)lev->tcp, on_listener_closed);
 }
 
 static void lev_report_error(struct evconnlistener *lev, int uv_err) {

@@ -4,6 +4,7 @@
 
 #include "mm-internal.h"
 #include "accepted-internal.h"
+#include "event-internal.h"
 #include "list-internal.h"
 
 struct accepted {
@@ -74,7 +75,7 @@ int uvbev_accepted_close_(evutil_socket_t fd) {
   a = registry_remove(NULL, fd);
   uv_mutex_unlock(&mutex_);
   if (!a) return 0;
-  uv_close((uv_handle_t *)a->handle, on_closed);
+  uvbev_base_close_handle_(a->base, (uv_handle_t *)a->handle, on_closed);
   uvbev_free_(a);
   return 1;
 }
@@ -95,7 +96,7 @@ void uvbev_accepted_close_all_(struct event_base *base) {
     }
     uv_mutex_unlock(&mutex_);
     if (!found) break;
-    uv_close((uv_handle_t *)found->handle, on_closed);
+    uvbev_base_close_handle_(base, (uv_handle_t *)found->handle, on_closed);
     uvbev_free_(found);
   }
 }

@@ -95,8 +95,8 @@ void bev_core_close_timers_(struct bufferevent_private *p) {
   p->timers = NULL;
   p->refcnt++; /* dropped when the block is freed */
   timers->closing = 2;
-  uv_close((uv_handle_t *)&timers->read, bev_timers_closed);
-  uv_close((uv_handle_t *)&timers->write, bev_timers_closed);
+  uvbev_base_close_handle_(p->bev.ev_base, (uv_handle_t *)&timers->read, bev_timers_closed);
+  uvbev_base_close_handle_(p->bev.ev_base, (uv_handle_t *)&timers->write, bev_timers_closed);
 }
 
 /* Arms or disarms one timer; restart says whether an armed one starts over. */

@@ -1,6 +1,7 @@
 /* Platform differences (compat-internal.h): the one translation between
  * libuv's negative error codes and the platform's socket errors, closing a
- * socket, the backend's name. */
+ * socket, signal dispositions, the process id, the backend's name. */
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 #ifdef _WIN32
@@ -78,6 +79,25 @@ int uvbev_closesocket_raw_(evutil_socket_t fd) {
   return closesocket((SOCKET)fd) == 0 ? 0 : -1;
 }
 
+int uvbev_sig_install_(int signum, void (*handler)(int), struct uvbev_sigsave *old) {
+  void (*prev)(int) = signal(signum, handler);
+  if (prev == SIG_ERR) return -1;
+  old->handler = prev;
+  return 0;
+}
+
+void uvbev_sig_restore_(int signum, const struct uvbev_sigsave *old) {
+  signal(signum, old->handler);
+}
+
+void uvbev_sig_rearm_(int signum, void (*handler)(int)) {
+  signal(signum, handler);
+}
+
+long uvbev_process_id_(void) {
+  return 0;
+}
+
 #else /* Unix: libuv's codes are -errno (except getaddrinfo's UV_EAI_*) */
 
 int uvbev_socket_error_from_uv_(int uv_err) {
@@ -109,6 +129,28 @@ void uvbev_set_socket_error_from_uv_(int uv_err) {
 
 int uvbev_closesocket_raw_(evutil_socket_t fd) {
   return close(fd);
+}
+
+int uvbev_sig_install_(int signum, void (*handler)(int), struct uvbev_sigsave *old) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = handler;
+  sa.sa_flags = SA_RESTART;
+  sigfillset(&sa.sa_mask);
+  return sigaction(signum, &sa, &old->action) == 0 ? 0 : -1;
+}
+
+void uvbev_sig_restore_(int signum, const struct uvbev_sigsave *old) {
+  sigaction(signum, &old->action, NULL);
+}
+
+void uvbev_sig_rearm_(int signum, void (*handler)(int)) {
+  (void)signum;
+  (void)handler;
+}
+
+long uvbev_process_id_(void) {
+  return (long)getpid();
 }
 
 #endif

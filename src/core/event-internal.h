@@ -68,6 +68,15 @@ void uvbev_base_add_child_(struct event_base *base, struct uvbev_child *c,
                            uvbev_child_shutdown_fn shutdown);
 void uvbev_base_remove_child_(struct event_base *base, struct uvbev_child *c);
 
+/* ---- closing handles -------------------------------------------------------- */
+
+/* uv_close for every handle a uvbev object owns on base.  In a child after
+ * fork() and before event_reinit, closing would reach libuv state that the
+ * parent shares (its epoll set, the signal machinery): the handle is kept
+ * instead, then closed for real by event_reinit, or dropped by
+ * event_base_free, which runs cb without libuv. */
+void uvbev_base_close_handle_(struct event_base *base, uv_handle_t *h, uv_close_cb cb);
+
 /* ---- loop and threads ------------------------------------------------------ */
 
 /* The loop the base runs on (owned or borrowed).  Same as the public

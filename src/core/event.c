@@ -1,14 +1,15 @@
 /* Events: timers (uv_timer_t), fds (uv_poll_t, one per fd shared by all the
  * events on it; uv_idle_t for an fd the poller refuses), signals
- * (uv_signal_t), and the active queue.
+ * (signal.c), and the active queue.
  *
  * Memory rule.  struct event is user memory, possibly on the stack and freed
  * right after event_del.  The libuv handles of an added event therefore live
  * in a separately allocated block (struct ev_block) that the event points to:
  *   event_add (not yet added)  -> block allocated, handles initialised
  *   event_del / event_free     -> block detached from the event, handles
- *                                 uv_close'd; the block is freed by the last
- *                                 close callback; the event is free at once.
+ *                                 closed (uvbev_base_close_handle_); the
+ *                                 block is freed by the last close callback;
+ *                                 the event is free at once.
  * A block is a child of the base, so event_base_free deletes added events.
  *
  * Activation.  libuv callbacks and event_active only queue the event (per
@@ -46,11 +47,9 @@ struct ev_block {
   struct event_base *base;
   struct event *ev; /* NULL once detached */
   uv_timer_t timer;
-  uv_signal_t signal;
-  int has_signal;
+  int signum; /* > 0 while added as a signal event */
   struct fd_watch *watch;
   struct uvbev_list watch_node;
-  int open_handles;
   uint64_t timeout_ms;
 };
 
@@ -212,7 +211,7 @@ static int watch_update(struct fd_watch *w) {
   if (mask == 0) {
     uvbev_list_remove(&w->node);
     w->base->nclosing++;
-    uv_close((uv_handle_t *)&w->poll, on_watch_closed);
+    uvbev_base_close_handle_(w->base, (uv_handle_t *)&w->poll, on_watch_closed);
     return 0;
   }
   if (mask == w->mask) return 0;
@@ -226,7 +225,6 @@ static int watch_update(struct fd_watch *w) {
 static void on_block_handle_closed(uv_handle_t *h) {
   struct ev_block *b = h->data;
   struct event_base *base = b->base;
-  if (--b->open_handles > 0) return;
   uvbev_free_(b);
   uvbev_base_handle_closed_(base);
 }
@@ -234,11 +232,6 @@ static void on_block_handle_closed(uv_handle_t *h) {
 static void on_timer(uv_timer_t *t) {
   struct ev_block *b = t->data;
   event_activate(b->ev, EV_TIMEOUT);
-}
-
-static void on_signal(uv_signal_t *s, int signum) {
-  struct ev_block *b = s->data;
-  event_activate(b->ev, EV_SIGNAL);
 }
 
 static void block_detach(struct ev_block *b) {
@@ -252,9 +245,9 @@ static void block_detach(struct ev_block *b) {
   ev->ev_uvbev_block = NULL;
   b->ev = NULL;
   base->nadded--;
+  if (b->signum > 0) uvbev_signal_del_(base, b->signum);
   base->nclosing++;
-  uv_close((uv_handle_t *)&b->timer, on_block_handle_closed);
-  if (b->has_signal) uv_close((uv_handle_t *)&b->signal, on_block_handle_closed);
+  uvbev_base_close_handle_(base, (uv_handle_t *)&b->timer, on_block_handle_closed);
 }
 
 static void block_shutdown(struct uvbev_child *c) {
@@ -265,11 +258,8 @@ static void block_shutdown(struct uvbev_child *c) {
 static int block_attach_io(struct ev_block *b, struct event *ev) {
   struct event_base *base = b->base;
   if (ev->ev_events & EV_SIGNAL) {
-    if (uv_signal_init(base->loop, &b->signal) != 0) return -1;
-    b->has_signal = 1;
-    b->open_handles++;
-    b->signal.data = b;
-    if (uv_signal_start(&b->signal, on_signal, (int)ev->ev_fd) != 0) return -1;
+    if (uvbev_signal_add_(base, (int)ev->ev_fd) != 0) return -1;
+    b->signum = (int)ev->ev_fd;
   }
   if (ev->ev_events & (EV_READ | EV_WRITE)) {
     b->watch = watch_get(base, ev->ev_fd);
@@ -289,7 +279,6 @@ static struct ev_block *block_new(struct event *ev) {
   uvbev_list_init(&b->watch_node);
   uv_timer_init(base->loop, &b->timer);
   b->timer.data = b;
-  b->open_handles = 1;
   ev->ev_uvbev_block = b;
   base->nadded++;
   if (base->nadded > base->max_added) base->max_added = base->nadded;

@@ -126,10 +126,18 @@ static void base_run_calls(struct event_base *base) {
   }
 }
 
+/* Wakes the loop from another thread.  Not in a forked child before
+ * event_reinit: the async descriptor is the parent's (or closed). */
+static void base_wake(struct event_base *base) {
+  if (!uvbev_base_forked_(base)) uv_async_send(&base->async);
+}
+
 int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
                      const struct timeval *tv) {
   struct base_call c;
-  if (!base->calls_ready || uvbev_base_on_loop_thread_(base)) return fn(obj, tv);
+  /* a forked child has only the thread that forked: nobody else to run it */
+  if (!base->calls_ready || uvbev_base_on_loop_thread_(base) || uvbev_base_forked_(base))
+    return fn(obj, tv);
   UVBEV_LOCK(base->lock);
   if (!base->running || base->freeing) {
     UVBEV_UNLOCK(base->lock);
@@ -141,7 +149,7 @@ int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
   c.tv = tv;
   uvbev_list_insert_tail(&base->calls, &c.node);
   UVBEV_UNLOCK(base->lock);
-  uv_async_send(&base->async);
+  base_wake(base);
   uv_mutex_lock(&base->calls_mutex);
   while (!c.done)
     uv_cond_wait(&base->calls_cond, &base->calls_mutex);
@@ -151,6 +159,7 @@ int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
 
 static void on_async(uv_async_t *h) {
   struct event_base *base = h->data;
+  uvbev_signals_dispatch_(base);
   if (base->calls_ready) base_run_calls(base);
   if (!base->freeing && base_has_queued_work(base)) uv_idle_start(&base->idle, on_idle);
 }
@@ -161,7 +170,7 @@ void uvbev_base_request_drain_(struct event_base *base) {
   if (uvbev_base_on_loop_thread_(base)) {
     uv_idle_start(&base->idle, on_idle);
   } else {
-    uv_async_send(&base->async);
+    base_wake(base);
   }
 }
 
@@ -205,6 +214,7 @@ static struct event_base *base_new(uv_loop_t *borrowed, const struct event_confi
   uvbev_list_init(&base->once_events);
   uvbev_list_init(&base->calls);
   base->loop_thread = uvbev_thread_id_();
+  uvbev_fork_init_(base);
   if (borrowed) {
     base->loop = borrowed;
   } else {
@@ -286,7 +296,7 @@ static void base_close_internal_handles(struct event_base *base) {
   handles[3] = (uv_handle_t *)&base->exit_timer;
   for (i = 0; i < 4; i++) {
     base->nclosing++;
-    uv_close(handles[i], on_internal_close);
+    uvbev_base_close_handle_(base, handles[i], on_internal_close);
   }
 }
 
@@ -308,8 +318,26 @@ static void base_run_until_closed(struct event_base *base) {
   uv_run(base->loop, UV_RUN_NOWAIT);
 }
 
+/* base_run_until_closed for a forked child before event_reinit: the loop is
+ * never run (its epoll set is the parent's); the kept handles' close
+ * callbacks run without libuv. */
+static void base_drop_until_closed(struct event_base *base) {
+  int spins;
+  for (spins = 0; spins < 10000; spins++) {
+    int pending;
+    uvbev_deferred_drain_(base);
+    base_shutdown_children(base);
+    UVBEV_LOCK(base->lock);
+    pending = uvbev_deferred_pending_(base);
+    UVBEV_UNLOCK(base->lock);
+    if (uvbev_fork_drop_orphans_(base) == 0 && !pending) break;
+  }
+}
+
 static void base_free(struct event_base *base) {
+  int forked;
   if (!base) return;
+  forked = uvbev_base_forked_(base);
   if (base->running || base->in_drain)
     uvbev_warn_("event_base_free called from inside the loop; freeing anyway");
   /* the freeing thread owns the loop from now on */
@@ -322,8 +350,11 @@ static void base_free(struct event_base *base) {
   base_shutdown_children(base);
   uvbev_accepted_close_all_(base);
   base_close_internal_handles(base);
-  base_run_until_closed(base);
-  if (base->owns_loop) {
+  if (forked)
+    base_drop_until_closed(base);
+  else
+    base_run_until_closed(base);
+  if (base->owns_loop && !forked) {
     int rc = uv_loop_close(base->loop);
     if (rc != 0) uvbev_warn_("event_base_free: uv_loop_close: %s", uv_strerror(rc));
   }
@@ -334,7 +365,11 @@ static void base_free(struct event_base *base) {
     uv_mutex_destroy(&base->calls_mutex);
   }
   uvbev_free_(base->activeq);
-  uvbev_free_(base);
+  base->activeq = NULL;
+  if (forked)
+    uvbev_fork_park_(base);
+  else
+    uvbev_free_(base);
 }
 
 void event_base_free(struct event_base *base) {
@@ -349,7 +384,9 @@ int event_reinit(struct event_base *base) {
   if (!base) return -1;
   r = uv_loop_fork(base->loop);
   /* Windows has no fork(), so nothing there needs re-initialising. */
-  return (r == 0 || r == UV_ENOSYS) ? 0 : -1;
+  if (r != 0 && r != UV_ENOSYS) return -1;
+  uvbev_fork_reinit_(base);
+  return 0;
 }
 
 void uvbev_base_note_callback_(struct event_base *base) {
@@ -378,6 +415,7 @@ int event_base_loop(struct event_base *base, int flags) {
   base->got_exit = base->got_break = 0;
   UVBEV_UNLOCK(base->lock);
   base_set_loop_thread(base, uvbev_thread_id_());
+  uvbev_signals_claim_(base);
   for (;;) {
     unsigned long ran_before = base->ncallbacks;
     if (base_read_flag(base, &base->got_break) || base_read_flag(base, &base->got_exit)) break;
@@ -447,7 +485,7 @@ int event_base_loopbreak(struct event_base *base) {
   if (uvbev_base_on_loop_thread_(base))
     stop_uv_if_running(base);
   else
-    uv_async_send(&base->async);
+    base_wake(base);
   return 0;
 }
 
@@ -558,7 +596,7 @@ int uvbev_base_on_loop_thread_(struct event_base *base) {
 }
 
 void uvbev_base_wakeup_(struct event_base *base) {
-  uv_async_send(&base->async);
+  base_wake(base);
 }
 
 /* ---- children ------------------------------------------------------------- */
