@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Debian package helpers shared by the ci/ scripts that need system packages or
 # Debian source packages.  Source it (`. ci/debian-apt.sh`); it defines:
 #

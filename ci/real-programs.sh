@@ -37,6 +37,7 @@
 #
 # Every wait is bounded (polls up to a count) and every program run has a
 # timeout.  Environment: UVBEV_REALPROGS_AGAINST, UVBEV_SRC_CACHE,
+# UVBEV_REALPROGS_BUILD_ONLY=1 (stop after step 4: tests/bench/h2load.sh),
 # UVBEV_REALPROGS_JOBS (default 2), UVBEV_REALPROGS_PORT (first port tried,
 # default 18400 for uvbev, 18600 for libevent).
 set -euo pipefail
@@ -44,6 +45,8 @@ set -euo pipefail
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=ci/debian-apt.sh
 . "$SRC/ci/debian-apt.sh"
+# shellcheck source=ci/loopback.sh
+. "$SRC/ci/loopback.sh"
 
 AGAINST=${UVBEV_REALPROGS_AGAINST:-uvbev}
 BUILD=
@@ -62,6 +65,7 @@ BUILD=$(cd "$BUILD" && pwd)
 SRC_CACHE=${UVBEV_SRC_CACHE:-/var/cache/uvbev/src}
 JOBS=${UVBEV_REALPROGS_JOBS:-2}
 W=$BUILD/$AGAINST # this mode's programs, logs and run directories
+NEXT_PORT=${UVBEV_REALPROGS_PORT:-$([ "$AGAINST" = uvbev ] && echo 18400 || echo 18600)}
 DATA=$BUILD/data  # test files and certificate, shared by both modes
 CC=${CC:-cc}
 T0=$(date +%s)
@@ -92,6 +96,7 @@ done
 PREFIX=$BUILD/uvbev/prefix
 if [ "$AGAINST" = uvbev ]; then
   log "building and installing uvbev (shared) into $PREFIX"
+  mkdir -p "$BUILD/uvbev"
   cmake -S "$SRC" -B "$BUILD/uvbev/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_INSTALL_PREFIX="$PREFIX" -DUVBEV_BUILD_STATIC=OFF -DUVBEV_BUILD_TESTS=OFF \
     -DUVBEV_BUILD_EXAMPLES=OFF -DUVBEV_BUILD_BENCH=OFF >"$BUILD/uvbev/configure.log" 2>&1 ||
@@ -150,11 +155,10 @@ check() {
 PIDS=()
 TMUX_SOCK=$W/run/tmux.sock
 stop_pids() { # stops the processes start_bg started in this (sub)shell
-  local pid i
+  local pid
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do
-    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
+    poll 50 exited "$pid" || kill -9 "$pid" 2>/dev/null || true
   done
 }
 cleanup() {
@@ -174,20 +178,6 @@ start_bg() {
   PIDS+=("$BG_PID")
 }
 
-# poll N CMD...: runs CMD up to N times, 0.1 s apart, until it succeeds.
-poll() {
-  local n=$1 i
-  shift
-  for i in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
-can_connect() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
-NEXT_PORT=${UVBEV_REALPROGS_PORT:-$([ "$AGAINST" = uvbev ] && echo 18400 || echo 18600)}
-free_port() { # $1: variable set to a loopback port nothing listens on (not yet handed out)
-  while can_connect 127.0.0.1 "$NEXT_PORT" || can_connect ::1 "$NEXT_PORT"; do NEXT_PORT=$((NEXT_PORT + 1)); done
-  printf -v "$1" '%s' "$NEXT_PORT"
-  NEXT_PORT=$((NEXT_PORT + 1))
-}
 HAVE_IPV6=0
 grep -qs '^0\{31\}1 ' /proc/net/if_inet6 && HAVE_IPV6=1
 
@@ -236,7 +226,8 @@ build_prog() {
   shift 3
   mkdir -p "$W/obj/$name"
   for src in "$@"; do
-    local obj=$W/obj/$name/$(basename "$src" .c).o
+    local obj
+    obj=$W/obj/$name/$(basename "$src" .c).o
     # shellcheck disable=SC2086
     $CC -O2 -g $cflags -MD -MF "$obj.d" -c "$src" -o "$obj" || return 1
     objs+=("$obj")
@@ -258,7 +249,7 @@ build() { # $1 program, rest: build command
     record "$prog" build PASS
   else
     record "$prog" build FAIL "log: $logf"
-    grep -m1 -E 'error|Error|outside|links|not link' "$logf" | sed 's/^/    | /' || tail -5 "$logf" | sed 's/^/    | /'
+    { grep -m1 -A1 -E 'error|outside|links|not link' "$logf" || tail -5 "$logf"; } | sed 's/^/    | /'
   fi
 }
 
@@ -304,6 +295,10 @@ done
 build le-proxy build_prog le-proxy "$SAMPLE_CFLAGS -I$LIBEVENT_SRC $SSL_CFLAGS" "$EV_SSL_LIBS $SSL_LIBS" \
   "$LIBEVENT_SRC/sample/le-proxy.c"
 build tmux build_tmux
+if [ "${UVBEV_REALPROGS_BUILD_ONLY:-0}" = 1 ]; then
+  echo "programs built against $AGAINST: ${!BUILT[*]} (in $W/bin)"
+  exit 0
+fi
 
 # --- 5. checks -----------------------------------------------------------------
 export TERM=xterm-256color
@@ -320,16 +315,17 @@ client_get() {
 }
 free_port NGHTTPD_PORT
 start_bg nghttpd-v4 "$DOCROOT" nghttpd -a 127.0.0.1 -d "$DOCROOT" "$NGHTTPD_PORT" "$KEY" "$CERT"
-poll 100 can_connect 127.0.0.1 "$NGHTTPD_PORT" || die "nghttpd did not start (logs/nghttpd-v4.out)"
+poll 100 listening "$NGHTTPD_PORT" || die "nghttpd did not start (logs/nghttpd-v4.out)"
 for f in small.txt 8m.bin; do
   check libevent-client "GET https://127.0.0.1/$f from nghttpd" client_get "https://127.0.0.1:$NGHTTPD_PORT/$f" "$DOCROOT/$f" 200
 done
 check libevent-client "GET https://127.0.0.1/missing from nghttpd: 404" client_get "https://127.0.0.1:$NGHTTPD_PORT/missing" - 404
 if [ $HAVE_IPV6 = 1 ]; then
-  start_bg nghttpd-v6 "$DOCROOT" nghttpd -a ::1 -d "$DOCROOT" "$NGHTTPD_PORT" "$KEY" "$CERT"
-  poll 100 can_connect ::1 "$NGHTTPD_PORT" || die "nghttpd on ::1 did not start (logs/nghttpd-v6.out)"
+  free_port NGHTTPD6_PORT
+  start_bg nghttpd-v6 "$DOCROOT" nghttpd -a ::1 -d "$DOCROOT" "$NGHTTPD6_PORT" "$KEY" "$CERT"
+  poll 100 listening "$NGHTTPD6_PORT" || die "nghttpd on ::1 did not start (logs/nghttpd-v6.out)"
   for f in small.txt 8m.bin; do
-    check libevent-client "GET https://[::1]/$f from nghttpd" client_get "https://[::1]:$NGHTTPD_PORT/$f" "$DOCROOT/$f" 200
+    check libevent-client "GET https://[::1]/$f from nghttpd" client_get "https://[::1]:$NGHTTPD6_PORT/$f" "$DOCROOT/$f" 200
   done
 else
   record libevent-client "GET https://[::1]/ from nghttpd" SKIP "no IPv6 loopback"
@@ -341,7 +337,7 @@ SERVER_PID=
 if [ -n "${BUILT[libevent-server]:-}" ]; then
   start_bg libevent-server "$DOCROOT" "$W/bin/libevent-server" "$SERVER_PORT" "$KEY" "$CERT"
   SERVER_PID=$BG_PID
-  poll 100 can_connect 127.0.0.1 "$SERVER_PORT" || echo "libevent-server is not listening (logs/libevent-server.out)"
+  poll 100 listening "$SERVER_PORT" || echo "libevent-server is not listening (logs/libevent-server.out)"
 fi
 S=https://127.0.0.1:$SERVER_PORT
 server_nghttp_get() { # $1 file
@@ -417,7 +413,7 @@ tmux_kill_server() {
   local pid
   pid=$(tm display-message -p -t rp '#{pid}')
   tm kill-server
-  poll 100 eval '! kill -0 '"$pid"' 2>/dev/null' || { echo "server $pid still running"; return 1; }
+  poll 100 exited "$pid" || { echo "server $pid still running"; return 1; }
 }
 check tmux "new-session -d" tmux_session
 check tmux "send-keys 'seq 1 2000' Enter, capture-pane -p" tmux_send_keys
@@ -428,15 +424,15 @@ check tmux "kill-server" tmux_kill_server
 log "libevent samples"
 hello_world() {
   local pid out
-  can_connect 127.0.0.1 9995 && { echo "port 9995 (fixed in hello-world.c) is busy"; return 1; }
+  listening 9995 && { echo "port 9995 (fixed in hello-world.c) is busy"; return 1; }
   start_bg hello-world "$RUN" "$W/bin/hello-world"
   pid=$BG_PID
   poll 100 caught_sigint "$pid" || { echo "no SIGINT handler"; return 1; }
-  poll 100 can_connect 127.0.0.1 9995 || { echo "not listening on 9995"; return 1; }
+  poll 100 listening 9995 || { echo "not listening on 9995"; return 1; }
   out=$(timeout 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/9995; cat <&3')
   [ "$out" = 'Hello, World!' ] || { echo "got '$out'"; return 1; }
   kill -INT "$pid"
-  poll 100 eval '! kill -0 '"$pid"' 2>/dev/null' || { echo "still running after SIGINT + 10 s"; return 1; }
+  poll 100 exited "$pid" || { echo "still running after SIGINT + 10 s"; return 1; }
   wait "$pid" || { echo "exit status $?"; cat "$W/logs/hello-world.out"; return 1; }
   grep -q 'exiting cleanly' "$W/logs/hello-world.out"
 }
@@ -445,6 +441,7 @@ caught_sigint() { # $1 pid: SIGINT (bit 1) in SigCgt, i.e. a handler is installe
   cgt=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null) || return 1
   [ -n "$cgt" ] && (((0x$cgt & 2) != 0))
 }
+count_at_least() { [ "$(grep -c -- "$2" "$3")" -ge "$1" ]; } # N PATTERN FILE
 signal_test() {
   local pid n
   start_bg signal-test "$RUN" stdbuf -oL "$W/bin/signal-test"
@@ -452,10 +449,10 @@ signal_test() {
   poll 100 caught_sigint "$pid" || { echo "no SIGINT handler"; return 1; }
   for n in 1 2 3; do
     kill -INT "$pid"
-    poll 100 eval '[ "$(grep -c "^signal_cb: got signal 2$" "$W/logs/signal-test.out")" -ge '$n' ]' ||
+    poll 100 count_at_least "$n" '^signal_cb: got signal 2$' "$W/logs/signal-test.out" ||
       { echo "signal $n not reported"; cat "$W/logs/signal-test.out"; return 1; }
   done
-  poll 100 eval '! kill -0 '"$pid"' 2>/dev/null' || { echo "still running after the third SIGINT (event_del)"; return 1; }
+  poll 100 exited "$pid" || { echo "still running after the third SIGINT (event_del)"; return 1; }
   wait "$pid" || { echo "exit status $?"; return 1; }
   [ "$(grep -c 'got signal' "$W/logs/signal-test.out")" = 3 ]
 }
@@ -477,7 +474,7 @@ event_read_fifo() {
   poll 100 grep -q 'Write data to' "$W/logs/event-read-fifo.out"
   poll 100 caught_sigint "$pid" || { echo "no SIGINT handler"; return 1; }
   timeout 10 bash -c 'printf "hello fifo" >"$1"' _ "$dir/event.fifo"
-  poll 100 eval '! kill -0 '"$pid"' 2>/dev/null' || { echo "still running after the writer closed"; cat "$W/logs/event-read-fifo.out"; return 1; }
+  poll 100 exited "$pid" || { echo "still running after the writer closed"; cat "$W/logs/event-read-fifo.out"; return 1; }
   wait "$pid" || { echo "exit status $?"; cat "$W/logs/event-read-fifo.out"; return 1; }
   grep -q '^Read: hello fifo$' "$W/logs/event-read-fifo.out" || { echo "data not read"; cat "$W/logs/event-read-fifo.out"; return 1; }
   grep -q 'Connection closed' "$W/logs/event-read-fifo.out"
@@ -519,14 +516,14 @@ http {
 }
 EOF
 start_bg nginx "$NGINX_DIR" nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -e "$NGINX_DIR/error.log"
-poll 100 can_connect 127.0.0.1 "$NGINX_TLS" || die "nginx did not start ($NGINX_DIR/error.log)"
+poll 100 listening "$NGINX_TLS" || die "nginx did not start ($NGINX_DIR/error.log)"
 le_proxy() { # $1: backend port, rest: le-proxy options
   local backend=$1 port pid code
   shift
   free_port port
   start_bg "le-proxy$(printf '%s' "$*" | tr -d ' ')" "$RUN" "$W/bin/le-proxy" "$@" "127.0.0.1:$port" "127.0.0.1:$backend"
   pid=$BG_PID
-  poll 100 can_connect 127.0.0.1 "$port" || { echo "le-proxy is not listening"; cat "$W/logs/le-proxy$(printf '%s' "$*" | tr -d ' ').out"; return 1; }
+  poll 100 listening "$port" || { echo "le-proxy is not listening"; cat "$W/logs/le-proxy$(printf '%s' "$*" | tr -d ' ').out"; return 1; }
   for f in small.txt 64m.bin; do
     rm -f "$RUN/proxy.out"
     code=$(timeout 120 curl -sS -o "$RUN/proxy.out" -w '%{http_code}' "http://127.0.0.1:$port/$f") ||
