@@ -181,6 +181,15 @@ start_bg() {
 HAVE_IPV6=0
 grep -qs '^0\{31\}1 ' /proc/net/if_inet6 && HAVE_IPV6=1
 
+# crash_backtrace STATUS CMD...: when STATUS says CMD died of a signal (not
+# timeout's 124), runs it again under gdb (when installed) and prints the stack.
+crash_backtrace() {
+  local rc=$1
+  shift
+  [ "$rc" -gt 128 ] && [ "$rc" != 124 ] && command -v gdb >/dev/null || return 0
+  echo "backtrace of a second run:"
+  timeout 60 gdb -q -batch -ex run -ex bt --args "$@" </dev/null 2>&1 | grep -E '^#[0-9]|received signal' | head -20 || true
+}
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 same_file() { # $1 expected, $2 got
   [ -f "$2" ] || { echo "no output file $2"; return 1; }
@@ -307,9 +316,15 @@ log "nghttp2 libevent-client against nghttpd"
 # client_get URL FILE STATUS: fetches URL with libevent-client, checks the status
 # and, for 200, that the body is FILE.
 client_get() {
-  local out=$RUN/client.out err=$RUN/client.err
+  local out=$RUN/client.out err=$RUN/client.err rc=0
   rm -f "$out" "$err"
-  timeout 60 "$W/bin/libevent-client" "$1" >"$out" 2>"$err" || { echo "exit status $?"; cat "$err"; return 1; }
+  timeout 60 "$W/bin/libevent-client" "$1" >"$out" 2>"$err" || rc=$?
+  if [ $rc != 0 ]; then
+    echo "exit status $rc"
+    cat "$err"
+    crash_backtrace $rc "$W/bin/libevent-client" "$1"
+    return 1
+  fi
   grep -q "^:status: $3\$" "$err" || { echo "status $3 expected"; cat "$err"; return 1; }
   [ "$3" != 200 ] || same_file "$2" "$out"
 }
