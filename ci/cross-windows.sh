@@ -27,8 +27,6 @@
 set -euo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=ci/debian-apt.sh
-. "$SRC/ci/debian-apt.sh"
 CACHE=${1:-$SRC/_cross}
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
@@ -45,17 +43,57 @@ WINE_SKIPS=(
 )
 
 log() { printf '\n== %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 elapsed() { echo "$(($(date +%s) - T0))s"; }
 T0=$(date +%s)
 
 # --- 1. packages ---------------------------------------------------------------
 PKGS=(gcc-mingw-w64-x86-64 wine64 libz-mingw-w64-dev dpkg-dev cmake ninja-build)
-apt_install_missing "${PKGS[@]}"
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
 WINE=$(command -v wine64 || command -v wine || true)
 [ -z "$WINE" ] && [ -x /usr/lib/wine/wine64 ] && WINE=/usr/lib/wine/wine64
 [ -n "$WINE" ] || { echo "wine64 not found" >&2; exit 1; }
 
 # --- 2, 3. Debian sources of libuv and cmocka, cross-built ----------------------
+# Debian 12 lists its archive in deb822 form (debian.sources); older images use
+# sources.list.  The deb-src twin goes into a file of our own.
+enable_deb_src() {
+  local deb822=/etc/apt/sources.list.d/debian.sources
+  local ours=/etc/apt/sources.list.d/uvbev-deb-src
+  if grep -rqs -E '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    return 0
+  fi
+  log "enabling deb-src for Debian's archive"
+  if [ -f "$deb822" ]; then
+    sed -E 's/^Types:.*/Types: deb-src/' "$deb822" | as_root tee "$ours.sources" >/dev/null
+  elif [ -f /etc/apt/sources.list ]; then
+    sed -n -E 's/^deb (.*)/deb-src \1/p' /etc/apt/sources.list | as_root tee "$ours.list" >/dev/null
+  else
+    echo "no Debian apt source found to twin" >&2
+    return 1
+  fi
+  as_root apt-get update -qq
+}
+
+fetch_source() { # $1: source package name; prints the unpacked directory
+  local pkg=$1 dir
+  dir=$(find "$CACHE/src" -maxdepth 1 -type d -name "$pkg-*" 2>/dev/null | sort | tail -1)
+  if [ -z "$dir" ]; then
+    mkdir -p "$CACHE/src"
+    (cd "$CACHE/src" && apt-get source -qq "$pkg" >&2)
+    dir=$(find "$CACHE/src" -maxdepth 1 -type d -name "$pkg-*" | sort | tail -1)
+  fi
+  echo "$dir"
+}
+
 cross_cmake() { # $1: source dir, $2: build dir, rest: cmake -D options
   local src=$1 bld=$2
   shift 2
@@ -71,7 +109,7 @@ build_dependency() { # $1: source package, rest: cmake options
   local pkg=$1 dir stamp=$PREFIX/.built-$1
   shift
   [ -f "$stamp" ] && return 0
-  dir=$(fetch_source "$CACHE/src" "$pkg")
+  dir=$(fetch_source "$pkg")
   log "cross-building $(basename "$dir") ($(elapsed))"
   mkdir -p "$CACHE/build-deps"
   cross_cmake "$dir" "$CACHE/build-deps/$pkg" -DCMAKE_BUILD_TYPE=Release "$@"
@@ -81,6 +119,9 @@ build_dependency() { # $1: source package, rest: cmake options
   touch "$stamp"
 }
 
+if [ ! -f "$PREFIX/.built-libuv1" ] || [ ! -f "$PREFIX/.built-cmocka" ]; then
+  enable_deb_src
+fi
 build_dependency libuv1 -DLIBUV_BUILD_TESTS=OFF -DLIBUV_BUILD_BENCH=OFF
 build_dependency cmocka -DWITH_EXAMPLES=OFF -DUNIT_TESTING=OFF
 # cmocka 1.1.5's cmocka-config.cmake names the MinGW import library
