@@ -293,8 +293,9 @@ build_tmux() {
       (cd "$b" && "$TMUX_SRC/configure" --quiet CFLAGS="-O2 -g") || return 1
     fi
   fi
+  touch "$b/.make-started"
   make -C "$b" -j "$JOBS" || return 1
-  written=$(find "$TMUX_SRC" -newer "$b/config.status" -print -quit)
+  written=$(find "$TMUX_SRC" -newer "$b/.make-started" -print -quit)
   [ -z "$written" ] || { echo "tmux's build wrote into its source directory: $written"; return 1; }
   cp "$b/tmux" "$W/bin/tmux"
   if [ "$AGAINST" = uvbev ]; then
