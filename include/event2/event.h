@@ -2,9 +2,10 @@
  * <event2/event.h>), on libuv.
  *
  * Differences from libevent, all deliberate:
- *  - The backend is libuv's: event_base_get_method() says "epoll", "kqueue",
- *    "iocp", ...  event_config_avoid_method() and most flags are accepted and
- *    have no effect.
+ *  - The backend is libuv's.  uvbev offers two methods on it (see
+ *    event_get_supported_methods()): libuv's backend ("epoll", "kqueue",
+ *    "iocp", ...) and "poll".  Most config flags are accepted and have no
+ *    effect.
  *  - EV_ET is accepted and behaves as level-triggered.  EV_CLOSED is accepted
  *    and never reported on its own (a closed peer shows as EV_READ).
  *  - Timer resolution is libuv's: one millisecond (sub-millisecond timeouts
@@ -86,10 +87,14 @@ enum event_base_config_flag {
 /* A new configuration, or NULL. */
 UVBEV_API struct event_config *event_config_new(void);
 UVBEV_API void event_config_free(struct event_config *cfg);
-/* Accepted (libuv picks its backend).  Returns 0, -1 on NULL arguments. */
+/* Makes event_base_new_with_config skip `method` (a name from
+ * event_get_supported_methods(); other names are methods uvbev does not
+ * have, so nothing changes).  When every method is avoided (by the config or
+ * the environment), event_base_new_with_config returns NULL.  Returns 0, -1
+ * on NULL arguments. */
 UVBEV_API int event_config_avoid_method(struct event_config *cfg, const char *method);
 /* Requires features; event_base_new_with_config fails if the backend lacks
- * them (uvbev has EV_FEATURE_O1 | EV_FEATURE_FDS only).  Returns 0 or -1. */
+ * them (see event_base_get_features).  Returns 0 or -1. */
 UVBEV_API int event_config_require_features(struct event_config *cfg, int feature);
 /* Stores flags: NOLOCK disables the base's lock, NO_CACHE_TIME makes
  * event_base_gettimeofday_cached read the clock; the others are accepted.
@@ -103,9 +108,16 @@ UVBEV_API int event_config_set_max_dispatch_interval(struct event_config *cfg,
                                                      int max_callbacks, int min_priority);
 
 /* ---- bases ---- */
-/* A new base on its own libuv loop, or NULL. */
+/* A new base on its own libuv loop (the first method the environment does
+ * not disable, see event_base_new_with_config), or NULL. */
 UVBEV_API struct event_base *event_base_new(void);
-/* A new base honouring cfg (NULL cfg = defaults), or NULL. */
+/* A new base honouring cfg (NULL cfg = defaults), or NULL.  As in libevent,
+ * unless cfg has EVENT_BASE_FLAG_IGNORE_ENV, an environment variable
+ * EVENT_NO<METHOD> (the method's name in upper case: EVENT_NOEPOLL,
+ * EVENT_NOPOLL, ...) that is set disables that method; the base takes the
+ * first supported method that neither the config nor the environment
+ * excludes, or fails (NULL) when there is none.  uvbev reads the
+ * environment even in set-user-ID programs, where libevent does not. */
 UVBEV_API struct event_base *event_base_new_with_config(const struct event_config *cfg);
 /* Deletes every event still added or active on base (the struct events stay
  * the user's), shuts down every object still owning libuv handles on it,
@@ -145,11 +157,21 @@ UVBEV_API int event_base_got_exit(struct event_base *base);
 /* Non-zero if the last loop stopped because of loopbreak (reset when a loop
  * starts). */
 UVBEV_API int event_base_got_break(struct event_base *base);
-/* libuv's backend name ("epoll", "kqueue", "iocp", "event ports", "poll"). */
+/* The method base was created with: libuv's backend name ("epoll",
+ * "kqueue", "iocp", "event ports", ...) or "poll". */
 UVBEV_API const char *event_base_get_method(const struct event_base *base);
-/* NULL-terminated list with the one backend of this platform. */
+/* NULL-terminated, in order of preference: libuv's backend on this
+ * platform, then "poll".  Both methods run on the same libuv backend and
+ * behave the same; "poll" names what uvbev does for descriptors the backend
+ * cannot watch (regular files, /dev/null, ... under epoll): it reports them
+ * always ready, as poll(2) does.  So a program that disables its platform's
+ * backend (tmux sets EVENT_NOEPOLL on Linux, where libevent then uses poll)
+ * still gets a working base, whose method says "poll".  Where libuv's
+ * backend is poll itself the list has that one entry. */
 UVBEV_API const char **event_get_supported_methods(void);
-/* EV_FEATURE_O1 | EV_FEATURE_FDS. */
+/* EV_FEATURE_O1 | EV_FEATURE_FDS | EV_FEATURE_EARLY_CLOSE (EV_CLOSED is
+ * reported; not on AIX, where libuv cannot watch for it), whatever the
+ * method.  Never EV_FEATURE_ET. */
 UVBEV_API int event_base_get_features(const struct event_base *base);
 /* The time at which this loop iteration started (the clock when not inside a
  * loop).  Returns 0, -1 on NULL tv. */

@@ -26,6 +26,7 @@ struct event_base {
   uv_loop_t own_loop;
   int owns_loop;
   void *lock;
+  const char *method; /* event_base_get_method's answer */
 
   uv_check_t check;
   uv_idle_t idle;

@@ -18,12 +18,24 @@
 #include "thread-internal.h"
 #include "uvbev/uvbev.h"
 
+/* The methods uvbev offers, in order of preference (see event.h): libuv's
+ * backend, then "poll", the same backend under the name of what it does for
+ * descriptors the backend cannot watch.  A bit per method in avoided. */
+#define UVBEV_METHOD_POLL "poll"
+#define UVBEV_MAX_METHODS 2
+
 struct event_config {
   int flags;
   int require_features;
+  unsigned avoided;
 };
 
+/* libuv reports UV_DISCONNECT on uv_poll_t everywhere but AIX. */
+#if defined(_AIX)
 #define UVBEV_FEATURES (EV_FEATURE_O1 | EV_FEATURE_FDS)
+#else
+#define UVBEV_FEATURES (EV_FEATURE_O1 | EV_FEATURE_FDS | EV_FEATURE_EARLY_CLOSE)
+#endif
 
 static struct event_base *current_base_; /* event_init()'s base */
 
@@ -172,6 +184,37 @@ void uvbev_base_handle_closed_(struct event_base *base) {
   base->nclosing--;
 }
 
+/* ---- methods ----------------------------------------------------------------- */
+
+/* As libevent: EVENT_NO<METHOD> (upper case) set in the environment disables
+ * that method.  uv_os_getenv answers UV_ENOBUFS for a set variable whose
+ * value does not fit: only presence counts. */
+static int method_disabled_by_env(const char *method) {
+  char name[64], value[2];
+  size_t i, n = strlen("EVENT_NO"), size = sizeof(value);
+  int r;
+  memcpy(name, "EVENT_NO", n);
+  for (i = 0; method[i] && n < sizeof(name) - 1; i++, n++)
+    name[n] = (char)((method[i] >= 'a' && method[i] <= 'z') ? method[i] - 'a' + 'A' : method[i]);
+  name[n] = '\0';
+  r = uv_os_getenv(name, value, &size);
+  return r == 0 || r == UV_ENOBUFS;
+}
+
+/* The first method that cfg does not avoid and the environment (unless
+ * EVENT_BASE_FLAG_IGNORE_ENV) does not disable, or NULL. */
+static const char *config_pick_method(const struct event_config *cfg) {
+  const char **m = uvbev_methods_();
+  int check_env = !cfg || !(cfg->flags & EVENT_BASE_FLAG_IGNORE_ENV);
+  int i;
+  for (i = 0; m[i]; i++) {
+    if (cfg && (cfg->avoided & (1u << i))) continue;
+    if (check_env && method_disabled_by_env(m[i])) continue;
+    return m[i];
+  }
+  return NULL;
+}
+
 /* ---- creation ------------------------------------------------------------- */
 
 static int base_init_handles(struct event_base *base) {
@@ -192,9 +235,11 @@ static int base_init_handles(struct event_base *base) {
   return 0;
 }
 
-static struct event_base *base_new(uv_loop_t *borrowed, const struct event_config *cfg) {
+static struct event_base *base_new(uv_loop_t *borrowed, const struct event_config *cfg,
+                                   const char *method) {
   struct event_base *base = calloc(1, sizeof(*base));
   if (!base) return NULL;
+  base->method = method;
   base->npriorities = 1;
   base->activeq = calloc(1, sizeof(*base->activeq));
   if (!base->activeq) goto fail;
@@ -231,21 +276,27 @@ fail:
 }
 
 struct event_base *event_base_new(void) {
-  return base_new(NULL, NULL);
+  return event_base_new_with_config(NULL);
 }
 
 struct event_base *event_base_new_with_config(const struct event_config *cfg) {
+  const char *method;
   if (cfg && (cfg->require_features & ~UVBEV_FEATURES)) {
     uvbev_warn_("event_base_new_with_config: libuv backend lacks required features 0x%x",
                 cfg->require_features & ~UVBEV_FEATURES);
     return NULL;
   }
-  return base_new(NULL, cfg);
+  method = config_pick_method(cfg);
+  if (!method) {
+    uvbev_warn_("event_base_new_with_config: no event mechanism available");
+    return NULL;
+  }
+  return base_new(NULL, cfg, method);
 }
 
 struct event_base *uvbev_base_new_with_loop(uv_loop_t *loop) {
   if (!loop) return NULL;
-  return base_new(loop, NULL);
+  return base_new(loop, NULL, uvbev_backend_name_());
 }
 
 uv_loop_t *uvbev_base_get_loop(struct event_base *base) {
@@ -463,14 +514,11 @@ int event_base_got_break(struct event_base *base) {
 /* ---- information ---------------------------------------------------------- */
 
 const char *event_base_get_method(const struct event_base *base) {
-  return base ? uvbev_backend_name_() : NULL;
+  return base ? base->method : NULL;
 }
 
 const char **event_get_supported_methods(void) {
-  static const char *methods[2];
-  methods[0] = uvbev_backend_name_();
-  methods[1] = NULL;
-  return methods;
+  return uvbev_methods_();
 }
 
 int event_base_get_features(const struct event_base *base) {
@@ -587,7 +635,12 @@ void event_config_free(struct event_config *cfg) {
 }
 
 int event_config_avoid_method(struct event_config *cfg, const char *method) {
-  return cfg && method ? 0 : -1;
+  const char **m = uvbev_methods_();
+  int i;
+  if (!cfg || !method) return -1;
+  for (i = 0; m[i]; i++)
+    if (strcmp(m[i], method) == 0) cfg->avoided |= 1u << i;
+  return 0; /* other names: methods uvbev does not have, so avoided */
 }
 
 int event_config_require_features(struct event_config *cfg, int feature) {
