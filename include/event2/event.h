@@ -6,8 +6,8 @@
  *    event_get_supported_methods()): libuv's backend ("epoll", "kqueue",
  *    "iocp", ...) and "poll".  Most config flags are accepted and have no
  *    effect.
- *  - EV_ET is accepted and behaves as level-triggered.  EV_CLOSED is accepted
- *    and never reported on its own (a closed peer shows as EV_READ).
+ *  - EV_ET is accepted and behaves as level-triggered.  EV_CLOSED is libuv's
+ *    UV_DISCONNECT (see EV_FEATURE_EARLY_CLOSE in event_base_get_features).
  *  - Timer resolution is libuv's: one millisecond (sub-millisecond timeouts
  *    round up).
  *  - Callbacks of events that became active in one loop iteration run in
@@ -204,7 +204,7 @@ UVBEV_API int event_base_get_npriorities(struct event_base *eb);
 #define EV_PERSIST 0x10
 #define EV_ET 0x20       /* accepted; level-triggered in uvbev */
 #define EV_FINALIZE 0x40 /* accepted */
-#define EV_CLOSED 0x80   /* accepted; never reported on its own */
+#define EV_CLOSED 0x80   /* the peer closed or shut down its writing side */
 
 typedef void (*event_callback_fn)(evutil_socket_t fd, short what, void *arg);
 
@@ -285,7 +285,11 @@ UVBEV_API int event_base_foreach_event(struct event_base *base, event_base_forea
                                        void *arg);
 /* Writes one line per added/active event to output. */
 UVBEV_API void event_base_dump_events(struct event_base *base, FILE *output);
-/* Activates every added event on fd for events. */
+/* As libevent: without EV_TIMEOUT in events, makes the I/O events added on
+ * fd active for what they wait for among events (EV_READ, EV_WRITE,
+ * EV_CLOSED); with EV_TIMEOUT, makes every event on fd whose timeout is
+ * pending active with EV_TIMEOUT (added to the flags it already has) and no
+ * I/O event.  Unknown descriptors are ignored. */
 UVBEV_API void event_base_active_by_fd(struct event_base *base, evutil_socket_t fd, short events);
 /* Activates every added signal event for sig. */
 UVBEV_API void event_base_active_by_signal(struct event_base *base, int sig);

@@ -30,6 +30,9 @@ struct fd_watch {
   int mask;                 /* UV_READABLE|UV_WRITABLE being polled */
 };
 
+/* What an fd event can wait for: EV_CLOSED is libuv's UV_DISCONNECT. */
+#define EV_IO_MASK (EV_READ | EV_WRITE | EV_CLOSED)
+
 struct ev_block {
   struct uvbev_child child;
   struct event_base *base;
@@ -145,10 +148,11 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   } else {
     if (events & UV_READABLE) ready |= EV_READ;
     if (events & UV_WRITABLE) ready |= EV_WRITE;
+    if (events & UV_DISCONNECT) ready |= EV_CLOSED;
   }
   for (n = w->blocks.next; n != &w->blocks; n = n->next) {
     struct ev_block *b = UVBEV_CONTAINER_OF(n, struct ev_block, watch_node);
-    short res = (short)(ready & b->ev->ev_events & (EV_READ | EV_WRITE));
+    short res = (short)(ready & b->ev->ev_events & EV_IO_MASK);
     if (res) event_activate(b->ev, res);
   }
 }
@@ -183,6 +187,7 @@ static int watch_update(struct fd_watch *w) {
     struct ev_block *b = UVBEV_CONTAINER_OF(n, struct ev_block, watch_node);
     if (b->ev->ev_events & EV_READ) mask |= UV_READABLE;
     if (b->ev->ev_events & EV_WRITE) mask |= UV_WRITABLE;
+    if (b->ev->ev_events & EV_CLOSED) mask |= UV_DISCONNECT;
   }
   if (mask == 0) {
     uvbev_list_remove(&w->node);
@@ -245,7 +250,7 @@ static int block_attach_io(struct ev_block *b, struct event *ev) {
     b->signal.data = b;
     if (uv_signal_start(&b->signal, on_signal, (int)ev->ev_fd) != 0) return -1;
   }
-  if (ev->ev_events & (EV_READ | EV_WRITE)) {
+  if (ev->ev_events & EV_IO_MASK) {
     b->watch = watch_get(base, ev->ev_fd);
     if (!b->watch) return -1;
     uvbev_list_insert_tail(&b->watch->blocks, &b->watch_node);
@@ -281,7 +286,7 @@ int event_assign(struct event *ev, struct event_base *base, evutil_socket_t fd, 
                  event_callback_fn callback, void *callback_arg) {
   if (!ev) return -1;
   if (!base) base = uvbev_current_base_();
-  if ((events & EV_SIGNAL) && (events & (EV_READ | EV_WRITE | EV_CLOSED))) {
+  if ((events & EV_SIGNAL) && (events & EV_IO_MASK)) {
     uvbev_warn_("event_assign: EV_SIGNAL is not compatible with EV_READ/EV_WRITE/EV_CLOSED");
     return -1;
   }
@@ -347,10 +352,10 @@ static int event_add_on_loop(void *obj, const struct timeval *tv) {
   if (ev->ev_base->freeing) return -1;
   b = ev->ev_uvbev_block;
   if (!b) {
-    if (!tv && !(ev->ev_events & (EV_READ | EV_WRITE | EV_SIGNAL))) return 0;
+    if (!tv && !(ev->ev_events & (EV_IO_MASK | EV_SIGNAL))) return 0;
     b = block_new(ev);
     if (!b) return -1;
-    if (ev->ev_events & (EV_READ | EV_WRITE | EV_SIGNAL)) ev->ev_flags |= EVLIST_INSERTED;
+    if (ev->ev_events & (EV_IO_MASK | EV_SIGNAL)) ev->ev_flags |= EVLIST_INSERTED;
   }
   if (tv) block_set_timeout(b, ev, tv);
   return 0;
@@ -412,7 +417,7 @@ void event_active(struct event *ev, int res, short ncalls) {
 int event_pending(const struct event *ev, short events, struct timeval *tv) {
   int flags = 0;
   if (!ev || !ev->ev_base) return 0;
-  if (ev->ev_flags & EVLIST_INSERTED) flags |= ev->ev_events & (EV_READ | EV_WRITE | EV_SIGNAL);
+  if (ev->ev_flags & EVLIST_INSERTED) flags |= ev->ev_events & (EV_IO_MASK | EV_SIGNAL);
   if (ev->ev_flags & EVLIST_ACTIVE) flags |= ev->ev_res;
   if (ev->ev_flags & EVLIST_TIMEOUT) {
     flags |= EV_TIMEOUT;
@@ -504,20 +509,34 @@ void uvbev_events_run_active_(struct event_base *base) {
 
 /* ---- fd/signal activation by the user ------------------------------------- */
 
+/* What event_base_active_by_fd / _by_signal make ev active with (0: not
+ * ev).  As libevent: EV_TIMEOUT in `events` activates, with EV_TIMEOUT only,
+ * every event on fd whose timeout is pending (its fd may be a signal number),
+ * and no I/O event; otherwise the I/O events on fd wanting some of events. */
+static short activation_for(const struct event *ev, int is_signal, evutil_socket_t fd,
+                            short events) {
+  if (ev->ev_fd != fd) return 0;
+  if (is_signal) return (ev->ev_events & EV_SIGNAL) ? EV_SIGNAL : 0;
+  if (events & EV_TIMEOUT) return (ev->ev_flags & EVLIST_TIMEOUT) ? EV_TIMEOUT : 0;
+  if (ev->ev_events & EV_SIGNAL) return 0;
+  return (short)(ev->ev_events & events & EV_IO_MASK);
+}
+
 static void activate_matching(struct event_base *base, int is_signal, evutil_socket_t fd,
                               short events) {
   struct uvbev_list *n;
   if (!base) return;
+  UVBEV_LOCK(base->lock);
   for (n = base->children.next; n != &base->children; n = n->next) {
     struct uvbev_child *c = UVBEV_CONTAINER_OF(n, struct uvbev_child, node);
-    struct ev_block *b;
+    struct event *ev;
     short res;
     if (c->shutdown != block_shutdown) continue;
-    b = UVBEV_CONTAINER_OF(c, struct ev_block, child);
-    if (b->ev->ev_fd != fd || !!(b->ev->ev_events & EV_SIGNAL) != is_signal) continue;
-    res = is_signal ? EV_SIGNAL : (short)(b->ev->ev_events & events & (EV_READ | EV_WRITE));
-    if (res) event_activate(b->ev, res);
+    ev = UVBEV_CONTAINER_OF(c, struct ev_block, child)->ev;
+    res = activation_for(ev, is_signal, fd, events);
+    if (res) event_activate(ev, res);
   }
+  UVBEV_UNLOCK(base->lock);
 }
 
 void event_base_active_by_fd(struct event_base *base, evutil_socket_t fd, short events) {

@@ -442,6 +442,8 @@ int event_base_loop(struct event_base *base, int flags) {
     if (base->ncallbacks != ran_before) {
       if ((flags & EVLOOP_ONCE) && !base_has_queued_work(base)) break;
     } else if (flags & EVLOOP_NONBLOCK) {
+      /* a round that only ran close callbacks may have left nothing */
+      ret = base_has_work(base) ? 0 : 1;
       break;
     }
   }
