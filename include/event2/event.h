@@ -143,8 +143,10 @@ UVBEV_API int event_base_dispatch(struct event_base *base);
  * -1 on error (NULL base, or the loop already running on this base). */
 UVBEV_API int event_base_loop(struct event_base *base, int flags);
 /* Makes the loop exit after tv (NULL: after the current iteration's
- * callbacks).  One pending timed exit per base: a new call replaces the
- * previous timeout.  Returns 0 or -1. */
+ * callbacks).  As in libevent, each timed call is a one-shot timer of its
+ * own (event_base_once) that counts as a pending event: of several calls
+ * the earliest deadline ends the loop, and the others stay pending for the
+ * next loop.  Returns 0 or -1. */
 UVBEV_API int event_base_loopexit(struct event_base *base, const struct timeval *tv);
 /* Makes the loop exit right after the current callback.  Returns 0 or -1. */
 UVBEV_API int event_base_loopbreak(struct event_base *base);
@@ -293,8 +295,13 @@ UVBEV_API void event_base_dump_events(struct event_base *base, FILE *output);
 UVBEV_API void event_base_active_by_fd(struct event_base *base, evutil_socket_t fd, short events);
 /* Activates every added signal event for sig. */
 UVBEV_API void event_base_active_by_signal(struct event_base *base, int sig);
-/* Returns duration (uvbev has no common-timeout queues: plain timers are
- * already O(log n)).  NULL on bad arguments. */
+/* A timeval standing for `duration` on base, to pass to event_add: the same
+ * pointer for the same duration (tv_usec >= 1000000 is normalised) as long as
+ * base lives, also when passed a value it returned.  As in libevent its
+ * tv_usec encodes a marker, an index and the microseconds, and at most 256
+ * durations per base are kept.  Events added with it time out after the
+ * duration (libuv's timers need no separate queue).  NULL on bad arguments
+ * or when the base has 256 already. */
 UVBEV_API const struct timeval *event_base_init_common_timeout(struct event_base *base,
                                                                const struct timeval *duration);
 /* Accepted; uvbev keeps no global state that needs freeing. */

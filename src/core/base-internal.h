@@ -4,9 +4,9 @@
  * Life cycle of the base's own libuv handles: check (drain point, unref'd,
  * always started), idle (ref'd, started only while active events or deferred
  * callbacks are queued, so the loop neither blocks nor ends then), async
- * (wake-ups from other threads, unref'd), exit_timer (loopexit with a
- * timeout, ref'd like the event libevent uses).  event_base_free closes them
- * and runs the loop until base->nclosing drops to 0. */
+ * (wake-ups from other threads, unref'd; ref'd while a loop runs with
+ * EVLOOP_NO_EXIT_ON_EMPTY, so that it waits for them).  event_base_free
+ * closes them and runs the loop until base->nclosing drops to 0. */
 #ifndef UVBEV_BASE_INTERNAL_H_
 #define UVBEV_BASE_INTERNAL_H_
 
@@ -31,7 +31,6 @@ struct event_base {
   uv_check_t check;
   uv_idle_t idle;
   uv_async_t async;
-  uv_timer_t exit_timer;
   int nclosing; /* uvbev handles whose close callback has not run yet */
 
   int npriorities;
@@ -64,6 +63,8 @@ struct event_base {
   int no_cache_time;
   int tv_cache_valid;
   struct timeval tv_cache;
+
+  struct uvbev_common_timeouts *common_timeouts; /* allocated on first use */
 };
 
 /* Starts the idle handle (or wakes the loop from another thread) so that
@@ -89,6 +90,13 @@ void uvbev_base_handle_closed_(struct event_base *base);
 
 /* The base made current by event_init() (pre-2.0 API), or NULL. */
 struct event_base *uvbev_current_base_(void);
+
+/* If tv is a common timeout of base (event_base_init_common_timeout),
+ * stores the duration it stands for in *out and returns 1; else 0. */
+int uvbev_common_timeout_decode_(struct event_base *base, const struct timeval *tv,
+                                 struct timeval *out);
+/* Frees base's common-timeout table (event_base_free). */
+void uvbev_common_timeouts_free_(struct event_base *base);
 
 /* Milliseconds for a libuv timer (rounded up). */
 uint64_t uvbev_tv_to_ms_(const struct timeval *tv);

@@ -336,7 +336,8 @@ static void block_set_timeout(struct ev_block *b, struct event *ev, const struct
   struct timeval now;
   uint64_t ms = uvbev_tv_to_ms_(tv);
   b->timeout_ms = ms;
-  uv_timer_start(&b->timer, on_timer, ms, (ev->ev_events & EV_PERSIST) ? (ms ? ms : 1) : 0);
+  uv_timer_start(&b->timer, on_timer, uvbev_base_timer_delay_(b->base, ms),
+                 (ev->ev_events & EV_PERSIST) ? (ms ? ms : 1) : 0);
   evutil_gettimeofday(&now, NULL);
   evutil_timeradd(&now, tv, &ev->ev_timeout);
   ev->ev_flags |= EVLIST_TIMEOUT;
@@ -362,7 +363,9 @@ static int event_add_on_loop(void *obj, const struct timeval *tv) {
 }
 
 int event_add(struct event *ev, const struct timeval *tv) {
+  struct timeval common;
   if (!ev || !(ev->ev_flags & EVLIST_INIT) || !ev->ev_base) return -1;
+  if (tv && uvbev_common_timeout_decode_(ev->ev_base, tv, &common)) tv = &common;
   if (tv && (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)) return -1;
   return uvbev_base_call_(ev->ev_base, event_add_on_loop, ev, tv);
 }
@@ -582,11 +585,6 @@ void event_base_dump_events(struct event_base *base, FILE *output) {
   if (!base || !output) return;
   fprintf(output, "Events on base %p:\n", (void *)base);
   event_base_foreach_event(base, dump_one, output);
-}
-
-const struct timeval *event_base_init_common_timeout(struct event_base *base,
-                                                     const struct timeval *duration) {
-  return base ? duration : NULL;
 }
 
 void event_debug_unassign(struct event *ev) {

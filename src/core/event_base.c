@@ -220,15 +220,13 @@ static const char *config_pick_method(const struct event_config *cfg) {
 static int base_init_handles(struct event_base *base) {
   uv_check_init(base->loop, &base->check);
   uv_idle_init(base->loop, &base->idle);
-  uv_timer_init(base->loop, &base->exit_timer);
   if (uv_async_init(base->loop, &base->async, on_async) != 0) {
     uv_close((uv_handle_t *)&base->check, NULL);
     uv_close((uv_handle_t *)&base->idle, NULL);
-    uv_close((uv_handle_t *)&base->exit_timer, NULL);
     uv_run(base->loop, UV_RUN_NOWAIT);
     return -1;
   }
-  base->check.data = base->idle.data = base->async.data = base->exit_timer.data = base;
+  base->check.data = base->idle.data = base->async.data = base;
   uv_check_start(&base->check, on_check);
   uv_unref((uv_handle_t *)&base->check);
   uv_unref((uv_handle_t *)&base->async);
@@ -328,13 +326,12 @@ static void base_shutdown_children(struct event_base *base) {
 }
 
 static void base_close_internal_handles(struct event_base *base) {
-  uv_handle_t *handles[4];
+  uv_handle_t *handles[3];
   size_t i;
   handles[0] = (uv_handle_t *)&base->check;
   handles[1] = (uv_handle_t *)&base->idle;
   handles[2] = (uv_handle_t *)&base->async;
-  handles[3] = (uv_handle_t *)&base->exit_timer;
-  for (i = 0; i < 4; i++) {
+  for (i = 0; i < 3; i++) {
     base->nclosing++;
     uv_close(handles[i], on_internal_close);
   }
@@ -383,6 +380,7 @@ static void base_free(struct event_base *base) {
     uv_cond_destroy(&base->calls_cond);
     uv_mutex_destroy(&base->calls_mutex);
   }
+  uvbev_common_timeouts_free_(base);
   free(base->activeq);
   free(base);
 }
@@ -400,6 +398,12 @@ int event_reinit(struct event_base *base) {
   r = uv_loop_fork(base->loop);
   /* Windows has no fork(), so nothing there needs re-initialising. */
   return (r == 0 || r == UV_ENOSYS) ? 0 : -1;
+}
+
+uint64_t uvbev_base_timer_delay_(struct event_base *base, uint64_t ms) {
+  if (base_read_flag(base, &base->running)) return ms;
+  uv_update_time(base->loop);
+  return ms + 1;
 }
 
 void uvbev_base_note_callback_(struct event_base *base) {
@@ -428,6 +432,10 @@ int event_base_loop(struct event_base *base, int flags) {
   base->got_exit = base->got_break = 0;
   UVBEV_UNLOCK(base->lock);
   base_set_loop_thread(base, uvbev_thread_id_());
+  /* with nothing pending, wait for other threads (event_active, event_add,
+   * loopbreak) rather than spin: uv_run does not poll a loop that has no
+   * ref'd handle */
+  if (flags & EVLOOP_NO_EXIT_ON_EMPTY) uv_ref((uv_handle_t *)&base->async);
   for (;;) {
     unsigned long ran_before = base->ncallbacks;
     if (base_read_flag(base, &base->got_break) || base_read_flag(base, &base->got_exit)) break;
@@ -447,6 +455,7 @@ int event_base_loop(struct event_base *base, int flags) {
       break;
     }
   }
+  if (flags & EVLOOP_NO_EXIT_ON_EMPTY) uv_unref((uv_handle_t *)&base->async);
   /* loop_thread keeps naming this thread: other threads keep waking the
    * loop rather than touching its handles while nobody runs it */
   UVBEV_LOCK(base->lock);
@@ -464,17 +473,17 @@ static void stop_uv_if_running(struct event_base *base) {
   if (base->running || base->in_drain) uv_stop(base->loop);
 }
 
-static void on_exit_timer(uv_timer_t *t) {
-  struct event_base *base = t->data;
+/* A timed loopexit is an event_base_once timer, as in libevent: each call
+ * adds its own, so the earliest deadline ends the loop and the later ones
+ * stay pending (the next dispatch ends at them). */
+static void on_exit_timeout(evutil_socket_t fd, short what, void *arg) {
+  struct event_base *base = arg;
+  (void)fd;
+  (void)what;
   UVBEV_LOCK(base->lock);
   base->got_exit = 1;
   UVBEV_UNLOCK(base->lock);
   stop_uv_if_running(base);
-}
-
-static int start_exit_timer(void *obj, const struct timeval *tv) {
-  struct event_base *base = obj;
-  return uv_timer_start(&base->exit_timer, on_exit_timer, uvbev_tv_to_ms_(tv), 0) == 0 ? 0 : -1;
 }
 
 int event_base_loopexit(struct event_base *base, const struct timeval *tv) {
@@ -487,7 +496,7 @@ int event_base_loopexit(struct event_base *base, const struct timeval *tv) {
     return 0;
   }
   if (tv->tv_sec < 0 || tv->tv_usec < 0) return -1;
-  return uvbev_base_call_(base, start_exit_timer, base, tv);
+  return event_base_once(base, -1, EV_TIMEOUT, on_exit_timeout, base, tv);
 }
 
 int event_base_loopbreak(struct event_base *base) {
