@@ -148,7 +148,11 @@ UVBEV_API int event_base_loop(struct event_base *base, int flags);
  * the earliest deadline ends the loop, and the others stay pending for the
  * next loop.  Returns 0 or -1. */
 UVBEV_API int event_base_loopexit(struct event_base *base, const struct timeval *tv);
-/* Makes the loop exit right after the current callback.  Returns 0 or -1. */
+/* Makes the loop exit right after the current callback: no other callback
+ * runs in it, neither the remaining active events and deferred callbacks
+ * nor a socket bufferevent's callbacks for what libuv reads or writes in
+ * the same wake-up (reading pauses; what was read stays in the input).
+ * They run in the next loop.  Returns 0 or -1. */
 UVBEV_API int event_base_loopbreak(struct event_base *base);
 /* Makes the loop re-check for events after the current callback (uvbev: the
  * remaining active callbacks still run).  Returns 0 or -1. */

@@ -54,6 +54,9 @@ struct event_base {
   int in_drain; /* inside base_drain */
   int got_exit;
   int got_break;
+  /* A loopbreak the loop thread knows of, during event_base_loop: read and
+   * written by the loop thread only, so it costs no lock to test. */
+  int break_seen;
   int exit_at_drain; /* loopexit(NULL) pending */
   int freeing;
   unsigned long loop_thread; /* the creator, then the last thread to run it */

@@ -110,6 +110,12 @@ void uvbev_base_note_callback_(struct event_base *base);
  * since the call, as libevent's never does. */
 uint64_t uvbev_base_timer_delay_(struct event_base *base, uint64_t ms);
 
+/* Non-zero when event_base_loopbreak was called during the running
+ * event_base_loop (on its thread, or seen there since): no user callback may
+ * run before the next loop.  For libuv callbacks that would call user code
+ * (several reads of one wake-up, say); call on the loop thread only. */
+int uvbev_base_broken_(struct event_base *base);
+
 /* The base event_init() made (the "current" base of the pre-2.0 API), or NULL. */
 struct event_base *uvbev_current_base_(void);
 

@@ -162,6 +162,7 @@ int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
 
 static void on_async(uv_async_t *h) {
   struct event_base *base = h->data;
+  if (base->running && base_read_flag(base, &base->got_break)) base->break_seen = 1;
   if (base->calls_ready) base_run_calls(base);
   if (!base->freeing && base_has_queued_work(base)) uv_idle_start(&base->idle, on_idle);
 }
@@ -431,6 +432,7 @@ int event_base_loop(struct event_base *base, int flags) {
   base->running = 1;
   base->got_exit = base->got_break = 0;
   UVBEV_UNLOCK(base->lock);
+  base->break_seen = 0;
   base_set_loop_thread(base, uvbev_thread_id_());
   /* with nothing pending, wait for other threads (event_active, event_add,
    * loopbreak) rather than spin: uv_run does not poll a loop that has no
@@ -461,6 +463,7 @@ int event_base_loop(struct event_base *base, int flags) {
   UVBEV_LOCK(base->lock);
   base->running = 0;
   UVBEV_UNLOCK(base->lock);
+  base->break_seen = 0;
   if (base->calls_ready) base_run_calls(base); /* callers that came too late */
   return ret;
 }
@@ -505,11 +508,17 @@ int event_base_loopbreak(struct event_base *base) {
   base->got_break = 1;
   UVBEV_UNLOCK(base->lock);
   if (base->freeing) return 0;
-  if (uvbev_base_on_loop_thread_(base))
+  if (uvbev_base_on_loop_thread_(base)) {
+    if (base->running) base->break_seen = 1;
     stop_uv_if_running(base);
-  else
+  } else {
     uv_async_send(&base->async);
+  }
   return 0;
+}
+
+int uvbev_base_broken_(struct event_base *base) {
+  return base->break_seen;
 }
 
 int event_base_loopcontinue(struct event_base *base) {
