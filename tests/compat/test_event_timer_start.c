@@ -104,6 +104,6 @@ int main(void) {
       cmocka_unit_test(loopexit_set_after_idle),
       cmocka_unit_test(bufferevent_timeout_set_after_idle),
   };
-  return cmocka_run_group_tests_name("compat_event_timer_start (" COMPAT_IMPL_NAME ")", tests,
-                                     NULL, NULL);
+  return cmocka_run_group_tests_name("compat_event_timer_start (" COMPAT_IMPL_NAME ")", tests, NULL,
+                                     NULL);
 }
