@@ -404,7 +404,7 @@ int event_reinit(struct event_base *base) {
 uint64_t uvbev_base_timer_delay_(struct event_base *base, uint64_t ms) {
   if (base_read_flag(base, &base->running)) return ms;
   uv_update_time(base->loop);
-  return ms + 1;
+  return ms ? ms + 1 : 0; /* a zero timeout cannot fire early */
 }
 
 void uvbev_base_note_callback_(struct event_base *base) {
