@@ -18,15 +18,12 @@
 #include "thread-internal.h"
 #include "uvbev/uvbev.h"
 
-/* The methods uvbev offers, in order of preference (see event.h): libuv's
- * backend, then "poll", the same backend under the name of what it does for
- * descriptors the backend cannot watch.  A bit per method in avoided. */
-#define UVBEV_METHOD_POLL "poll"
-#define UVBEV_MAX_METHODS 2
-
 struct event_config {
   int flags;
   int require_features;
+  /* a bit per entry of uvbev_methods_(): libuv's backend, then "poll", the
+   * same backend under the name of what it does for descriptors the backend
+   * cannot watch (see event.h) */
   unsigned avoided;
 };
 
