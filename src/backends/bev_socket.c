@@ -201,6 +201,9 @@ static int conn_adopt(struct bev_socket *s, evutil_socket_t fd) {
 
 /* ---- reading ---------------------------------------------------------------- */
 
+static void conn_stop_reading(struct bev_conn *c);
+static void request_flush(struct bev_socket *s);
+
 /* Reads between messages go into a chunk this big; a read that fills it
  * means a stream, and reads grow to max_single_read. */
 #define BEV_SOCKET_MESSAGE_READ 4096
@@ -222,7 +225,7 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf) {
   BEV_UNLOCK(bev);
 }
 
-static void read_failed(struct bev_socket *s, ssize_t nread) {
+static void read_failed(struct bev_socket *s, ssize_t nread, int held) {
   struct bufferevent *bev = &s->p.bev;
   short what = BEV_EVENT_READING;
   int sockerr = 0;
@@ -235,7 +238,31 @@ static void read_failed(struct bev_socket *s, ssize_t nread) {
   /* As libevent: reading is disabled, then the event callback runs. */
   bufferevent_disable(bev, EV_READ);
   if (sockerr) EVUTIL_SET_SOCKET_ERROR(sockerr);
-  bev_core_run_eventcb_(bev, what, 0);
+  bev_core_run_eventcb_(bev, what, held ? BEV_TRIG_DEFER_CALLBACKS : 0);
+}
+
+/* event_base_loopbreak stops the loop before the next user callback, but
+ * libuv goes on reading a socket (up to 32 reads a wake-up) and reading the
+ * other sockets that woke it.  So after a break, reading pauses: flush_d,
+ * which the break leaves on the base's deferred queue for the next loop,
+ * starts it again.  What was read stays in the input; its read callback is
+ * queued on the deferred queue too (before flush_d) and runs in the next
+ * loop. */
+static void read_pause(struct bev_socket *s, struct bev_conn *c) {
+  if (s->p.freed || s->conn != c) return;
+  conn_stop_reading(c);
+  request_flush(s);
+}
+
+static void read_added(struct bev_socket *s, struct bev_conn *c) {
+  struct bufferevent *bev = &s->p.bev;
+  if (uvbev_base_broken_(bev->ev_base)) {
+    bev_core_input_added_later_(bev); /* another callback broke the loop */
+    read_pause(s, c);
+    return;
+  }
+  bev_core_input_added_(bev);
+  if (uvbev_base_broken_(bev->ev_base)) read_pause(s, c); /* the user's read callback did */
 }
 
 /* Whether to give the chunk kept for the next read back to malloc.  A read
@@ -268,13 +295,13 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   if (c->detached || s->p.freed) {
     /* nothing: a stale connection or a freed bufferevent */
   } else if (nread > 0) {
-    bev_core_input_added_(bev);
+    read_added(s, c);
   } else if (nread < 0 && nread != UV_ENOBUFS) {
-    read_failed(s, nread);
+    read_failed(s, nread, uvbev_base_broken_(bev->ev_base));
   } else if (nread == UV_ENOBUFS && !(bev_core_active_(bev) & EV_READ)) {
     /* no room: the watermark suspended reading meanwhile */
   } else if (nread == UV_ENOBUFS) {
-    read_failed(s, UV_ENOMEM);
+    read_failed(s, UV_ENOMEM, uvbev_base_broken_(bev->ev_base));
   }
   if (!s->p.freed) maybe_trim_input(c, bev, nread, buf);
   BEV_UNLOCK(bev);
@@ -282,7 +309,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
 }
 
 void bev_socket_read_failed_(struct bev_socket *s, int err) {
-  read_failed(s, err);
+  read_failed(s, err, uvbev_base_broken_(s->p.bev.ev_base));
 }
 
 static void conn_start_reading(struct bev_conn *c) {
@@ -341,6 +368,8 @@ static void on_write(uv_write_t *req, int status) {
     if (s->conn && !s->p.freed) bev_socket_flush_now_(s); /* the new connection may write now */
   } else if (status < 0) {
     write_failed(s, status);
+  } else if (uvbev_base_broken_(bev->ev_base)) {
+    bev_core_output_drained_later_(bev); /* no callback after a loopbreak */
   } else {
     bev_core_output_drained_(bev);
     if (!s->p.freed && s->conn == c) bev_socket_flush_now_(s);

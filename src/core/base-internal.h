@@ -5,9 +5,9 @@
  * Life cycle of the base's own libuv handles: check (drain point, unref'd,
  * always started), idle (ref'd, started only while active events or deferred
  * callbacks are queued, so the loop neither blocks nor ends then), async
- * (wake-ups from other threads, unref'd), exit_timer (loopexit with a
- * timeout, ref'd like the event libevent uses).  event_base_free closes them
- * and runs the loop until base->nclosing drops to 0. */
+ * (wake-ups from other threads, unref'd; ref'd while a loop runs with
+ * EVLOOP_NO_EXIT_ON_EMPTY, so that it waits for them).  event_base_free
+ * closes them and runs the loop until base->nclosing drops to 0. */
 #ifndef UVBEV_BASE_INTERNAL_H_
 #define UVBEV_BASE_INTERNAL_H_
 
@@ -28,11 +28,11 @@ struct event_base {
   uv_loop_t own_loop;
   int owns_loop;
   void *lock;
+  const char *method; /* event_base_get_method's answer */
 
   uv_check_t check;
   uv_idle_t idle;
   uv_async_t async;
-  uv_timer_t exit_timer;
   int nclosing; /* uvbev handles whose close callback has not run yet */
 
   int npriorities;
@@ -56,6 +56,9 @@ struct event_base {
   int in_drain; /* inside base_drain */
   int got_exit;
   int got_break;
+  /* A loopbreak the loop thread knows of, during event_base_loop: read and
+   * written by the loop thread only, so it costs no lock to test. */
+  int break_seen;
   int exit_at_drain; /* loopexit(NULL) pending */
   int freeing;
   unsigned long loop_thread; /* the creator, then the last thread to run it */
@@ -70,6 +73,7 @@ struct event_base {
    * signals caught for this base that the async callback has not
    * dispatched yet (written by the signal handler). */
   int nsignals;
+  int waits_when_empty; /* an EVLOOP_NO_EXIT_ON_EMPTY loop runs */
   int sig_count[UVBEV_NSIG];
   volatile sig_atomic_t sig_caught[UVBEV_NSIG];
   volatile sig_atomic_t sig_any;
@@ -81,11 +85,15 @@ struct event_base {
   long pid;
   struct uvbev_list orphans;
   struct event_base *parked_next;
+  struct uvbev_common_timeouts *common_timeouts; /* allocated on first use */
 };
 
 /* Starts the idle handle (or wakes the loop from another thread) so that
  * queued work is drained in the next iteration. */
 void uvbev_base_request_drain_(struct event_base *base);
+/* Refs the base's async handle while signal events or an
+ * EVLOOP_NO_EXIT_ON_EMPTY loop wait, unrefs it otherwise. */
+void uvbev_base_update_async_ref_(struct event_base *base);
 
 
 /* Runs the deferred callbacks queued when it starts (deferred.c). */
@@ -141,6 +149,13 @@ void uvbev_fork_park_(struct event_base *base);
 
 /* The base made current by event_init() (pre-2.0 API), or NULL. */
 struct event_base *uvbev_current_base_(void);
+
+/* If tv is a common timeout of base (event_base_init_common_timeout),
+ * stores the duration it stands for in *out and returns 1; else 0. */
+int uvbev_common_timeout_decode_(struct event_base *base, const struct timeval *tv,
+                                 struct timeval *out);
+/* Frees base's common-timeout table (event_base_free). */
+void uvbev_common_timeouts_free_(struct event_base *base);
 
 /* Milliseconds for a libuv timer (rounded up). */
 uint64_t uvbev_tv_to_ms_(const struct timeval *tv);

@@ -118,7 +118,7 @@ static void bev_timer_update(struct bufferevent *bev, short what, int restart) {
   t = what == EV_READ ? &p->timers->read : &p->timers->write;
   if (restart || !uv_is_active((uv_handle_t *)t))
     uv_timer_start(t, what == EV_READ ? bev_on_read_timeout : bev_on_write_timeout,
-                   bev_tv_to_ms(tv), 0);
+                   uvbev_base_timer_delay_(bev->ev_base, bev_tv_to_ms(tv)), 0);
 }
 
 void bev_core_adj_timeouts_(struct bufferevent *bev) {

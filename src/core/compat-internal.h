@@ -66,6 +66,11 @@ void uvbev_sig_rearm_(int signum, void (*handler)(int));
  * Windows, which has no fork. */
 long uvbev_process_id_(void);
 
+/* The methods event_get_supported_methods() lists, NULL-terminated: the
+ * backend, then "poll" (the same backend; see event.h) unless the backend
+ * is poll itself.  Static, never written. */
+const char **uvbev_methods_(void);
+
 /* uv_os_sock_t <-> evutil_socket_t, without casts spread around. */
 #define UVBEV_SOCK_TO_UV(fd) ((uv_os_sock_t)(fd))
 #define UVBEV_SOCK_FROM_UV(s) ((evutil_socket_t)(s))

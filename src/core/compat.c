@@ -170,19 +170,31 @@ int uvbev_gmtime_(time_t t, struct tm *out) {
 #endif
 }
 
-const char *uvbev_backend_name_(void) {
 #if defined(_WIN32)
-  return "iocp";
+#define UVBEV_BACKEND_NAME "iocp"
 #elif defined(__linux__)
-  return "epoll";
+#define UVBEV_BACKEND_NAME "epoll"
 #elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || \
     defined(__DragonFly__)
-  return "kqueue";
+#define UVBEV_BACKEND_NAME "kqueue"
 #elif defined(__sun)
-  return "event ports";
+#define UVBEV_BACKEND_NAME "event ports"
 #elif defined(_AIX)
-  return "pollset";
+#define UVBEV_BACKEND_NAME "pollset"
 #else
-  return "poll";
+#define UVBEV_BACKEND_NAME "poll" /* no second "poll" in the method list */
+#define UVBEV_BACKEND_IS_POLL 1
 #endif
+
+const char *uvbev_backend_name_(void) {
+  return UVBEV_BACKEND_NAME;
+}
+
+const char **uvbev_methods_(void) {
+#ifdef UVBEV_BACKEND_IS_POLL
+  static const char *methods[] = {UVBEV_BACKEND_NAME, NULL};
+#else
+  static const char *methods[] = {UVBEV_BACKEND_NAME, "poll", NULL};
+#endif
+  return methods;
 }

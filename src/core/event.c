@@ -42,6 +42,9 @@ struct fd_watch {
   int mask;                 /* UV_READABLE|UV_WRITABLE being polled */
 };
 
+/* What an fd event can wait for: EV_CLOSED is libuv's UV_DISCONNECT. */
+#define EV_IO_MASK (EV_READ | EV_WRITE | EV_CLOSED)
+
 struct ev_block {
   struct uvbev_child child;
   struct event_base *base;
@@ -155,10 +158,11 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   } else {
     if (events & UV_READABLE) ready |= EV_READ;
     if (events & UV_WRITABLE) ready |= EV_WRITE;
+    if (events & UV_DISCONNECT) ready |= EV_CLOSED;
   }
   for (n = w->blocks.next; n != &w->blocks; n = n->next) {
     struct ev_block *b = UVBEV_CONTAINER_OF(n, struct ev_block, watch_node);
-    short res = (short)(ready & b->ev->ev_events & (EV_READ | EV_WRITE));
+    short res = (short)(ready & b->ev->ev_events & EV_IO_MASK);
     if (res) event_activate(b->ev, res);
   }
 }
@@ -207,6 +211,7 @@ static int watch_update(struct fd_watch *w) {
     struct ev_block *b = UVBEV_CONTAINER_OF(n, struct ev_block, watch_node);
     if (b->ev->ev_events & EV_READ) mask |= UV_READABLE;
     if (b->ev->ev_events & EV_WRITE) mask |= UV_WRITABLE;
+    if (b->ev->ev_events & EV_CLOSED) mask |= UV_DISCONNECT;
   }
   if (mask == 0) {
     uvbev_list_remove(&w->node);
@@ -261,7 +266,7 @@ static int block_attach_io(struct ev_block *b, struct event *ev) {
     if (uvbev_signal_add_(base, (int)ev->ev_fd) != 0) return -1;
     b->signum = (int)ev->ev_fd;
   }
-  if (ev->ev_events & (EV_READ | EV_WRITE)) {
+  if (ev->ev_events & EV_IO_MASK) {
     b->watch = watch_get(base, ev->ev_fd);
     if (!b->watch) return -1;
     uvbev_list_insert_tail(&b->watch->blocks, &b->watch_node);
@@ -296,7 +301,7 @@ int event_assign(struct event *ev, struct event_base *base, evutil_socket_t fd, 
                  event_callback_fn callback, void *callback_arg) {
   if (!ev) return -1;
   if (!base) base = uvbev_current_base_();
-  if ((events & EV_SIGNAL) && (events & (EV_READ | EV_WRITE | EV_CLOSED))) {
+  if ((events & EV_SIGNAL) && (events & EV_IO_MASK)) {
     uvbev_warn_("event_assign: EV_SIGNAL is not compatible with EV_READ/EV_WRITE/EV_CLOSED");
     return -1;
   }
@@ -346,7 +351,8 @@ static void block_set_timeout(struct ev_block *b, struct event *ev, const struct
   struct timeval now;
   uint64_t ms = uvbev_tv_to_ms_(tv);
   b->timeout_ms = ms;
-  uv_timer_start(&b->timer, on_timer, ms, (ev->ev_events & EV_PERSIST) ? (ms ? ms : 1) : 0);
+  uv_timer_start(&b->timer, on_timer, uvbev_base_timer_delay_(b->base, ms),
+                 (ev->ev_events & EV_PERSIST) ? (ms ? ms : 1) : 0);
   evutil_gettimeofday(&now, NULL);
   evutil_timeradd(&now, tv, &ev->ev_timeout);
   ev->ev_flags |= EVLIST_TIMEOUT;
@@ -362,17 +368,19 @@ static int event_add_on_loop(void *obj, const struct timeval *tv) {
   if (ev->ev_base->freeing) return -1;
   b = ev->ev_uvbev_block;
   if (!b) {
-    if (!tv && !(ev->ev_events & (EV_READ | EV_WRITE | EV_SIGNAL))) return 0;
+    if (!tv && !(ev->ev_events & (EV_IO_MASK | EV_SIGNAL))) return 0;
     b = block_new(ev);
     if (!b) return -1;
-    if (ev->ev_events & (EV_READ | EV_WRITE | EV_SIGNAL)) ev->ev_flags |= EVLIST_INSERTED;
+    if (ev->ev_events & (EV_IO_MASK | EV_SIGNAL)) ev->ev_flags |= EVLIST_INSERTED;
   }
   if (tv) block_set_timeout(b, ev, tv);
   return 0;
 }
 
 int event_add(struct event *ev, const struct timeval *tv) {
+  struct timeval common;
   if (!ev || !(ev->ev_flags & EVLIST_INIT) || !ev->ev_base) return -1;
+  if (tv && uvbev_common_timeout_decode_(ev->ev_base, tv, &common)) tv = &common;
   if (tv && (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)) return -1;
   return uvbev_base_call_(ev->ev_base, event_add_on_loop, ev, tv);
 }
@@ -427,7 +435,7 @@ void event_active(struct event *ev, int res, short ncalls) {
 int event_pending(const struct event *ev, short events, struct timeval *tv) {
   int flags = 0;
   if (!ev || !ev->ev_base) return 0;
-  if (ev->ev_flags & EVLIST_INSERTED) flags |= ev->ev_events & (EV_READ | EV_WRITE | EV_SIGNAL);
+  if (ev->ev_flags & EVLIST_INSERTED) flags |= ev->ev_events & (EV_IO_MASK | EV_SIGNAL);
   if (ev->ev_flags & EVLIST_ACTIVE) flags |= ev->ev_res;
   if (ev->ev_flags & EVLIST_TIMEOUT) {
     flags |= EV_TIMEOUT;
@@ -519,20 +527,34 @@ void uvbev_events_run_active_(struct event_base *base) {
 
 /* ---- fd/signal activation by the user ------------------------------------- */
 
+/* What event_base_active_by_fd / _by_signal make ev active with (0: not
+ * ev).  As libevent: EV_TIMEOUT in `events` activates, with EV_TIMEOUT only,
+ * every event on fd whose timeout is pending (its fd may be a signal number),
+ * and no I/O event; otherwise the I/O events on fd wanting some of events. */
+static short activation_for(const struct event *ev, int is_signal, evutil_socket_t fd,
+                            short events) {
+  if (ev->ev_fd != fd) return 0;
+  if (is_signal) return (ev->ev_events & EV_SIGNAL) ? EV_SIGNAL : 0;
+  if (events & EV_TIMEOUT) return (ev->ev_flags & EVLIST_TIMEOUT) ? EV_TIMEOUT : 0;
+  if (ev->ev_events & EV_SIGNAL) return 0;
+  return (short)(ev->ev_events & events & EV_IO_MASK);
+}
+
 static void activate_matching(struct event_base *base, int is_signal, evutil_socket_t fd,
                               short events) {
   struct uvbev_list *n;
   if (!base) return;
+  UVBEV_LOCK(base->lock);
   for (n = base->children.next; n != &base->children; n = n->next) {
     struct uvbev_child *c = UVBEV_CONTAINER_OF(n, struct uvbev_child, node);
-    struct ev_block *b;
+    struct event *ev;
     short res;
     if (c->shutdown != block_shutdown) continue;
-    b = UVBEV_CONTAINER_OF(c, struct ev_block, child);
-    if (b->ev->ev_fd != fd || !!(b->ev->ev_events & EV_SIGNAL) != is_signal) continue;
-    res = is_signal ? EV_SIGNAL : (short)(b->ev->ev_events & events & (EV_READ | EV_WRITE));
-    if (res) event_activate(b->ev, res);
+    ev = UVBEV_CONTAINER_OF(c, struct ev_block, child)->ev;
+    res = activation_for(ev, is_signal, fd, events);
+    if (res) event_activate(ev, res);
   }
+  UVBEV_UNLOCK(base->lock);
 }
 
 void event_base_active_by_fd(struct event_base *base, evutil_socket_t fd, short events) {
@@ -578,11 +600,6 @@ void event_base_dump_events(struct event_base *base, FILE *output) {
   if (!base || !output) return;
   fprintf(output, "Events on base %p:\n", (void *)base);
   event_base_foreach_event(base, dump_one, output);
-}
-
-const struct timeval *event_base_init_common_timeout(struct event_base *base,
-                                                     const struct timeval *duration) {
-  return base ? duration : NULL;
 }
 
 void event_debug_unassign(struct event *ev) {

@@ -22,9 +22,18 @@
 struct event_config {
   int flags;
   int require_features;
+  /* a bit per entry of uvbev_methods_(): libuv's backend, then "poll", the
+   * same backend under the name of what it does for descriptors the backend
+   * cannot watch (see event.h) */
+  unsigned avoided;
 };
 
+/* libuv reports UV_DISCONNECT on uv_poll_t everywhere but AIX. */
+#if defined(_AIX)
 #define UVBEV_FEATURES (EV_FEATURE_O1 | EV_FEATURE_FDS)
+#else
+#define UVBEV_FEATURES (EV_FEATURE_O1 | EV_FEATURE_FDS | EV_FEATURE_EARLY_CLOSE)
+#endif
 
 static struct event_base *current_base_; /* event_init()'s base */
 
@@ -160,8 +169,21 @@ int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
 static void on_async(uv_async_t *h) {
   struct event_base *base = h->data;
   uvbev_signals_dispatch_(base);
+  if (base->running && base_read_flag(base, &base->got_break)) base->break_seen = 1;
   if (base->calls_ready) base_run_calls(base);
   if (!base->freeing && base_has_queued_work(base)) uv_idle_start(&base->idle, on_idle);
+}
+
+/* The async handle keeps uv_run polling (it is otherwise unref'd, so that a
+ * base with nothing pending returns): while signal events wait for a signal,
+ * and while an EVLOOP_NO_EXIT_ON_EMPTY loop waits for other threads (libuv
+ * does not poll a loop without a ref'd handle).  Decided here only, on the
+ * loop thread or under the signal module's lock. */
+void uvbev_base_update_async_ref_(struct event_base *base) {
+  if (base->nsignals > 0 || base->waits_when_empty)
+    uv_ref((uv_handle_t *)&base->async);
+  else
+    uv_unref((uv_handle_t *)&base->async);
 }
 
 void uvbev_base_request_drain_(struct event_base *base) {
@@ -182,29 +204,60 @@ void uvbev_base_handle_closed_(struct event_base *base) {
   base->nclosing--;
 }
 
+/* ---- methods ----------------------------------------------------------------- */
+
+/* As libevent: EVENT_NO<METHOD> (upper case) set in the environment disables
+ * that method.  uv_os_getenv answers UV_ENOBUFS for a set variable whose
+ * value does not fit: only presence counts. */
+static int method_disabled_by_env(const char *method) {
+  char name[64], value[2];
+  size_t i, n = strlen("EVENT_NO"), size = sizeof(value);
+  int r;
+  memcpy(name, "EVENT_NO", n);
+  for (i = 0; method[i] && n < sizeof(name) - 1; i++, n++)
+    name[n] = (char)((method[i] >= 'a' && method[i] <= 'z') ? method[i] - 'a' + 'A' : method[i]);
+  name[n] = '\0';
+  r = uv_os_getenv(name, value, &size);
+  return r == 0 || r == UV_ENOBUFS;
+}
+
+/* The first method that cfg does not avoid and the environment (unless
+ * EVENT_BASE_FLAG_IGNORE_ENV) does not disable, or NULL. */
+static const char *config_pick_method(const struct event_config *cfg) {
+  const char **m = uvbev_methods_();
+  int check_env = !cfg || !(cfg->flags & EVENT_BASE_FLAG_IGNORE_ENV);
+  int i;
+  for (i = 0; m[i]; i++) {
+    if (cfg && (cfg->avoided & (1u << i))) continue;
+    if (check_env && method_disabled_by_env(m[i])) continue;
+    return m[i];
+  }
+  return NULL;
+}
+
 /* ---- creation ------------------------------------------------------------- */
 
 static int base_init_handles(struct event_base *base) {
   uv_check_init(base->loop, &base->check);
   uv_idle_init(base->loop, &base->idle);
-  uv_timer_init(base->loop, &base->exit_timer);
   if (uv_async_init(base->loop, &base->async, on_async) != 0) {
     uv_close((uv_handle_t *)&base->check, NULL);
     uv_close((uv_handle_t *)&base->idle, NULL);
-    uv_close((uv_handle_t *)&base->exit_timer, NULL);
     uv_run(base->loop, UV_RUN_NOWAIT);
     return -1;
   }
-  base->check.data = base->idle.data = base->async.data = base->exit_timer.data = base;
+  base->check.data = base->idle.data = base->async.data = base;
   uv_check_start(&base->check, on_check);
   uv_unref((uv_handle_t *)&base->check);
   uv_unref((uv_handle_t *)&base->async);
   return 0;
 }
 
-static struct event_base *base_new(uv_loop_t *borrowed, const struct event_config *cfg) {
+static struct event_base *base_new(uv_loop_t *borrowed, const struct event_config *cfg,
+                                   const char *method) {
   struct event_base *base = uvbev_calloc_(1, sizeof(*base));
   if (!base) return NULL;
+  base->method = method;
   base->npriorities = 1;
   base->activeq = uvbev_calloc_(1, sizeof(*base->activeq));
   if (!base->activeq) goto fail;
@@ -242,21 +295,27 @@ fail:
 }
 
 struct event_base *event_base_new(void) {
-  return base_new(NULL, NULL);
+  return event_base_new_with_config(NULL);
 }
 
 struct event_base *event_base_new_with_config(const struct event_config *cfg) {
+  const char *method;
   if (cfg && (cfg->require_features & ~UVBEV_FEATURES)) {
     uvbev_warn_("event_base_new_with_config: libuv backend lacks required features 0x%x",
                 cfg->require_features & ~UVBEV_FEATURES);
     return NULL;
   }
-  return base_new(NULL, cfg);
+  method = config_pick_method(cfg);
+  if (!method) {
+    uvbev_warn_("event_base_new_with_config: no event mechanism available");
+    return NULL;
+  }
+  return base_new(NULL, cfg, method);
 }
 
 struct event_base *uvbev_base_new_with_loop(uv_loop_t *loop) {
   if (!loop) return NULL;
-  return base_new(loop, NULL);
+  return base_new(loop, NULL, uvbev_backend_name_());
 }
 
 uv_loop_t *uvbev_base_get_loop(struct event_base *base) {
@@ -288,13 +347,12 @@ static void base_shutdown_children(struct event_base *base) {
 }
 
 static void base_close_internal_handles(struct event_base *base) {
-  uv_handle_t *handles[4];
+  uv_handle_t *handles[3];
   size_t i;
   handles[0] = (uv_handle_t *)&base->check;
   handles[1] = (uv_handle_t *)&base->idle;
   handles[2] = (uv_handle_t *)&base->async;
-  handles[3] = (uv_handle_t *)&base->exit_timer;
-  for (i = 0; i < 4; i++) {
+  for (i = 0; i < 3; i++) {
     base->nclosing++;
     uvbev_base_close_handle_(base, handles[i], on_internal_close);
   }
@@ -364,6 +422,7 @@ static void base_free(struct event_base *base) {
     uv_cond_destroy(&base->calls_cond);
     uv_mutex_destroy(&base->calls_mutex);
   }
+  uvbev_common_timeouts_free_(base);
   uvbev_free_(base->activeq);
   base->activeq = NULL;
   if (forked)
@@ -387,6 +446,12 @@ int event_reinit(struct event_base *base) {
   if (r != 0 && r != UV_ENOSYS) return -1;
   uvbev_fork_reinit_(base);
   return 0;
+}
+
+uint64_t uvbev_base_timer_delay_(struct event_base *base, uint64_t ms) {
+  if (base_read_flag(base, &base->running)) return ms;
+  uv_update_time(base->loop);
+  return ms ? ms + 1 : 0; /* a zero timeout cannot fire early */
 }
 
 void uvbev_base_note_callback_(struct event_base *base) {
@@ -414,8 +479,16 @@ int event_base_loop(struct event_base *base, int flags) {
   base->running = 1;
   base->got_exit = base->got_break = 0;
   UVBEV_UNLOCK(base->lock);
+  base->break_seen = 0;
   base_set_loop_thread(base, uvbev_thread_id_());
   uvbev_signals_claim_(base);
+  /* with nothing pending, wait for other threads (event_active, event_add,
+   * loopbreak) rather than spin: uv_run does not poll a loop that has no
+   * ref'd handle */
+  if (flags & EVLOOP_NO_EXIT_ON_EMPTY) {
+    base->waits_when_empty = 1;
+    uvbev_base_update_async_ref_(base);
+  }
   for (;;) {
     unsigned long ran_before = base->ncallbacks;
     if (base_read_flag(base, &base->got_break) || base_read_flag(base, &base->got_exit)) break;
@@ -430,14 +503,21 @@ int event_base_loop(struct event_base *base, int flags) {
     if (base->ncallbacks != ran_before) {
       if ((flags & EVLOOP_ONCE) && !base_has_queued_work(base)) break;
     } else if (flags & EVLOOP_NONBLOCK) {
+      /* a round that only ran close callbacks may have left nothing */
+      ret = base_has_work(base) ? 0 : 1;
       break;
     }
+  }
+  if (flags & EVLOOP_NO_EXIT_ON_EMPTY) {
+    base->waits_when_empty = 0;
+    uvbev_base_update_async_ref_(base);
   }
   /* loop_thread keeps naming this thread: other threads keep waking the
    * loop rather than touching its handles while nobody runs it */
   UVBEV_LOCK(base->lock);
   base->running = 0;
   UVBEV_UNLOCK(base->lock);
+  base->break_seen = 0;
   if (base->calls_ready) base_run_calls(base); /* callers that came too late */
   return ret;
 }
@@ -450,17 +530,17 @@ static void stop_uv_if_running(struct event_base *base) {
   if (base->running || base->in_drain) uv_stop(base->loop);
 }
 
-static void on_exit_timer(uv_timer_t *t) {
-  struct event_base *base = t->data;
+/* A timed loopexit is an event_base_once timer, as in libevent: each call
+ * adds its own, so the earliest deadline ends the loop and the later ones
+ * stay pending (the next dispatch ends at them). */
+static void on_exit_timeout(evutil_socket_t fd, short what, void *arg) {
+  struct event_base *base = arg;
+  (void)fd;
+  (void)what;
   UVBEV_LOCK(base->lock);
   base->got_exit = 1;
   UVBEV_UNLOCK(base->lock);
   stop_uv_if_running(base);
-}
-
-static int start_exit_timer(void *obj, const struct timeval *tv) {
-  struct event_base *base = obj;
-  return uv_timer_start(&base->exit_timer, on_exit_timer, uvbev_tv_to_ms_(tv), 0) == 0 ? 0 : -1;
 }
 
 int event_base_loopexit(struct event_base *base, const struct timeval *tv) {
@@ -473,7 +553,7 @@ int event_base_loopexit(struct event_base *base, const struct timeval *tv) {
     return 0;
   }
   if (tv->tv_sec < 0 || tv->tv_usec < 0) return -1;
-  return uvbev_base_call_(base, start_exit_timer, base, tv);
+  return event_base_once(base, -1, EV_TIMEOUT, on_exit_timeout, base, tv);
 }
 
 int event_base_loopbreak(struct event_base *base) {
@@ -482,11 +562,17 @@ int event_base_loopbreak(struct event_base *base) {
   base->got_break = 1;
   UVBEV_UNLOCK(base->lock);
   if (base->freeing) return 0;
-  if (uvbev_base_on_loop_thread_(base))
+  if (uvbev_base_on_loop_thread_(base)) {
+    if (base->running) base->break_seen = 1;
     stop_uv_if_running(base);
-  else
+  } else {
     base_wake(base);
+  }
   return 0;
+}
+
+int uvbev_base_broken_(struct event_base *base) {
+  return base->break_seen;
 }
 
 int event_base_loopcontinue(struct event_base *base) {
@@ -502,14 +588,11 @@ int event_base_got_break(struct event_base *base) {
 /* ---- information ---------------------------------------------------------- */
 
 const char *event_base_get_method(const struct event_base *base) {
-  return base ? uvbev_backend_name_() : NULL;
+  return base ? base->method : NULL;
 }
 
 const char **event_get_supported_methods(void) {
-  static const char *methods[2];
-  methods[0] = uvbev_backend_name_();
-  methods[1] = NULL;
-  return methods;
+  return uvbev_methods_();
 }
 
 int event_base_get_features(const struct event_base *base) {
@@ -626,7 +709,12 @@ void event_config_free(struct event_config *cfg) {
 }
 
 int event_config_avoid_method(struct event_config *cfg, const char *method) {
-  return cfg && method ? 0 : -1;
+  const char **m = uvbev_methods_();
+  int i;
+  if (!cfg || !method) return -1;
+  for (i = 0; m[i]; i++)
+    if (strcmp(m[i], method) == 0) cfg->avoided |= 1u << i;
+  return 0; /* other names: methods uvbev does not have, so avoided */
 }
 
 int event_config_require_features(struct event_config *cfg, int feature) {

@@ -1,10 +1,13 @@
 /* event_base_once: a heap-allocated event freed after its one callback, or by
- * event_base_free if it never ran. */
+ * event_base_free if it never ran.  The base's list of them is touched under
+ * the base lock: event_base_once (and a timed event_base_loopexit) may be
+ * called from any thread. */
 #include <stdlib.h>
 
 #include "mm-internal.h"
 #include "event2/event_compat.h"
 #include "base-internal.h"
+#include "thread-internal.h"
 
 struct once_event {
   struct event ev;
@@ -17,7 +20,10 @@ static void once_run(evutil_socket_t fd, short what, void *arg) {
   struct once_event *o = arg;
   event_callback_fn cb = o->cb;
   void *cb_arg = o->arg;
+  struct event_base *base = o->ev.ev_base;
+  UVBEV_LOCK(base->lock);
   uvbev_list_remove(&o->node);
+  UVBEV_UNLOCK(base->lock);
   event_del(&o->ev);
   uvbev_free_(o);
   cb(fd, what, cb_arg);
@@ -36,13 +42,17 @@ int event_base_once(struct event_base *base, evutil_socket_t fd, short events, e
     uvbev_free_(o);
     return -1;
   }
+  UVBEV_LOCK(base->lock);
   uvbev_list_insert_tail(&base->once_events, &o->node);
+  UVBEV_UNLOCK(base->lock);
   if (!(events & (EV_READ | EV_WRITE | EV_CLOSED)) && (!tv || !evutil_timerisset(tv))) {
     event_active(&o->ev, EV_TIMEOUT, 1);
     return 0;
   }
   if (event_add(&o->ev, tv) != 0) {
+    UVBEV_LOCK(base->lock);
     uvbev_list_remove(&o->node);
+    UVBEV_UNLOCK(base->lock);
     uvbev_free_(o);
     return -1;
   }

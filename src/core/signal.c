@@ -66,7 +66,7 @@ int uvbev_signal_add_(struct event_base *base, int signum) {
     slot->users++;
     receiver_[signum] = base;
     base->sig_count[signum]++;
-    if (base->nsignals++ == 0) uv_ref((uv_handle_t *)&base->async);
+    if (base->nsignals++ == 0) uvbev_base_update_async_ref_(base);
   }
   uv_mutex_unlock(&mutex_);
   return rc;
@@ -77,7 +77,7 @@ void uvbev_signal_del_(struct event_base *base, int signum) {
   uv_once(&once_, signals_init);
   uv_mutex_lock(&mutex_);
   if (--base->sig_count[signum] == 0 && receiver_[signum] == base) receiver_[signum] = NULL;
-  if (--base->nsignals == 0) uv_unref((uv_handle_t *)&base->async);
+  if (--base->nsignals == 0) uvbev_base_update_async_ref_(base);
   if (--slot->users == 0) uvbev_sig_restore_(signum, &slot->saved);
   uv_mutex_unlock(&mutex_);
 }
