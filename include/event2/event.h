@@ -6,7 +6,13 @@
  *    event_get_supported_methods()): libuv's backend ("epoll", "kqueue",
  *    "iocp", ...) and "poll".  Most config flags are accepted and have no
  *    effect.
- *  - EV_ET is accepted and behaves as level-triggered.  EV_CLOSED is libuv's
+ *  - EV_ET is accepted and delivered level-triggered: an edge-triggered event
+ *    runs on every edge, and again on the next iteration while its descriptor
+ *    stays ready (libuv has no edge-triggered polling).  A program that reads
+ *    or writes until EAGAIN, as edge triggering requires, sees no difference;
+ *    one that leaves data unread gets the extra callbacks a level-triggered
+ *    event would.  Callbacks get EV_ET in their flags, as in libevent.
+ *    EV_CLOSED is libuv's
  *    UV_DISCONNECT (see EV_FEATURE_EARLY_CLOSE in event_base_get_features).
  *  - Timer resolution is libuv's: one millisecond (sub-millisecond timeouts
  *    round up).
@@ -203,9 +209,10 @@ UVBEV_API const char *event_base_get_method(const struct event_base *base);
  * still gets a working base, whose method says "poll".  Where libuv's
  * backend is poll itself the list has that one entry. */
 UVBEV_API const char **event_get_supported_methods(void);
-/* EV_FEATURE_O1 | EV_FEATURE_FDS | EV_FEATURE_EARLY_CLOSE (EV_CLOSED is
+/* EV_FEATURE_ET (delivered level-triggered: see the top of this header) |
+ * EV_FEATURE_O1 | EV_FEATURE_FDS | EV_FEATURE_EARLY_CLOSE (EV_CLOSED is
  * reported; not on AIX, where libuv cannot watch for it), whatever the
- * method.  Never EV_FEATURE_ET. */
+ * method. */
 UVBEV_API int event_base_get_features(const struct event_base *base);
 /* The time at which this loop iteration started (the clock when not inside a
  * loop).  Returns 0, -1 on NULL tv. */
@@ -236,7 +243,7 @@ UVBEV_API int event_base_get_npriorities(struct event_base *eb);
 #define EV_WRITE 0x04
 #define EV_SIGNAL 0x08
 #define EV_PERSIST 0x10
-#define EV_ET 0x20       /* accepted; level-triggered in uvbev */
+#define EV_ET 0x20       /* delivered level-triggered in uvbev (see above) */
 #define EV_FINALIZE 0x40 /* accepted */
 #define EV_CLOSED 0x80   /* the peer closed or shut down its writing side */
 

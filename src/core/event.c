@@ -104,6 +104,11 @@ static void active_link(struct event_base *base, struct event *ev) {
   if (++base->nactive > base->max_active) base->max_active = base->nactive;
 }
 
+/* As libevent, an I/O result carries EV_ET for an event added with it. */
+static short io_result(const struct event *ev, short res) {
+  return (short)(res | (ev->ev_events & EV_ET));
+}
+
 static void event_activate(struct event *ev, int res) {
   struct event_base *base = ev->ev_base;
   UVBEV_LOCK(base->lock);
@@ -163,7 +168,7 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   for (n = w->blocks.next; n != &w->blocks; n = n->next) {
     struct ev_block *b = UVBEV_CONTAINER_OF(n, struct ev_block, watch_node);
     short res = (short)(ready & b->ev->ev_events & EV_IO_MASK);
-    if (res) event_activate(b->ev, res);
+    if (res) event_activate(b->ev, io_result(b->ev, res));
   }
 }
 
@@ -552,7 +557,7 @@ static void activate_matching(struct event_base *base, int is_signal, evutil_soc
     if (c->shutdown != block_shutdown) continue;
     ev = UVBEV_CONTAINER_OF(c, struct ev_block, child)->ev;
     res = activation_for(ev, is_signal, fd, events);
-    if (res) event_activate(ev, res);
+    if (res) event_activate(ev, (res & EV_IO_MASK) ? io_result(ev, res) : res);
   }
   UVBEV_UNLOCK(base->lock);
 }

@@ -28,11 +28,14 @@ struct event_config {
   unsigned avoided;
 };
 
-/* libuv reports UV_DISCONNECT on uv_poll_t everywhere but AIX. */
+/* libuv reports UV_DISCONNECT on uv_poll_t everywhere but AIX.  EV_ET: an
+ * edge-triggered event runs on every edge, and also again while its
+ * descriptor stays ready (libuv polls level-triggered), which a program that
+ * drains until EAGAIN, as edge triggering requires, does not notice. */
 #if defined(_AIX)
-#define UVBEV_FEATURES (EV_FEATURE_O1 | EV_FEATURE_FDS)
+#define UVBEV_FEATURES (EV_FEATURE_ET | EV_FEATURE_O1 | EV_FEATURE_FDS)
 #else
-#define UVBEV_FEATURES (EV_FEATURE_O1 | EV_FEATURE_FDS | EV_FEATURE_EARLY_CLOSE)
+#define UVBEV_FEATURES (EV_FEATURE_ET | EV_FEATURE_O1 | EV_FEATURE_FDS | EV_FEATURE_EARLY_CLOSE)
 #endif
 
 static struct event_base *current_base_; /* event_init()'s base */

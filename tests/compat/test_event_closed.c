@@ -104,6 +104,17 @@ static void data_is_not_closed(void **state) {
 
 /* Linux's epoll and poll report a closed peer (EPOLLRDHUP), and so do both
  * libraries there (libevent's kqueue backend does not). */
+/* Where the base claims EV_FEATURE_ET, an edge-triggered EV_CLOSED event
+ * reports EV_ET with the flags, as libevent does (its simpleclose_*_et). */
+static void closed_edge_triggered_reports_ev_et(void **state) {
+  struct event_base *base = event_base_new();
+  int et = !!(event_base_get_features(base) & EV_FEATURE_ET);
+  event_base_free(base);
+  if (!et) skip();
+  run_closed_case(EV_CLOSED | EV_ET, 1);
+  run_closed_case(EV_CLOSED | EV_ET, 0);
+}
+
 static void early_close_feature_where_the_kernel_has_it(void **state) {
 #if defined(__linux__)
   struct event_base *base = event_base_new();
@@ -116,6 +127,7 @@ static void early_close_feature_where_the_kernel_has_it(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(closed_edge_triggered_reports_ev_et),
       cmocka_unit_test(early_close_feature_where_the_kernel_has_it),
       cmocka_unit_test(closed_on_peer_close),
       cmocka_unit_test(closed_on_peer_shutdown),
