@@ -141,6 +141,9 @@ static int bev_core_init_lock(struct bufferevent_private *p, struct event_base *
 int bev_core_init_(struct bufferevent_private *p, struct event_base *base,
                    const struct bufferevent_ops *ops, int options, short enabled) {
   struct bufferevent *bev = &p->bev;
+  /* The one place that decides it: as in libevent, a NULL base is the one
+   * event_init() made (every constructor passes its argument through). */
+  if (!base) base = uvbev_current_base_();
   if (!base || !ops) return -1;
   if ((options & BEV_OPT_UNLOCK_CALLBACKS) && !(options & BEV_OPT_DEFER_CALLBACKS))
     return -1; /* libevent refuses this combination too */
