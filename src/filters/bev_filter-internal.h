@@ -16,7 +16,9 @@
  * underlying's output is at or above that mark nothing moves, and moving
  * resumes from the underlying's write callback as it drains.  The filter's
  * write callback runs when its output drained to its low watermark after a
- * move (or after the underlying drained); at most once per pump, further
+ * move of the user's bytes (never merely because the underlying drained: what
+ * drained there may be a layer's own, e.g. a TLS handshake, and the user may
+ * have written nothing); at most once per pump, further
  * rounds continue from the base's deferred queue, so a producer writing from
  * its write callback never recurses.  A pump started by the user's own
  * bufferevent_write() moves bytes at once but leaves the write callback to
@@ -78,8 +80,7 @@ struct bev_filter {
   unsigned in_input : 1;        /* input pump running (re-entry guard) */
   unsigned output_again : 1;    /* something asked for the output pump meanwhile */
   unsigned input_again : 1;
-  unsigned writecb_due : 1;    /* write callback owed (underlying drained, or
-                                  postponed to the deferred queue) */
+  unsigned writecb_due : 1;    /* write callback owed (postponed to the deferred queue) */
   unsigned output_limited : 1; /* last output call filled dst_limit: call again */
   unsigned input_limited : 1;  /* last input call filled dst_limit: call again */
   /* Set by a kind: call the output (input) transform at least once at the

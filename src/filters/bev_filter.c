@@ -256,7 +256,9 @@ static void bev_filter_on_under_write(struct bufferevent *under, void *arg) {
   (void)under;
   BEV_LOCK(bev);
   bev_core_incref_(bev);
-  f->writecb_due = 1;
+  /* Room below: move more.  The write callback reports the user's bytes
+   * moving (as libevent's filters), not the layer below draining, which may
+   * be bytes the user never wrote (a TLS handshake). */
   bev_filter_pump_output_(f, BEV_NORMAL);
   BEV_UNLOCK(bev);
   bev_core_decref_(bev);

@@ -350,13 +350,12 @@ static int tls_on_under_event(struct bev_filter *f, short what) {
   return 0;
 }
 
+/* Without ownership the caller may free the SSL object as soon as
+ * bufferevent_free returns: it was detached then (tls_unlink), and is not
+ * touched here. */
 static void tls_destruct(struct bev_filter *f) {
   struct bev_openssl *t = (struct bev_openssl *)f;
-  if (!t->ssl) return;
-  if (t->free_ssl)
-    SSL_free(t->ssl);
-  else
-    bev_openssl_bio_detach_(t->ssl);
+  if (t->ssl && t->free_ssl) SSL_free(t->ssl);
   t->ssl = NULL;
 }
 
@@ -382,6 +381,13 @@ static void tls_unlink(struct bufferevent *bev) {
   if (under && under->readcb == tls_on_under_read && under->cbarg == t) {
     under->readcb = t->filter_readcb;
     under->writecb = t->filter_writecb;
+  }
+  if (!t->free_ssl) {
+    /* The caller keeps the SSL object: from now on it is theirs alone. */
+    bev_openssl_bio_detach_(t->ssl, t, under ? under->input : NULL);
+    t->ssl = NULL;
+    t->failed = 1; /* the transforms and the handshake stop here */
+    if (under && t->socket_flavour) bufferevent_disable(under, EV_READ); /* nothing more to keep */
   }
   bev_filter_unlink_(bev);
 }
@@ -421,6 +427,7 @@ struct bufferevent *bev_openssl_new_(struct bufferevent *underlying, SSL *ssl,
   t = calloc(1, sizeof(*t));
   if (!t) return NULL;
   t->ssl = ssl;
+  bev_openssl_bio_reclaim_(ssl, underlying->input);
   if (bev_openssl_bio_attach_(t) < 0) {
     free(t);
     return NULL;
@@ -428,12 +435,12 @@ struct bufferevent *bev_openssl_new_(struct bufferevent *underlying, SSL *ssl,
   /* Records of any size may be handed to SSL_write, from any address. */
   SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   if (bev_filter_init_(&t->f, &bev_openssl_ops, &bev_openssl_xform, underlying, options) < 0) {
-    bev_openssl_bio_detach_(ssl);
+    bev_openssl_bio_detach_(ssl, t, NULL); /* t is gone: only compared */
     return NULL;
   }
   bev = tls_bev(t);
   BEV_LOCK(bev);
-  t->free_ssl = own_ssl || (options & BEV_OPT_CLOSE_ON_FREE);
+  t->free_ssl = own_ssl ? 1 : 0;
   tls_wrap_under_callbacks(t);
   if (state != BUFFEREVENT_SSL_OPEN) {
     if (state == BUFFEREVENT_SSL_CONNECTING)
@@ -455,14 +462,16 @@ struct bufferevent *bufferevent_openssl_filter_new(struct event_base *base,
                                                    struct bufferevent *underlying,
                                                    struct ssl_st *ssl,
                                                    enum bufferevent_ssl_state state, int options) {
-  if (!base || !underlying || underlying->ev_base != base) return NULL;
-  return bev_openssl_new_(underlying, ssl, state, options, 0);
+  /* A NULL base: the layer lives on its underlying's base, as every filter. */
+  if (!underlying || (base && underlying->ev_base != base)) return NULL;
+  return bev_openssl_new_(underlying, ssl, state, options, (options & BEV_OPT_CLOSE_ON_FREE) != 0);
 }
 
-/* The socket a socket BIO of ssl holds (which then must not close it), or -1. */
+/* The socket a descriptor BIO of ssl holds (which then must not close it),
+ * or -1. */
 static evutil_socket_t tls_ssl_socket(SSL *ssl) {
   BIO *b = SSL_get_wbio(ssl);
-  long fd = b ? BIO_get_fd(b, NULL) : -1;
+  long fd = b && (BIO_method_type(b) & BIO_TYPE_DESCRIPTOR) ? BIO_get_fd(b, NULL) : -1;
   return fd < 0 ? (evutil_socket_t)-1 : (evutil_socket_t)fd;
 }
 
@@ -471,7 +480,7 @@ struct bufferevent *bufferevent_openssl_socket_new(struct event_base *base, evut
                                                    enum bufferevent_ssl_state state, int options) {
   struct bufferevent *under, *bev;
   evutil_socket_t have;
-  if (!base || !ssl) return NULL;
+  if (!ssl) return NULL; /* a NULL base: bufferevent_socket_new decides */
   have = tls_ssl_socket(ssl);
   if (have != (evutil_socket_t)-1) {
     if (fd != (evutil_socket_t)-1 && fd != have)
@@ -485,7 +494,9 @@ struct bufferevent *bufferevent_openssl_socket_new(struct event_base *base, evut
    * plaintext in the layer's output, as with libevent's socket flavour, so a
    * slow peer bounds memory and the write callback means "sent". */
   bufferevent_setwatermark(under, EV_WRITE, 0, BEV_OPENSSL_SOCKET_WRITE_HIGH);
-  /* The socket bufferevent is ours: always freed with the TLS layer. */
+  /* The socket bufferevent is ours: always freed with the TLS layer.  The
+   * SSL object and the socket are the caller's unless BEV_OPT_CLOSE_ON_FREE
+   * (the socket bufferevent watches a duplicate without it). */
   bev = bev_openssl_new_(under, ssl, state, options | BEV_OPT_CLOSE_ON_FREE,
                          (options & BEV_OPT_CLOSE_ON_FREE) != 0);
   if (!bev) {
