@@ -58,6 +58,11 @@ struct bev_openssl {
  * (SSL_set_bio frees BIOs the SSL object had).  Returns 0 or -1. */
 int bev_openssl_bio_attach_(struct bev_openssl *t);
 
+/* Puts t's BIO back if the caller replaced ssl's BIO (libevent's regress
+ * suite does, on the socket flavour): the bytes of a TLS bufferevent always
+ * go through its underlying, which owns the socket.  Returns 0 or -1. */
+int bev_openssl_bio_ensure_(struct bev_openssl *t);
+
 /* ssl's BIO no longer refers to t (the SSL object outlives the bufferevent;
  * t is only compared, never read); it keeps the ciphertext of `unread` (t's
  * underlying input, or NULL) for the next TLS bufferevent on ssl. */

@@ -126,6 +126,10 @@ static void tls_handshake_step(struct bev_openssl *t) {
   uint64_t before = t->bio_written;
   int r, err;
   if (!t->handshaking || t->failed) return;
+  if (bev_openssl_bio_ensure_(t) < 0) {
+    tls_fail(t, EV_READ, SSL_ERROR_SYSCALL);
+    return;
+  }
   ERR_clear_error();
   r = SSL_do_handshake(t->ssl);
   tls_flush_below_if_wrote(t, before); /* our flight, or our alert */
@@ -368,9 +372,24 @@ static const struct bev_filter_xform bev_openssl_xform = {
 
 /* ---- the vtable ---------------------------------------------------------------------- */
 
+/* The handshake reads below while the user has either direction enabled
+ * (as libevent's, which reads for it whatever the user enabled), and stalls
+ * once the user disabled both. */
+static int tls_enable(struct bufferevent *bev, short what) {
+  struct bev_openssl *t = (struct bev_openssl *)bev;
+  if (t->handshaking && (what & (EV_READ | EV_WRITE)))
+    bev_core_unsuspend_read_(t->f.underlying, BEV_SUSPEND_FILT);
+  return bev_filter_enable_(bev, what);
+}
+
 static int tls_disable(struct bufferevent *bev, short what) {
   struct bev_openssl *t = (struct bev_openssl *)bev;
-  if (t->handshaking && (what & EV_READ)) what &= ~EV_READ; /* the handshake keeps reading */
+  if (t->handshaking) {
+    if (bev->enabled & (EV_READ | EV_WRITE))
+      what &= ~EV_READ; /* the handshake keeps reading */
+    else
+      what |= EV_READ; /* nothing enabled: the handshake waits */
+  }
   return what ? bev_filter_disable_(bev, what) : 0;
 }
 
@@ -411,7 +430,7 @@ static int tls_ctrl(struct bufferevent *bev, enum bev_ctrl_op op, union bev_ctrl
 }
 
 static const struct bufferevent_ops bev_openssl_ops = {
-    "ssl", bev_filter_enable_, tls_disable, tls_unlink, bev_filter_destruct_, tls_flush, tls_ctrl,
+    "ssl", tls_enable, tls_disable, tls_unlink, bev_filter_destruct_, tls_flush, tls_ctrl,
 };
 
 /* ---- construction ---------------------------------------------------------------------- */

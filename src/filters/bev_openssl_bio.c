@@ -155,6 +155,11 @@ void bev_openssl_bio_detach_(SSL *ssl, const struct bev_openssl *t, struct evbuf
   if (state->leftover) evbuffer_add_buffer(state->leftover, unread);
 }
 
+int bev_openssl_bio_ensure_(struct bev_openssl *t) {
+  struct bev_openssl_bio *state = bev_openssl_bio_of(t->ssl);
+  return state && state->t == t ? 0 : bev_openssl_bio_attach_(t);
+}
+
 void bev_openssl_bio_reclaim_(SSL *ssl, struct evbuffer *dst) {
   struct bev_openssl_bio *state = bev_openssl_bio_of(ssl);
   if (state && !state->t && state->leftover) evbuffer_prepend_buffer(dst, state->leftover);
