@@ -251,6 +251,7 @@ int bufferevent_disable(struct bufferevent *bev, short event) {
   event &= EV_READ | EV_WRITE;
   BEV_LOCK(bev);
   bev->enabled &= ~event;
+  if (event & EV_WRITE) bev_core_unlatch_write_(bev);
   if (bev_core_kind_disable_(bev, event) < 0) r = -1;
   bev_core_adj_timeouts_(bev);
   BEV_UNLOCK(bev);

@@ -391,6 +391,7 @@ int bev_filter_init_(struct bev_filter *f, const struct bufferevent_ops *ops,
     return -1;
   }
   uvbev_deferred_init_(&f->resume, bev_filter_on_resume, f);
+  f->p.write_tm_idle = 1; /* as libevent's filters (bufferevent_timeout.c) */
   f->output_cb = evbuffer_add_cb(bev->output, bev_filter_on_output_added, f);
   if (!f->output_cb) {
     bufferevent_free(bev); /* no underlying yet: destruct leaves it alone */

@@ -523,6 +523,9 @@ struct bufferevent *bufferevent_openssl_socket_new(struct event_base *base, evut
     return NULL;
   }
   ((struct bev_openssl *)bev)->socket_flavour = 1;
+  /* libevent's socket flavour disarms the write timeout with nothing to
+   * write, as a socket (bufferevent_timeout.c). */
+  ((struct bev_openssl *)bev)->f.p.write_tm_idle = 0;
   return bev;
 }
 
