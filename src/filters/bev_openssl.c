@@ -426,6 +426,8 @@ static int tls_ctrl(struct bufferevent *bev, enum bev_ctrl_op op, union bev_ctrl
   struct bev_openssl *t = (struct bev_openssl *)bev;
   if (op == BEV_CTRL_GET_UNDERLYING && t->socket_flavour)
     return -1; /* as libevent: the socket flavour has no underlying */
+  if (op == BEV_CTRL_SET_FD && !t->socket_flavour)
+    return 0; /* as libevent: the filter flavour's socket is its underlying's business */
   return bev_filter_ctrl_(bev, op, data);
 }
 
