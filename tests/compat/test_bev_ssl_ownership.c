@@ -5,7 +5,8 @@
  * bufferevents in BUFFEREVENT_SSL_OPEN on the same SSL objects and sockets).
  * Also: a NULL base is event_init()'s; the handshake waits while the user
  * disabled both directions (regress ssl/..._timeout); the filter flavour's
- * bufferevent_setfd leaves its underlying's socket alone (..._freed_fd).
+ * bufferevent_setfd leaves its underlying's socket alone (..._freed_fd); a
+ * socket flavour whose SSL got another BIO still works (..._connect_sleep).
  * libevent API only. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -218,6 +219,25 @@ static void filter_flavour_setfd_leaves_the_underlying_socket(void **state) {
   own_end(&c);
 }
 
+/* regress ssl/bufferevent_connect_sleep: the caller gives the client's SSL
+ * another BIO on the same socket after making the bufferevent; the
+ * connection still works (libevent then talks through that BIO; uvbev
+ * through its socket bufferevent, which owns the socket). */
+static void socket_flavour_survives_a_replaced_bio(void **state) {
+  struct own_ctx c;
+  BIO *bio;
+  (void)state;
+  own_start(&c, NULL);
+  own_socket_pair(&c, c.f.base, 0, BEV_OPT_CLOSE_ON_FREE);
+  bio = BIO_new_socket((int)c.sv[0], BIO_NOCLOSE);
+  assert_non_null(bio);
+  SSL_set_bio(c.cssl, bio, bio);
+  event_base_dispatch(c.f.base);
+  assert_int_equal(c.connected, 2);
+  own_ping(&c);
+  own_end(&c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(socket_flavour_without_close_on_free_leaves_ssl_and_socket),
@@ -226,6 +246,7 @@ int main(void) {
       cmocka_unit_test(ssl_bufferevents_with_a_null_base),
       cmocka_unit_test(handshake_waits_while_both_directions_are_disabled),
       cmocka_unit_test(filter_flavour_setfd_leaves_the_underlying_socket),
+      cmocka_unit_test(socket_flavour_survives_a_replaced_bio),
   };
   return cmocka_run_group_tests_name("bev_ssl_ownership(" COMPAT_IMPL_NAME ")", tests, NULL, NULL);
 }
