@@ -35,8 +35,8 @@ int uvbev_sock_bind_(evutil_socket_t fd, const struct sockaddr *sa, int socklen)
 /* accept() of one connection, made non-blocking (unless `blocking`) and
  * close-on-exec (if `cloexec`); *len in/out.  Returns the socket, or
  * UVBEV_NO_SOCKET with the socket error set. */
-evutil_socket_t uvbev_sock_accept_(evutil_socket_t fd, struct sockaddr *sa, int *len,
-                                   int blocking, int cloexec);
+evutil_socket_t uvbev_sock_accept_(evutil_socket_t fd, struct sockaddr *sa, int *len, int blocking,
+                                   int cloexec);
 
 /* Non-zero if accept() failing with socket error `err` only means "not now"
  * (would block, interrupted, the peer gave up). */

@@ -111,8 +111,8 @@ int uvbev_sock_bind_(evutil_socket_t fd, const struct sockaddr *sa, int socklen)
   return bind(fd, sa, socklen) == 0 ? 0 : -1;
 }
 
-evutil_socket_t uvbev_sock_accept_(evutil_socket_t fd, struct sockaddr *sa, int *len,
-                                   int blocking, int cloexec) {
+evutil_socket_t uvbev_sock_accept_(evutil_socket_t fd, struct sockaddr *sa, int *len, int blocking,
+                                   int cloexec) {
   evutil_socket_t s = sock_os_accept(fd, sa, len);
   if (s == UVBEV_NO_SOCKET) return s;
   if ((!blocking && evutil_make_socket_nonblocking(s) < 0) ||

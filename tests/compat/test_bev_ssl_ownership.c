@@ -23,7 +23,7 @@ struct own_ctx {
   struct sf_fixture f;
   evutil_socket_t sv[2];
   SSL *cssl, *sssl;
-  int connected;  /* CONNECTED events, both sides */
+  int connected; /* CONNECTED events, both sides */
   struct evbuffer *echoed;
 };
 
@@ -109,7 +109,7 @@ static void socket_flavour_without_close_on_free_leaves_ssl_and_socket(void **st
   own_free_bevs(&c);
   event_base_loop(c.f.base, EVLOOP_NONBLOCK);
   assert_ptr_equal(SSL_get_SSL_CTX(c.cssl), c.f.cctx); /* still ours */
-  assert_int_equal(send(c.sv[0], "x", 1, 0), 1);      /* still open */
+  assert_int_equal(send(c.sv[0], "x", 1, 0), 1);       /* still open */
   su_set_recv_timeout(c.sv[1], 5000);
   assert_int_equal(recv(c.sv[1], &b, 1, 0), 1);
   assert_int_equal(b, 'x');
@@ -159,8 +159,8 @@ static void ssl_bufferevents_with_a_null_base(void **state) {
   struct bufferevent *under;
   (void)state;
   own_start(&c, base);
-  c.f.client.bev = bufferevent_openssl_socket_new(NULL, c.sv[0], c.cssl,
-                                                  BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+  c.f.client.bev = bufferevent_openssl_socket_new(NULL, c.sv[0], c.cssl, BUFFEREVENT_SSL_CONNECTING,
+                                                  BEV_OPT_CLOSE_ON_FREE);
   under = bufferevent_socket_new(NULL, c.sv[1], BEV_OPT_CLOSE_ON_FREE);
   c.f.server.bev = bufferevent_openssl_filter_new(NULL, under, c.sssl, BUFFEREVENT_SSL_ACCEPTING,
                                                   BEV_OPT_CLOSE_ON_FREE);

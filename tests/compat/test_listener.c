@@ -222,8 +222,8 @@ static void null_callback_keeps_the_listener_idle_until_set(void **state) {
 
 struct disable_ctx {
   struct event_base *base;
-  int left;     /* connections still to accept */
-  int errors;   /* error callback runs */
+  int left;   /* connections still to accept */
+  int errors; /* error callback runs */
 };
 
 /* Non-zero once event_base_loop finds nothing pending (within a few
@@ -235,8 +235,8 @@ static int nothing_pending(struct event_base *base) {
   return 0;
 }
 
-static void accept_then_disable(struct evconnlistener *lev, evutil_socket_t fd,
-                                struct sockaddr *sa, int socklen, void *arg) {
+static void accept_then_disable(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
+                                int socklen, void *arg) {
   struct disable_ctx *d = arg;
   (void)sa, (void)socklen;
   evutil_closesocket(fd);
