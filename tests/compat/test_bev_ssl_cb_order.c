@@ -21,70 +21,55 @@ enum order_script {
   NOBODY_WRITES           /* both only handshake */
 };
 
+struct order_ctx;
+
 struct order_side {
   char log[32];
   size_t n;
+  struct order_ctx *c;
 };
 
 struct order_ctx {
   struct sf_fixture f;
   struct order_side client, server;
   enum order_script script;
-  int done; /* the client read the echo, or (NOBODY_WRITES) both connected */
+  int done; /* the client read the echo */
 };
 
 static void order_note(struct order_side *s, char what) {
   if (s->n + 1 < sizeof(s->log)) s->log[s->n++] = what;
 }
 
-static void order_maybe_stop(struct order_ctx *c) {
-  int connected = strchr(c->client.log, 'C') && strchr(c->server.log, 'C');
-  if (c->script == NOBODY_WRITES ? connected : c->done) event_base_loopexit(c->f.base, NULL);
-}
-
 static void client_read(struct bufferevent *bev, void *arg) {
-  struct order_ctx *c = arg;
+  struct order_side *s = arg;
   struct evbuffer *in = bufferevent_get_input(bev);
-  order_note(&c->client, 'R');
+  order_note(s, 'R');
   if (evbuffer_get_length(in) >= 5) {
     evbuffer_drain(in, evbuffer_get_length(in));
-    c->done = 1;
+    s->c->done = 1;
     /* one loop round more: a stray write callback would show */
-    event_base_loopexit(c->f.base, &(struct timeval){0, 100000});
+    event_base_loopexit(s->c->f.base, &(struct timeval){0, 100000});
   }
 }
 
-static void client_write(struct bufferevent *bev, void *arg) {
-  struct order_ctx *c = arg;
-  (void)bev;
-  order_note(&c->client, 'W');
-}
-
-static void client_event(struct bufferevent *bev, short what, void *arg) {
-  struct order_ctx *c = arg;
-  order_note(&c->client, (what & BEV_EVENT_CONNECTED) ? 'C' : 'E');
-  if ((what & BEV_EVENT_CONNECTED) && c->script == WRITE_ON_CONNECTED)
-    bufferevent_write(bev, "hello", 5);
-  if (c->script == NOBODY_WRITES) order_maybe_stop(c);
-}
-
 static void server_read(struct bufferevent *bev, void *arg) {
-  struct order_ctx *c = arg;
-  order_note(&c->server, 'R');
+  order_note(arg, 'R');
   evbuffer_add_buffer(bufferevent_get_output(bev), bufferevent_get_input(bev)); /* echo */
 }
 
-static void server_write(struct bufferevent *bev, void *arg) {
-  struct order_ctx *c = arg;
+static void on_write(struct bufferevent *bev, void *arg) {
   (void)bev;
-  order_note(&c->server, 'W');
+  order_note(arg, 'W');
 }
 
-static void server_event(struct bufferevent *bev, short what, void *arg) {
-  struct order_ctx *c = arg;
-  (void)bev;
-  order_note(&c->server, (what & BEV_EVENT_CONNECTED) ? 'C' : 'E');
-  if (c->script == NOBODY_WRITES) order_maybe_stop(c);
+static void on_event(struct bufferevent *bev, short what, void *arg) {
+  struct order_side *s = arg;
+  struct order_ctx *c = s->c;
+  order_note(s, (what & BEV_EVENT_CONNECTED) ? 'C' : 'E');
+  if ((what & BEV_EVENT_CONNECTED) && s == &c->client && c->script == WRITE_ON_CONNECTED)
+    bufferevent_write(bev, "hello", 5);
+  if (c->script == NOBODY_WRITES && strchr(c->client.log, 'C') && strchr(c->server.log, 'C'))
+    event_base_loopexit(c->f.base, NULL);
 }
 
 /* The server's log is want_server, or (when not NULL) also_server. */
@@ -99,8 +84,9 @@ static void run_order(enum sf_flavour flavour, int options, enum order_script sc
                    0);
   c.f.client.bev = client;
   c.f.server.bev = server;
-  bufferevent_setcb(client, client_read, client_write, client_event, &c);
-  bufferevent_setcb(server, server_read, server_write, server_event, &c);
+  c.client.c = c.server.c = &c;
+  bufferevent_setcb(client, client_read, on_write, on_event, &c.client);
+  bufferevent_setcb(server, server_read, on_write, on_event, &c.server);
   bufferevent_enable(client, EV_READ | EV_WRITE);
   bufferevent_enable(server, EV_READ | EV_WRITE);
   if (script == WRITE_BEFORE_HANDSHAKE) bufferevent_write(client, "hello", 5);
