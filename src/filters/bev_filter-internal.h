@@ -36,10 +36,12 @@
  * Events from the underlying: EOF first runs the input transform with
  * BEV_FINISHED, and reaches the filter's event callback once the underlying's
  * input has been consumed; ERROR, TIMEOUT, CONNECTED pass up unchanged
- * (xform->event may intercept them).  A transform returning BEV_ERROR breaks
- * that direction: the filter's event callback gets BEV_EVENT_ERROR with
- * BEV_EVENT_READING or BEV_EVENT_WRITING (EVUTIL_SOCKET_ERROR() is EPROTO or
- * its platform equivalent) and that direction stops.
+ * (xform->event may intercept them).  A transform of uvbev's own layers (TLS,
+ * zlib) returning BEV_ERROR breaks that direction: the filter's event
+ * callback gets BEV_EVENT_ERROR with BEV_EVENT_READING or BEV_EVENT_WRITING
+ * (EVUTIL_SOCKET_ERROR() is EPROTO or its platform equivalent) and that
+ * direction stops.  A user's filter callback (bufferevent_filter_new)
+ * returning it only ends the round, as in libevent 2.1 (errors_quiet).
  *
  * Lifetime.  The filter holds a reference on the underlying, shares its lock
  * (when it has one), and owns its callbacks until the filter is freed (then
@@ -92,6 +94,10 @@ struct bev_filter {
   unsigned eof_sent : 1;      /* EOF passed to the user */
   unsigned output_broken : 1; /* output transform returned BEV_ERROR */
   unsigned input_broken : 1;
+  /* BEV_ERROR only ends the round, unreported, and the transform is called
+   * again at the next chance: libevent's bufferevent_filter_new (a user's
+   * filter callbacks).  uvbev's own layers report and break instead. */
+  unsigned errors_quiet : 1;
   enum bufferevent_flush_mode output_mode; /* strongest mode asked during a pump */
   enum bufferevent_flush_mode under_flush; /* flush to pass down after the pump */
 
@@ -140,5 +146,8 @@ void bev_filter_fail_(struct bev_filter *f, short what);
 /* The ctx of a generic filter whose output callback is output_filter (how a
  * kind built on bufferevent_filter_new finds its state), or NULL. */
 void *bev_filter_generic_ctx_(struct bufferevent *bev, bufferevent_filter_cb output_filter);
+
+/* A generic filter of uvbev's own (zlib) reports its BEV_ERROR (see above). */
+void bev_filter_report_errors_(struct bufferevent *bev);
 
 #endif

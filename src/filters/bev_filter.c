@@ -88,6 +88,7 @@ static int bev_filter_output_round(struct bev_filter *f, enum bufferevent_flush_
     if (src_len == 0 && mode == BEV_NORMAL && !f->output_limited && !f->output_kick) break;
     f->output_kick = 0;
     res = f->xf->output(f, src, dst, limit, mode);
+    if (res == BEV_ERROR && f->errors_quiet) break;
     if (res == BEV_ERROR) {
       bev_filter_fail_(f, EV_WRITE);
       return -1;
@@ -181,6 +182,10 @@ static int bev_filter_input_round(struct bev_filter *f, enum bufferevent_flush_m
     if (src_len == 0 && mode == BEV_NORMAL && !f->input_limited && !f->input_kick) break;
     f->input_kick = 0;
     res = f->xf->input(f, src, dst, limit, mode);
+    if (res == BEV_ERROR && f->errors_quiet) {
+      f->input_limited = 0;
+      break;
+    }
     if (res == BEV_ERROR) {
       bev_filter_fail_(f, EV_READ);
       return -1;
@@ -463,6 +468,7 @@ struct bufferevent *bufferevent_filter_new(struct bufferevent *underlying,
     return NULL;
   /* Set only now: a failed construction does not call free_context. */
   f->free_context = free_context;
+  f->errors_quiet = 1; /* as libevent's (bev_filter-internal.h) */
   return bev_filter_bev(f);
 }
 
@@ -471,4 +477,8 @@ void *bev_filter_generic_ctx_(struct bufferevent *bev, bufferevent_filter_cb out
   if (!bev || bev->be_ops != &bev_filter_ops_) return NULL;
   f = bev_filter_upcast(bev);
   return f->output_filter == output_filter ? f->ctx : NULL;
+}
+
+void bev_filter_report_errors_(struct bufferevent *bev) {
+  bev_filter_upcast(bev)->errors_quiet = 0;
 }
