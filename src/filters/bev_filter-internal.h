@@ -98,6 +98,11 @@ struct bev_filter {
    * again at the next chance: libevent's bufferevent_filter_new (a user's
    * filter callbacks).  uvbev's own layers report and break instead. */
   unsigned errors_quiet : 1;
+  /* errors_quiet: the last round of that direction ended in BEV_ERROR; the
+   * transform is called again only for something new (data added below or
+   * above, the layer below drained, enable, flush), not by continuations. */
+  unsigned output_stalled : 1;
+  unsigned input_stalled : 1;
   enum bufferevent_flush_mode output_mode; /* strongest mode asked during a pump */
   enum bufferevent_flush_mode under_flush; /* flush to pass down after the pump */
 
