@@ -102,6 +102,11 @@ struct bev_filter {
    * transform is called again only for something new (data added below or
    * above, the layer below drained, enable, flush), not by continuations. */
   unsigned output_stalled : 1;
+  /* Set by a kind: bytes the user adds leave from the deferred queue, all
+   * that was added during a loop pass in one batch (the TLS socket flavour:
+   * as libevent's, which writes when the socket is writable, one TLS record
+   * per chunk rather than one per bufferevent_write). */
+  unsigned output_batched : 1;
   unsigned input_stalled : 1;
   enum bufferevent_flush_mode output_mode; /* strongest mode asked during a pump */
   enum bufferevent_flush_mode under_flush; /* flush to pass down after the pump */

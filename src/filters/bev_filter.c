@@ -297,14 +297,17 @@ static void bev_filter_on_under_event(struct bufferevent *under, short what, voi
 
 static void bev_filter_on_output_added(struct evbuffer *buf, const struct evbuffer_cb_info *info,
                                        void *arg) {
-  (void)buf;
   /* Inside the user's bufferevent_write(): move the bytes now, but run the
    * write callback from the deferred queue (the user may free the filter in
    * it, and the evbuffer operation is still on the stack). */
-  if (info->n_added > 0) {
-    ((struct bev_filter *)arg)->output_stalled = 0; /* new bytes above */
-    bev_filter_pump_output(arg, BEV_NORMAL, 0);
-  }
+  struct bev_filter *f = arg;
+  (void)buf;
+  if (info->n_added == 0) return;
+  f->output_stalled = 0; /* new bytes above */
+  if (f->output_batched)
+    bev_filter_schedule_(f, EV_WRITE);
+  else
+    bev_filter_pump_output(f, BEV_NORMAL, 0);
 }
 
 /* ---- the vtable ---------------------------------------------------------------- */

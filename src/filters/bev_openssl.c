@@ -528,6 +528,7 @@ struct bufferevent *bufferevent_openssl_socket_new(struct event_base *base, evut
   /* libevent's socket flavour disarms the write timeout with nothing to
    * write, as a socket (bufferevent_timeout.c). */
   ((struct bev_openssl *)bev)->f.p.write_tm_idle = 0;
+  ((struct bev_openssl *)bev)->f.output_batched = 1; /* bev_filter-internal.h */
   return bev;
 }
 
