@@ -24,7 +24,7 @@
 #include "event2/listener.h"
 #include "compat-internal.h"
 #include "event-internal.h"
-#include "sock_os-internal.h"
+#include "listener_os-internal.h"
 #include "thread-internal.h"
 
 #define LISTENER_DEFAULT_BACKLOG 128
