@@ -50,3 +50,14 @@ foreach(_src IN LISTS _fuzz_targets)
   set_tests_properties(fuzz_${_n} PROPERTIES TIMEOUT 300 ENVIRONMENT "${UVBEV_TEST_ENV}"
     FIXTURES_REQUIRED fuzz_corpus LABELS fuzz)
 endforeach()
+
+# The soak program: ci/soak.sh runs it in full under ASan; every build runs a
+# short one (soak_short) so that it cannot rot.
+if(UVBEV_WITH_OPENSSL AND UVBEV_WITH_ZLIB AND NOT WIN32)
+  add_executable(soak ${PROJECT_SOURCE_DIR}/tests/soak/soak.c)
+  target_include_directories(soak PRIVATE ${PROJECT_SOURCE_DIR}/tests/compat)
+  target_compile_options(soak PRIVATE ${UVBEV_WARNINGS})
+  target_link_libraries(soak PRIVATE uvbev_static OpenSSL::SSL OpenSSL::Crypto)
+  add_test(NAME soak_short COMMAND soak -n 60 -c 20 -b 65536 -t 60)
+  set_tests_properties(soak_short PROPERTIES TIMEOUT 120 ENVIRONMENT "${UVBEV_TEST_ENV}" LABELS soak)
+endif()
