@@ -37,9 +37,17 @@ static void ref_cleanup(const void *data, size_t len, void *arg) {
 }
 
 /* Data for an add: either input bytes, or a long generated run (so chunks
- * fill and split) from a small alphabet (so lines and matches happen). */
+ * fill and split) from a small alphabet (so lines and matches happen).  Runs
+ * stop once the buffers hold MAX_HELD bytes: every step checks every byte,
+ * and a fuzzer must stay fast. */
+#define MAX_HELD (1u << 20)
 static const unsigned char *op_data(struct world *w, unsigned char *scratch, size_t *n) {
   unsigned sel = fi_byte(&w->in);
+  if ((sel & 0x80) && w->m[0].len + w->m[1].len > MAX_HELD) {
+    fi_u16(&w->in);
+    *n = 0;
+    return scratch;
+  }
   if (sel & 0x80) {
     static const char alphabet[] = "ab\r\nab\0x\n";
     size_t len = (size_t)fi_u16(&w->in) * ((sel & 0x7f) % 3 + 1), i;

@@ -4,7 +4,9 @@
  * with random watermarks and pauses on both sides.  At the end: every
  * connection finished, no byte lost or changed (position-checked, and running
  * checksums per direction agree), as many descriptors open as before, and the
- * resident size within a stated bound of what it was once loaded.
+ * resident size at the end at most RSS_SLACK_BYTES above what it was once
+ * loaded (sampled when half the connections have finished; checked when at
+ * most half run at once, so that the sample is taken in a steady state).
  *   soak [-n connections (1000)] [-c concurrent (100)] [-t seconds (60)]
  *        [-b max bytes per connection (262144)] [-s seed]
  * Loopback only; stops by itself after -n connections or -t seconds (the
@@ -121,7 +123,7 @@ static void client_done(struct side *c, int ok) {
   s->finished++;
   s->bytes_echoed += c->received;
   side_free(c);
-  if (s->finished == s->n / 2) s->rss_loaded = rss_bytes();
+  if (s->finished == s->n / 2 && s->concurrent <= s->n / 2) s->rss_loaded = rss_bytes();
   start_connection(s);
 }
 
@@ -360,8 +362,8 @@ int main(int argc, char **argv) {
        fds_after == fds_before && s.live_servers == 0 &&
        (s.rss_loaded == 0 || rss_end <= s.rss_loaded + RSS_SLACK_BYTES);
   printf("soak: %ld/%ld connections (%s), %llu bytes echoed, %ld failed, %llu mismatched bytes, "
-         "%llu lost bytes, fds %d before %d after, RSS %zu KiB loaded %zu KiB at end (bound +%u "
-         "KiB): %s\n",
+         "%llu lost bytes, fds %d before %d after, RSS once loaded %zu KiB (0: not sampled), at "
+         "end %zu KiB (bound: +%u KiB): %s\n",
          s.finished, s.n, s.timed_out ? "TIMED OUT" : "in time", (unsigned long long)s.bytes_echoed,
          s.failed, (unsigned long long)s.mismatches, (unsigned long long)s.lost, fds_before,
          fds_after, s.rss_loaded >> 10, rss_end >> 10, RSS_SLACK_BYTES >> 10, ok ? "ok" : "FAILED");
