@@ -172,7 +172,8 @@ static void op_reserve(struct world *w, int i) {
     FUZZ_CHECK(got == -1);
     return;
   }
-  FUZZ_CHECK(got >= 1 && got <= nv);
+  /* Several extents for nothing: none, as on libevent. */
+  FUZZ_CHECK(got >= (want == 0 && nv > 1 ? 0 : 1) && got <= nv);
   for (k = 0; k < got; k++)
     room += v[k].iov_len;
   FUZZ_CHECK(room >= want);
