@@ -14,11 +14,7 @@
 
 #include "evbuffer-internal.h"
 #include "evbuffer-uv-internal.h"
-
-struct model {
-  unsigned char *b;
-  size_t len, cap;
-};
+#include "byte_model.h"
 
 static uint64_t rng_state;
 static unsigned rnd(unsigned n) {
@@ -26,30 +22,6 @@ static unsigned rnd(unsigned n) {
   rng_state ^= rng_state >> 7;
   rng_state ^= rng_state << 17;
   return n ? (unsigned)(rng_state % n) : 0;
-}
-
-static void m_reserve(struct model *m, size_t n) {
-  if (m->len + n > m->cap) {
-    m->cap = (m->len + n) * 2 + 16;
-    m->b = realloc(m->b, m->cap);
-    assert_non_null(m->b);
-  }
-}
-static void m_add(struct model *m, const void *d, size_t n) {
-  m_reserve(m, n);
-  if (n) memcpy(m->b + m->len, d, n);
-  m->len += n;
-}
-static void m_prepend(struct model *m, const void *d, size_t n) {
-  m_reserve(m, n);
-  if (m->len) memmove(m->b + n, m->b, m->len);
-  if (n) memcpy(m->b, d, n);
-  m->len += n;
-}
-static void m_drain(struct model *m, size_t n) {
-  if (n > m->len) n = m->len;
-  if (m->len > n) memmove(m->b, m->b + n, m->len - n);
-  m->len -= n;
 }
 
 /* Random bytes from a small alphabet, so that lines and matches happen. */
@@ -110,62 +82,6 @@ static void check(struct evbuffer *buf, const struct model *m) {
   assert_int_equal(evbuffer_copyout(buf, tmp, m->len + 1), (ev_ssize_t)m->len);
   assert_memory_equal(tmp, m->b, m->len);
   free(tmp);
-}
-
-/* The model's end of line from offset `from`: returns the position or -1. */
-static long m_eol(const struct model *m, size_t from, int style, size_t *eol_len) {
-  size_t i;
-  for (i = from; i < m->len; i++) {
-    unsigned char ch = m->b[i];
-    switch (style) {
-    case EVBUFFER_EOL_ANY:
-      if (ch == '\r' || ch == '\n') {
-        size_t j = i;
-        while (j < m->len && (m->b[j] == '\r' || m->b[j] == '\n'))
-          j++;
-        *eol_len = j - i;
-        return (long)i;
-      }
-      break;
-    case EVBUFFER_EOL_CRLF:
-      if (ch == '\n') {
-        *eol_len = 1;
-        return (long)i;
-      }
-      if (ch == '\r' && i + 1 < m->len && m->b[i + 1] == '\n') {
-        *eol_len = 2;
-        return (long)i;
-      }
-      break;
-    case EVBUFFER_EOL_CRLF_STRICT:
-      if (ch == '\r' && i + 1 < m->len && m->b[i + 1] == '\n') {
-        *eol_len = 2;
-        return (long)i;
-      }
-      break;
-    case EVBUFFER_EOL_LF:
-      if (ch == '\n') {
-        *eol_len = 1;
-        return (long)i;
-      }
-      break;
-    default:
-      if (ch == '\0') {
-        *eol_len = 1;
-        return (long)i;
-      }
-      break;
-    }
-  }
-  return -1;
-}
-
-static long m_search(const struct model *m, const unsigned char *w, size_t wl, size_t from,
-                     size_t limit) {
-  size_t i;
-  for (i = from; i + wl <= limit; i++)
-    if (memcmp(m->b + i, w, wl) == 0) return (long)i;
-  return -1;
 }
 
 struct world {
