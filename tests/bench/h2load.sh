@@ -32,6 +32,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 BUILD=${BUILD:-$SRC/_realprogs}
+mkdir -p "$BUILD" && BUILD=$(cd "$BUILD" && pwd) # the server runs from its docroot
 # shellcheck disable=SC2206
 H2LOAD_ARGS=(${UVBEV_H2LOAD_ARGS:--n 20000 -c 8 -m 10})
 URL_PATH=${UVBEV_H2LOAD_PATH:-/small.txt}
