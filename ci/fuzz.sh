@@ -20,6 +20,13 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
   done
 fi
 
+# clang and its libFuzzer runtime (Debian 12: clang 14), installed when missing.
+if ! command -v clang >/dev/null || ! dpkg-query -W -f='${Status}' libfuzzer-14-dev 2>/dev/null | grep -q 'install ok installed'; then
+  SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang libfuzzer-14-dev >/dev/null
+fi
+
 start=$(date +%s)
 # Everything is instrumented for coverage (fuzzer-no-link); only the fuzz
 # programs link libFuzzer itself.
