@@ -73,37 +73,9 @@ WINE=$(command -v wine64 || command -v wine || true)
 [ -z "$WINE" ] && [ -x /usr/lib/wine/wine64 ] && WINE=/usr/lib/wine/wine64
 [ -n "$WINE" ] || { echo "wine64 not found" >&2; exit 1; }
 
-# --- 2, 3. Debian sources of libuv and cmocka, cross-built ----------------------
-# Debian 12 lists its archive in deb822 form (debian.sources); older images use
-# sources.list.  The deb-src twin goes into a file of our own.
-enable_deb_src() {
-  local deb822=/etc/apt/sources.list.d/debian.sources
-  local ours=/etc/apt/sources.list.d/uvbev-deb-src
-  if grep -rqs -E '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-    return 0
-  fi
-  log "enabling deb-src for Debian's archive"
-  if [ -f "$deb822" ]; then
-    sed -E 's/^Types:.*/Types: deb-src/' "$deb822" | as_root tee "$ours.sources" >/dev/null
-  elif [ -f /etc/apt/sources.list ]; then
-    sed -n -E 's/^deb (.*)/deb-src \1/p' /etc/apt/sources.list | as_root tee "$ours.list" >/dev/null
-  else
-    echo "no Debian apt source found to twin" >&2
-    return 1
-  fi
-  as_root apt-get update -qq
-}
-
-fetch_source() { # $1: source package name; prints the unpacked directory
-  local pkg=$1 dir
-  dir=$(find "$CACHE/src" -maxdepth 1 -type d -name "$pkg-*" 2>/dev/null | sort | tail -1)
-  if [ -z "$dir" ]; then
-    mkdir -p "$CACHE/src"
-    (cd "$CACHE/src" && apt-get source -qq "$pkg" >&2)
-    dir=$(find "$CACHE/src" -maxdepth 1 -type d -name "$pkg-*" | sort | tail -1)
-  fi
-  echo "$dir"
-}
+# --- 2, 3. Debian sources of the dependencies, cross-built ------------------------
+. "$SRC/ci/debian-source.sh"
+fetch_source() { debian_source_fetch "$1" "$CACHE/src"; }
 
 cross_cmake() { # $1: source dir, $2: build dir, rest: cmake -D options
   local src=$1 bld=$2
@@ -130,9 +102,6 @@ build_dependency() { # $1: source package, rest: cmake options
   touch "$stamp"
 }
 
-if [ ! -f "$PREFIX/.built-libuv1" ] || [ ! -f "$PREFIX/.built-cmocka" ]; then
-  enable_deb_src
-fi
 build_dependency libuv1 -DLIBUV_BUILD_TESTS=OFF -DLIBUV_BUILD_BENCH=OFF
 build_dependency cmocka -DWITH_EXAMPLES=OFF -DUNIT_TESTING=OFF
 # cmocka 1.1.5's cmocka-config.cmake names the MinGW import library
@@ -140,6 +109,31 @@ build_dependency cmocka -DWITH_EXAMPLES=OFF -DUNIT_TESTING=OFF
 if [ ! -f "$PREFIX/lib/cmocka.dll.a" ] && [ -f "$PREFIX/lib/libcmocka.dll.a" ]; then
   cp "$PREFIX/lib/libcmocka.dll.a" "$PREFIX/lib/cmocka.dll.a"
 fi
+
+# OpenSSL 3 from Debian's source package: its own Configure, not CMake.
+# 3.0's Configure refuses no-docs; build_libs + install_sw skip the programs
+# and manuals.  About 520 CPU-seconds, once per cache.
+build_openssl() {
+  local dir bld=$CACHE/build-deps/openssl stamp=$PREFIX/.built-openssl
+  [ -f "$stamp" ] && return 0
+  dir=$(fetch_source openssl)
+  log "cross-building $(basename "$dir") ($(elapsed))"
+  rm -rf "$bld"
+  mkdir -p "$CACHE/build-deps"
+  cp -a "$dir" "$bld"
+  (cd "$bld" && ./Configure mingw64 no-tests --cross-compile-prefix="$TRIPLE-" \
+    --prefix="$PREFIX" --libdir=lib) >"$bld.configure.log" 2>&1 || { cat "$bld.configure.log" >&2; return 1; }
+  make -C "$bld" -j "$JOBS" build_libs >"$bld.build.log" 2>&1 || { tail -40 "$bld.build.log" >&2; return 1; }
+  make -C "$bld" install_sw >"$bld.install.log" 2>&1 || { tail -40 "$bld.install.log" >&2; return 1; }
+  touch "$stamp"
+}
+build_openssl
+
+# libevent 2.1.12, the oracle of the compat tests, from Debian's source
+# package with its CMake build (it supports MinGW), with the OpenSSL above.
+build_dependency libevent -DEVENT__LIBRARY_TYPE=SHARED -DEVENT__DISABLE_TESTS=ON \
+  -DEVENT__DISABLE_REGRESS=ON -DEVENT__DISABLE_SAMPLES=ON -DEVENT__DISABLE_BENCHMARK=ON \
+  -DEVENT__DISABLE_MBEDTLS=ON -DOPENSSL_ROOT_DIR="$PREFIX"
 
 # --- 4. uvbev ------------------------------------------------------------------
 # pkg-config must see only the Windows prefix, never the host's .pc files
@@ -149,7 +143,7 @@ export PKG_CONFIG_PATH=
 log "configuring uvbev for Windows ($(elapsed))"
 mkdir -p "$BUILD"
 cross_cmake "$SRC" "$BUILD" -DCMAKE_BUILD_TYPE="$BUILD_TYPE" \
-  -DUVBEV_WITH_OPENSSL=OFF -DUVBEV_WITH_ZLIB=ON \
+  -DUVBEV_WITH_OPENSSL=ON -DOPENSSL_ROOT_DIR="$PREFIX" -DUVBEV_WITH_ZLIB=ON \
   -DUVBEV_BUILD_TESTS=ON -DUVBEV_BUILD_EXAMPLES=ON -DUVBEV_BUILD_BENCH=OFF
 
 log "building uvbev ($(elapsed))"
