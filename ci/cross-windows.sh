@@ -11,20 +11,20 @@
 # Steps, each skipped when its result is already in CACHE_DIR:
 #   1. apt: gcc-mingw-w64-x86-64, wine64, libz-mingw-w64-dev, dpkg-dev, cmake,
 #      ninja-build (needs root or sudo; nothing is installed when all are there);
-#   2. a deb-src twin of Debian's archive entry, then `apt-get source` libuv1
-#      and cmocka;
-#   3. libuv and cmocka cross-built with cmake/toolchains/mingw-w64-x86_64.cmake
-#      into CACHE_DIR/prefix;
-#   4. uvbev cross-built with its tests (zlib from Debian's mingw package);
-#   5. ctest under wine64 (fresh WINEPREFIX in CACHE_DIR, WINEDEBUG=-all);
+#   2. a deb-src twin of Debian's archive entry, then `apt-get source` libuv1,
+#      cmocka, openssl and libevent;
+#   3. libuv, cmocka and libevent 2.1.12 cross-built with
+#      cmake/toolchains/mingw-w64-x86_64.cmake, OpenSSL 3 with its own
+#      Configure (mingw64), into CACHE_DIR/prefix;
+#   4. uvbev cross-built with OpenSSL, zlib (Debian's mingw package) and its
+#      tests; the compat tests also against the cross-built libevent (the
+#      oracle, as on Linux);
+#   5. ctest under wine64 (fresh WINEPREFIX in CACHE_DIR, WINEDEBUG=-all): every
+#      unit and compat test, TLS included, against uvbev and against libevent,
+#      with the list of skips and their reasons printed;
 #   6. uvbev installed into a prefix and used by tests/consumer (find_package,
 #      DLL and static library), the programs run under wine.
-#
-# No OpenSSL on this path: Debian has no OpenSSL for mingw, and building it
-# from source (perl Configure + make) takes far longer than the whole rest of
-# the script on 2 cores.  The OpenSSL bufferevents are built for Windows by the
-# MSVC and MSYS2 jobs of ci/github/windows.yml instead.
-# The compat tests' libevent twins are not built here (no libevent for mingw).
+# From an empty cache the OpenSSL build dominates (about 520 CPU-seconds).
 #
 # Environment: UVBEV_CROSS_JOBS (default 2), UVBEV_CROSS_BUILD_TYPE (Debug),
 # UVBEV_CROSS_CTEST_ARGS (extra ctest arguments, e.g. "-R compat_").
@@ -54,7 +54,9 @@ WINE_SKIPS=(
 )
 
 log() { printf '\n== %s\n' "$*"; }
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+# as_root, enable_deb_src, fetch_source
+# shellcheck source=ci/debian-source.sh
+. "$SRC/ci/debian-source.sh"
 elapsed() { echo "$(($(date +%s) - T0))s"; }
 T0=$(date +%s)
 
@@ -73,10 +75,7 @@ WINE=$(command -v wine64 || command -v wine || true)
 [ -z "$WINE" ] && [ -x /usr/lib/wine/wine64 ] && WINE=/usr/lib/wine/wine64
 [ -n "$WINE" ] || { echo "wine64 not found" >&2; exit 1; }
 
-# --- 2, 3. Debian sources of the dependencies, cross-built ------------------------
-. "$SRC/ci/debian-source.sh"
-fetch_source() { debian_source_fetch "$1" "$CACHE/src"; }
-
+# --- 2, 3. Debian sources of libuv and cmocka, cross-built ----------------------
 cross_cmake() { # $1: source dir, $2: build dir, rest: cmake -D options
   local src=$1 bld=$2
   shift 2
@@ -92,7 +91,7 @@ build_dependency() { # $1: source package, rest: cmake options
   local pkg=$1 dir stamp=$PREFIX/.built-$1
   shift
   [ -f "$stamp" ] && return 0
-  dir=$(fetch_source "$pkg")
+  dir=$(fetch_source "$CACHE/src" "$pkg")
   log "cross-building $(basename "$dir") ($(elapsed))"
   mkdir -p "$CACHE/build-deps"
   cross_cmake "$dir" "$CACHE/build-deps/$pkg" -DCMAKE_BUILD_TYPE=Release "$@"
@@ -102,6 +101,9 @@ build_dependency() { # $1: source package, rest: cmake options
   touch "$stamp"
 }
 
+if [ ! -f "$PREFIX/.built-libuv1" ] || [ ! -f "$PREFIX/.built-cmocka" ]; then
+  enable_deb_src
+fi
 build_dependency libuv1 -DLIBUV_BUILD_TESTS=OFF -DLIBUV_BUILD_BENCH=OFF
 build_dependency cmocka -DWITH_EXAMPLES=OFF -DUNIT_TESTING=OFF
 # cmocka 1.1.5's cmocka-config.cmake names the MinGW import library
@@ -116,7 +118,7 @@ fi
 build_openssl() {
   local dir bld=$CACHE/build-deps/openssl stamp=$PREFIX/.built-openssl
   [ -f "$stamp" ] && return 0
-  dir=$(fetch_source openssl)
+  dir=$(fetch_source "$CACHE/src" openssl)
   log "cross-building $(basename "$dir") ($(elapsed))"
   rm -rf "$bld"
   mkdir -p "$CACHE/build-deps"

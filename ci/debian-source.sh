@@ -1,16 +1,17 @@
-# SPDX-License-Identifier: MIT
-# Debian source packages for the gate's stages, sourced by their scripts:
+# Sourced, not run: fetching Debian source packages on a Debian host.
+#
 #   . ci/debian-source.sh
-#   debian_source_enable                  # a deb-src twin of the archive entry
-#   dir=$(debian_source_fetch PKG DEST)   # `apt-get source PKG` into DEST, once
-# Needs root or sudo for the apt configuration; nothing is changed when deb-src
-# entries exist already.  The unpacked tree is reused when DEST has one.
+#   enable_deb_src                  # adds a deb-src twin of Debian's archive entry
+#   dir=$(fetch_source DIR PACKAGE) # `apt-get source PACKAGE` into DIR, once
+#
+# Used by ci/cross-windows.sh (libuv, cmocka) and ci/libevent-regress.sh
+# (libevent's regression tests).
 
-debian_source_as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Debian 12 lists its archive in deb822 form (debian.sources); older images use
 # sources.list.  The deb-src twin goes into a file of our own.
-debian_source_enable() {
+enable_deb_src() {
   local deb822=/etc/apt/sources.list.d/debian.sources
   local ours=/etc/apt/sources.list.d/uvbev-deb-src
   if grep -rqs -E '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
@@ -18,33 +19,43 @@ debian_source_enable() {
   fi
   echo "enabling deb-src for Debian's archive" >&2
   if [ -f "$deb822" ]; then
-    sed -E 's/^Types:.*/Types: deb-src/' "$deb822" | debian_source_as_root tee "$ours.sources" >/dev/null
+    sed -E 's/^Types:.*/Types: deb-src/' "$deb822" | as_root tee "$ours.sources" >/dev/null
   elif [ -f /etc/apt/sources.list ]; then
-    sed -n -E 's/^deb (.*)/deb-src \1/p' /etc/apt/sources.list | debian_source_as_root tee "$ours.list" >/dev/null
+    sed -n -E 's/^deb (.*)/deb-src \1/p' /etc/apt/sources.list | as_root tee "$ours.list" >/dev/null
   else
     echo "no Debian apt source found to twin" >&2
     return 1
   fi
-  debian_source_as_root apt-get update -qq
+  as_root apt-get update -qq
 }
 
-# Prints the unpacked directory.  When the newest version cannot be fetched
-# (a mirror may list a security update whose files it does not carry yet), the
-# other versions apt knows are tried, newest first.
-debian_source_fetch() {
-  local pkg=$1 dest=$2 dir version
-  dir=$(find "$dest" -maxdepth 1 -type d -name "$pkg-[0-9]*" 2>/dev/null | sort -V | tail -1)
+# `apt-get source PACKAGE`; when the newest version cannot be fetched (a mirror
+# may list a security update whose files it does not carry yet: seen with
+# openssl), the other versions apt knows, newest first.
+fetch_source_any_version() { # $1: directory, $2: source package name
+  local into=$1 pkg=$2 version
+  (cd "$into" && apt-get source -qq "$pkg" >&2) && return 0
+  for version in $(apt-cache showsrc "$pkg" | sed -n 's/^Version: //p' | sort -rV); do
+    echo "apt-get source $pkg failed; trying $pkg=$version" >&2
+    (cd "$into" && apt-get source -qq "$pkg=$version" >&2) && return 0
+  done
+  return 1
+}
+
+# Prints the unpacked source directory of PACKAGE under DIR, fetching it with
+# `apt-get source` (after enable_deb_src) only when no unpacked copy is there.
+fetch_source() { # $1: directory, $2: source package name
+  local into=$1 pkg=$2 dir
+  dir=$(find "$into" -maxdepth 1 -type d -name "$pkg-*" 2>/dev/null | sort | tail -1)
   if [ -z "$dir" ]; then
-    debian_source_enable
-    mkdir -p "$dest"
-    if ! (cd "$dest" && apt-get source -qq "$pkg" >&2); then
-      for version in $(apt-cache showsrc "$pkg" | sed -n 's/^Version: //p' | sort -rV); do
-        echo "apt-get source $pkg failed; trying $pkg=$version" >&2
-        (cd "$dest" && apt-get source -qq "$pkg=$version" >&2) && break
-      done
+    enable_deb_src >&2
+    if ! command -v dpkg-source >/dev/null; then # apt-get source unpacks with it
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dpkg-dev >&2
     fi
-    dir=$(find "$dest" -maxdepth 1 -type d -name "$pkg-[0-9]*" | sort -V | tail -1)
+    mkdir -p "$into"
+    fetch_source_any_version "$into" "$pkg"
+    dir=$(find "$into" -maxdepth 1 -type d -name "$pkg-*" | sort | tail -1)
   fi
-  [ -n "$dir" ] || { echo "could not fetch Debian's source of $pkg" >&2; return 1; }
+  [ -n "$dir" ] || { echo "apt-get source $pkg gave no directory in $into" >&2; return 1; }
   echo "$dir"
 }

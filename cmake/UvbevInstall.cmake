@@ -1,7 +1,7 @@
 # Install rules, CMake package and pkg-config file.
 #
 # Layout under the install prefix (see DESIGN.md, "Installing beside libevent"):
-#   include/uvbev/event2/*.h        libevent-compatible headers
+#   include/uvbev/event2/*.h        libevent-compatible headers (event-config.h generated)
 #   include/uvbev/uvbev/*.h         uvbev's extensions and uvbev-config.h
 #   include/uvbev/*.h               top-level compatibility headers (event.h, ...)
 #   lib/libuvbev.so.X.Y / .a        (bin/libuvbev.dll + lib/libuvbev.dll.a on Windows)
@@ -38,6 +38,9 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/uvbev/
   FILES_MATCHING PATTERN "*.h")
 install(FILES ${PROJECT_BINARY_DIR}/include/uvbev/uvbev-config.h
   DESTINATION ${_uvbev_incdir}/uvbev
+  COMPONENT uvbev_common)
+install(FILES ${PROJECT_BINARY_DIR}/include/event2/event-config.h
+  DESTINATION ${_uvbev_incdir}/event2
   COMPONENT uvbev_common)
 # The pre-2.0 top-level headers (event.h, evutil.h, ...), when present.
 file(GLOB _uvbev_toplevel_headers CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/include/*.h)

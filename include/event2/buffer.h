@@ -159,20 +159,20 @@ UVBEV_API int evbuffer_expand(struct evbuffer *buf, size_t datlen);
  * @param size the number of bytes wanted, at least
  * @param vec where to store the extents
  * @param n_vec the number of entries in vec (>= 1; with 1 the space is one
- *   contiguous extent)
- * @return the number of extents filled, or -1 on failure (back frozen,
- *   allocation failure, bad arguments). */
+ *   contiguous extent; with more, as many extents as chunks are used, each
+ *   one chunk's free space, up to n_vec, as libevent hands them out)
+ * @return the number of extents filled (0 when size is 0 and n_vec > 1), or
+ *   -1 on failure (back frozen, allocation failure, bad arguments). */
 UVBEV_API int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size,
                                      struct evbuffer_iovec *vec, int n_vec);
 
 /** Commits bytes written into space given by evbuffer_reserve_space(): they
  * become part of the buffer.  To commit less than was reserved, lower the
- * iov_len of the extents (a later extent may be committed only if the
- * earlier ones are; bytes after a short extent are ignored).
+ * iov_len of the extents, or pass fewer (a prefix of them).
  * @param buf the buffer
  * @param vec the extents as returned by evbuffer_reserve_space(), with
  *   iov_len set to the number of bytes written in each
- * @param n_vecs the number of extents (0 to 2)
+ * @param n_vecs the number of extents
  * @return 0 on success, -1 if the extents do not match the reserved space or
  *   the back is frozen. */
 UVBEV_API int evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec, int n_vecs);

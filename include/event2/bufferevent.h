@@ -88,10 +88,16 @@ enum bufferevent_trigger_options {
  * @param base the event base
  * @param fd a connected or connecting socket (made non-blocking), or -1 to
  *   set one later with bufferevent_socket_connect() or bufferevent_setfd().
- *   A socket handed out by an evconnlistener is adopted as is.  TCP sockets
- *   run on a uv_tcp_t, AF_UNIX stream sockets on a uv_pipe_t.
+ *   As with libevent, any descriptor works: a pipe, a FIFO, a tty or pty, a
+ *   regular file, /dev/null.  A socket handed out by an evconnlistener is
+ *   adopted as is.  uvbev: TCP sockets run on a uv_tcp_t; AF_UNIX stream
+ *   sockets, pipes and FIFOs on a uv_pipe_t; ttys, ptys and other pollable
+ *   descriptors on a uv_poll_t with read()/write(); regular files and
+ *   /dev/null are always ready, as libevent's poll backend reports them
+ *   (libevent's epoll backend refuses them).  Windows: sockets only.
  * @param options BEV_OPT_* flags
- * @return the new bufferevent, or NULL on error (bad fd, allocation)
+ * @return the new bufferevent, or NULL on error (a descriptor that is not
+ *   open or that the loop cannot watch, allocation)
  *
  * uvbev: libuv always closes the descriptor it watches.  Without
  * BEV_OPT_CLOSE_ON_FREE, uvbev therefore watches a duplicate of fd on Unix so

@@ -6,6 +6,7 @@
 
 #include <event2/util.h>
 #include <event2/bufferevent.h>
+#include <event2/event_struct.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -18,10 +19,15 @@ struct event_watermark {
 
 struct bufferevent_ops;
 
-/* uvbev: unlike libevent there are no ev_read/ev_write events here. */
 struct bufferevent {
   struct event_base *ev_base;
   const struct bufferevent_ops *be_ops;
+  /* libevent's read and write events.  uvbev reads and writes through libuv
+   * handles instead: these two are never assigned nor added, so code that
+   * asks event_pending() about them (libevent's tests do) compiles and is
+   * told "not pending". */
+  struct event ev_read;
+  struct event ev_write;
   struct evbuffer *input;
   struct evbuffer *output;
   struct event_watermark wm_read;

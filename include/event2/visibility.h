@@ -21,9 +21,27 @@
 #  define UVBEV_API
 #endif
 
-/* libevent's own spelling, for code that uses it in its headers. */
+/* libevent's own spellings, for code that uses them in its headers.  libevent
+ * splits its API over several libraries (core, extra, openssl, pthreads) and
+ * marks each library's functions with its own macro; uvbev is one library, so
+ * every one of them means UVBEV_API. */
 #ifndef EVENT2_EXPORT_SYMBOL
 #  define EVENT2_EXPORT_SYMBOL UVBEV_API
+#endif
+#ifndef EVENT2_CORE_EXPORT_SYMBOL
+#  define EVENT2_CORE_EXPORT_SYMBOL UVBEV_API
+#endif
+#ifndef EVENT2_EXTRA_EXPORT_SYMBOL
+#  define EVENT2_EXTRA_EXPORT_SYMBOL UVBEV_API
+#endif
+#ifndef EVENT2_OPENSSL_EXPORT_SYMBOL
+#  define EVENT2_OPENSSL_EXPORT_SYMBOL UVBEV_API
+#endif
+#ifndef EVENT2_MBEDTLS_EXPORT_SYMBOL
+#  define EVENT2_MBEDTLS_EXPORT_SYMBOL UVBEV_API
+#endif
+#ifndef EVENT2_PTHREADS_EXPORT_SYMBOL
+#  define EVENT2_PTHREADS_EXPORT_SYMBOL UVBEV_API
 #endif
 
 #endif

@@ -1,12 +1,15 @@
 /* The socket bufferevent kind, shared between bev_socket.c (I/O, fd
- * ownership, ops) and bev_socket_connect.c (connect, connect by name).
+ * ownership, ops), bev_socket_connect.c (connect, connect by name) and
+ * bev_socket_fdio.c (descriptors libuv has no stream for).
  *
  * A socket bufferevent owns at most one connection at a time (struct
  * bev_conn): one libuv stream handle (uv_tcp_t for TCP, uv_pipe_t for AF_UNIX
- * stream sockets) plus the requests that run on it.  bufferevent_setfd() and
- * trying the next address of a name replace the connection: the old one is
- * detached and closed, and its callbacks that still arrive (cancelled writes,
- * the close callback) only release what they hold.
+ * stream sockets, pipes and FIFOs) plus the requests that run on it; or,
+ * for any other descriptor, a struct bev_fdio (see bev_socket_fdio.c).
+ * bufferevent_setfd() and trying the next address of a name replace the
+ * connection: the old one is detached and closed, and its callbacks that
+ * still arrive (cancelled writes, the close callback) only release what they
+ * hold.
  *
  * Life of a connection:
  *   conn_new (handle initialised, fd opened/adopted)
@@ -59,6 +62,8 @@ struct bev_conn {
 struct bev_socket {
   struct bufferevent_private p;  /* first */
   struct bev_conn *conn;         /* NULL: no socket yet */
+  struct bev_fdio *fio;          /* or a descriptor without a libuv stream
+                                    (bev_socket_fdio.c); never both */
   struct uvbev_deferred flush_d; /* writes start from the loop, never from
                                     inside bufferevent_write */
   /* Connecting to a list of addresses (by name): bev_socket_connect.c's,
@@ -110,5 +115,30 @@ void bev_socket_cancel_lookup_(struct bev_socket *s);
 
 /* Frees s->addrs (when the bufferevent is destroyed). */
 void bev_socket_addrs_free_(struct bev_socket *s);
+
+/* Reports a read (write) failure with libuv error `err` (UV_EOF: end of
+ * file) as libevent does: that direction disabled, then the event callback
+ * with BEV_EVENT_READING (WRITING) and EVUTIL_SOCKET_ERROR() set. */
+void bev_socket_read_failed_(struct bev_socket *s, int err);
+void bev_socket_write_failed_(struct bev_socket *s, int err);
+
+/* ---- descriptors without a libuv stream (bev_socket_fdio.c) ---- */
+
+/* Installs fd (a tty, pty, device, file, non-stream socket: see
+ * uvbev_fd_kind_) as s->fio, replacing the connection, watched by a poll
+ * handle or (always_ready, or if the poller refuses it) an idle handle.
+ * Returns 0 or a libuv error (s unchanged). */
+int bev_fdio_open_(struct bev_socket *s, evutil_socket_t fd, int always_ready);
+
+/* Detaches and closes s->fio (if any). */
+void bev_fdio_drop_(struct bev_socket *s);
+
+/* Watches s->fio for what the bufferevent wants now: reading while EV_READ
+ * is active, writing while EV_WRITE is active and output is pending.  Loop
+ * thread only. */
+void bev_fdio_update_(struct bev_socket *s);
+
+/* The descriptor getfd reports for s->fio (UVBEV_NO_SOCKET without one). */
+evutil_socket_t bev_fdio_fd_(const struct bev_socket *s);
 
 #endif

@@ -24,6 +24,11 @@
  *     (so the fd stays open and evutil_closesocket() releases it), unless a
  *     write was still pending, in which case it is closed.
  *   - bufferevent_setfd() releases the previous connection like a free.
+ *
+ * Descriptor kinds (uvbev_fd_kind_): TCP sockets run on uv_tcp_t, AF_UNIX
+ * stream sockets, pipes and FIFOs on uv_pipe_t; every other descriptor
+ * libevent accepts (ttys, ptys, devices, regular files, other sockets)
+ * runs on bev_socket_fdio.c, as s->fio instead of s->conn.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +114,7 @@ static int conn_return_to_registry(struct bev_conn *c) {
 
 void bev_socket_conn_drop_(struct bev_socket *s) {
   struct bev_conn *c = s->conn;
+  bev_fdio_drop_(s);
   if (!c) return;
   s->conn = NULL;
   c->detached = 1;
@@ -164,11 +170,17 @@ fail:
   return r;
 }
 
-/* Installs a connection on an existing descriptor. */
+/* Installs a connection on an existing descriptor, of the kind it is (see
+ * the top of the file). */
 static int conn_adopt(struct bev_socket *s, evutil_socket_t fd) {
   struct event_base *base = s->p.bev.ev_base;
   uv_stream_t *h = uvbev_accepted_take_(base, fd);
-  struct bev_conn *c = conn_alloc(s, h, !h && uvbev_sock_is_local_(fd));
+  enum uvbev_fd_kind kind = h ? UVBEV_FD_TCP : uvbev_fd_kind_(fd);
+  struct bev_conn *c;
+  if (kind == UVBEV_FD_INVALID) return UV_EBADF;
+  if (kind == UVBEV_FD_POLLABLE || kind == UVBEV_FD_FILE)
+    return bev_fdio_open_(s, fd, kind == UVBEV_FD_FILE);
+  c = conn_alloc(s, h, kind == UVBEV_FD_LOCAL);
   if (!c) {
     if (h) uvbev_accepted_put_(base, fd, h);
     return UV_ENOMEM;
@@ -264,6 +276,10 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   bev_core_decref_(bev);
 }
 
+void bev_socket_read_failed_(struct bev_socket *s, int err) {
+  read_failed(s, err);
+}
+
 static void conn_start_reading(struct bev_conn *c) {
   if (c->reading || c->connecting || c->closing || c->failed) return;
   if (uv_read_start(c->stream, on_alloc, on_read) == 0) c->reading = 1;
@@ -283,6 +299,10 @@ static void write_failed(struct bev_socket *s, int err) {
   bufferevent_disable(bev, EV_WRITE);
   EVUTIL_SET_SOCKET_ERROR(sockerr);
   bev_core_run_eventcb_(bev, BEV_EVENT_ERROR | BEV_EVENT_WRITING, 0);
+}
+
+void bev_socket_write_failed_(struct bev_socket *s, int err) {
+  write_failed(s, err);
 }
 
 static void on_shutdown(uv_shutdown_t *req, int status) {
@@ -388,7 +408,9 @@ static void on_flush_deferred(struct uvbev_deferred *d, void *arg) {
   (void)d;
   BEV_LOCK(bev);
   s->flush_queued = 0;
-  if (!s->p.freed && !s->p.unlinked && s->conn) {
+  if (!s->p.freed && !s->p.unlinked && s->fio) {
+    bev_fdio_update_(s);
+  } else if (!s->p.freed && !s->p.unlinked && s->conn) {
     if (bev_core_active_(bev) & EV_READ)
       conn_start_reading(s->conn);
     else
@@ -399,11 +421,25 @@ static void on_flush_deferred(struct uvbev_deferred *d, void *arg) {
   bev_core_decref_(bev); /* the queued reference */
 }
 
+/* s->fio's watching follows the state: now on the loop thread, else from
+ * the loop (flush_d). */
+static int fdio_sync(struct bev_socket *s) {
+  if (uvbev_base_on_loop_thread_(s->p.bev.ev_base))
+    bev_fdio_update_(s);
+  else
+    request_flush(s);
+  return 0;
+}
+
 /* Data added to the output: write it from the loop. */
 static void on_output_changed(struct evbuffer *buf, const struct evbuffer_cb_info *info,
                               void *arg) {
   struct bev_socket *s = arg;
   (void)buf;
+  if (info->n_added > 0 && s->fio) {
+    fdio_sync(s);
+    return;
+  }
   if (info->n_added == 0 || !s->conn || s->conn->connecting) return;
   if (bev_core_active_(&s->p.bev) & EV_WRITE) request_flush(s);
 }
@@ -412,6 +448,7 @@ static void on_output_changed(struct evbuffer *buf, const struct evbuffer_cb_inf
 
 static int be_socket_enable(struct bufferevent *bev, short what) {
   struct bev_socket *s = (struct bev_socket *)bev;
+  if (s->fio) return fdio_sync(s);
   if (!s->conn) return 0;
   if (!uvbev_base_on_loop_thread_(bev->ev_base)) {
     request_flush(s); /* libuv is touched from the loop thread only */
@@ -424,6 +461,7 @@ static int be_socket_enable(struct bufferevent *bev, short what) {
 
 static int be_socket_disable(struct bufferevent *bev, short what) {
   struct bev_socket *s = (struct bev_socket *)bev;
+  if (s->fio) return fdio_sync(s);
   if (!s->conn || !(what & EV_READ)) return 0;
   /* EV_WRITE: a uv_write in flight cannot be recalled; no new one starts. */
   if (uvbev_base_on_loop_thread_(bev->ev_base))
@@ -480,7 +518,7 @@ static int set_fd(struct bev_socket *s, evutil_socket_t fd) {
     bev_socket_conn_drop_(s);
     return 0;
   }
-  if (s->conn && conn_fd(s->conn) == fd && !s->conn->failed)
+  if ((s->conn && conn_fd(s->conn) == fd && !s->conn->failed) || (s->fio && bev_fdio_fd_(s) == fd))
     return be_socket_enable(bev, bev_core_active_(bev)); /* already ours */
   if (conn_adopt(s, fd) < 0) return -1;
   active = bev_core_active_(bev);
@@ -493,7 +531,7 @@ static int be_socket_ctrl(struct bufferevent *bev, enum bev_ctrl_op op, union be
   case BEV_CTRL_SET_FD:
     return set_fd(s, d->fd);
   case BEV_CTRL_GET_FD:
-    d->fd = s->conn ? conn_fd(s->conn) : UVBEV_NO_SOCKET;
+    d->fd = s->conn ? conn_fd(s->conn) : bev_fdio_fd_(s);
     return 0;
   case BEV_CTRL_CANCEL_ALL:
     bev_socket_cancel_lookup_(s);

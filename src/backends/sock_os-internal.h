@@ -15,8 +15,4 @@
  * descriptor it watches; watching a duplicate leaves the caller's open. */
 evutil_socket_t uvbev_sock_dup_(evutil_socket_t fd);
 
-/* Non-zero if fd is an AF_UNIX socket (always 0 on Windows, where every
- * socket runs on uv_tcp_t). */
-int uvbev_sock_is_local_(evutil_socket_t fd);
-
 #endif

@@ -1,4 +1,4 @@
-/* The two platform-specific socket operations of src/backends
+/* The platform-specific socket operation of src/backends
  * (sock_os-internal.h). */
 #include "sock_os-internal.h"
 
@@ -15,27 +15,14 @@ evutil_socket_t uvbev_sock_dup_(evutil_socket_t fd) {
   return s == INVALID_SOCKET ? UVBEV_NO_SOCKET : (evutil_socket_t)s;
 }
 
-int uvbev_sock_is_local_(evutil_socket_t fd) {
-  (void)fd;
-  return 0; /* AF_UNIX sockets are not run on uv_pipe_t on Windows */
-}
-
 #else
 
 #include <fcntl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 evutil_socket_t uvbev_sock_dup_(evutil_socket_t fd) {
   int d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   return d < 0 ? UVBEV_NO_SOCKET : d;
-}
-
-int uvbev_sock_is_local_(evutil_socket_t fd) {
-  struct sockaddr_storage ss;
-  socklen_t len = sizeof(ss);
-  if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0) return 0;
-  return ss.ss_family == AF_UNIX;
 }
 
 #endif

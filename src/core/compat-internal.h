@@ -28,4 +28,35 @@ const char *uvbev_backend_name_(void);
 #define UVBEV_SOCK_TO_UV(fd) ((uv_os_sock_t)(fd))
 #define UVBEV_SOCK_FROM_UV(s) ((evutil_socket_t)(s))
 
+/* ---- descriptors (fd_os.c) ---- */
+
+/* What a descriptor handed to libevent's API is, which decides how uvbev
+ * watches it (libuv aborts when its poller refuses a descriptor, so a
+ * descriptor goes only where it can be watched). */
+enum uvbev_fd_kind {
+  UVBEV_FD_INVALID,  /* not an open descriptor */
+  UVBEV_FD_TCP,      /* a TCP socket (every socket on Windows): uv_tcp_t */
+  UVBEV_FD_LOCAL,    /* an AF_UNIX stream socket, a pipe or a FIFO: uv_pipe_t */
+  UVBEV_FD_POLLABLE, /* a tty or pty, another socket, a device: uv_poll_t,
+                        or always ready if the poller refuses it */
+  UVBEV_FD_FILE      /* a regular file (or directory, block device): always
+                        ready, as libevent's poll backend reports it */
+};
+
+enum uvbev_fd_kind uvbev_fd_kind_(evutil_socket_t fd);
+
+/* Non-zero when uv_poll_init failed with uv_err because the platform's poller
+ * cannot watch that kind of descriptor (epoll: regular files, /dev/null),
+ * which libevent's poll backend reports always ready. */
+int uvbev_fd_unpollable_(int uv_err);
+
+/* Buffers per uvbev_fd_write_ (more are ignored). */
+#define UVBEV_FD_MAX_BUFS 16
+
+/* One read() / writev() (recv / WSASend on Windows), retried on EINTR.
+ * Return the bytes moved (0 from a read: end of file), or a libuv error
+ * (UV_EAGAIN when it would block). */
+int uvbev_fd_read_(evutil_socket_t fd, char *buf, size_t len);
+int uvbev_fd_write_(evutil_socket_t fd, const uv_buf_t *bufs, int n);
+
 #endif

@@ -12,12 +12,14 @@
  * REFERENCE chunks view user memory and run the user's cleanup once when
  * released; SEGMENT chunks view a file segment's memory (counted reference);
  * VIEW chunks view another chunk's bytes (evbuffer_add_buffer_reference) and
- * hold a reference on it.  A chunk is freed when its reference count drops to
- * zero: the count is 1 for the buffer that holds it plus 1 per VIEW on it.
+ * hold a reference on it; a VIEW or SEGMENT chunk is never viewed in turn.
+ * A chunk is freed when its reference count drops to zero: the count is 1
+ * for the buffer that holds it plus 1 per VIEW on it.
  *
  * Who may touch a chunk's memory:
- *   - append into the free tail: OWNED and not pinned (bytes after what a VIEW
- *     or a pin covers are not seen by them);
+ *   - append into the free tail: OWNED, not shared and not pinned (as in
+ *     libevent, where a referenced chunk turns immutable: appends to a buffer
+ *     that another references go to a new chunk);
  *   - move the data inside the chunk or reuse it from offset 0 once empty:
  *     OWNED, not shared (refcnt 1) and not pinned.
  *
@@ -174,7 +176,8 @@ struct evbuffer_chunk *evbuffer_chunk_new_foreign_(int kind, const void *mem, si
 void evbuffer_chunk_release_(struct evbuffer_chunk *c);
 /* Free bytes after the data, 0 unless appending into the chunk is allowed. */
 static inline size_t evbuffer_chunk_tail_space_(const struct evbuffer_chunk *c) {
-  if (c->kind != EVBUFFER_CHUNK_OWNED || (c->flags & EVBUFFER_CHUNK_PINNED)) return 0;
+  if (c->kind != EVBUFFER_CHUNK_OWNED || c->refcnt != 1 || (c->flags & EVBUFFER_CHUNK_PINNED))
+    return 0;
   return c->cap - c->misalign - c->off;
 }
 /* Non-zero when the chunk's data may be moved inside its memory. */

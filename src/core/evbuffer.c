@@ -326,7 +326,7 @@ int evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen) {
 int evbuffer_drain(struct evbuffer *buf, size_t len) {
   if (buf == NULL) return -1;
   EVBUFFER_LOCK(buf);
-  if (buf->freeze_start) {
+  if (buf->freeze_start && buf->total_len > 0) { /* empty: 0, as libevent */
     EVBUFFER_UNLOCK(buf);
     return -1;
   }
@@ -406,9 +406,10 @@ static int prepend_raw(struct evbuffer *buf, const void *data, size_t size) {
 int evbuffer_prepend(struct evbuffer *buf, const void *data, size_t size) {
   int r = -1;
   if (buf == NULL || (data == NULL && size > 0)) return -1;
+  if (size == 0) return 0; /* even when frozen, as libevent */
   EVBUFFER_LOCK(buf);
   if (!buf->freeze_start && !front_is_writing(buf)) {
-    r = size == 0 ? 0 : prepend_raw(buf, data, size);
+    r = prepend_raw(buf, data, size);
     evbuffer_invoke_cbs_(buf);
   }
   EVBUFFER_UNLOCK(buf);

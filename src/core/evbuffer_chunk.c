@@ -1,5 +1,7 @@
 /* Chunks of an evbuffer: allocation, sizing, release (see evbuffer-internal.h
  * for the kinds and who may write into a chunk). */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "evbuffer-internal.h"
@@ -9,7 +11,9 @@
 static size_t chunk_alloc_size(size_t size) {
   size_t total = sizeof(struct evbuffer_chunk) + size;
   size_t alloc = EVBUFFER_CHUNK_MIN;
-  if (total < size) return 0; /* overflow */
+  /* No object is bigger than PTRDIFF_MAX: refuse before malloc (libevent
+   * caps chunks likewise), which also rules out overflow. */
+  if (size > (size_t)PTRDIFF_MAX - sizeof(struct evbuffer_chunk) - 4095) return 0;
   if (total <= EVBUFFER_CHUNK_MAX_AUTO) {
     while (alloc < total)
       alloc <<= 1;

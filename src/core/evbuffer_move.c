@@ -1,15 +1,13 @@
 /* Moving bytes between evbuffers by moving chunks (add_buffer, remove_buffer,
  * prepend_buffer) and sharing them (add_buffer_reference).  Payload bytes are
- * copied only for a small partial chunk, a tiny add that fits in the
- * destination's free tail, or bytes pinned by the socket layer (which must
- * stay where libuv is reading them). */
+ * copied only for the partial chunk at the end of a remove_buffer, or bytes
+ * pinned by the socket layer (which must stay where libuv is reading them).
+ * Whole chunks always move, however small, as in libevent: evbuffer_peek
+ * sees the same extents, and a reference chunk keeps its cleanup for when
+ * its bytes are really gone. */
 #include <string.h>
 
 #include "evbuffer-internal.h"
-
-/* Below this, add_buffer copies into the destination's free tail rather than
- * moving a nearly empty chunk: it keeps the chain short for small writes. */
-#define EVBUFFER_MOVE_COPY_MAX 256
 
 /* Locks two buffers in address order, so that two threads moving bytes in
  * opposite directions cannot deadlock. */
@@ -32,22 +30,49 @@ static void unlock2(struct evbuffer *a, struct evbuffer *b) {
   if (a->lock != b->lock) EVBUFFER_UNLOCK(b);
 }
 
-/* Splices the chunks src->first..end (all holding data) out of src and after
- * dst's last data.  Lengths are the caller's business. */
-static void splice_front_to_tail(struct evbuffer *dst, struct evbuffer *src,
-                                 struct evbuffer_chunk *end) {
-  struct evbuffer_chunk *head = src->first;
+/* Links the list head..tail (all holding data) after dst's last data, before
+ * its free chunks.  Lengths are the caller's business. */
+static void link_after_data(struct evbuffer *dst, struct evbuffer_chunk *head,
+                            struct evbuffer_chunk *tail) {
   struct evbuffer_chunk *after = dst->last_data != NULL ? dst->last_data->next : dst->first;
-  src->first = end->next;
-  if (src->last == end) src->last = NULL;
-  if (src->last_data == end) src->last_data = NULL;
   if (dst->last_data != NULL)
     dst->last_data->next = head;
   else
     dst->first = head;
-  end->next = after;
-  if (after == NULL) dst->last = end;
-  dst->last_data = end;
+  tail->next = after;
+  if (after == NULL) dst->last = tail;
+  dst->last_data = tail;
+}
+
+/* Splices the chunks src->first..end (all holding data) out of src and after
+ * dst's last data. */
+static void splice_front_to_tail(struct evbuffer *dst, struct evbuffer *src,
+                                 struct evbuffer_chunk *end) {
+  struct evbuffer_chunk *head = src->first;
+  src->first = end->next;
+  if (src->last == end) src->last = NULL;
+  if (src->last_data == end) src->last_data = NULL;
+  link_after_data(dst, head, end);
+}
+
+/* A buffer whose chunks all moved away has no room left for its next add or
+ * read: it takes the receiver's free chunk, when there is one, so that a
+ * buffer moved into and then drained (bufferevent_read_buffer, pairs) and
+ * the one it came from need no malloc in steady state.  Free chunks are not
+ * data: peek and the other extents libevent shows do not change. */
+static void hand_over_spare(struct evbuffer *dst, struct evbuffer *src) {
+  struct evbuffer_chunk *prev = dst->last_data;
+  struct evbuffer_chunk *c = prev != NULL ? prev->next : dst->first;
+  if (c == NULL || !evbuffer_chunk_can_move_(c) || (dst->uv_reserved && dst->uv_chunk == c)) return;
+  if (src->last != NULL && (src->last->off == 0 || evbuffer_chunk_tail_space_(src->last) > 0))
+    return;
+  if (prev != NULL)
+    prev->next = c->next;
+  else
+    dst->first = c->next;
+  if (dst->last == c) dst->last = prev;
+  c->misalign = 0;
+  evbuffer_chain_append_(src, c);
 }
 
 /* Copies n bytes from src's front to dst's end and drains them from src:
@@ -74,9 +99,7 @@ static int must_copy_out(const struct evbuffer *buf) {
 static int move_front(struct evbuffer *dst, struct evbuffer *src, size_t n) {
   struct evbuffer_chunk *c, *end = NULL;
   size_t whole = 0;
-  if (must_copy_out(src) || (n <= EVBUFFER_MOVE_COPY_MAX && dst->last_data != NULL &&
-                             evbuffer_chunk_tail_space_(dst->last_data) >= n))
-    return copy_front(dst, src, n);
+  if (must_copy_out(src)) return copy_front(dst, src, n);
   if (n == src->total_len) {
     end = src->last_data; /* everything: no walk */
     whole = n;
@@ -88,6 +111,7 @@ static int move_front(struct evbuffer *dst, struct evbuffer *src, size_t n) {
   }
   if (end != NULL) {
     splice_front_to_tail(dst, src, end);
+    hand_over_spare(dst, src);
     evbuffer_count_removed_(src, whole);
     dst->total_len += whole;
     dst->n_added_cb += whole;
@@ -119,7 +143,7 @@ int evbuffer_add_buffer(struct evbuffer *outbuf, struct evbuffer *inbuf) {
 int evbuffer_remove_buffer(struct evbuffer *src, struct evbuffer *dst, size_t datlen) {
   int r = -1;
   if (src == NULL || dst == NULL) return -1;
-  if (src == dst) return 0; /* as libevent */
+  if (src == dst || datlen == 0) return 0; /* even when frozen, as libevent */
   lock2(src, dst);
   if (!src->freeze_start && !dst->freeze_end) {
     if (datlen > src->total_len) datlen = src->total_len;
@@ -164,6 +188,7 @@ static int prepend_all(struct evbuffer *dst, struct evbuffer *src, size_t n) {
     if (prepend_copy(dst, src) < 0) return -1;
   } else {
     splice_all_to_front(dst, src);
+    hand_over_spare(dst, src);
     evbuffer_count_removed_(src, n);
   }
   dst->total_len += n;
@@ -173,7 +198,8 @@ static int prepend_all(struct evbuffer *dst, struct evbuffer *src, size_t n) {
 
 int evbuffer_prepend_buffer(struct evbuffer *dst, struct evbuffer *src) {
   int r = 0;
-  if (dst == NULL || src == NULL || dst == src) return -1;
+  if (dst == NULL || src == NULL) return -1;
+  if (dst == src) return 0; /* as libevent */
   lock2(dst, src);
   if (src->total_len == 0) /* 0 even when frozen, as libevent */
     goto done;
@@ -189,15 +215,31 @@ done:
   return r;
 }
 
-/* A chunk that shares the data of c (or of the chunk c itself views). */
+/* A chunk that shares the data of c. */
 static struct evbuffer_chunk *view_of(struct evbuffer_chunk *c) {
   struct evbuffer_chunk *v =
       evbuffer_chunk_new_foreign_(EVBUFFER_CHUNK_VIEW, c->mem + c->misalign, c->off);
-  struct evbuffer_chunk *parent = c->kind == EVBUFFER_CHUNK_VIEW ? c->u.parent : c;
   if (v == NULL) return NULL;
-  v->u.parent = parent;
-  parent->refcnt++;
+  v->u.parent = c;
+  c->refcnt++;
   return v;
+}
+
+/* As libevent: bytes that are themselves shared (views of another buffer,
+ * file segments) cannot be referenced again, which also refuses cycles. */
+static int can_reference(const struct evbuffer *buf) {
+  const struct evbuffer_chunk *c;
+  for (c = buf->first; c != NULL && c->off > 0; c = c->next)
+    if (c->kind == EVBUFFER_CHUNK_VIEW || c->kind == EVBUFFER_CHUNK_SEGMENT) return 0;
+  return 1;
+}
+
+static void release_chunks(struct evbuffer_chunk *c) {
+  while (c != NULL) {
+    struct evbuffer_chunk *next = c->next;
+    evbuffer_chunk_release_(c);
+    c = next;
+  }
 }
 
 int evbuffer_add_buffer_reference(struct evbuffer *outbuf, struct evbuffer *inbuf) {
@@ -206,17 +248,16 @@ int evbuffer_add_buffer_reference(struct evbuffer *outbuf, struct evbuffer *inbu
   int r = -1;
   if (outbuf == NULL || inbuf == NULL) return -1;
   lock2(outbuf, inbuf);
-  if (outbuf->freeze_end) goto done;
   n = inbuf->total_len;
-  /* Build the whole list first: outbuf may be inbuf. */
+  if (n == 0) { /* 0 even for itself or frozen, as libevent */
+    r = 0;
+    goto done;
+  }
+  if (outbuf->freeze_end || outbuf == inbuf || !can_reference(inbuf)) goto done;
   for (c = inbuf->first; c != NULL && c->off > 0; c = c->next) {
     struct evbuffer_chunk *v = view_of(c);
     if (v == NULL) {
-      while (head != NULL) {
-        c = head->next;
-        evbuffer_chunk_release_(head);
-        head = c;
-      }
+      release_chunks(head);
       goto done;
     }
     if (tail != NULL)
@@ -227,15 +268,7 @@ int evbuffer_add_buffer_reference(struct evbuffer *outbuf, struct evbuffer *inbu
   }
   r = 0;
   if (head != NULL) {
-    struct evbuffer_chunk *after =
-        outbuf->last_data != NULL ? outbuf->last_data->next : outbuf->first;
-    if (outbuf->last_data != NULL)
-      outbuf->last_data->next = head;
-    else
-      outbuf->first = head;
-    tail->next = after;
-    if (after == NULL) outbuf->last = tail;
-    outbuf->last_data = tail;
+    link_after_data(outbuf, head, tail);
     outbuf->total_len += n;
     outbuf->n_added_cb += n;
     evbuffer_invoke_cbs_(outbuf);

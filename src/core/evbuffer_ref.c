@@ -80,7 +80,7 @@ struct evbuffer_file_segment *evbuffer_file_segment_new(int fd, ev_off_t offset,
     if (size < 0 || size < (int64_t)offset) return NULL;
     length = (ev_off_t)(size - (int64_t)offset);
   }
-  if ((uint64_t)length > SIZE_MAX) return NULL;
+  if ((uint64_t)length > (uint64_t)PTRDIFF_MAX) return NULL; /* no such object */
   seg = calloc(1, sizeof(*seg));
   if (seg == NULL) return NULL;
   seg->refcnt = 1;

@@ -98,36 +98,50 @@ static void set_vec(struct evbuffer_iovec *v, struct evbuffer_chunk *c) {
   v->iov_len = evbuffer_chunk_tail_space_(c);
 }
 
-/* Two extents: the free tail at hand, then a chunk for the rest. */
-static int reserve_two(struct evbuffer *buf, size_t size, struct evbuffer_iovec *vec) {
+/* The first chunk that takes appended bytes: the last data chunk while it
+ * has free tail, else the first empty chunk after it (NULL: none). */
+static struct evbuffer_chunk *first_with_space(struct evbuffer *buf) {
   struct evbuffer_chunk *c = buf->last_data;
-  struct evbuffer_chunk *next;
-  size_t have;
-  if (c == NULL || evbuffer_chunk_tail_space_(c) == 0) c = first_free(buf);
-  if (c == NULL || evbuffer_chunk_tail_space_(c) == 0 || evbuffer_chunk_tail_space_(c) >= size) {
-    c = evbuffer_chain_tail_for_(buf, size);
-    if (c == NULL) return -1;
-    set_vec(&vec[0], c);
-    return 1;
+  if (c != NULL && evbuffer_chunk_tail_space_(c) > 0) return c;
+  return first_free(buf);
+}
+
+/* Makes the first n_vec chunks with free space hold `size` bytes, as
+ * libevent does (so the extents handed out are libevent's): keep them if
+ * they do; else add a chunk for the rest while fewer than n_vec are in use;
+ * else replace every empty chunk by one big enough.  Never moves data. */
+static int make_room(struct evbuffer *buf, size_t size, int n_vec) {
+  struct evbuffer_chunk *c;
+  size_t avail = 0;
+  int used = 0;
+  for (c = first_with_space(buf); c != NULL && used < n_vec && avail < size; c = c->next) {
+    if (c->off == 0 && evbuffer_chunk_can_move_(c)) c->misalign = 0;
+    avail += evbuffer_chunk_tail_space_(c);
+    used++;
   }
-  have = evbuffer_chunk_tail_space_(c);
-  next = c->next;
-  if (next == NULL || evbuffer_chunk_tail_space_(next) < size - have) {
-    /* Free what follows c (empty by the invariant) and add one big chunk. */
-    while (c->next != NULL) {
-      struct evbuffer_chunk *e = c->next;
-      c->next = e->next;
-      evbuffer_chunk_release_(e);
-    }
-    buf->last = c;
-    next = evbuffer_chunk_new_(size - have);
-    if (next == NULL) return -1;
-    c->next = next;
-    buf->last = next;
+  if (avail >= size) return 0;
+  if (used == n_vec) {
+    evbuffer_chain_free_empty_tail_(buf);
+    avail = buf->last_data != NULL ? evbuffer_chunk_tail_space_(buf->last_data) : 0;
   }
-  set_vec(&vec[0], c);
-  set_vec(&vec[1], next);
-  return 2;
+  c = evbuffer_chunk_new_(size - avail);
+  if (c == NULL) return -1;
+  evbuffer_chain_append_(buf, c);
+  return 0;
+}
+
+/* Several extents: the free space from the first chunk with some on, one
+ * extent per chunk, until they hold `size` bytes (none for 0, as libevent). */
+static int reserve_many(struct evbuffer *buf, size_t size, struct evbuffer_iovec *vec, int n_vec) {
+  struct evbuffer_chunk *c;
+  size_t got = 0;
+  int i = 0;
+  if (make_room(buf, size, n_vec) < 0) return -1;
+  for (c = first_with_space(buf); c != NULL && i < n_vec && got < size; c = c->next, i++) {
+    set_vec(&vec[i], c);
+    got += vec[i].iov_len;
+  }
+  return i;
 }
 
 int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size, struct evbuffer_iovec *vec,
@@ -143,7 +157,7 @@ int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size, struct evbuffe
         r = 1;
       }
     } else {
-      r = reserve_two(buf, (size_t)size, vec);
+      r = reserve_many(buf, (size_t)size, vec, n_vec);
     }
   }
   EVBUFFER_UNLOCK(buf);
@@ -158,25 +172,34 @@ static struct evbuffer_chunk *chunk_with_free_at(struct evbuffer *buf, const voi
   return NULL;
 }
 
+/* Non-zero when vec[0..n_vecs) lie at the start of the free tails of
+ * consecutive chunks from c on. */
+static int vecs_fit(const struct evbuffer_chunk *c, const struct evbuffer_iovec *vec, int n_vecs) {
+  int i;
+  for (i = 0; i < n_vecs; i++, c = c->next) {
+    if (c == NULL || vec[i].iov_base != c->mem + c->misalign + c->off ||
+        vec[i].iov_len > evbuffer_chunk_tail_space_(c))
+      return 0;
+  }
+  return 1;
+}
+
 int evbuffer_commit_space(struct evbuffer *buf, struct evbuffer_iovec *vec, int n_vecs) {
-  struct evbuffer_chunk *c[2] = {NULL, NULL};
+  struct evbuffer_chunk *c;
   int i, r = -1;
-  if (buf == NULL || n_vecs < 0 || n_vecs > 2 || (vec == NULL && n_vecs > 0)) return -1;
+  if (buf == NULL || n_vecs < 0 || (vec == NULL && n_vecs > 0)) return -1;
   EVBUFFER_LOCK(buf);
   if (buf->freeze_end) goto done;
   r = 0;
   if (n_vecs == 0) goto done;
   r = -1;
-  c[0] = chunk_with_free_at(buf, vec[0].iov_base);
-  if (c[0] == NULL || vec[0].iov_len > evbuffer_chunk_tail_space_(c[0])) goto done;
-  if (n_vecs == 2) {
-    c[1] = c[0]->next;
-    if (c[1] == NULL || vec[1].iov_base != c[1]->mem + c[1]->misalign + c[1]->off ||
-        vec[1].iov_len > evbuffer_chunk_tail_space_(c[1]))
-      goto done;
+  c = chunk_with_free_at(buf, vec[0].iov_base);
+  if (c == NULL || !vecs_fit(c, vec, n_vecs)) goto done;
+  for (i = 0; i < n_vecs; i++) {
+    struct evbuffer_chunk *next = c->next; /* a commit frees only chunks before c */
+    evbuffer_chain_commit_(buf, c, vec[i].iov_len);
+    c = next;
   }
-  for (i = 0; i < n_vecs; i++)
-    evbuffer_chain_commit_(buf, c[i], vec[i].iov_len);
   evbuffer_invoke_cbs_(buf);
   r = 0;
 done:

@@ -1,5 +1,6 @@
 /* Events: timers (uv_timer_t), fds (uv_poll_t, one per fd shared by all the
- * events on it), signals (uv_signal_t), and the active queue.
+ * events on it; uv_idle_t for an fd the poller refuses), signals
+ * (uv_signal_t), and the active queue.
  *
  * Memory rule.  struct event is user memory, possibly on the stack and freed
  * right after event_del.  The libuv handles of an added event therefore live
@@ -18,6 +19,7 @@
 
 #include "event2/event_compat.h"
 #include "base-internal.h"
+#include "compat-internal.h"
 #include "log-internal.h"
 #include "thread-internal.h"
 
@@ -25,7 +27,15 @@ struct fd_watch {
   struct uvbev_list node; /* base->fd_watches */
   struct event_base *base;
   evutil_socket_t fd;
-  uv_poll_t poll;
+  /* A descriptor the loop's poller refuses (epoll: regular files,
+   * /dev/null) is always ready, as libevent's poll backend reports it: an
+   * idle handle, reported through on_poll (common initial handle fields)
+   * and closed through &poll like a poll. */
+  union {
+    uv_poll_t poll;
+    uv_idle_t idle;
+  };
+  int always_ready;
   struct uvbev_list blocks; /* ev_block.watch_node */
   int mask;                 /* UV_READABLE|UV_WRITABLE being polled */
 };
@@ -153,6 +163,20 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   }
 }
 
+static void on_always_ready(uv_idle_t *h) {
+  struct fd_watch *w = h->data;
+  on_poll(&w->poll, 0, w->mask & (UV_READABLE | UV_WRITABLE));
+}
+
+/* The handle of a new watch: a poll, or an idle handle if the poller
+ * refuses fd.  Returns 0 or a libuv error (nothing to close then). */
+static int watch_init(struct event_base *base, struct fd_watch *w, evutil_socket_t fd) {
+  int r = uv_poll_init_socket(base->loop, &w->poll, (uv_os_sock_t)fd);
+  if (r == 0 || !uvbev_fd_unpollable_(r)) return r;
+  w->always_ready = 1;
+  return uv_idle_init(base->loop, &w->idle);
+}
+
 static struct fd_watch *watch_get(struct event_base *base, evutil_socket_t fd) {
   struct uvbev_list *n;
   struct fd_watch *w;
@@ -162,7 +186,7 @@ static struct fd_watch *watch_get(struct event_base *base, evutil_socket_t fd) {
   }
   w = calloc(1, sizeof(*w));
   if (!w) return NULL;
-  if (uv_poll_init_socket(base->loop, &w->poll, (uv_os_sock_t)fd) != 0) {
+  if (watch_init(base, w, fd) != 0) {
     free(w);
     return NULL;
   }
@@ -192,6 +216,7 @@ static int watch_update(struct fd_watch *w) {
   }
   if (mask == w->mask) return 0;
   w->mask = mask;
+  if (w->always_ready) return uv_idle_start(&w->idle, on_always_ready);
   return uv_poll_start(&w->poll, mask, on_poll);
 }
 

@@ -1,0 +1,117 @@
+/* What a descriptor is and raw I/O on the ones libuv has no stream for
+ * (compat-internal.h).  The platform half of "any descriptor libevent
+ * accepts works". */
+#include <limits.h>
+
+#include "compat-internal.h"
+
+#ifdef _WIN32
+
+#include <winsock2.h>
+
+/* Windows descriptors given to libevent are SOCKETs, and every stream
+ * socket runs on uv_tcp_t there (pipes and files are not SOCKETs). */
+enum uvbev_fd_kind uvbev_fd_kind_(evutil_socket_t fd) {
+  return fd == (evutil_socket_t)INVALID_SOCKET ? UVBEV_FD_INVALID : UVBEV_FD_TCP;
+}
+
+int uvbev_fd_unpollable_(int uv_err) {
+  (void)uv_err;
+  return 0;
+}
+
+int uvbev_fd_read_(evutil_socket_t fd, char *buf, size_t len) {
+  int r = recv((SOCKET)fd, buf, len > INT_MAX ? INT_MAX : (int)len, 0);
+  return r >= 0 ? r : uvbev_uv_error_from_socket_error_(WSAGetLastError());
+}
+
+int uvbev_fd_write_(evutil_socket_t fd, const uv_buf_t *bufs, int n) {
+  WSABUF b[UVBEV_FD_MAX_BUFS];
+  DWORD sent = 0;
+  int i;
+  if (n > UVBEV_FD_MAX_BUFS) n = UVBEV_FD_MAX_BUFS;
+  for (i = 0; i < n; i++) {
+    b[i].buf = bufs[i].base;
+    b[i].len = bufs[i].len;
+  }
+  if (WSASend((SOCKET)fd, b, (DWORD)n, &sent, 0, NULL, NULL) != 0)
+    return uvbev_uv_error_from_socket_error_(WSAGetLastError());
+  return (int)sent;
+}
+
+#else
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+/* The classes of uv_guess_handle(), with sockets asked first: a socket (the
+ * common case) costs two system calls instead of four.  Every descriptor
+ * that is neither a stream libuv runs nor a file is "pollable": ttys and
+ * ptys, datagram and seqpacket sockets, character devices (/dev/null is
+ * one: the poller refuses it and it ends up always ready). */
+enum uvbev_fd_kind uvbev_fd_kind_(evutil_socket_t fd) {
+  struct sockaddr_storage ss;
+  struct stat st;
+  socklen_t len = sizeof(int);
+  int type;
+  if (fd < 0) return UVBEV_FD_INVALID;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0) {
+    len = sizeof(ss);
+    if (type != SOCK_STREAM || getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+      return UVBEV_FD_POLLABLE;
+    if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) return UVBEV_FD_TCP;
+    return ss.ss_family == AF_UNIX ? UVBEV_FD_LOCAL : UVBEV_FD_POLLABLE;
+  }
+  if (errno == EBADF || fstat(fd, &st) != 0) return UVBEV_FD_INVALID;
+  if (S_ISFIFO(st.st_mode)) return UVBEV_FD_LOCAL;
+  if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode) || S_ISDIR(st.st_mode)) return UVBEV_FD_FILE;
+  return UVBEV_FD_POLLABLE;
+}
+
+/* epoll refuses what has no poll support (regular files, /dev/null) with
+ * EPERM; kqueue and event ports refuse some devices with EINVAL, which on
+ * Linux means something else (the loop's own epoll descriptor). */
+int uvbev_fd_unpollable_(int uv_err) {
+#ifdef __linux__
+  return uv_err == UV_EPERM;
+#else
+  return uv_err == UV_EPERM || uv_err == UV_EINVAL;
+#endif
+}
+
+static int uv_error_from_errno(void) {
+  return errno == EWOULDBLOCK ? UV_EAGAIN : uvbev_uv_error_from_socket_error_(errno);
+}
+
+int uvbev_fd_read_(evutil_socket_t fd, char *buf, size_t len) {
+  ssize_t r;
+  if (len > INT_MAX) len = INT_MAX;
+  do
+    r = read(fd, buf, len);
+  while (r < 0 && errno == EINTR);
+  return r >= 0 ? (int)r : uv_error_from_errno();
+}
+
+int uvbev_fd_write_(evutil_socket_t fd, const uv_buf_t *bufs, int n) {
+  struct iovec v[UVBEV_FD_MAX_BUFS];
+  size_t total = 0;
+  ssize_t r;
+  int i;
+  if (n > UVBEV_FD_MAX_BUFS) n = UVBEV_FD_MAX_BUFS;
+  for (i = 0; i < n; i++) {
+    /* writev's result is a ssize_t: keep the sum an int */
+    size_t room = (size_t)INT_MAX - total;
+    v[i].iov_base = bufs[i].base;
+    v[i].iov_len = bufs[i].len < room ? bufs[i].len : room;
+    total += v[i].iov_len;
+  }
+  do
+    r = writev(fd, v, n);
+  while (r < 0 && errno == EINTR);
+  return r >= 0 ? (int)r : uv_error_from_errno();
+}
+
+#endif

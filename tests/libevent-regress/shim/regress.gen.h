@@ -1,0 +1,2 @@
+/* Stand-in for the rpcgen output regress.c includes: the evtag/rpc tests
+ * that use it are out of scope and compiled out. */
