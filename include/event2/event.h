@@ -2,11 +2,18 @@
  * <event2/event.h>), on libuv.
  *
  * Differences from libevent, all deliberate:
- *  - The backend is libuv's: event_base_get_method() says "epoll", "kqueue",
- *    "iocp", ...  event_config_avoid_method() and most flags are accepted and
- *    have no effect.
- *  - EV_ET is accepted and behaves as level-triggered.  EV_CLOSED is accepted
- *    and never reported on its own (a closed peer shows as EV_READ).
+ *  - The backend is libuv's.  uvbev offers two methods on it (see
+ *    event_get_supported_methods()): libuv's backend ("epoll", "kqueue",
+ *    "iocp", ...) and "poll".  Most config flags are accepted and have no
+ *    effect.
+ *  - EV_ET is accepted and delivered level-triggered: an edge-triggered event
+ *    runs on every edge, and again on the next iteration while its descriptor
+ *    stays ready (libuv has no edge-triggered polling).  A program that reads
+ *    or writes until EAGAIN, as edge triggering requires, sees no difference;
+ *    one that leaves data unread gets the extra callbacks a level-triggered
+ *    event would.  Callbacks get EV_ET in their flags, as in libevent.
+ *    EV_CLOSED is libuv's
+ *    UV_DISCONNECT (see EV_FEATURE_EARLY_CLOSE in event_base_get_features).
  *  - Timer resolution is libuv's: one millisecond (sub-millisecond timeouts
  *    round up).
  *  - Callbacks of events that became active in one loop iteration run in
@@ -67,6 +74,34 @@ UVBEV_API void event_enable_debug_mode(void);
 /* Accepted; no effect. */
 UVBEV_API void event_debug_unassign(struct event *ev);
 
+/* ---- memory ---- */
+/**
+ * Replaces the allocator that uvbev uses for its own memory.
+ *
+ * Every block uvbev allocates (bases, events, bufferevents, evbuffer
+ * chunks, the lines evbuffer_readln() returns, ...) then comes from
+ * malloc_fn / realloc_fn and goes back through free_fn; memory that uvbev
+ * returns to the caller must be released with free_fn, not free().  A NULL
+ * function means the C library's.  uvbev builds calloc and strdup on
+ * malloc_fn.
+ *
+ * Call it before any other uvbev call (and before any direct libuv call):
+ * uvbev must never hand a block from malloc() to free_fn.  Called that early,
+ * it also installs the functions as libuv's allocator
+ * (uv_replace_allocator()), so the loop's own memory follows them; called
+ * later, libuv keeps its allocator and only allocations made from then on
+ * use the new functions.  OpenSSL and zlib keep their own allocators.
+ *
+ * @param malloc_fn replacement for malloc()
+ * @param realloc_fn replacement for realloc()
+ * @param free_fn replacement for free()
+ */
+UVBEV_API void event_set_mem_functions(void *(*malloc_fn)(size_t sz),
+                                       void *(*realloc_fn)(void *ptr, size_t sz),
+                                       void (*free_fn)(void *ptr));
+/** Defined because event_set_mem_functions() is available (as in libevent). */
+#define EVENT_SET_MEM_FUNCTIONS_IMPLEMENTED
+
 /* ---- configuration ---- */
 enum event_method_feature {
   EV_FEATURE_ET = 0x01,
@@ -86,10 +121,14 @@ enum event_base_config_flag {
 /* A new configuration, or NULL. */
 UVBEV_API struct event_config *event_config_new(void);
 UVBEV_API void event_config_free(struct event_config *cfg);
-/* Accepted (libuv picks its backend).  Returns 0, -1 on NULL arguments. */
+/* Makes event_base_new_with_config skip `method` (a name from
+ * event_get_supported_methods(); other names are methods uvbev does not
+ * have, so nothing changes).  When every method is avoided (by the config or
+ * the environment), event_base_new_with_config returns NULL.  Returns 0, -1
+ * on NULL arguments. */
 UVBEV_API int event_config_avoid_method(struct event_config *cfg, const char *method);
 /* Requires features; event_base_new_with_config fails if the backend lacks
- * them (uvbev has EV_FEATURE_O1 | EV_FEATURE_FDS only).  Returns 0 or -1. */
+ * them (see event_base_get_features).  Returns 0 or -1. */
 UVBEV_API int event_config_require_features(struct event_config *cfg, int feature);
 /* Stores flags: NOLOCK disables the base's lock, NO_CACHE_TIME makes
  * event_base_gettimeofday_cached read the clock; the others are accepted.
@@ -103,9 +142,16 @@ UVBEV_API int event_config_set_max_dispatch_interval(struct event_config *cfg,
                                                      int max_callbacks, int min_priority);
 
 /* ---- bases ---- */
-/* A new base on its own libuv loop, or NULL. */
+/* A new base on its own libuv loop (the first method the environment does
+ * not disable, see event_base_new_with_config), or NULL. */
 UVBEV_API struct event_base *event_base_new(void);
-/* A new base honouring cfg (NULL cfg = defaults), or NULL. */
+/* A new base honouring cfg (NULL cfg = defaults), or NULL.  As in libevent,
+ * unless cfg has EVENT_BASE_FLAG_IGNORE_ENV, an environment variable
+ * EVENT_NO<METHOD> (the method's name in upper case: EVENT_NOEPOLL,
+ * EVENT_NOPOLL, ...) that is set disables that method; the base takes the
+ * first supported method that neither the config nor the environment
+ * excludes, or fails (NULL) when there is none.  uvbev reads the
+ * environment even in set-user-ID programs, where libevent does not. */
 UVBEV_API struct event_base *event_base_new_with_config(const struct event_config *cfg);
 /* Deletes every event still added or active on base (the struct events stay
  * the user's), shuts down every object still owning libuv handles on it,
@@ -131,10 +177,16 @@ UVBEV_API int event_base_dispatch(struct event_base *base);
  * -1 on error (NULL base, or the loop already running on this base). */
 UVBEV_API int event_base_loop(struct event_base *base, int flags);
 /* Makes the loop exit after tv (NULL: after the current iteration's
- * callbacks).  One pending timed exit per base: a new call replaces the
- * previous timeout.  Returns 0 or -1. */
+ * callbacks).  As in libevent, each timed call is a one-shot timer of its
+ * own (event_base_once) that counts as a pending event: of several calls
+ * the earliest deadline ends the loop, and the others stay pending for the
+ * next loop.  Returns 0 or -1. */
 UVBEV_API int event_base_loopexit(struct event_base *base, const struct timeval *tv);
-/* Makes the loop exit right after the current callback.  Returns 0 or -1. */
+/* Makes the loop exit right after the current callback: no other callback
+ * runs in it, neither the remaining active events and deferred callbacks
+ * nor a socket bufferevent's callbacks for what libuv reads or writes in
+ * the same wake-up (reading pauses; what was read stays in the input).
+ * They run in the next loop.  Returns 0 or -1. */
 UVBEV_API int event_base_loopbreak(struct event_base *base);
 /* Makes the loop re-check for events after the current callback (uvbev: the
  * remaining active callbacks still run).  Returns 0 or -1. */
@@ -145,11 +197,22 @@ UVBEV_API int event_base_got_exit(struct event_base *base);
 /* Non-zero if the last loop stopped because of loopbreak (reset when a loop
  * starts). */
 UVBEV_API int event_base_got_break(struct event_base *base);
-/* libuv's backend name ("epoll", "kqueue", "iocp", "event ports", "poll"). */
+/* The method base was created with: libuv's backend name ("epoll",
+ * "kqueue", "iocp", "event ports", ...) or "poll". */
 UVBEV_API const char *event_base_get_method(const struct event_base *base);
-/* NULL-terminated list with the one backend of this platform. */
+/* NULL-terminated, in order of preference: libuv's backend on this
+ * platform, then "poll".  Both methods run on the same libuv backend and
+ * behave the same; "poll" names what uvbev does for descriptors the backend
+ * cannot watch (regular files, /dev/null, ... under epoll): it reports them
+ * always ready, as poll(2) does.  So a program that disables its platform's
+ * backend (tmux sets EVENT_NOEPOLL on Linux, where libevent then uses poll)
+ * still gets a working base, whose method says "poll".  Where libuv's
+ * backend is poll itself the list has that one entry. */
 UVBEV_API const char **event_get_supported_methods(void);
-/* EV_FEATURE_O1 | EV_FEATURE_FDS. */
+/* EV_FEATURE_ET (delivered level-triggered: see the top of this header) |
+ * EV_FEATURE_O1 | EV_FEATURE_FDS | EV_FEATURE_EARLY_CLOSE (EV_CLOSED is
+ * reported; not on AIX, where libuv cannot watch for it), whatever the
+ * method. */
 UVBEV_API int event_base_get_features(const struct event_base *base);
 /* The time at which this loop iteration started (the clock when not inside a
  * loop).  Returns 0, -1 on NULL tv. */
@@ -180,9 +243,9 @@ UVBEV_API int event_base_get_npriorities(struct event_base *eb);
 #define EV_WRITE 0x04
 #define EV_SIGNAL 0x08
 #define EV_PERSIST 0x10
-#define EV_ET 0x20       /* accepted; level-triggered in uvbev */
+#define EV_ET 0x20       /* delivered level-triggered in uvbev (see above) */
 #define EV_FINALIZE 0x40 /* accepted */
-#define EV_CLOSED 0x80   /* accepted; never reported on its own */
+#define EV_CLOSED 0x80   /* the peer closed or shut down its writing side */
 
 typedef void (*event_callback_fn)(evutil_socket_t fd, short what, void *arg);
 
@@ -263,12 +326,21 @@ UVBEV_API int event_base_foreach_event(struct event_base *base, event_base_forea
                                        void *arg);
 /* Writes one line per added/active event to output. */
 UVBEV_API void event_base_dump_events(struct event_base *base, FILE *output);
-/* Activates every added event on fd for events. */
+/* As libevent: without EV_TIMEOUT in events, makes the I/O events added on
+ * fd active for what they wait for among events (EV_READ, EV_WRITE,
+ * EV_CLOSED); with EV_TIMEOUT, makes every event on fd whose timeout is
+ * pending active with EV_TIMEOUT (added to the flags it already has) and no
+ * I/O event.  Unknown descriptors are ignored. */
 UVBEV_API void event_base_active_by_fd(struct event_base *base, evutil_socket_t fd, short events);
 /* Activates every added signal event for sig. */
 UVBEV_API void event_base_active_by_signal(struct event_base *base, int sig);
-/* Returns duration (uvbev has no common-timeout queues: plain timers are
- * already O(log n)).  NULL on bad arguments. */
+/* A timeval standing for `duration` on base, to pass to event_add: the same
+ * pointer for the same duration (tv_usec >= 1000000 is normalised) as long as
+ * base lives, also when passed a value it returned.  As in libevent its
+ * tv_usec encodes a marker, an index and the microseconds, and at most 256
+ * durations per base are kept.  Events added with it time out after the
+ * duration (libuv's timers need no separate queue).  NULL on bad arguments
+ * or when the base has 256 already. */
 UVBEV_API const struct timeval *event_base_init_common_timeout(struct event_base *base,
                                                                const struct timeval *duration);
 /* Accepted; uvbev keeps no global state that needs freeing. */

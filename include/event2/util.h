@@ -106,6 +106,14 @@ UVBEV_API int evutil_make_listen_socket_reuseable(evutil_socket_t sock);
 /* Sets SO_REUSEPORT where the platform has it.  Returns 0, or -1 on error
  * (also where unsupported). */
 UVBEV_API int evutil_make_listen_socket_reuseable_port(evutil_socket_t sock);
+/**
+ * Makes an IPv6 socket accept IPv6 only (IPV6_V6ONLY), so that an IPv4
+ * socket can bind the same port; call it before bind().
+ *
+ * @param sock an AF_INET6 socket
+ * @return 0, or -1 on error (not an IPv6 socket, bad descriptor, ...)
+ */
+UVBEV_API int evutil_make_listen_socket_ipv6only(evutil_socket_t sock);
 /* Sets close-on-exec (FD_CLOEXEC; a no-op on Windows).  Returns 0 or -1. */
 UVBEV_API int evutil_make_socket_closeonexec(evutil_socket_t sock);
 /* TCP_DEFER_ACCEPT where available.  Accepted: returns 0 (also where the
@@ -144,6 +152,55 @@ UVBEV_API int evutil_gettimeofday(struct timeval *tv, struct timezone *tz);
       (vvp)->tv_usec += 1000000;                                                                   \
     }                                                                                              \
   } while (0)
+/**
+ * A monotonic clock: never runs backwards, not tied to the calendar.  Opaque;
+ * allocate one with evutil_monotonic_timer_new() and configure it with
+ * evutil_configure_monotonic_time() before evutil_gettime_monotonic().
+ */
+struct evutil_monotonic_timer;
+/** evutil_configure_monotonic_time() flag: the most precise clock there is. */
+#define EV_MONOT_PRECISE 1
+/** evutil_configure_monotonic_time() flag: the portable fallback, the
+ * system's wall clock kept from running backwards. */
+#define EV_MONOT_FALLBACK 2
+
+/** Allocates a monotonic timer (NULL when out of memory).  Configure it with
+ * evutil_configure_monotonic_time(); free it with
+ * evutil_monotonic_timer_free(). */
+UVBEV_API struct evutil_monotonic_timer *evutil_monotonic_timer_new(void);
+/** Frees a timer from evutil_monotonic_timer_new() (NULL is ignored). */
+UVBEV_API void evutil_monotonic_timer_free(struct evutil_monotonic_timer *timer);
+/**
+ * Chooses the clock of a timer and starts it.
+ *
+ * @param timer from evutil_monotonic_timer_new()
+ * @param flags 0, EV_MONOT_PRECISE or EV_MONOT_FALLBACK (fallback wins)
+ * @return 0, or -1 if timer is NULL
+ */
+UVBEV_API int evutil_configure_monotonic_time(struct evutil_monotonic_timer *timer, int flags);
+/**
+ * Reads a configured monotonic timer.  Successive readings never decrease;
+ * their origin is arbitrary, so only differences mean something.  A timer
+ * must not be read from two threads at once.
+ *
+ * @return 0 and *tp set, or -1 if timer or tp is NULL
+ */
+UVBEV_API int evutil_gettime_monotonic(struct evutil_monotonic_timer *timer, struct timeval *tp);
+
+struct tm;
+/**
+ * Formats a date as RFC 1123 (HTTP's "Sun, 06 Nov 1994 08:49:37 GMT").
+ *
+ * @param date receives the NUL-terminated text, truncated to datelen - 1
+ *   characters
+ * @param datelen size of date
+ * @param tm the date in UTC (NULL: now)
+ * @return the length of the full text (29 for four-digit years; truncated
+ *   if >= datelen), or -1 if tm holds an impossible weekday, month or year,
+ *   or date is NULL with datelen > 0
+ */
+UVBEV_API int evutil_date_rfc1123(char *date, const size_t datelen, const struct tm *tm);
+
 #define evutil_timerclear(tvp) ((tvp)->tv_sec = (tvp)->tv_usec = 0)
 #define evutil_timerisset(tvp) ((tvp)->tv_sec || (tvp)->tv_usec)
 #define evutil_timercmp(tvp, uvp, cmp)                                                             \
@@ -170,67 +227,173 @@ UVBEV_API int evutil_ascii_strcasecmp(const char *str1, const char *str2);
 UVBEV_API int evutil_ascii_strncasecmp(const char *str1, const char *str2, size_t n);
 
 #define evutil_offsetof(type, field) offsetof(type, field)
-/* The structure that contains `ptr` as its member `field`. */
-#define EVUTIL_UPCAST(ptr, type, field) ((type *)(((char *)(ptr)) - evutil_offsetof(type, field)))
 
 /* ---- addresses ---- */
 /* inet_ntop()/inet_pton() for every platform (AF_INET, AF_INET6). */
 UVBEV_API const char *evutil_inet_ntop(int af, const void *src, char *dst, size_t len);
+/* (inet_pton: 1 when src parsed, 0 when it is not an address -- an IPv6
+ * zone id "%eth0" included: see evutil_inet_pton_scope() -- and -1 for an
+ * unsupported family.) */
 UVBEV_API int evutil_inet_pton(int af, const char *src, void *dst);
+/**
+ * evutil_inet_pton() that also accepts an IPv6 zone id: "fe80::1%eth0"
+ * (an interface name) or "fe80::1%2" (an interface index).
+ *
+ * @param af AF_INET or AF_INET6
+ * @param src the text
+ * @param dst receives the address (struct in_addr or struct in6_addr)
+ * @param indexp receives the zone's interface index (0 without a zone)
+ * @return 1 when src parsed; 0 when it did not or names no interface of
+ *   this host; -1 for an unsupported family
+ */
+UVBEV_API int evutil_inet_pton_scope(int af, const char *src, void *dst, unsigned *indexp);
 /* Parses "ip", "ip:port", "[ipv6]" or "[ipv6]:port" into out (at most
- * *outlen bytes; *outlen receives the size used).  Port 0 when absent.
- * Returns 0, or -1 on bad input. */
+ * *outlen bytes; *outlen receives the size used).  Port 0 when absent.  An
+ * IPv6 address may carry a zone id ("[fe80::1%eth0]:80", see
+ * evutil_inet_pton_scope()), which sets sin6_scope_id.
+ * Returns 0, or -1 on bad input (an unknown zone included). */
 UVBEV_API int evutil_parse_sockaddr_port(const char *str, struct sockaddr *out, int *outlen);
 /* Orders two addresses: by family, then address, then (if include_port)
  * port.  Returns <0, 0, >0. */
 UVBEV_API int evutil_sockaddr_cmp(const struct sockaddr *sa1, const struct sockaddr *sa2,
                                   int include_port);
 
-/* getaddrinfo.  uvbev always uses its own struct and constants (libevent's
- * portable fallback layout), so that user code compiled in strict C mode
- * (no struct addrinfo visible) and the library agree on every platform;
- * evutil_getaddrinfo translates to and from the platform's. */
-struct evutil_addrinfo {
-  int ai_flags;    /* EVUTIL_AI_* */
-  int ai_family;   /* AF_* */
-  int ai_socktype; /* SOCK_* */
-  int ai_protocol; /* IPPROTO_* or 0 */
-  size_t ai_addrlen;
-  char *ai_canonname;
-  struct sockaddr *ai_addr;
-  struct evutil_addrinfo *ai_next;
-};
+/* getaddrinfo.
+ *
+ * struct evutil_addrinfo is the platform's struct addrinfo (on Windows
+ * ws2tcpip's, which ADDRINFOA names too), exactly as in libevent: code may
+ * pass a struct addrinfo to evutil_getaddrinfo() and hand its results to
+ * freeaddrinfo() or to anything else that takes the platform's type.
+ *
+ * The EVUTIL_AI_* flags and EVUTIL_EAI_* codes are the platform's AI_* and
+ * EAI_* values, so that they mix with code that uses those names and
+ * gai_strerror() reads the codes.  Only a value the compiler cannot see
+ * (strict ISO C mode hides <netdb.h>'s POSIX names; a platform without
+ * EAI_ADDRFAMILY, ...) falls back to libevent's portable number.  Compile
+ * code that uses them with POSIX visible (the compiler's default mode, or
+ * _POSIX_C_SOURCE >= 200112L), as uvbev itself is: the fallback numbers are
+ * not what the library returns. */
+#define evutil_addrinfo addrinfo
 
+/** @name evutil_getaddrinfo() error codes (0 is success) @{ */
+#ifdef EAI_ADDRFAMILY
+#define EVUTIL_EAI_ADDRFAMILY EAI_ADDRFAMILY
+#else
 #define EVUTIL_EAI_ADDRFAMILY -901
+#endif
+#ifdef EAI_AGAIN
+#define EVUTIL_EAI_AGAIN EAI_AGAIN
+#else
 #define EVUTIL_EAI_AGAIN -902
+#endif
+#ifdef EAI_BADFLAGS
+#define EVUTIL_EAI_BADFLAGS EAI_BADFLAGS
+#else
 #define EVUTIL_EAI_BADFLAGS -903
+#endif
+#ifdef EAI_FAIL
+#define EVUTIL_EAI_FAIL EAI_FAIL
+#else
 #define EVUTIL_EAI_FAIL -904
+#endif
+#ifdef EAI_FAMILY
+#define EVUTIL_EAI_FAMILY EAI_FAMILY
+#else
 #define EVUTIL_EAI_FAMILY -905
+#endif
+#ifdef EAI_MEMORY
+#define EVUTIL_EAI_MEMORY EAI_MEMORY
+#else
 #define EVUTIL_EAI_MEMORY -906
+#endif
+/* Some Windows SDKs define EAI_NODATA as EAI_NONAME: keep the two apart. */
+#if defined(EAI_NODATA) && (!defined(EAI_NONAME) || EAI_NODATA != EAI_NONAME)
+#define EVUTIL_EAI_NODATA EAI_NODATA
+#else
 #define EVUTIL_EAI_NODATA -907
+#endif
+#ifdef EAI_NONAME
+#define EVUTIL_EAI_NONAME EAI_NONAME
+#else
 #define EVUTIL_EAI_NONAME -908
+#endif
+#ifdef EAI_SERVICE
+#define EVUTIL_EAI_SERVICE EAI_SERVICE
+#else
 #define EVUTIL_EAI_SERVICE -909
+#endif
+#ifdef EAI_SOCKTYPE
+#define EVUTIL_EAI_SOCKTYPE EAI_SOCKTYPE
+#else
 #define EVUTIL_EAI_SOCKTYPE -910
+#endif
+#ifdef EAI_SYSTEM
+#define EVUTIL_EAI_SYSTEM EAI_SYSTEM
+#else
 #define EVUTIL_EAI_SYSTEM -911
+#endif
+/** A request cancelled before it finished (evdns_getaddrinfo_cancel()). */
 #define EVUTIL_EAI_CANCEL -90001
+/** @} */
 
+/** @name evutil_getaddrinfo() hint flags @{ */
+#ifdef AI_PASSIVE
+#define EVUTIL_AI_PASSIVE AI_PASSIVE
+#else
 #define EVUTIL_AI_PASSIVE 0x1000
+#endif
+#ifdef AI_CANONNAME
+#define EVUTIL_AI_CANONNAME AI_CANONNAME
+#else
 #define EVUTIL_AI_CANONNAME 0x2000
+#endif
+#ifdef AI_NUMERICHOST
+#define EVUTIL_AI_NUMERICHOST AI_NUMERICHOST
+#else
 #define EVUTIL_AI_NUMERICHOST 0x4000
+#endif
+#ifdef AI_NUMERICSERV
+#define EVUTIL_AI_NUMERICSERV AI_NUMERICSERV
+#else
 #define EVUTIL_AI_NUMERICSERV 0x8000
+#endif
+#ifdef AI_V4MAPPED
+#define EVUTIL_AI_V4MAPPED AI_V4MAPPED
+#else
 #define EVUTIL_AI_V4MAPPED 0x10000
+#endif
+#ifdef AI_ALL
+#define EVUTIL_AI_ALL AI_ALL
+#else
 #define EVUTIL_AI_ALL 0x20000
+#endif
+#ifdef AI_ADDRCONFIG
+#define EVUTIL_AI_ADDRCONFIG AI_ADDRCONFIG
+#else
 #define EVUTIL_AI_ADDRCONFIG 0x40000
+#endif
+/** @} */
 
-/* Synchronous (blocking) name resolution, the platform's getaddrinfo().
- * Returns 0 and sets *res (free with evutil_freeaddrinfo), or an
- * EVUTIL_EAI_* code.  NULL res or both nodename and servname NULL:
- * EVUTIL_EAI_NONAME. */
+/**
+ * Resolves a name and/or service synchronously (it blocks): the platform's
+ * getaddrinfo().  For a non-blocking lookup see evdns_getaddrinfo().
+ *
+ * @param nodename host name or numeric address (NULL: the local host, or
+ *   the wildcard address with EVUTIL_AI_PASSIVE)
+ * @param servname service name or port number (NULL: port 0)
+ * @param hints_in family, socket type, protocol and EVUTIL_AI_* flags
+ *   (NULL: anything); its other fields are ignored
+ * @param res receives the list, to be released with evutil_freeaddrinfo()
+ * @return 0, or an EVUTIL_EAI_* code (*res is then NULL); both names NULL:
+ *   EVUTIL_EAI_NONAME
+ */
 UVBEV_API int evutil_getaddrinfo(const char *nodename, const char *servname,
                                  const struct evutil_addrinfo *hints_in,
                                  struct evutil_addrinfo **res);
+/** Releases a list from evutil_getaddrinfo() or evdns_getaddrinfo() (the
+ * platform's freeaddrinfo()).  NULL is ignored. */
 UVBEV_API void evutil_freeaddrinfo(struct evutil_addrinfo *ai);
-/* Text for an EVUTIL_EAI_* code. */
+/** A description of an EVUTIL_EAI_* code (never NULL). */
 UVBEV_API const char *evutil_gai_strerror(int err);
 
 /* ---- randomness ---- */

@@ -32,6 +32,7 @@
  */
 #include <stdlib.h>
 
+#include "mm-internal.h"
 #include "bufferevent-internal.h"
 
 struct bev_pair {
@@ -212,11 +213,11 @@ static const struct bufferevent_ops bev_pair_ops = {
 
 static struct bev_pair *bev_pair_side_new(struct event_base *base, int options, void *lock,
                                           int share) {
-  struct bev_pair *side = calloc(1, sizeof(*side));
+  struct bev_pair *side = uvbev_calloc_(1, sizeof(*side));
   if (!side) return NULL;
   if (share) bev_core_share_lock_(&side->p, lock);
   if (bev_core_init_(&side->p, base, &bev_pair_ops, options, EV_WRITE) < 0) {
-    free(side);
+    uvbev_free_(side);
     return NULL;
   }
   uvbev_deferred_init_(&side->kick, bev_pair_on_kick, side);

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm-internal.h"
 #include "bev_socket-internal.h"
 #include "accepted-internal.h"
 #include "compat-internal.h"
@@ -45,17 +46,21 @@
 static void conn_closed(uv_handle_t *handle) {
   struct bev_conn *c = handle->data;
   struct bev_socket *s = c->owner;
-  if (c->from_registry) free(c->stream);
-  free(c->wreq);
-  free(c);
+  if (c->from_registry) uvbev_free_(c->stream);
+  uvbev_free_(c->wreq);
+  uvbev_free_(c);
   if (s) bev_core_decref_(&s->p.bev);
 }
 
 static void conn_close(struct bev_conn *c) {
   if (c->closing) return;
   c->closing = 1;
-  if (c->owner) bev_core_incref_(&c->owner->p.bev);
-  uv_close((uv_handle_t *)c->stream, conn_closed);
+  if (!c->owner) {
+    uv_close((uv_handle_t *)c->stream, conn_closed);
+    return;
+  }
+  bev_core_incref_(&c->owner->p.bev);
+  uvbev_base_close_handle_(c->owner->p.bev.ev_base, (uv_handle_t *)c->stream, conn_closed);
 }
 
 /* Bytes to allocate for a conn: its fields and the handle it makes. */
@@ -68,7 +73,7 @@ static size_t conn_size(uv_stream_t *adopted, int is_pipe) {
 /* A conn with storage for its own TCP or pipe handle, or (adopting) without
  * it. */
 static struct bev_conn *conn_alloc(struct bev_socket *s, uv_stream_t *adopted, int is_pipe) {
-  struct bev_conn *c = calloc(1, conn_size(adopted, is_pipe));
+  struct bev_conn *c = uvbev_calloc_(1, conn_size(adopted, is_pipe));
   if (!c) return NULL;
   c->owner = s;
   c->user_fd = UVBEV_NO_SOCKET;
@@ -79,7 +84,7 @@ static struct bev_conn *conn_alloc(struct bev_socket *s, uv_stream_t *adopted, i
 }
 
 uv_write_t *bev_socket_wreq_(struct bev_conn *c) {
-  if (!c->wreq) c->wreq = malloc(sizeof(*c->wreq));
+  if (!c->wreq) c->wreq = uvbev_malloc_(sizeof(*c->wreq));
   if (c->wreq) c->wreq->data = c;
   return c->wreq;
 }
@@ -107,8 +112,8 @@ static int conn_return_to_registry(struct bev_conn *c) {
   if (c->reading) uv_read_stop(h);
   h->data = NULL;
   if (uvbev_accepted_put_(base, c->user_fd, h) < 0) return -1;
-  free(c->wreq);
-  free(c);
+  uvbev_free_(c->wreq);
+  uvbev_free_(c);
   return 0;
 }
 
@@ -135,7 +140,7 @@ int bev_socket_conn_create_(struct bev_socket *s, int family) {
     r = uv_tcp_init_ex(loop, &c->own.tcp, (unsigned)family);
   }
   if (r < 0) {
-    free(c);
+    uvbev_free_(c);
     return r;
   }
   conn_install(s, c);
@@ -150,7 +155,7 @@ static int conn_open_fd(struct bev_socket *s, struct bev_conn *c, evutil_socket_
   if (!(s->p.options & BEV_OPT_CLOSE_ON_FREE)) {
     osfd = uvbev_sock_dup_(fd);
     if (osfd == UVBEV_NO_SOCKET) {
-      free(c); /* the caller counts on c being released */
+      uvbev_free_(c); /* the caller counts on c being released */
       return UV_EBADF;
     }
   }
@@ -166,7 +171,7 @@ static int conn_open_fd(struct bev_socket *s, struct bev_conn *c, evutil_socket_
   return 0;
 fail:
   if (osfd != fd) uvbev_closesocket_raw_(osfd);
-  free(c);
+  uvbev_free_(c);
   return r;
 }
 
@@ -196,6 +201,9 @@ static int conn_adopt(struct bev_socket *s, evutil_socket_t fd) {
 
 /* ---- reading ---------------------------------------------------------------- */
 
+static void conn_stop_reading(struct bev_conn *c);
+static void request_flush(struct bev_socket *s);
+
 /* Reads between messages go into a chunk this big; a read that fills it
  * means a stream, and reads grow to max_single_read. */
 #define BEV_SOCKET_MESSAGE_READ 4096
@@ -217,7 +225,7 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf) {
   BEV_UNLOCK(bev);
 }
 
-static void read_failed(struct bev_socket *s, ssize_t nread) {
+static void read_failed(struct bev_socket *s, ssize_t nread, int held) {
   struct bufferevent *bev = &s->p.bev;
   short what = BEV_EVENT_READING;
   int sockerr = 0;
@@ -230,7 +238,31 @@ static void read_failed(struct bev_socket *s, ssize_t nread) {
   /* As libevent: reading is disabled, then the event callback runs. */
   bufferevent_disable(bev, EV_READ);
   if (sockerr) EVUTIL_SET_SOCKET_ERROR(sockerr);
-  bev_core_run_eventcb_(bev, what, 0);
+  bev_core_run_eventcb_(bev, what, held ? BEV_TRIG_DEFER_CALLBACKS : 0);
+}
+
+/* event_base_loopbreak stops the loop before the next user callback, but
+ * libuv goes on reading a socket (up to 32 reads a wake-up) and reading the
+ * other sockets that woke it.  So after a break, reading pauses: flush_d,
+ * which the break leaves on the base's deferred queue for the next loop,
+ * starts it again.  What was read stays in the input; its read callback is
+ * queued on the deferred queue too (before flush_d) and runs in the next
+ * loop. */
+static void read_pause(struct bev_socket *s, struct bev_conn *c) {
+  if (s->p.freed || s->conn != c) return;
+  conn_stop_reading(c);
+  request_flush(s);
+}
+
+static void read_added(struct bev_socket *s, struct bev_conn *c) {
+  struct bufferevent *bev = &s->p.bev;
+  if (uvbev_base_broken_(bev->ev_base)) {
+    bev_core_input_added_later_(bev); /* another callback broke the loop */
+    read_pause(s, c);
+    return;
+  }
+  bev_core_input_added_(bev);
+  if (uvbev_base_broken_(bev->ev_base)) read_pause(s, c); /* the user's read callback did */
 }
 
 /* Whether to give the chunk kept for the next read back to malloc.  A read
@@ -263,13 +295,13 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   if (c->detached || s->p.freed) {
     /* nothing: a stale connection or a freed bufferevent */
   } else if (nread > 0) {
-    bev_core_input_added_(bev);
+    read_added(s, c);
   } else if (nread < 0 && nread != UV_ENOBUFS) {
-    read_failed(s, nread);
+    read_failed(s, nread, uvbev_base_broken_(bev->ev_base));
   } else if (nread == UV_ENOBUFS && !(bev_core_active_(bev) & EV_READ)) {
     /* no room: the watermark suspended reading meanwhile */
   } else if (nread == UV_ENOBUFS) {
-    read_failed(s, UV_ENOMEM);
+    read_failed(s, UV_ENOMEM, uvbev_base_broken_(bev->ev_base));
   }
   if (!s->p.freed) maybe_trim_input(c, bev, nread, buf);
   BEV_UNLOCK(bev);
@@ -277,7 +309,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
 }
 
 void bev_socket_read_failed_(struct bev_socket *s, int err) {
-  read_failed(s, err);
+  read_failed(s, err, uvbev_base_broken_(s->p.bev.ev_base));
 }
 
 static void conn_start_reading(struct bev_conn *c) {
@@ -309,18 +341,18 @@ static void on_shutdown(uv_shutdown_t *req, int status) {
   /* The peer sees EOF; errors (ENOTCONN after a reset) need no report: the
    * read side reports the connection's fate. */
   (void)status;
-  free(req);
+  uvbev_free_(req);
 }
 
 static void conn_maybe_shutdown(struct bev_conn *c) {
   uv_shutdown_t *req;
   if (!c->shutdown_wanted || c->shutdown_started || c->writing || c->connecting) return;
-  req = malloc(sizeof(*req));
+  req = uvbev_malloc_(sizeof(*req));
   if (!req) return;
   if (uv_shutdown(req, c->stream, on_shutdown) == 0)
     c->shutdown_started = 1;
   else
-    free(req);
+    uvbev_free_(req);
 }
 
 static void on_write(uv_write_t *req, int status) {
@@ -336,6 +368,8 @@ static void on_write(uv_write_t *req, int status) {
     if (s->conn && !s->p.freed) bev_socket_flush_now_(s); /* the new connection may write now */
   } else if (status < 0) {
     write_failed(s, status);
+  } else if (uvbev_base_broken_(bev->ev_base)) {
+    bev_core_output_drained_later_(bev); /* no callback after a loopbreak */
   } else {
     bev_core_output_drained_(bev);
     if (!s->p.freed && s->conn == c) bev_socket_flush_now_(s);
@@ -574,10 +608,10 @@ struct bufferevent *bufferevent_socket_new(struct event_base *base, evutil_socke
   struct bev_socket *s;
   struct bufferevent *bev;
   if (!base) return NULL;
-  s = calloc(1, sizeof(*s));
+  s = uvbev_calloc_(1, sizeof(*s));
   if (!s) return NULL;
   if (bev_core_init_(&s->p, base, &bev_socket_ops_, options, EV_WRITE) < 0) {
-    free(s);
+    uvbev_free_(s);
     return NULL;
   }
   bev = &s->p.bev;

@@ -25,6 +25,7 @@
 #include <sys/un.h>
 #endif
 
+#include "mm-internal.h"
 #include "bev_socket-internal.h"
 #include "compat-internal.h"
 #include "dns-internal.h"
@@ -52,7 +53,7 @@ struct bev_socket_addrs {
 
 /* s->addrs, allocated on first use (NULL: out of memory). */
 static struct bev_socket_addrs *addrs_get(struct bev_socket *s) {
-  if (!s->addrs) s->addrs = calloc(1, sizeof(*s->addrs));
+  if (!s->addrs) s->addrs = uvbev_calloc_(1, sizeof(*s->addrs));
   return s->addrs;
 }
 
@@ -64,7 +65,7 @@ static void forget_addrs(struct bev_socket *s) {
 
 void bev_socket_addrs_free_(struct bev_socket *s) {
   forget_addrs(s);
-  free(s->addrs);
+  uvbev_free_(s->addrs);
   s->addrs = NULL;
 }
 
@@ -108,7 +109,7 @@ static void on_connected(struct bev_conn *c, int status) {
 
 static void on_connect(uv_connect_t *req, int status) {
   struct bev_conn *c = req->data;
-  free(req);
+  uvbev_free_(req);
   on_connected(c, status);
 }
 
@@ -138,7 +139,7 @@ static int start_connect(struct bev_socket *s, const struct sockaddr *sa, int so
     if (r < 0) return r;
   }
   c = s->conn;
-  req = malloc(sizeof(*req));
+  req = uvbev_malloc_(sizeof(*req));
   if (!req) return UV_ENOMEM;
   req->data = c;
 #ifndef _WIN32
@@ -149,7 +150,7 @@ static int start_connect(struct bev_socket *s, const struct sockaddr *sa, int so
                    ? (size_t)socklen - offsetof(struct sockaddr_un, sun_path)
                    : 0;
     if (sa->sa_family != AF_UNIX || n == 0 || un->sun_path[0] == '\0') {
-      free(req);
+      uvbev_free_(req);
       return UV_EINVAL; /* abstract names are not supported by libuv */
     }
     if (n > sizeof(un->sun_path)) n = sizeof(un->sun_path);
@@ -163,7 +164,7 @@ static int start_connect(struct bev_socket *s, const struct sockaddr *sa, int so
   r = !addr_len_ok(sa, socklen) ? UV_EINVAL
                                 : uv_tcp_connect(req, (uv_tcp_t *)c->stream, sa, on_connect);
   if (r < 0) {
-    free(req);
+    uvbev_free_(req);
     return r;
   }
   connect_begin(s);

@@ -22,6 +22,7 @@
  * streams) is closed and the struct freed. */
 #include <stdlib.h>
 
+#include "mm-internal.h"
 #include "bev_socket-internal.h"
 #include "compat-internal.h"
 #include "evbuffer-uv-internal.h"
@@ -45,7 +46,7 @@ static void fdio_closed(uv_handle_t *handle) {
   struct bev_fdio *f = handle->data;
   struct bev_socket *s = f->owner;
   uvbev_closesocket_raw_(f->fd);
-  free(f);
+  uvbev_free_(f);
   if (s) bev_core_decref_(&s->p.bev);
 }
 
@@ -165,20 +166,20 @@ static int fdio_init_handle(uv_loop_t *loop, struct bev_fdio *f, int always_read
 }
 
 int bev_fdio_open_(struct bev_socket *s, evutil_socket_t fd, int always_ready) {
-  struct bev_fdio *f = calloc(1, sizeof(*f));
+  struct bev_fdio *f = uvbev_calloc_(1, sizeof(*f));
   int r;
   if (!f) return UV_ENOMEM;
   f->owner = s;
   f->user_fd = fd;
   f->fd = (s->p.options & BEV_OPT_CLOSE_ON_FREE) ? fd : uvbev_sock_dup_(fd);
   if (f->fd == UVBEV_NO_SOCKET) {
-    free(f);
+    uvbev_free_(f);
     return UV_EBADF;
   }
   r = fdio_init_handle(uvbev_base_loop_(s->p.bev.ev_base), f, always_ready);
   if (r != 0) {
     if (f->fd != fd) uvbev_closesocket_raw_(f->fd);
-    free(f);
+    uvbev_free_(f);
     return r;
   }
   bev_socket_conn_drop_(s);

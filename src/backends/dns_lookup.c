@@ -3,6 +3,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "mm-internal.h"
 #include "dns-internal.h"
 #include "event-internal.h"
 
@@ -26,15 +27,15 @@ static char *dup_or_null(const char *s) {
   char *d;
   if (!s) return NULL;
   n = strlen(s) + 1;
-  d = malloc(n);
+  d = uvbev_malloc_(n);
   if (d) memcpy(d, s, n);
   return d;
 }
 
 static void lookup_free(struct uvbev_lookup *l) {
-  free(l->node);
-  free(l->serv);
-  free(l);
+  uvbev_free_(l->node);
+  uvbev_free_(l->serv);
+  uvbev_free_(l);
 }
 
 /* Thread pool: the blocking resolver. */
@@ -68,7 +69,7 @@ static void lookup_on_base_shutdown(struct uvbev_child *c) {
 struct uvbev_lookup *uvbev_lookup_start_(struct event_base *base, const char *node,
                                          const char *serv, const struct evutil_addrinfo *hints,
                                          uvbev_lookup_cb cb, void *arg) {
-  struct uvbev_lookup *l = calloc(1, sizeof(*l));
+  struct uvbev_lookup *l = uvbev_calloc_(1, sizeof(*l));
   if (!l) return NULL;
   l->base = base;
   l->cb = cb;

@@ -4,6 +4,7 @@
  * back. */
 #include <stdlib.h>
 
+#include "mm-internal.h"
 #include "event2/dns.h"
 #include "dns-internal.h"
 #include "list-internal.h"
@@ -28,7 +29,7 @@ struct evdns_getaddrinfo_request {
 struct evdns_base *evdns_base_new(struct event_base *event_base, int flags) {
   struct evdns_base *dns;
   if (!event_base || (flags & ~EVDNS_BASE_KNOWN_FLAGS)) return NULL;
-  dns = calloc(1, sizeof(*dns));
+  dns = uvbev_calloc_(1, sizeof(*dns));
   if (!dns) return NULL;
   dns->base = event_base;
   uvbev_list_init(&dns->requests);
@@ -45,7 +46,7 @@ void evdns_base_free(struct evdns_base *dns, int fail_requests) {
     if (!fail_requests) req->cb = NULL;
     uvbev_lookup_cancel_(req->lookup);
   }
-  free(dns);
+  uvbev_free_(dns);
 }
 
 static void request_done(int err, struct evutil_addrinfo *res, void *arg) {
@@ -55,7 +56,7 @@ static void request_done(int err, struct evutil_addrinfo *res, void *arg) {
     req->cb(err, res, req->arg);
   else if (res)
     evutil_freeaddrinfo(res);
-  free(req);
+  uvbev_free_(req);
 }
 
 struct evdns_getaddrinfo_request *evdns_getaddrinfo(struct evdns_base *dns_base,
@@ -68,7 +69,7 @@ struct evdns_getaddrinfo_request *evdns_getaddrinfo(struct evdns_base *dns_base,
     cb(EVUTIL_EAI_NONAME, NULL, arg); /* as libevent: answered at once */
     return NULL;
   }
-  req = calloc(1, sizeof(*req));
+  req = uvbev_calloc_(1, sizeof(*req));
   if (!req) return NULL;
   req->dns = dns_base;
   req->cb = cb;
@@ -76,7 +77,7 @@ struct evdns_getaddrinfo_request *evdns_getaddrinfo(struct evdns_base *dns_base,
   req->lookup =
       uvbev_lookup_start_(dns_base->base, nodename, servname, hints_in, request_done, req);
   if (!req->lookup) {
-    free(req);
+    uvbev_free_(req);
     return NULL;
   }
   uvbev_list_insert_tail(&dns_base->requests, &req->node);

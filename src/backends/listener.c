@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm-internal.h"
 #include "event2/listener.h"
 #include "accepted-internal.h"
 #include "compat-internal.h"
@@ -53,12 +54,12 @@ static void lev_unlock_decref(struct evconnlistener *lev) {
   UVBEV_UNLOCK(lock);
   if (left > 0) return;
   uvbev_lock_free_(lock);
-  free(lev);
+  uvbev_free_(lev);
 }
 
 static void on_listener_closed(uv_handle_t *h) {
   struct evconnlistener *lev = h->data;
-  free(h);
+  uvbev_free_(h);
   UVBEV_LOCK(lev->lock);
   lev_unlock_decref(lev);
 }
@@ -66,7 +67,7 @@ static void on_listener_closed(uv_handle_t *h) {
 static void lev_close_handle(struct evconnlistener *lev) {
   if (lev->closing) return;
   lev->closing = 1;
-  uv_close((uv_handle_t *)lev->tcp, on_listener_closed);
+  uvbev_base_close_handle_(lev->base, (uv_handle_t *)lev->tcp, on_listener_closed);
 }
 
 static void lev_report_error(struct evconnlistener *lev, int uv_err) {
@@ -80,13 +81,13 @@ static void lev_report_error(struct evconnlistener *lev, int uv_err) {
 }
 
 static void on_client_closed(uv_handle_t *h) {
-  free(h);
+  uvbev_free_(h);
 }
 
 /* Accepts one connection and hands it to the user (lock held, released
  * around the callback). */
 static void lev_accept_one(struct evconnlistener *lev) {
-  uv_tcp_t *client = malloc(sizeof(*client));
+  uv_tcp_t *client = uvbev_malloc_(sizeof(*client));
   struct sockaddr_storage peer;
   int peerlen = (int)sizeof(peer);
   uv_os_fd_t osfd;
@@ -99,7 +100,7 @@ static void lev_accept_one(struct evconnlistener *lev) {
   }
   r = uv_tcp_init(uvbev_base_loop_(lev->base), client);
   if (r < 0) {
-    free(client);
+    uvbev_free_(client);
     lev_report_error(lev, r);
     return;
   }
@@ -156,18 +157,18 @@ static void lev_on_base_shutdown(struct uvbev_child *c) {
 
 static struct evconnlistener *lev_alloc(struct event_base *base, evconnlistener_cb cb, void *ptr,
                                         unsigned flags) {
-  struct evconnlistener *lev = calloc(1, sizeof(*lev));
+  struct evconnlistener *lev = uvbev_calloc_(1, sizeof(*lev));
   if (!lev) return NULL;
-  lev->tcp = malloc(sizeof(*lev->tcp));
+  lev->tcp = uvbev_malloc_(sizeof(*lev->tcp));
   if (!lev->tcp) {
-    free(lev);
+    uvbev_free_(lev);
     return NULL;
   }
   if (flags & LEV_OPT_THREADSAFE) {
     lev->lock = uvbev_lock_new_();
     if (!lev->lock && uvbev_threading_enabled_()) {
-      free(lev->tcp);
-      free(lev);
+      uvbev_free_(lev->tcp);
+      uvbev_free_(lev);
       return NULL;
     }
   }
@@ -191,9 +192,9 @@ static struct evconnlistener *lev_fail(struct evconnlistener *lev, int uv_err) {
 }
 
 static void lev_fail_early(struct evconnlistener *lev, int uv_err) {
-  free(lev->tcp);
+  uvbev_free_(lev->tcp);
   uvbev_lock_free_(lev->lock);
-  free(lev);
+  uvbev_free_(lev);
   uvbev_set_socket_error_from_uv_(uv_err);
 }
 

@@ -2,7 +2,9 @@
  * (base, fd, handle), locked by one mutex created on first use. */
 #include <stdlib.h>
 
+#include "mm-internal.h"
 #include "accepted-internal.h"
+#include "event-internal.h"
 #include "list-internal.h"
 
 struct accepted {
@@ -22,7 +24,7 @@ static void registry_init(void) {
 }
 
 static void on_closed(uv_handle_t *h) {
-  free(h);
+  uvbev_free_(h);
 }
 
 /* Finds and unlinks the entry for fd (and base, unless NULL); caller holds
@@ -40,7 +42,7 @@ static struct accepted *registry_remove(struct event_base *base, evutil_socket_t
 }
 
 int uvbev_accepted_put_(struct event_base *base, evutil_socket_t fd, uv_stream_t *handle) {
-  struct accepted *a = malloc(sizeof(*a));
+  struct accepted *a = uvbev_malloc_(sizeof(*a));
   if (!a) return -1;
   uv_once(&once_, registry_init);
   a->base = base;
@@ -61,7 +63,7 @@ uv_stream_t *uvbev_accepted_take_(struct event_base *base, evutil_socket_t fd) {
   uv_mutex_unlock(&mutex_);
   if (a) {
     h = a->handle;
-    free(a);
+    uvbev_free_(a);
   }
   return h;
 }
@@ -73,8 +75,8 @@ int uvbev_accepted_close_(evutil_socket_t fd) {
   a = registry_remove(NULL, fd);
   uv_mutex_unlock(&mutex_);
   if (!a) return 0;
-  uv_close((uv_handle_t *)a->handle, on_closed);
-  free(a);
+  uvbev_base_close_handle_(a->base, (uv_handle_t *)a->handle, on_closed);
+  uvbev_free_(a);
   return 1;
 }
 
@@ -94,7 +96,7 @@ void uvbev_accepted_close_all_(struct event_base *base) {
     }
     uv_mutex_unlock(&mutex_);
     if (!found) break;
-    uv_close((uv_handle_t *)found->handle, on_closed);
-    free(found);
+    uvbev_base_close_handle_(base, (uv_handle_t *)found->handle, on_closed);
+    uvbev_free_(found);
   }
 }

@@ -1,18 +1,20 @@
-/* struct event_base, shared by event_base.c, event.c and deferred.c only.
+/* struct event_base, shared by event_base.c, event.c, deferred.c, signal.c
+ * and fork.c only.
  * Every other module goes through event-internal.h.
  *
  * Life cycle of the base's own libuv handles: check (drain point, unref'd,
  * always started), idle (ref'd, started only while active events or deferred
  * callbacks are queued, so the loop neither blocks nor ends then), async
- * (wake-ups from other threads, unref'd), exit_timer (loopexit with a
- * timeout, ref'd like the event libevent uses).  event_base_free closes them
- * and runs the loop until base->nclosing drops to 0. */
+ * (wake-ups from other threads, unref'd; ref'd while a loop runs with
+ * EVLOOP_NO_EXIT_ON_EMPTY, so that it waits for them).  event_base_free
+ * closes them and runs the loop until base->nclosing drops to 0. */
 #ifndef UVBEV_BASE_INTERNAL_H_
 #define UVBEV_BASE_INTERNAL_H_
 
 #include <uv.h>
 #include "event2/event.h"
 #include "event2/event_struct.h"
+#include "compat-internal.h"
 #include "event-internal.h"
 #include "list-internal.h"
 
@@ -26,11 +28,11 @@ struct event_base {
   uv_loop_t own_loop;
   int owns_loop;
   void *lock;
+  const char *method; /* event_base_get_method's answer */
 
   uv_check_t check;
   uv_idle_t idle;
   uv_async_t async;
-  uv_timer_t exit_timer;
   int nclosing; /* uvbev handles whose close callback has not run yet */
 
   int npriorities;
@@ -54,6 +56,9 @@ struct event_base {
   int in_drain; /* inside base_drain */
   int got_exit;
   int got_break;
+  /* A loopbreak the loop thread knows of, during event_base_loop: read and
+   * written by the loop thread only, so it costs no lock to test. */
+  int break_seen;
   int exit_at_drain; /* loopexit(NULL) pending */
   int freeing;
   unsigned long loop_thread; /* the creator, then the last thread to run it */
@@ -63,11 +68,32 @@ struct event_base {
   int no_cache_time;
   int tv_cache_valid;
   struct timeval tv_cache;
+
+  /* Signals (signal.c): the signal events added, per signal number, and the
+   * signals caught for this base that the async callback has not
+   * dispatched yet (written by the signal handler). */
+  int nsignals;
+  int waits_when_empty; /* an EVLOOP_NO_EXIT_ON_EMPTY loop runs */
+  int sig_count[UVBEV_NSIG];
+  volatile sig_atomic_t sig_caught[UVBEV_NSIG];
+  volatile sig_atomic_t sig_any;
+
+  /* Fork (fork.c): the process whose libuv state the loop is; handles
+   * closed in another process (a child after fork, before event_reinit),
+   * which must not reach libuv there; the next base kept after a child freed
+   * it. */
+  long pid;
+  struct uvbev_list orphans;
+  struct event_base *parked_next;
+  struct uvbev_common_timeouts *common_timeouts; /* allocated on first use */
 };
 
 /* Starts the idle handle (or wakes the loop from another thread) so that
  * queued work is drained in the next iteration. */
 void uvbev_base_request_drain_(struct event_base *base);
+/* Refs the base's async handle while signal events or an
+ * EVLOOP_NO_EXIT_ON_EMPTY loop wait, unrefs it otherwise. */
+void uvbev_base_update_async_ref_(struct event_base *base);
 
 
 /* Runs the deferred callbacks queued when it starts (deferred.c). */
@@ -86,8 +112,50 @@ void uvbev_events_free_once_(struct event_base *base);
 /* Called by a closing uvbev handle's close callback. */
 void uvbev_base_handle_closed_(struct event_base *base);
 
+/* ---- signals (signal.c) --------------------------------------------------- */
+
+/* Adds one signal event for signum on base: the first for signum in the
+ * process saves its disposition and installs uvbev's handler, and base
+ * becomes the one that receives signum.  Returns 0 or -1. */
+int uvbev_signal_add_(struct event_base *base, int signum);
+/* Removes one; the last for signum in the process puts the saved
+ * disposition back. */
+void uvbev_signal_del_(struct event_base *base, int signum);
+/* event_base_loop: base receives every signal it has events for, as the
+ * base that entered its loop last does in libevent. */
+void uvbev_signals_claim_(struct event_base *base);
+/* The async callback: activates the events of the signals caught. */
+void uvbev_signals_dispatch_(struct event_base *base);
+/* event_reinit: forgets signals caught before (they were the parent's). */
+void uvbev_signals_reinit_(struct event_base *base);
+
+/* ---- fork (fork.c) -------------------------------------------------------- */
+
+/* Records the calling process as the owner of base's libuv state. */
+void uvbev_fork_init_(struct event_base *base);
+/* Non-zero in a child after fork() until event_reinit: the loop's libuv
+ * state (epoll fd, async and signal descriptors) is still the parent's. */
+int uvbev_base_forked_(struct event_base *base);
+/* event_reinit after uv_loop_fork: the child owns the loop now; closes the
+ * handles kept since the fork, for real. */
+void uvbev_fork_reinit_(struct event_base *base);
+/* event_base_free in a forked child: runs the kept handles' close callbacks
+ * without libuv (they only free memory).  Returns the number it ran. */
+int uvbev_fork_drop_orphans_(struct event_base *base);
+/* event_base_free in a forked child: keeps base (and its loop, whose libuv
+ * memory cannot be released without touching the parent's state) reachable
+ * instead of freeing it. */
+void uvbev_fork_park_(struct event_base *base);
+
 /* The base made current by event_init() (pre-2.0 API), or NULL. */
 struct event_base *uvbev_current_base_(void);
+
+/* If tv is a common timeout of base (event_base_init_common_timeout),
+ * stores the duration it stands for in *out and returns 1; else 0. */
+int uvbev_common_timeout_decode_(struct event_base *base, const struct timeval *tv,
+                                 struct timeval *out);
+/* Frees base's common-timeout table (event_base_free). */
+void uvbev_common_timeouts_free_(struct event_base *base);
 
 /* Milliseconds for a libuv timer (rounded up). */
 uint64_t uvbev_tv_to_ms_(const struct timeval *tv);

@@ -178,6 +178,12 @@ void bev_core_input_added_(struct bufferevent *bev);
 /* Kind removed bytes from the output (written): write callback if at the low
  * watermark; restarts the write timeout. */
 void bev_core_output_drained_(struct bufferevent *bev);
+/* The same, with the callback left to the base's deferred queue whatever
+ * the options: for I/O a kind reports after event_base_loopbreak
+ * (uvbev_base_broken_), when no user callback may run before the next loop
+ * (the break leaves the queue for it). */
+void bev_core_input_added_later_(struct bufferevent *bev);
+void bev_core_output_drained_later_(struct bufferevent *bev);
 
 /* ---- suspension and timeouts -------------------------------------------- */
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm-internal.h"
 #include "bufferevent-internal.h"
 
 /* ---- references and freeing ------------------------------------------------ */
@@ -26,7 +27,7 @@ static void bev_core_finalize(struct bufferevent_private *p) {
   if (bev->be_ops->destruct) bev->be_ops->destruct(bev);
   if (lock) uvbev_lock_free_(lock);
   bev_core_free_sync_(p);
-  free(p);
+  uvbev_free_(p);
 }
 
 int bev_core_decref_(struct bufferevent *bev) {

@@ -120,14 +120,30 @@ void bev_core_run_eventcb_(struct bufferevent *bev, short what, int trig) {
   }
 }
 
-void bev_core_input_added_(struct bufferevent *bev) {
+static void input_added(struct bufferevent *bev, int trig) {
   bev_core_restart_progress_(bev, EV_READ);
-  if (evbuffer_get_length(bev->input) >= bev->wm_read.low) bev_core_run_readcb_(bev, 0);
+  if (evbuffer_get_length(bev->input) >= bev->wm_read.low) bev_core_run_readcb_(bev, trig);
+}
+
+static void output_drained(struct bufferevent *bev, int trig) {
+  bev_core_restart_progress_(bev, EV_WRITE);
+  if (evbuffer_get_length(bev->output) <= bev->wm_write.low) bev_core_run_writecb_(bev, trig);
+}
+
+void bev_core_input_added_(struct bufferevent *bev) {
+  input_added(bev, 0);
 }
 
 void bev_core_output_drained_(struct bufferevent *bev) {
-  bev_core_restart_progress_(bev, EV_WRITE);
-  if (evbuffer_get_length(bev->output) <= bev->wm_write.low) bev_core_run_writecb_(bev, 0);
+  output_drained(bev, 0);
+}
+
+void bev_core_input_added_later_(struct bufferevent *bev) {
+  input_added(bev, BEV_TRIG_DEFER_CALLBACKS);
+}
+
+void bev_core_output_drained_later_(struct bufferevent *bev) {
+  output_drained(bev, BEV_TRIG_DEFER_CALLBACKS);
 }
 
 void bufferevent_trigger(struct bufferevent *bev, short iotype, int options) {

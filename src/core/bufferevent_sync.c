@@ -21,6 +21,7 @@
  */
 #include <stdlib.h>
 
+#include "mm-internal.h"
 #include "bufferevent-internal.h"
 
 struct bev_sync {
@@ -132,7 +133,7 @@ static void bev_sync_run(struct uvbev_deferred *d, void *arg) {
 
 int bev_core_init_sync_(struct bufferevent_private *p) {
   if (!p->lock) return 0;
-  p->sync = calloc(1, sizeof(*p->sync));
+  p->sync = uvbev_calloc_(1, sizeof(*p->sync));
   if (!p->sync) return -1;
   p->sync->p = p;
   uvbev_deferred_init_(&p->sync->deferred, bev_sync_run, p->sync);
@@ -149,6 +150,6 @@ void bev_core_cancel_sync_(struct bufferevent_private *p) {
 }
 
 void bev_core_free_sync_(struct bufferevent_private *p) {
-  free(p->sync);
+  uvbev_free_(p->sync);
   p->sync = NULL;
 }

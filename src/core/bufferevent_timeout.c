@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 
+#include "mm-internal.h"
 #include "bufferevent-internal.h"
 
 static uint64_t bev_tv_to_ms(const struct timeval *tv) {
@@ -66,7 +67,7 @@ static void bev_timers_closed(uv_handle_t *h) {
   struct bev_timers *timers = h->data;
   struct bufferevent_private *owner = timers->owner;
   if (--timers->closing > 0) return;
-  free(timers);
+  uvbev_free_(timers);
   bev_core_decref_(&owner->bev);
 }
 
@@ -74,9 +75,9 @@ static int bev_timers_open(struct bufferevent_private *p) {
   uv_loop_t *loop = uvbev_base_loop_(p->bev.ev_base);
   struct bev_timers *timers;
   if (p->timers) return 0;
-  timers = calloc(1, sizeof(*timers));
+  timers = uvbev_calloc_(1, sizeof(*timers));
   if (!timers || !loop) {
-    free(timers);
+    uvbev_free_(timers);
     return -1;
   }
   /* uv_timer_init only fills the struct: it cannot fail */
@@ -94,8 +95,8 @@ void bev_core_close_timers_(struct bufferevent_private *p) {
   p->timers = NULL;
   p->refcnt++; /* dropped when the block is freed */
   timers->closing = 2;
-  uv_close((uv_handle_t *)&timers->read, bev_timers_closed);
-  uv_close((uv_handle_t *)&timers->write, bev_timers_closed);
+  uvbev_base_close_handle_(p->bev.ev_base, (uv_handle_t *)&timers->read, bev_timers_closed);
+  uvbev_base_close_handle_(p->bev.ev_base, (uv_handle_t *)&timers->write, bev_timers_closed);
 }
 
 /* Arms or disarms one timer; restart says whether an armed one starts over. */
@@ -117,7 +118,7 @@ static void bev_timer_update(struct bufferevent *bev, short what, int restart) {
   t = what == EV_READ ? &p->timers->read : &p->timers->write;
   if (restart || !uv_is_active((uv_handle_t *)t))
     uv_timer_start(t, what == EV_READ ? bev_on_read_timeout : bev_on_write_timeout,
-                   bev_tv_to_ms(tv), 0);
+                   uvbev_base_timer_delay_(bev->ev_base, bev_tv_to_ms(tv)), 0);
 }
 
 void bev_core_adj_timeouts_(struct bufferevent *bev) {

@@ -1,9 +1,15 @@
 /* Platform differences (compat-internal.h): the one translation between
  * libuv's negative error codes and the platform's socket errors, closing a
- * socket, the backend's name. */
+ * socket, signal dispositions, the process id, the backend's name. */
+#include <signal.h>
 #include <string.h>
-#ifndef _WIN32
+#include <time.h>
+#ifdef _WIN32
+#include <winsock2.h>
+#include <iphlpapi.h>
+#else
 #include <errno.h>
+#include <net/if.h>
 #include <unistd.h>
 #endif
 
@@ -73,6 +79,25 @@ int uvbev_closesocket_raw_(evutil_socket_t fd) {
   return closesocket((SOCKET)fd) == 0 ? 0 : -1;
 }
 
+int uvbev_sig_install_(int signum, void (*handler)(int), struct uvbev_sigsave *old) {
+  void (*prev)(int) = signal(signum, handler);
+  if (prev == SIG_ERR) return -1;
+  old->handler = prev;
+  return 0;
+}
+
+void uvbev_sig_restore_(int signum, const struct uvbev_sigsave *old) {
+  signal(signum, old->handler);
+}
+
+void uvbev_sig_rearm_(int signum, void (*handler)(int)) {
+  signal(signum, handler);
+}
+
+long uvbev_process_id_(void) {
+  return 0;
+}
+
 #else /* Unix: libuv's codes are -errno (except getaddrinfo's UV_EAI_*) */
 
 int uvbev_socket_error_from_uv_(int uv_err) {
@@ -106,21 +131,70 @@ int uvbev_closesocket_raw_(evutil_socket_t fd) {
   return close(fd);
 }
 
+int uvbev_sig_install_(int signum, void (*handler)(int), struct uvbev_sigsave *old) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = handler;
+  sa.sa_flags = SA_RESTART;
+  sigfillset(&sa.sa_mask);
+  return sigaction(signum, &sa, &old->action) == 0 ? 0 : -1;
+}
+
+void uvbev_sig_restore_(int signum, const struct uvbev_sigsave *old) {
+  sigaction(signum, &old->action, NULL);
+}
+
+void uvbev_sig_rearm_(int signum, void (*handler)(int)) {
+  (void)signum;
+  (void)handler;
+}
+
+long uvbev_process_id_(void) {
+  return (long)getpid();
+}
+
+#endif
+
+unsigned uvbev_if_nametoindex_(const char *name) {
+  return (unsigned)if_nametoindex(name);
+}
+
+int uvbev_gmtime_(time_t t, struct tm *out) {
+#ifdef _WIN32
+  struct tm *r = gmtime(&t); /* per-thread buffer in the Windows CRT */
+  if (!r) return -1;
+  *out = *r;
+  return 0;
+#else
+  return gmtime_r(&t, out) ? 0 : -1;
+#endif
+}
+
+#if defined(_WIN32)
+#define UVBEV_BACKEND_NAME "iocp"
+#elif defined(__linux__)
+#define UVBEV_BACKEND_NAME "epoll"
+#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || \
+    defined(__DragonFly__)
+#define UVBEV_BACKEND_NAME "kqueue"
+#elif defined(__sun)
+#define UVBEV_BACKEND_NAME "event ports"
+#elif defined(_AIX)
+#define UVBEV_BACKEND_NAME "pollset"
+#else
+#define UVBEV_BACKEND_NAME "poll" /* no second "poll" in the method list */
+#define UVBEV_BACKEND_IS_POLL 1
 #endif
 
 const char *uvbev_backend_name_(void) {
-#if defined(_WIN32)
-  return "iocp";
-#elif defined(__linux__)
-  return "epoll";
-#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__NetBSD__) || defined(__OpenBSD__) || \
-    defined(__DragonFly__)
-  return "kqueue";
-#elif defined(__sun)
-  return "event ports";
-#elif defined(_AIX)
-  return "pollset";
+  return UVBEV_BACKEND_NAME;
+}
+
+const char **uvbev_methods_(void) {
+#ifdef UVBEV_BACKEND_IS_POLL
+  static const char *methods[] = {UVBEV_BACKEND_NAME, NULL};
 #else
-  return "poll";
+  static const char *methods[] = {UVBEV_BACKEND_NAME, "poll", NULL};
 #endif
+  return methods;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm-internal.h"
 #include "evbuffer-internal.h"
 
 /* ---- chain primitives ----------------------------------------------------- */
@@ -192,7 +193,7 @@ void evbuffer_drain_raw_(struct evbuffer *buf, size_t len) {
 /* ---- life cycle, flags, locking ---------------------------------------------- */
 
 struct evbuffer *evbuffer_new(void) {
-  struct evbuffer *buf = calloc(1, sizeof(*buf));
+  struct evbuffer *buf = uvbev_calloc_(1, sizeof(*buf));
   if (buf == NULL) return NULL;
   buf->refcnt = 1;
   return buf;
@@ -217,7 +218,7 @@ void evbuffer_decref_and_unlock_(struct evbuffer *buf) {
   release_list(buf->detached);
   EVBUFFER_UNLOCK(buf);
   if (lock != NULL) uvbev_lock_free_(lock);
-  free(buf);
+  uvbev_free_(buf);
 }
 
 void evbuffer_free(struct evbuffer *buf) {

@@ -2,6 +2,7 @@
  * or from the base's deferred queue (evbuffer_defer_callbacks). */
 #include <stdlib.h>
 
+#include "mm-internal.h"
 #include "evbuffer-internal.h"
 
 static void call_entry(struct evbuffer *buf, struct evbuffer_cb_entry *e,
@@ -59,13 +60,13 @@ static void free_entries(struct evbuffer *buf) {
   while (buf->callbacks != NULL) {
     struct evbuffer_cb_entry *e = buf->callbacks;
     buf->callbacks = e->next;
-    free(e);
+    uvbev_free_(e);
   }
 }
 
 void evbuffer_cbs_free_(struct evbuffer *buf) {
   free_entries(buf);
-  free(buf->deferral); /* not queued: a queued run holds a reference */
+  uvbev_free_(buf->deferral); /* not queued: a queued run holds a reference */
   buf->deferral = NULL;
 }
 
@@ -73,7 +74,7 @@ int evbuffer_defer_callbacks(struct evbuffer *buf, struct event_base *base) {
   if (buf == NULL || base == NULL) return -1;
   EVBUFFER_LOCK(buf);
   if (buf->deferral == NULL) {
-    buf->deferral = malloc(sizeof(*buf->deferral));
+    buf->deferral = uvbev_malloc_(sizeof(*buf->deferral));
     if (buf->deferral == NULL) {
       EVBUFFER_UNLOCK(buf);
       return -1;
@@ -87,7 +88,7 @@ int evbuffer_defer_callbacks(struct evbuffer *buf, struct event_base *base) {
 }
 
 static struct evbuffer_cb_entry *add_entry(struct evbuffer *buf, uint32_t flags) {
-  struct evbuffer_cb_entry *e = calloc(1, sizeof(*e));
+  struct evbuffer_cb_entry *e = uvbev_calloc_(1, sizeof(*e));
   if (e == NULL) return NULL;
   e->flags = flags;
   /* Newest first, as libevent. */
@@ -116,7 +117,7 @@ static int free_entry(struct evbuffer *buf, struct evbuffer_cb_entry *ent) {
   for (link = &buf->callbacks; *link != NULL; link = &(*link)->next) {
     if (*link == ent) {
       *link = ent->next;
-      free(ent);
+      uvbev_free_(ent);
       return 0;
     }
   }

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "mm-internal.h"
 #include "evbuffer-internal.h"
 
 /* Rounds a chunk's memory up so that small chunks are powers of two (with the
@@ -27,7 +28,7 @@ struct evbuffer_chunk *evbuffer_chunk_new_(size_t size) {
   size_t alloc = chunk_alloc_size(size);
   struct evbuffer_chunk *c;
   if (alloc == 0) return NULL;
-  c = malloc(alloc);
+  c = uvbev_malloc_(alloc);
   if (c == NULL) return NULL;
   c->next = NULL;
   c->mem = (unsigned char *)(c + 1);
@@ -55,11 +56,11 @@ void evbuffer_chunk_release_(struct evbuffer_chunk *c) {
   default:
     break;
   }
-  free(c);
+  uvbev_free_(c);
 }
 
 struct evbuffer_chunk *evbuffer_chunk_new_foreign_(int kind, const void *mem, size_t len) {
-  struct evbuffer_chunk *c = malloc(sizeof(*c));
+  struct evbuffer_chunk *c = uvbev_malloc_(sizeof(*c));
   if (c == NULL) return NULL;
   c->next = NULL;
   c->mem = (unsigned char *)(uintptr_t)mem; /* never written: not OWNED */

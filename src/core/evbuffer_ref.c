@@ -6,6 +6,7 @@
 
 #include <uv.h>
 
+#include "mm-internal.h"
 #include "evbuffer-internal.h"
 
 /* Appends a chunk of memory the buffer does not own, under its lock. */
@@ -81,16 +82,16 @@ struct evbuffer_file_segment *evbuffer_file_segment_new(int fd, ev_off_t offset,
     length = (ev_off_t)(size - (int64_t)offset);
   }
   if ((uint64_t)length > (uint64_t)PTRDIFF_MAX) return NULL; /* no such object */
-  seg = calloc(1, sizeof(*seg));
+  seg = uvbev_calloc_(1, sizeof(*seg));
   if (seg == NULL) return NULL;
   seg->refcnt = 1;
   seg->flags = flags;
   seg->fd = fd;
   seg->length = (size_t)length;
-  seg->contents = malloc(seg->length > 0 ? seg->length : 1);
+  seg->contents = uvbev_malloc_(seg->length > 0 ? seg->length : 1);
   if (seg->contents == NULL || read_all(fd, seg->contents, seg->length, (int64_t)offset) < 0) {
-    free(seg->contents);
-    free(seg);
+    uvbev_free_(seg->contents);
+    uvbev_free_(seg);
     return NULL;
   }
   if (!(flags & EVBUF_FS_DISABLE_LOCKING)) seg->lock = uvbev_lock_new_();
@@ -109,11 +110,11 @@ void evbuffer_segment_release_(struct evbuffer_file_segment *seg) {
   left = --seg->refcnt;
   UVBEV_UNLOCK(seg->lock);
   if (left > 0) return;
-  free(seg->contents);
+  uvbev_free_(seg->contents);
   if ((seg->flags & EVBUF_FS_CLOSE_ON_FREE) && seg->fd >= 0) close_fd(seg->fd);
   if (seg->cleanup_cb != NULL) seg->cleanup_cb(seg, (int)seg->flags, seg->cleanup_arg);
   if (seg->lock != NULL) uvbev_lock_free_(seg->lock);
-  free(seg);
+  uvbev_free_(seg);
 }
 
 void evbuffer_file_segment_free(struct evbuffer_file_segment *seg) {

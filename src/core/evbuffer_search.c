@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm-internal.h"
 #include "evbuffer-internal.h"
 
 /* memmem is in glibc, musl, the BSDs and macOS, not in MSVC's C library. */
@@ -293,7 +294,7 @@ char *evbuffer_readln(struct evbuffer *buf, size_t *n_read_out, enum evbuffer_eo
   if (buf->freeze_start) goto done;
   cursor_start(buf, &k);
   if (find_eol(&k, &eol_len, eol_style) < 0) goto done;
-  line = malloc(k.pos + 1);
+  line = uvbev_malloc_(k.pos + 1);
   if (line == NULL) goto done;
   evbuffer_copy_from_(buf->first, 0, line, k.pos);
   line[k.pos] = '\0';

@@ -68,6 +68,15 @@ void uvbev_base_add_child_(struct event_base *base, struct uvbev_child *c,
                            uvbev_child_shutdown_fn shutdown);
 void uvbev_base_remove_child_(struct event_base *base, struct uvbev_child *c);
 
+/* ---- closing handles -------------------------------------------------------- */
+
+/* uv_close for every handle a uvbev object owns on base.  In a child after
+ * fork() and before event_reinit, closing would reach libuv state that the
+ * parent shares (its epoll set, the signal machinery): the handle is kept
+ * instead, then closed for real by event_reinit, or dropped by
+ * event_base_free, which runs cb without libuv. */
+void uvbev_base_close_handle_(struct event_base *base, uv_handle_t *h, uv_close_cb cb);
+
 /* ---- loop and threads ------------------------------------------------------ */
 
 /* The loop the base runs on (owned or borrowed).  Same as the public
@@ -99,6 +108,22 @@ int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
  * base's own queues (bufferevent, listener, name lookup callbacks), so that
  * EVLOOP_ONCE returns after a round that ran any callback, as in libevent. */
 void uvbev_base_note_callback_(struct event_base *base);
+
+/* The delay to give uv_timer_start for a timeout of `ms` milliseconds that
+ * starts now.  libuv counts timers from the loop's cached time (uv_now),
+ * which only a running loop refreshes: inside event_base_loop that is the
+ * iteration's time, as libevent's cached time is, and `ms` is returned.
+ * Outside it (before the first dispatch, between dispatches) the cache may
+ * be arbitrarily old, so this refreshes it, and adds a millisecond because
+ * uv_now is rounded down: the timer then never fires before `ms` has passed
+ * since the call, as libevent's never does. */
+uint64_t uvbev_base_timer_delay_(struct event_base *base, uint64_t ms);
+
+/* Non-zero when event_base_loopbreak was called during the running
+ * event_base_loop (on its thread, or seen there since): no user callback may
+ * run before the next loop.  For libuv callbacks that would call user code
+ * (several reads of one wake-up, say); call on the loop thread only. */
+int uvbev_base_broken_(struct event_base *base);
 
 /* The base event_init() made (the "current" base of the pre-2.0 API), or NULL. */
 struct event_base *uvbev_current_base_(void);

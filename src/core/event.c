@@ -1,14 +1,15 @@
 /* Events: timers (uv_timer_t), fds (uv_poll_t, one per fd shared by all the
  * events on it; uv_idle_t for an fd the poller refuses), signals
- * (uv_signal_t), and the active queue.
+ * (signal.c), and the active queue.
  *
  * Memory rule.  struct event is user memory, possibly on the stack and freed
  * right after event_del.  The libuv handles of an added event therefore live
  * in a separately allocated block (struct ev_block) that the event points to:
  *   event_add (not yet added)  -> block allocated, handles initialised
  *   event_del / event_free     -> block detached from the event, handles
- *                                 uv_close'd; the block is freed by the last
- *                                 close callback; the event is free at once.
+ *                                 closed (uvbev_base_close_handle_); the
+ *                                 block is freed by the last close callback;
+ *                                 the event is free at once.
  * A block is a child of the base, so event_base_free deletes added events.
  *
  * Activation.  libuv callbacks and event_active only queue the event (per
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm-internal.h"
 #include "event2/event_compat.h"
 #include "base-internal.h"
 #include "compat-internal.h"
@@ -40,16 +42,17 @@ struct fd_watch {
   int mask;                 /* UV_READABLE|UV_WRITABLE being polled */
 };
 
+/* What an fd event can wait for: EV_CLOSED is libuv's UV_DISCONNECT. */
+#define EV_IO_MASK (EV_READ | EV_WRITE | EV_CLOSED)
+
 struct ev_block {
   struct uvbev_child child;
   struct event_base *base;
   struct event *ev; /* NULL once detached */
   uv_timer_t timer;
-  uv_signal_t signal;
-  int has_signal;
+  int signum; /* > 0 while added as a signal event */
   struct fd_watch *watch;
   struct uvbev_list watch_node;
-  int open_handles;
   uint64_t timeout_ms;
 };
 
@@ -101,6 +104,11 @@ static void active_link(struct event_base *base, struct event *ev) {
   if (++base->nactive > base->max_active) base->max_active = base->nactive;
 }
 
+/* As libevent, an I/O result carries EV_ET for an event added with it. */
+static short io_result(const struct event *ev, short res) {
+  return (short)(res | (ev->ev_events & EV_ET));
+}
+
 static void event_activate(struct event *ev, int res) {
   struct event_base *base = ev->ev_base;
   UVBEV_LOCK(base->lock);
@@ -139,7 +147,7 @@ void uvbev_events_clear_active_(struct event_base *base) {
 static void on_watch_closed(uv_handle_t *h) {
   struct fd_watch *w = h->data;
   struct event_base *base = w->base;
-  free(w);
+  uvbev_free_(w);
   uvbev_base_handle_closed_(base);
 }
 
@@ -155,11 +163,12 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   } else {
     if (events & UV_READABLE) ready |= EV_READ;
     if (events & UV_WRITABLE) ready |= EV_WRITE;
+    if (events & UV_DISCONNECT) ready |= EV_CLOSED;
   }
   for (n = w->blocks.next; n != &w->blocks; n = n->next) {
     struct ev_block *b = UVBEV_CONTAINER_OF(n, struct ev_block, watch_node);
-    short res = (short)(ready & b->ev->ev_events & (EV_READ | EV_WRITE));
-    if (res) event_activate(b->ev, res);
+    short res = (short)(ready & b->ev->ev_events & EV_IO_MASK);
+    if (res) event_activate(b->ev, io_result(b->ev, res));
   }
 }
 
@@ -184,10 +193,10 @@ static struct fd_watch *watch_get(struct event_base *base, evutil_socket_t fd) {
     w = UVBEV_CONTAINER_OF(n, struct fd_watch, node);
     if (w->fd == fd) return w;
   }
-  w = calloc(1, sizeof(*w));
+  w = uvbev_calloc_(1, sizeof(*w));
   if (!w) return NULL;
   if (watch_init(base, w, fd) != 0) {
-    free(w);
+    uvbev_free_(w);
     return NULL;
   }
   w->base = base;
@@ -207,11 +216,12 @@ static int watch_update(struct fd_watch *w) {
     struct ev_block *b = UVBEV_CONTAINER_OF(n, struct ev_block, watch_node);
     if (b->ev->ev_events & EV_READ) mask |= UV_READABLE;
     if (b->ev->ev_events & EV_WRITE) mask |= UV_WRITABLE;
+    if (b->ev->ev_events & EV_CLOSED) mask |= UV_DISCONNECT;
   }
   if (mask == 0) {
     uvbev_list_remove(&w->node);
     w->base->nclosing++;
-    uv_close((uv_handle_t *)&w->poll, on_watch_closed);
+    uvbev_base_close_handle_(w->base, (uv_handle_t *)&w->poll, on_watch_closed);
     return 0;
   }
   if (mask == w->mask) return 0;
@@ -225,19 +235,13 @@ static int watch_update(struct fd_watch *w) {
 static void on_block_handle_closed(uv_handle_t *h) {
   struct ev_block *b = h->data;
   struct event_base *base = b->base;
-  if (--b->open_handles > 0) return;
-  free(b);
+  uvbev_free_(b);
   uvbev_base_handle_closed_(base);
 }
 
 static void on_timer(uv_timer_t *t) {
   struct ev_block *b = t->data;
   event_activate(b->ev, EV_TIMEOUT);
-}
-
-static void on_signal(uv_signal_t *s, int signum) {
-  struct ev_block *b = s->data;
-  event_activate(b->ev, EV_SIGNAL);
 }
 
 static void block_detach(struct ev_block *b) {
@@ -251,9 +255,9 @@ static void block_detach(struct ev_block *b) {
   ev->ev_uvbev_block = NULL;
   b->ev = NULL;
   base->nadded--;
+  if (b->signum > 0) uvbev_signal_del_(base, b->signum);
   base->nclosing++;
-  uv_close((uv_handle_t *)&b->timer, on_block_handle_closed);
-  if (b->has_signal) uv_close((uv_handle_t *)&b->signal, on_block_handle_closed);
+  uvbev_base_close_handle_(base, (uv_handle_t *)&b->timer, on_block_handle_closed);
 }
 
 static void block_shutdown(struct uvbev_child *c) {
@@ -264,13 +268,10 @@ static void block_shutdown(struct uvbev_child *c) {
 static int block_attach_io(struct ev_block *b, struct event *ev) {
   struct event_base *base = b->base;
   if (ev->ev_events & EV_SIGNAL) {
-    if (uv_signal_init(base->loop, &b->signal) != 0) return -1;
-    b->has_signal = 1;
-    b->open_handles++;
-    b->signal.data = b;
-    if (uv_signal_start(&b->signal, on_signal, (int)ev->ev_fd) != 0) return -1;
+    if (uvbev_signal_add_(base, (int)ev->ev_fd) != 0) return -1;
+    b->signum = (int)ev->ev_fd;
   }
-  if (ev->ev_events & (EV_READ | EV_WRITE)) {
+  if (ev->ev_events & EV_IO_MASK) {
     b->watch = watch_get(base, ev->ev_fd);
     if (!b->watch) return -1;
     uvbev_list_insert_tail(&b->watch->blocks, &b->watch_node);
@@ -281,14 +282,13 @@ static int block_attach_io(struct ev_block *b, struct event *ev) {
 
 static struct ev_block *block_new(struct event *ev) {
   struct event_base *base = ev->ev_base;
-  struct ev_block *b = calloc(1, sizeof(*b));
+  struct ev_block *b = uvbev_calloc_(1, sizeof(*b));
   if (!b) return NULL;
   b->base = base;
   b->ev = ev;
   uvbev_list_init(&b->watch_node);
   uv_timer_init(base->loop, &b->timer);
   b->timer.data = b;
-  b->open_handles = 1;
   ev->ev_uvbev_block = b;
   base->nadded++;
   if (base->nadded > base->max_added) base->max_added = base->nadded;
@@ -306,7 +306,7 @@ int event_assign(struct event *ev, struct event_base *base, evutil_socket_t fd, 
                  event_callback_fn callback, void *callback_arg) {
   if (!ev) return -1;
   if (!base) base = uvbev_current_base_();
-  if ((events & EV_SIGNAL) && (events & (EV_READ | EV_WRITE | EV_CLOSED))) {
+  if ((events & EV_SIGNAL) && (events & EV_IO_MASK)) {
     uvbev_warn_("event_assign: EV_SIGNAL is not compatible with EV_READ/EV_WRITE/EV_CLOSED");
     return -1;
   }
@@ -337,10 +337,10 @@ struct event *event_new(struct event_base *base, evutil_socket_t fd, short event
                         event_callback_fn cb, void *arg) {
   struct event *ev;
   if (!base) return NULL;
-  ev = malloc(sizeof(*ev));
+  ev = uvbev_malloc_(sizeof(*ev));
   if (!ev) return NULL;
   if (event_assign(ev, base, fd, events, cb, arg) != 0) {
-    free(ev);
+    uvbev_free_(ev);
     return NULL;
   }
   return ev;
@@ -349,14 +349,15 @@ struct event *event_new(struct event_base *base, evutil_socket_t fd, short event
 void event_free(struct event *ev) {
   if (!ev) return;
   event_del(ev);
-  free(ev);
+  uvbev_free_(ev);
 }
 
 static void block_set_timeout(struct ev_block *b, struct event *ev, const struct timeval *tv) {
   struct timeval now;
   uint64_t ms = uvbev_tv_to_ms_(tv);
   b->timeout_ms = ms;
-  uv_timer_start(&b->timer, on_timer, ms, (ev->ev_events & EV_PERSIST) ? (ms ? ms : 1) : 0);
+  uv_timer_start(&b->timer, on_timer, uvbev_base_timer_delay_(b->base, ms),
+                 (ev->ev_events & EV_PERSIST) ? (ms ? ms : 1) : 0);
   evutil_gettimeofday(&now, NULL);
   evutil_timeradd(&now, tv, &ev->ev_timeout);
   ev->ev_flags |= EVLIST_TIMEOUT;
@@ -372,17 +373,19 @@ static int event_add_on_loop(void *obj, const struct timeval *tv) {
   if (ev->ev_base->freeing) return -1;
   b = ev->ev_uvbev_block;
   if (!b) {
-    if (!tv && !(ev->ev_events & (EV_READ | EV_WRITE | EV_SIGNAL))) return 0;
+    if (!tv && !(ev->ev_events & (EV_IO_MASK | EV_SIGNAL))) return 0;
     b = block_new(ev);
     if (!b) return -1;
-    if (ev->ev_events & (EV_READ | EV_WRITE | EV_SIGNAL)) ev->ev_flags |= EVLIST_INSERTED;
+    if (ev->ev_events & (EV_IO_MASK | EV_SIGNAL)) ev->ev_flags |= EVLIST_INSERTED;
   }
   if (tv) block_set_timeout(b, ev, tv);
   return 0;
 }
 
 int event_add(struct event *ev, const struct timeval *tv) {
+  struct timeval common;
   if (!ev || !(ev->ev_flags & EVLIST_INIT) || !ev->ev_base) return -1;
+  if (tv && uvbev_common_timeout_decode_(ev->ev_base, tv, &common)) tv = &common;
   if (tv && (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)) return -1;
   return uvbev_base_call_(ev->ev_base, event_add_on_loop, ev, tv);
 }
@@ -437,7 +440,7 @@ void event_active(struct event *ev, int res, short ncalls) {
 int event_pending(const struct event *ev, short events, struct timeval *tv) {
   int flags = 0;
   if (!ev || !ev->ev_base) return 0;
-  if (ev->ev_flags & EVLIST_INSERTED) flags |= ev->ev_events & (EV_READ | EV_WRITE | EV_SIGNAL);
+  if (ev->ev_flags & EVLIST_INSERTED) flags |= ev->ev_events & (EV_IO_MASK | EV_SIGNAL);
   if (ev->ev_flags & EVLIST_ACTIVE) flags |= ev->ev_res;
   if (ev->ev_flags & EVLIST_TIMEOUT) {
     flags |= EV_TIMEOUT;
@@ -529,20 +532,34 @@ void uvbev_events_run_active_(struct event_base *base) {
 
 /* ---- fd/signal activation by the user ------------------------------------- */
 
+/* What event_base_active_by_fd / _by_signal make ev active with (0: not
+ * ev).  As libevent: EV_TIMEOUT in `events` activates, with EV_TIMEOUT only,
+ * every event on fd whose timeout is pending (its fd may be a signal number),
+ * and no I/O event; otherwise the I/O events on fd wanting some of events. */
+static short activation_for(const struct event *ev, int is_signal, evutil_socket_t fd,
+                            short events) {
+  if (ev->ev_fd != fd) return 0;
+  if (is_signal) return (ev->ev_events & EV_SIGNAL) ? EV_SIGNAL : 0;
+  if (events & EV_TIMEOUT) return (ev->ev_flags & EVLIST_TIMEOUT) ? EV_TIMEOUT : 0;
+  if (ev->ev_events & EV_SIGNAL) return 0;
+  return (short)(ev->ev_events & events & EV_IO_MASK);
+}
+
 static void activate_matching(struct event_base *base, int is_signal, evutil_socket_t fd,
                               short events) {
   struct uvbev_list *n;
   if (!base) return;
+  UVBEV_LOCK(base->lock);
   for (n = base->children.next; n != &base->children; n = n->next) {
     struct uvbev_child *c = UVBEV_CONTAINER_OF(n, struct uvbev_child, node);
-    struct ev_block *b;
+    struct event *ev;
     short res;
     if (c->shutdown != block_shutdown) continue;
-    b = UVBEV_CONTAINER_OF(c, struct ev_block, child);
-    if (b->ev->ev_fd != fd || !!(b->ev->ev_events & EV_SIGNAL) != is_signal) continue;
-    res = is_signal ? EV_SIGNAL : (short)(b->ev->ev_events & events & (EV_READ | EV_WRITE));
-    if (res) event_activate(b->ev, res);
+    ev = UVBEV_CONTAINER_OF(c, struct ev_block, child)->ev;
+    res = activation_for(ev, is_signal, fd, events);
+    if (res) event_activate(ev, (res & EV_IO_MASK) ? io_result(ev, res) : res);
   }
+  UVBEV_UNLOCK(base->lock);
 }
 
 void event_base_active_by_fd(struct event_base *base, evutil_socket_t fd, short events) {
@@ -588,11 +605,6 @@ void event_base_dump_events(struct event_base *base, FILE *output) {
   if (!base || !output) return;
   fprintf(output, "Events on base %p:\n", (void *)base);
   event_base_foreach_event(base, dump_one, output);
-}
-
-const struct timeval *event_base_init_common_timeout(struct event_base *base,
-                                                     const struct timeval *duration) {
-  return base ? duration : NULL;
 }
 
 void event_debug_unassign(struct event *ev) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm-internal.h"
 #include "event2/event_compat.h"
 #include "base-internal.h"
 #include "compat-internal.h"
@@ -21,9 +22,21 @@
 struct event_config {
   int flags;
   int require_features;
+  /* a bit per entry of uvbev_methods_(): libuv's backend, then "poll", the
+   * same backend under the name of what it does for descriptors the backend
+   * cannot watch (see event.h) */
+  unsigned avoided;
 };
 
-#define UVBEV_FEATURES (EV_FEATURE_O1 | EV_FEATURE_FDS)
+/* libuv reports UV_DISCONNECT on uv_poll_t everywhere but AIX.  EV_ET: an
+ * edge-triggered event runs on every edge, and also again while its
+ * descriptor stays ready (libuv polls level-triggered), which a program that
+ * drains until EAGAIN, as edge triggering requires, does not notice. */
+#if defined(_AIX)
+#define UVBEV_FEATURES (EV_FEATURE_ET | EV_FEATURE_O1 | EV_FEATURE_FDS)
+#else
+#define UVBEV_FEATURES (EV_FEATURE_ET | EV_FEATURE_O1 | EV_FEATURE_FDS | EV_FEATURE_EARLY_CLOSE)
+#endif
 
 static struct event_base *current_base_; /* event_init()'s base */
 
@@ -125,10 +138,18 @@ static void base_run_calls(struct event_base *base) {
   }
 }
 
+/* Wakes the loop from another thread.  Not in a forked child before
+ * event_reinit: the async descriptor is the parent's (or closed). */
+static void base_wake(struct event_base *base) {
+  if (!uvbev_base_forked_(base)) uv_async_send(&base->async);
+}
+
 int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
                      const struct timeval *tv) {
   struct base_call c;
-  if (!base->calls_ready || uvbev_base_on_loop_thread_(base)) return fn(obj, tv);
+  /* a forked child has only the thread that forked: nobody else to run it */
+  if (!base->calls_ready || uvbev_base_on_loop_thread_(base) || uvbev_base_forked_(base))
+    return fn(obj, tv);
   UVBEV_LOCK(base->lock);
   if (!base->running || base->freeing) {
     UVBEV_UNLOCK(base->lock);
@@ -140,7 +161,7 @@ int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
   c.tv = tv;
   uvbev_list_insert_tail(&base->calls, &c.node);
   UVBEV_UNLOCK(base->lock);
-  uv_async_send(&base->async);
+  base_wake(base);
   uv_mutex_lock(&base->calls_mutex);
   while (!c.done)
     uv_cond_wait(&base->calls_cond, &base->calls_mutex);
@@ -150,8 +171,22 @@ int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
 
 static void on_async(uv_async_t *h) {
   struct event_base *base = h->data;
+  uvbev_signals_dispatch_(base);
+  if (base->running && base_read_flag(base, &base->got_break)) base->break_seen = 1;
   if (base->calls_ready) base_run_calls(base);
   if (!base->freeing && base_has_queued_work(base)) uv_idle_start(&base->idle, on_idle);
+}
+
+/* The async handle keeps uv_run polling (it is otherwise unref'd, so that a
+ * base with nothing pending returns): while signal events wait for a signal,
+ * and while an EVLOOP_NO_EXIT_ON_EMPTY loop waits for other threads (libuv
+ * does not poll a loop without a ref'd handle).  Decided here only, on the
+ * loop thread or under the signal module's lock. */
+void uvbev_base_update_async_ref_(struct event_base *base) {
+  if (base->nsignals > 0 || base->waits_when_empty)
+    uv_ref((uv_handle_t *)&base->async);
+  else
+    uv_unref((uv_handle_t *)&base->async);
 }
 
 void uvbev_base_request_drain_(struct event_base *base) {
@@ -160,7 +195,7 @@ void uvbev_base_request_drain_(struct event_base *base) {
   if (uvbev_base_on_loop_thread_(base)) {
     uv_idle_start(&base->idle, on_idle);
   } else {
-    uv_async_send(&base->async);
+    base_wake(base);
   }
 }
 
@@ -172,31 +207,62 @@ void uvbev_base_handle_closed_(struct event_base *base) {
   base->nclosing--;
 }
 
+/* ---- methods ----------------------------------------------------------------- */
+
+/* As libevent: EVENT_NO<METHOD> (upper case) set in the environment disables
+ * that method.  uv_os_getenv answers UV_ENOBUFS for a set variable whose
+ * value does not fit: only presence counts. */
+static int method_disabled_by_env(const char *method) {
+  char name[64], value[2];
+  size_t i, n = strlen("EVENT_NO"), size = sizeof(value);
+  int r;
+  memcpy(name, "EVENT_NO", n);
+  for (i = 0; method[i] && n < sizeof(name) - 1; i++, n++)
+    name[n] = (char)((method[i] >= 'a' && method[i] <= 'z') ? method[i] - 'a' + 'A' : method[i]);
+  name[n] = '\0';
+  r = uv_os_getenv(name, value, &size);
+  return r == 0 || r == UV_ENOBUFS;
+}
+
+/* The first method that cfg does not avoid and the environment (unless
+ * EVENT_BASE_FLAG_IGNORE_ENV) does not disable, or NULL. */
+static const char *config_pick_method(const struct event_config *cfg) {
+  const char **m = uvbev_methods_();
+  int check_env = !cfg || !(cfg->flags & EVENT_BASE_FLAG_IGNORE_ENV);
+  int i;
+  for (i = 0; m[i]; i++) {
+    if (cfg && (cfg->avoided & (1u << i))) continue;
+    if (check_env && method_disabled_by_env(m[i])) continue;
+    return m[i];
+  }
+  return NULL;
+}
+
 /* ---- creation ------------------------------------------------------------- */
 
 static int base_init_handles(struct event_base *base) {
   uv_check_init(base->loop, &base->check);
   uv_idle_init(base->loop, &base->idle);
-  uv_timer_init(base->loop, &base->exit_timer);
   if (uv_async_init(base->loop, &base->async, on_async) != 0) {
     uv_close((uv_handle_t *)&base->check, NULL);
     uv_close((uv_handle_t *)&base->idle, NULL);
-    uv_close((uv_handle_t *)&base->exit_timer, NULL);
     uv_run(base->loop, UV_RUN_NOWAIT);
     return -1;
   }
-  base->check.data = base->idle.data = base->async.data = base->exit_timer.data = base;
+  base->check.data = base->idle.data = base->async.data = base;
   uv_check_start(&base->check, on_check);
   uv_unref((uv_handle_t *)&base->check);
   uv_unref((uv_handle_t *)&base->async);
   return 0;
 }
 
-static struct event_base *base_new(uv_loop_t *borrowed, const struct event_config *cfg) {
-  struct event_base *base = calloc(1, sizeof(*base));
+static struct event_base *base_new(uv_loop_t *borrowed, const struct event_config *cfg,
+                                   const char *method) {
+  struct event_base *base = uvbev_calloc_(1, sizeof(*base));
   if (!base) return NULL;
+  base->method = method;
   base->npriorities = 1;
-  base->activeq = calloc(1, sizeof(*base->activeq));
+  base->activeq = uvbev_calloc_(1, sizeof(*base->activeq));
   if (!base->activeq) goto fail;
   uvbev_list_init(&base->deferred);
   uvbev_list_init(&base->children);
@@ -204,6 +270,7 @@ static struct event_base *base_new(uv_loop_t *borrowed, const struct event_confi
   uvbev_list_init(&base->once_events);
   uvbev_list_init(&base->calls);
   base->loop_thread = uvbev_thread_id_();
+  uvbev_fork_init_(base);
   if (borrowed) {
     base->loop = borrowed;
   } else {
@@ -225,27 +292,33 @@ static struct event_base *base_new(uv_loop_t *borrowed, const struct event_confi
   base->no_cache_time = cfg && (cfg->flags & EVENT_BASE_FLAG_NO_CACHE_TIME);
   return base;
 fail:
-  free(base->activeq);
-  free(base);
+  uvbev_free_(base->activeq);
+  uvbev_free_(base);
   return NULL;
 }
 
 struct event_base *event_base_new(void) {
-  return base_new(NULL, NULL);
+  return event_base_new_with_config(NULL);
 }
 
 struct event_base *event_base_new_with_config(const struct event_config *cfg) {
+  const char *method;
   if (cfg && (cfg->require_features & ~UVBEV_FEATURES)) {
     uvbev_warn_("event_base_new_with_config: libuv backend lacks required features 0x%x",
                 cfg->require_features & ~UVBEV_FEATURES);
     return NULL;
   }
-  return base_new(NULL, cfg);
+  method = config_pick_method(cfg);
+  if (!method) {
+    uvbev_warn_("event_base_new_with_config: no event mechanism available");
+    return NULL;
+  }
+  return base_new(NULL, cfg, method);
 }
 
 struct event_base *uvbev_base_new_with_loop(uv_loop_t *loop) {
   if (!loop) return NULL;
-  return base_new(loop, NULL);
+  return base_new(loop, NULL, uvbev_backend_name_());
 }
 
 uv_loop_t *uvbev_base_get_loop(struct event_base *base) {
@@ -277,15 +350,14 @@ static void base_shutdown_children(struct event_base *base) {
 }
 
 static void base_close_internal_handles(struct event_base *base) {
-  uv_handle_t *handles[4];
+  uv_handle_t *handles[3];
   size_t i;
   handles[0] = (uv_handle_t *)&base->check;
   handles[1] = (uv_handle_t *)&base->idle;
   handles[2] = (uv_handle_t *)&base->async;
-  handles[3] = (uv_handle_t *)&base->exit_timer;
-  for (i = 0; i < 4; i++) {
+  for (i = 0; i < 3; i++) {
     base->nclosing++;
-    uv_close(handles[i], on_internal_close);
+    uvbev_base_close_handle_(base, handles[i], on_internal_close);
   }
 }
 
@@ -307,8 +379,26 @@ static void base_run_until_closed(struct event_base *base) {
   uv_run(base->loop, UV_RUN_NOWAIT);
 }
 
+/* base_run_until_closed for a forked child before event_reinit: the loop is
+ * never run (its epoll set is the parent's); the kept handles' close
+ * callbacks run without libuv. */
+static void base_drop_until_closed(struct event_base *base) {
+  int spins;
+  for (spins = 0; spins < 10000; spins++) {
+    int pending;
+    uvbev_deferred_drain_(base);
+    base_shutdown_children(base);
+    UVBEV_LOCK(base->lock);
+    pending = uvbev_deferred_pending_(base);
+    UVBEV_UNLOCK(base->lock);
+    if (uvbev_fork_drop_orphans_(base) == 0 && !pending) break;
+  }
+}
+
 static void base_free(struct event_base *base) {
+  int forked;
   if (!base) return;
+  forked = uvbev_base_forked_(base);
   if (base->running || base->in_drain)
     uvbev_warn_("event_base_free called from inside the loop; freeing anyway");
   /* the freeing thread owns the loop from now on */
@@ -321,8 +411,11 @@ static void base_free(struct event_base *base) {
   base_shutdown_children(base);
   uvbev_accepted_close_all_(base);
   base_close_internal_handles(base);
-  base_run_until_closed(base);
-  if (base->owns_loop) {
+  if (forked)
+    base_drop_until_closed(base);
+  else
+    base_run_until_closed(base);
+  if (base->owns_loop && !forked) {
     int rc = uv_loop_close(base->loop);
     if (rc != 0) uvbev_warn_("event_base_free: uv_loop_close: %s", uv_strerror(rc));
   }
@@ -332,8 +425,13 @@ static void base_free(struct event_base *base) {
     uv_cond_destroy(&base->calls_cond);
     uv_mutex_destroy(&base->calls_mutex);
   }
-  free(base->activeq);
-  free(base);
+  uvbev_common_timeouts_free_(base);
+  uvbev_free_(base->activeq);
+  base->activeq = NULL;
+  if (forked)
+    uvbev_fork_park_(base);
+  else
+    uvbev_free_(base);
 }
 
 void event_base_free(struct event_base *base) {
@@ -348,7 +446,15 @@ int event_reinit(struct event_base *base) {
   if (!base) return -1;
   r = uv_loop_fork(base->loop);
   /* Windows has no fork(), so nothing there needs re-initialising. */
-  return (r == 0 || r == UV_ENOSYS) ? 0 : -1;
+  if (r != 0 && r != UV_ENOSYS) return -1;
+  uvbev_fork_reinit_(base);
+  return 0;
+}
+
+uint64_t uvbev_base_timer_delay_(struct event_base *base, uint64_t ms) {
+  if (base_read_flag(base, &base->running)) return ms;
+  uv_update_time(base->loop);
+  return ms ? ms + 1 : 0; /* a zero timeout cannot fire early */
 }
 
 void uvbev_base_note_callback_(struct event_base *base) {
@@ -376,7 +482,16 @@ int event_base_loop(struct event_base *base, int flags) {
   base->running = 1;
   base->got_exit = base->got_break = 0;
   UVBEV_UNLOCK(base->lock);
+  base->break_seen = 0;
   base_set_loop_thread(base, uvbev_thread_id_());
+  uvbev_signals_claim_(base);
+  /* with nothing pending, wait for other threads (event_active, event_add,
+   * loopbreak) rather than spin: uv_run does not poll a loop that has no
+   * ref'd handle */
+  if (flags & EVLOOP_NO_EXIT_ON_EMPTY) {
+    base->waits_when_empty = 1;
+    uvbev_base_update_async_ref_(base);
+  }
   for (;;) {
     unsigned long ran_before = base->ncallbacks;
     if (base_read_flag(base, &base->got_break) || base_read_flag(base, &base->got_exit)) break;
@@ -391,14 +506,21 @@ int event_base_loop(struct event_base *base, int flags) {
     if (base->ncallbacks != ran_before) {
       if ((flags & EVLOOP_ONCE) && !base_has_queued_work(base)) break;
     } else if (flags & EVLOOP_NONBLOCK) {
+      /* a round that only ran close callbacks may have left nothing */
+      ret = base_has_work(base) ? 0 : 1;
       break;
     }
+  }
+  if (flags & EVLOOP_NO_EXIT_ON_EMPTY) {
+    base->waits_when_empty = 0;
+    uvbev_base_update_async_ref_(base);
   }
   /* loop_thread keeps naming this thread: other threads keep waking the
    * loop rather than touching its handles while nobody runs it */
   UVBEV_LOCK(base->lock);
   base->running = 0;
   UVBEV_UNLOCK(base->lock);
+  base->break_seen = 0;
   if (base->calls_ready) base_run_calls(base); /* callers that came too late */
   return ret;
 }
@@ -411,17 +533,17 @@ static void stop_uv_if_running(struct event_base *base) {
   if (base->running || base->in_drain) uv_stop(base->loop);
 }
 
-static void on_exit_timer(uv_timer_t *t) {
-  struct event_base *base = t->data;
+/* A timed loopexit is an event_base_once timer, as in libevent: each call
+ * adds its own, so the earliest deadline ends the loop and the later ones
+ * stay pending (the next dispatch ends at them). */
+static void on_exit_timeout(evutil_socket_t fd, short what, void *arg) {
+  struct event_base *base = arg;
+  (void)fd;
+  (void)what;
   UVBEV_LOCK(base->lock);
   base->got_exit = 1;
   UVBEV_UNLOCK(base->lock);
   stop_uv_if_running(base);
-}
-
-static int start_exit_timer(void *obj, const struct timeval *tv) {
-  struct event_base *base = obj;
-  return uv_timer_start(&base->exit_timer, on_exit_timer, uvbev_tv_to_ms_(tv), 0) == 0 ? 0 : -1;
 }
 
 int event_base_loopexit(struct event_base *base, const struct timeval *tv) {
@@ -434,7 +556,7 @@ int event_base_loopexit(struct event_base *base, const struct timeval *tv) {
     return 0;
   }
   if (tv->tv_sec < 0 || tv->tv_usec < 0) return -1;
-  return uvbev_base_call_(base, start_exit_timer, base, tv);
+  return event_base_once(base, -1, EV_TIMEOUT, on_exit_timeout, base, tv);
 }
 
 int event_base_loopbreak(struct event_base *base) {
@@ -443,11 +565,17 @@ int event_base_loopbreak(struct event_base *base) {
   base->got_break = 1;
   UVBEV_UNLOCK(base->lock);
   if (base->freeing) return 0;
-  if (uvbev_base_on_loop_thread_(base))
+  if (uvbev_base_on_loop_thread_(base)) {
+    if (base->running) base->break_seen = 1;
     stop_uv_if_running(base);
-  else
-    uv_async_send(&base->async);
+  } else {
+    base_wake(base);
+  }
   return 0;
+}
+
+int uvbev_base_broken_(struct event_base *base) {
+  return base->break_seen;
 }
 
 int event_base_loopcontinue(struct event_base *base) {
@@ -463,14 +591,11 @@ int event_base_got_break(struct event_base *base) {
 /* ---- information ---------------------------------------------------------- */
 
 const char *event_base_get_method(const struct event_base *base) {
-  return base ? uvbev_backend_name_() : NULL;
+  return base ? base->method : NULL;
 }
 
 const char **event_get_supported_methods(void) {
-  static const char *methods[2];
-  methods[0] = uvbev_backend_name_();
-  methods[1] = NULL;
-  return methods;
+  return uvbev_methods_();
 }
 
 int event_base_get_features(const struct event_base *base) {
@@ -533,9 +658,9 @@ int event_base_priority_init(struct event_base *base, int npriorities) {
   if (!base || npriorities < 1 || npriorities > EVENT_MAX_PRIORITIES) return -1;
   if (base->nactive > 0) return -1;
   if (npriorities == base->npriorities) return 0;
-  q = calloc((size_t)npriorities, sizeof(*q));
+  q = uvbev_calloc_((size_t)npriorities, sizeof(*q));
   if (!q) return -1;
-  free(base->activeq);
+  uvbev_free_(base->activeq);
   base->activeq = q;
   base->npriorities = npriorities;
   return 0;
@@ -557,7 +682,7 @@ int uvbev_base_on_loop_thread_(struct event_base *base) {
 }
 
 void uvbev_base_wakeup_(struct event_base *base) {
-  uv_async_send(&base->async);
+  base_wake(base);
 }
 
 /* ---- children ------------------------------------------------------------- */
@@ -580,14 +705,19 @@ void uvbev_base_remove_child_(struct event_base *base, struct uvbev_child *c) {
 /* ---- configuration -------------------------------------------------------- */
 
 struct event_config *event_config_new(void) {
-  return calloc(1, sizeof(struct event_config));
+  return uvbev_calloc_(1, sizeof(struct event_config));
 }
 void event_config_free(struct event_config *cfg) {
-  free(cfg);
+  uvbev_free_(cfg);
 }
 
 int event_config_avoid_method(struct event_config *cfg, const char *method) {
-  return cfg && method ? 0 : -1;
+  const char **m = uvbev_methods_();
+  int i;
+  if (!cfg || !method) return -1;
+  for (i = 0; m[i]; i++)
+    if (strcmp(m[i], method) == 0) cfg->avoided |= 1u << i;
+  return 0; /* other names: methods uvbev does not have, so avoided */
 }
 
 int event_config_require_features(struct event_config *cfg, int feature) {

@@ -1,9 +1,13 @@
 /* event_base_once: a heap-allocated event freed after its one callback, or by
- * event_base_free if it never ran. */
+ * event_base_free if it never ran.  The base's list of them is touched under
+ * the base lock: event_base_once (and a timed event_base_loopexit) may be
+ * called from any thread. */
 #include <stdlib.h>
 
+#include "mm-internal.h"
 #include "event2/event_compat.h"
 #include "base-internal.h"
+#include "thread-internal.h"
 
 struct once_event {
   struct event ev;
@@ -16,9 +20,12 @@ static void once_run(evutil_socket_t fd, short what, void *arg) {
   struct once_event *o = arg;
   event_callback_fn cb = o->cb;
   void *cb_arg = o->arg;
+  struct event_base *base = o->ev.ev_base;
+  UVBEV_LOCK(base->lock);
   uvbev_list_remove(&o->node);
+  UVBEV_UNLOCK(base->lock);
   event_del(&o->ev);
-  free(o);
+  uvbev_free_(o);
   cb(fd, what, cb_arg);
 }
 
@@ -26,23 +33,27 @@ int event_base_once(struct event_base *base, evutil_socket_t fd, short events, e
                     void *arg, const struct timeval *tv) {
   struct once_event *o;
   if (!base || !cb || (events & (EV_SIGNAL | EV_PERSIST))) return -1;
-  o = calloc(1, sizeof(*o));
+  o = uvbev_calloc_(1, sizeof(*o));
   if (!o) return -1;
   o->cb = cb;
   o->arg = arg;
   if (event_assign(&o->ev, base, fd, events & (EV_READ | EV_WRITE | EV_TIMEOUT | EV_CLOSED),
                    once_run, o) != 0) {
-    free(o);
+    uvbev_free_(o);
     return -1;
   }
+  UVBEV_LOCK(base->lock);
   uvbev_list_insert_tail(&base->once_events, &o->node);
+  UVBEV_UNLOCK(base->lock);
   if (!(events & (EV_READ | EV_WRITE | EV_CLOSED)) && (!tv || !evutil_timerisset(tv))) {
     event_active(&o->ev, EV_TIMEOUT, 1);
     return 0;
   }
   if (event_add(&o->ev, tv) != 0) {
+    UVBEV_LOCK(base->lock);
     uvbev_list_remove(&o->node);
-    free(o);
+    UVBEV_UNLOCK(base->lock);
+    uvbev_free_(o);
     return -1;
   }
   return 0;
@@ -58,7 +69,7 @@ void uvbev_events_free_once_(struct event_base *base) {
     struct once_event *o = UVBEV_CONTAINER_OF(base->once_events.next, struct once_event, node);
     uvbev_list_remove(&o->node);
     event_del(&o->ev);
-    free(o);
+    uvbev_free_(o);
   }
 }
 
@@ -74,14 +85,14 @@ struct finalize_call {
 static void finalize_run(struct uvbev_deferred *d, void *arg) {
   struct finalize_call *f = arg;
   f->cb(f->ev, f->ev->ev_arg);
-  if (f->free_event) free(f->ev);
-  free(f);
+  if (f->free_event) uvbev_free_(f->ev);
+  uvbev_free_(f);
 }
 
 static int finalize(struct event *ev, event_finalize_callback_fn cb, int free_event) {
   struct finalize_call *f;
   if (!ev || !ev->ev_base || !cb) return -1;
-  f = malloc(sizeof(*f));
+  f = uvbev_malloc_(sizeof(*f));
   if (!f) return -1;
   event_del(ev);
   f->ev = ev;

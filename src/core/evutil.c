@@ -65,6 +65,19 @@ int evutil_make_listen_socket_reuseable_port(evutil_socket_t sock) {
 #endif
 }
 
+int evutil_make_listen_socket_ipv6only(evutil_socket_t sock) {
+#ifdef IPV6_V6ONLY
+  int one = 1;
+  return setsockopt(UVBEV_SOCK_TO_UV(sock), IPPROTO_IPV6, IPV6_V6ONLY, (void *)&one,
+                    (ev_socklen_t)sizeof(one)) == 0
+             ? 0
+             : -1;
+#else
+  (void)sock;
+  return -1;
+#endif
+}
+
 int evutil_make_tcp_listen_socket_deferred(evutil_socket_t sock) {
 #if defined(TCP_DEFER_ACCEPT) && !defined(_WIN32)
   int one = 1;

@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "event2/util.h"
+#include "compat-internal.h"
 
 const char *evutil_inet_ntop(int af, const void *src, char *dst, size_t len) {
   if (!src || !dst) return NULL;
@@ -18,7 +19,44 @@ const char *evutil_inet_ntop(int af, const void *src, char *dst, size_t len) {
 int evutil_inet_pton(int af, const char *src, void *dst) {
   if (!src || !dst) return -1;
   if (af != AF_INET && af != AF_INET6) return -1;
+  /* libuv drops an IPv6 zone silently; inet_pton refuses it */
+  if (af == AF_INET6 && strchr(src, '%')) return 0;
   return uv_inet_pton(af, src, dst) == 0 ? 1 : 0;
+}
+
+/* The interface index a zone id names: an interface of this host, else a
+ * decimal index (as libevent: not checked against the interfaces).  Returns
+ * 0 and sets *index, or -1. */
+static int parse_zone(const char *zone, unsigned *index) {
+  unsigned long n = 0;
+  const char *p;
+  unsigned by_name = uvbev_if_nametoindex_(zone);
+  if (by_name) {
+    *index = by_name;
+    return 0;
+  }
+  for (p = zone; *p; p++) {
+    unsigned long digit = (unsigned long)(*p - '0');
+    if (*p < '0' || *p > '9' || n > (0xffffffffUL - digit) / 10) return -1;
+    n = n * 10 + digit;
+  }
+  *index = (unsigned)n;
+  return 0;
+}
+
+int evutil_inet_pton_scope(int af, const char *src, void *dst, unsigned *indexp) {
+  char addr[64];
+  const char *zone;
+  size_t n;
+  if (!src || !dst || !indexp) return -1;
+  *indexp = 0;
+  zone = af == AF_INET6 ? strchr(src, '%') : NULL;
+  if (!zone) return evutil_inet_pton(af, src, dst);
+  n = (size_t)(zone - src);
+  if (n >= sizeof(addr) || parse_zone(zone + 1, indexp) != 0) return 0;
+  memcpy(addr, src, n);
+  addr[n] = '\0';
+  return evutil_inet_pton(af, addr, dst);
 }
 
 /* Splits str into an address part (copied into addr) and a port (-1 when
@@ -64,10 +102,12 @@ int evutil_parse_sockaddr_port(const char *str, struct sockaddr *out, int *outle
   if (port < 0) port = 0;
   if (v6) {
     struct sockaddr_in6 sin6;
+    unsigned scope;
     memset(&sin6, 0, sizeof(sin6));
     sin6.sin6_family = AF_INET6;
     sin6.sin6_port = htons((unsigned short)port);
-    if (uv_inet_pton(AF_INET6, addr, &sin6.sin6_addr) != 0) return -1;
+    if (evutil_inet_pton_scope(AF_INET6, addr, &sin6.sin6_addr, &scope) != 1) return -1;
+    sin6.sin6_scope_id = scope;
     if ((size_t)*outlen < sizeof(sin6)) return -1;
     memset(out, 0, (size_t)*outlen);
     memcpy(out, &sin6, sizeof(sin6));
@@ -107,139 +147,57 @@ int evutil_sockaddr_cmp(const struct sockaddr *sa1, const struct sockaddr *sa2, 
   return 1;
 }
 
-/* ---- getaddrinfo: translate flags, codes and results ---------------------- */
-
-static const struct {
-  int ev;
-  int sys;
-} ai_flags_map[] = {
-    {EVUTIL_AI_PASSIVE, AI_PASSIVE},         {EVUTIL_AI_CANONNAME, AI_CANONNAME},
-    {EVUTIL_AI_NUMERICHOST, AI_NUMERICHOST}, {EVUTIL_AI_NUMERICSERV, AI_NUMERICSERV},
-    {EVUTIL_AI_V4MAPPED, AI_V4MAPPED},       {EVUTIL_AI_ALL, AI_ALL},
-    {EVUTIL_AI_ADDRCONFIG, AI_ADDRCONFIG},
-};
-
-static const struct {
-  int ev;
-  int sys;
-} eai_map[] = {
-    {EVUTIL_EAI_AGAIN, EAI_AGAIN},
-    {EVUTIL_EAI_BADFLAGS, EAI_BADFLAGS},
-    {EVUTIL_EAI_FAIL, EAI_FAIL},
-    {EVUTIL_EAI_FAMILY, EAI_FAMILY},
-    {EVUTIL_EAI_MEMORY, EAI_MEMORY},
-    {EVUTIL_EAI_NONAME, EAI_NONAME},
-    {EVUTIL_EAI_SERVICE, EAI_SERVICE},
-    {EVUTIL_EAI_SOCKTYPE, EAI_SOCKTYPE},
-#ifdef EAI_ADDRFAMILY
-    {EVUTIL_EAI_ADDRFAMILY, EAI_ADDRFAMILY},
-#endif
-#if defined(EAI_NODATA) && EAI_NODATA != EAI_NONAME
-    {EVUTIL_EAI_NODATA, EAI_NODATA},
-#endif
-#ifdef EAI_SYSTEM
-    {EVUTIL_EAI_SYSTEM, EAI_SYSTEM},
-#endif
-};
-
-#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
-
-static int ai_flags_to_sys(int ev_flags) {
-  int sys = 0;
-  size_t i;
-  for (i = 0; i < COUNT_OF(ai_flags_map); i++)
-    if (ev_flags & ai_flags_map[i].ev) sys |= ai_flags_map[i].sys;
-  return sys;
-}
-
-static int ai_flags_from_sys(int sys_flags) {
-  int ev = 0;
-  size_t i;
-  for (i = 0; i < COUNT_OF(ai_flags_map); i++)
-    if (sys_flags & ai_flags_map[i].sys) ev |= ai_flags_map[i].ev;
-  return ev;
-}
-
-static int eai_from_sys(int sys) {
-  size_t i;
-  for (i = 0; i < COUNT_OF(eai_map); i++)
-    if (eai_map[i].sys == sys) return eai_map[i].ev;
-  return EVUTIL_EAI_FAIL;
-}
-
-static int eai_to_sys(int ev) {
-  size_t i;
-  for (i = 0; i < COUNT_OF(eai_map); i++)
-    if (eai_map[i].ev == ev) return eai_map[i].sys;
-  return EAI_FAIL;
-}
-
-/* One evutil_addrinfo with its address (and canonical name) in the same
- * allocation, so that evutil_freeaddrinfo frees one block per entry. */
-static struct evutil_addrinfo *copy_one(const struct addrinfo *ai) {
-  size_t name_len = ai->ai_canonname ? strlen(ai->ai_canonname) + 1 : 0;
-  struct evutil_addrinfo *out = calloc(1, sizeof(*out) + ai->ai_addrlen + name_len);
-  if (!out) return NULL;
-  out->ai_flags = ai_flags_from_sys(ai->ai_flags);
-  out->ai_family = ai->ai_family;
-  out->ai_socktype = ai->ai_socktype;
-  out->ai_protocol = ai->ai_protocol;
-  out->ai_addrlen = ai->ai_addrlen;
-  out->ai_addr = (struct sockaddr *)(void *)(out + 1);
-  memcpy(out->ai_addr, ai->ai_addr, ai->ai_addrlen);
-  if (name_len) {
-    out->ai_canonname = (char *)out->ai_addr + ai->ai_addrlen;
-    memcpy(out->ai_canonname, ai->ai_canonname, name_len);
-  }
-  return out;
-}
+/* ---- getaddrinfo: the platform's ---------------------------------------- */
 
 int evutil_getaddrinfo(const char *nodename, const char *servname,
                        const struct evutil_addrinfo *hints_in, struct evutil_addrinfo **res) {
-  struct addrinfo hints, *sys_res = NULL, *ai;
-  struct evutil_addrinfo *head = NULL, **tail = &head;
-  int rc;
+  struct addrinfo hints;
   if (!res) return EVUTIL_EAI_FAIL;
   *res = NULL;
   if (!nodename && !servname) return EVUTIL_EAI_NONAME;
   memset(&hints, 0, sizeof(hints));
-  if (hints_in) {
-    hints.ai_flags = ai_flags_to_sys(hints_in->ai_flags);
+  hints.ai_family = AF_UNSPEC;
+  if (hints_in) { /* only the request fields: the rest may be stale */
+    hints.ai_flags = hints_in->ai_flags;
     hints.ai_family = hints_in->ai_family;
     hints.ai_socktype = hints_in->ai_socktype;
     hints.ai_protocol = hints_in->ai_protocol;
   }
-  rc = getaddrinfo(nodename, servname, &hints, &sys_res);
-  if (rc != 0) return eai_from_sys(rc);
-  for (ai = sys_res; ai; ai = ai->ai_next) {
-    struct evutil_addrinfo *one = copy_one(ai);
-    if (!one) {
-      freeaddrinfo(sys_res);
-      evutil_freeaddrinfo(head);
-      return EVUTIL_EAI_MEMORY;
-    }
-    *tail = one;
-    tail = &one->ai_next;
-  }
-  freeaddrinfo(sys_res);
-  *res = head;
-  return 0;
+  return getaddrinfo(nodename, servname, &hints, res);
 }
 
 void evutil_freeaddrinfo(struct evutil_addrinfo *ai) {
-  while (ai) {
-    struct evutil_addrinfo *next = ai->ai_next;
-    free(ai);
-    ai = next;
-  }
+  if (ai) freeaddrinfo(ai);
+}
+
+/* Text for the codes that are uvbev's own numbers on this platform (see
+ * util.h); the platform's gai_strerror() knows the others. */
+static const char *fallback_gai_text(int err) {
+  static const char *const text[] = {
+      "address family of the name not supported",  /* -901 ADDRFAMILY */
+      "temporary failure in name resolution",      /* -902 AGAIN */
+      "bad flags in the hints",                    /* -903 BADFLAGS */
+      "permanent failure in name resolution",      /* -904 FAIL */
+      "address family not supported",              /* -905 FAMILY */
+      "out of memory",                             /* -906 MEMORY */
+      "no address for the name",                   /* -907 NODATA */
+      "name or service not known",                 /* -908 NONAME */
+      "service not supported for the socket type", /* -909 SERVICE */
+      "socket type not supported",                 /* -910 SOCKTYPE */
+      "system error",                              /* -911 SYSTEM */
+  };
+  if (err == EVUTIL_EAI_CANCEL) return "Request canceled";
+  if (err == 0) return "No error";
+  if (err <= -901 && err >= -911) return text[-901 - err];
+  return NULL;
 }
 
 const char *evutil_gai_strerror(int err) {
-  if (err == EVUTIL_EAI_CANCEL) return "Request canceled";
-  if (err == 0) return "No error";
+  const char *own = fallback_gai_text(err);
+  if (own) return own;
 #ifdef _WIN32
-  return gai_strerrorA(eai_to_sys(err));
+  return gai_strerrorA(err);
 #else
-  return gai_strerror(eai_to_sys(err));
+  return gai_strerror(err);
 #endif
 }

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #endif
 
+#include "mm-internal.h"
 #include "event2/thread.h"
 #include "thread-internal.h"
 
@@ -74,10 +75,10 @@ void *uvbev_lock_new_(void) {
   uv_mutex_t *m;
   if (!enabled_) return NULL;
   if (use_user_locks_) return user_locks_.alloc(EVTHREAD_LOCKTYPE_RECURSIVE);
-  m = malloc(sizeof(*m));
+  m = uvbev_malloc_(sizeof(*m));
   if (!m) return NULL;
   if (uv_mutex_init_recursive(m) != 0) {
-    free(m);
+    uvbev_free_(m);
     return NULL;
   }
   return m;
@@ -90,7 +91,7 @@ void uvbev_lock_free_(void *lock) {
     return;
   }
   uv_mutex_destroy(lock);
-  free(lock);
+  uvbev_free_(lock);
 }
 
 void uvbev_lock_acquire_(void *lock) {

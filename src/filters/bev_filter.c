@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 
+#include "mm-internal.h"
 #include "bev_filter-internal.h"
 #include "compat-internal.h"
 
@@ -385,7 +386,7 @@ int bev_filter_init_(struct bev_filter *f, const struct bufferevent_ops *ops,
   void *lock = BEV_UPCAST(underlying)->lock;
   if (lock) bev_core_share_lock_(&f->p, lock); /* one lock for the whole stack */
   if (bev_core_init_(&f->p, underlying->ev_base, ops, options, EV_WRITE) < 0) {
-    free(f);
+    uvbev_free_(f);
     return -1;
   }
   uvbev_deferred_init_(&f->resume, bev_filter_on_resume, f);
@@ -451,7 +452,7 @@ struct bufferevent *bufferevent_filter_new(struct bufferevent *underlying,
                                            void (*free_context)(void *), void *ctx) {
   struct bev_filter *f;
   if (!underlying) return NULL;
-  f = calloc(1, sizeof(*f));
+  f = uvbev_calloc_(1, sizeof(*f));
   if (!f) return NULL;
   f->input_filter = input_filter;
   f->output_filter = output_filter;

@@ -27,6 +27,7 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include "mm-internal.h"
 #include "bev_openssl-internal.h"
 #include "uvbev/ssl.h"
 
@@ -418,11 +419,11 @@ struct bufferevent *bev_openssl_new_(struct bufferevent *underlying, SSL *ssl,
       (state != BUFFEREVENT_SSL_OPEN && state != BUFFEREVENT_SSL_CONNECTING &&
        state != BUFFEREVENT_SSL_ACCEPTING))
     return NULL;
-  t = calloc(1, sizeof(*t));
+  t = uvbev_calloc_(1, sizeof(*t));
   if (!t) return NULL;
   t->ssl = ssl;
   if (bev_openssl_bio_attach_(t) < 0) {
-    free(t);
+    uvbev_free_(t);
     return NULL;
   }
   /* Records of any size may be handed to SSL_write, from any address. */

@@ -22,6 +22,7 @@
 
 #include <zlib.h>
 
+#include "mm-internal.h"
 #include "bev_filter-internal.h"
 #include "uvbev/zlib.h"
 
@@ -237,7 +238,7 @@ static void zlib_free(void *ctx) {
   struct bev_zlib *z = ctx;
   deflateEnd(&z->def);
   inflateEnd(&z->inf);
-  free(z);
+  uvbev_free_(z);
 }
 
 void uvbev_zlib_config_init(struct uvbev_zlib_config *cfg) {
@@ -271,18 +272,18 @@ static int zlib_window(int format, int bits) {
 }
 
 static struct bev_zlib *zlib_new(const struct uvbev_zlib_config *c) {
-  struct bev_zlib *z = calloc(1, sizeof(*z));
+  struct bev_zlib *z = uvbev_calloc_(1, sizeof(*z));
   if (!z) return NULL;
   z->cfg = *c;
   if (deflateInit2(&z->def, c->level, Z_DEFLATED, zlib_window(c->format, c->window_bits),
                    c->mem_level, Z_DEFAULT_STRATEGY) != Z_OK) {
-    free(z);
+    uvbev_free_(z);
     return NULL;
   }
   /* The reader accepts any window size the writer may have used. */
   if (inflateInit2(&z->inf, zlib_window(c->format, 15)) != Z_OK) {
     deflateEnd(&z->def);
-    free(z);
+    uvbev_free_(z);
     return NULL;
   }
   return z;
