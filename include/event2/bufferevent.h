@@ -85,7 +85,8 @@ enum bufferevent_trigger_options {
 /**
  * Creates a bufferevent on a socket.
  *
- * @param base the event base
+ * @param base the event base (NULL: the one event_init() made, as for every
+ *   bufferevent and listener constructor)
  * @param fd a connected or connecting socket (made non-blocking), or -1 to
  *   set one later with bufferevent_socket_connect() or bufferevent_setfd().
  *   As with libevent, any descriptor works: a pipe, a FIFO, a tty or pty, a

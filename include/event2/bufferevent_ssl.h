@@ -38,8 +38,15 @@
  *   - BEV_OPT_CLOSE_ON_FREE: bufferevent_free() also calls SSL_free() on the
  *     SSL object and frees the underlying bufferevent (filter flavour) or
  *     closes the socket (socket flavour).  Without it the SSL object stays
- *     the caller's (its BIO is then detached from the freed bufferevent) and
- *     the underlying / socket stays open.
+ *     the caller's (its BIO is then detached from the freed bufferevent, and
+ *     the caller may free the SSL object as soon as bufferevent_free()
+ *     returns) and the underlying / socket stays open.  A new TLS bufferevent
+ *     on the same SSL object and socket (e.g. BUFFEREVENT_SSL_OPEN after a
+ *     handshake) continues the stream: ciphertext the old one had read and
+ *     not decrypted is kept with the SSL object for it.
+ *   - No write callback runs before BEV_EVENT_CONNECTED, and after it only
+ *     when the user's data drained to the write low watermark.
+ *   - A NULL base is the one event_init() made.
  */
 #ifndef UVBEV_EVENT2_BUFFEREVENT_SSL_H_INCLUDED_
 #define UVBEV_EVENT2_BUFFEREVENT_SSL_H_INCLUDED_
@@ -68,7 +75,7 @@ enum bufferevent_ssl_state {
  * The TLS layer takes over underlying's callbacks and enables its reading and
  * writing.  The SSL object's BIOs are replaced by uvbev's.
  *
- * @param base the event_base; must be underlying's
+ * @param base the event_base; must be underlying's (NULL: underlying's)
  * @param underlying the bufferevent that carries the ciphertext
  * @param ssl the SSL object (from SSL_new)
  * @param state BUFFEREVENT_SSL_CONNECTING, _ACCEPTING or _OPEN

@@ -1,11 +1,10 @@
 /* Listeners: accept TCP connections and hand each one to a callback
- * (libevent 2.1's <event2/listener.h>, implemented by uvbev on uv_tcp_t).
+ * (libevent 2.1's <event2/listener.h>).
  *
- * uvbev: an accepted socket is already owned by a libuv handle (on Windows it
- * is bound to the loop's completion port).  The fd given to the callback is
- * meant for bufferevent_socket_new() on the same base, which adopts that
- * handle, or for evutil_closesocket(), which releases it.  An fd neither
- * adopted nor closed is closed by event_base_free(). */
+ * uvbev, as libevent: the listener polls the listening socket (a uv_poll_t)
+ * while it is enabled and has a callback, and accept()s itself.  The fd given
+ * to the callback is a plain socket that belongs to the callback: give it to
+ * bufferevent_socket_new() or close it with evutil_closesocket(). */
 #ifndef UVBEV_EVENT2_LISTENER_H_INCLUDED_
 #define UVBEV_EVENT2_LISTENER_H_INCLUDED_
 
@@ -31,22 +30,19 @@ typedef void (*evconnlistener_cb)(struct evconnlistener *listener, evutil_socket
                                   struct sockaddr *addr, int socklen, void *user_arg);
 
 /**
- * Called when accepting failed; the cause is in EVUTIL_SOCKET_ERROR().  The
- * listener keeps listening.
- *
- * uvbev: on Unix, libuv handles running out of descriptors (EMFILE/ENFILE)
- * itself: it frees a reserved descriptor, accepts and closes the waiting
- * connections, and reports nothing.  The callback sees the errors libuv passes
- * on, and allocation failures of uvbev.
+ * Called when accept() failed with anything but "try again" (EAGAIN, EINTR,
+ * ECONNABORTED); the cause is in EVUTIL_SOCKET_ERROR().  The listener keeps
+ * listening unless the callback disables or frees it (as in libevent, a
+ * lasting failure such as EMFILE is then reported again at once).
  */
 typedef void (*evconnlistener_errorcb)(struct evconnlistener *listener, void *user_arg);
 
-/** Accepted sockets stay blocking.  uvbev: ignored; libuv keeps its sockets
- * non-blocking. */
+/** Accepted sockets stay blocking (by default they are made non-blocking). */
 #define LEV_OPT_LEAVE_SOCKETS_BLOCKING (1u << 0)
 /** Close the listening socket when the listener is freed. */
 #define LEV_OPT_CLOSE_ON_FREE (1u << 1)
-/** Close-on-exec on the listening socket (libuv sets it on accepted ones). */
+/** Close-on-exec on accepted sockets (the listening socket of
+ * evconnlistener_new_bind() always is). */
 #define LEV_OPT_CLOSE_ON_EXEC (1u << 2)
 /** SO_REUSEADDR on the listening socket (evconnlistener_new_bind). */
 #define LEV_OPT_REUSEABLE (1u << 3)
@@ -63,19 +59,18 @@ typedef void (*evconnlistener_errorcb)(struct evconnlistener *listener, void *us
 
 /**
  * Listens on an existing socket.
- * @param base the event base
+ * @param base the event base (NULL: the one event_init() made)
  * @param cb called for each connection; NULL keeps the listener disabled
  *   until evconnlistener_set_cb() gives one
  * @param ptr passed to the callbacks
  * @param flags LEV_OPT_* flags
  * @param backlog passed to listen(); -1 for a default (128); 0 if fd is
- *   already listening (uvbev then listens again with the default)
+ *   already listening (listen() is not called: on a socket that is not,
+ *   accept() fails and the error callback says so)
  * @param fd a bound socket
  * @return the listener, or NULL on error
  *
- * uvbev: without LEV_OPT_CLOSE_ON_FREE the listener watches a duplicate of
- * fd (Unix dup, Windows WSADuplicateSocket), so fd stays open after
- * evconnlistener_free().
+ * Without LEV_OPT_CLOSE_ON_FREE fd stays open after evconnlistener_free().
  */
 UVBEV_API struct evconnlistener *evconnlistener_new(struct event_base *base, evconnlistener_cb cb,
                                                     void *ptr, unsigned flags, int backlog,
@@ -100,8 +95,9 @@ UVBEV_API void evconnlistener_free(struct evconnlistener *lev);
 /** Resumes accepting.  @return 0, or -1 on error. */
 UVBEV_API int evconnlistener_enable(struct evconnlistener *lev);
 
-/** Stops accepting; connections wait in the kernel's backlog.
- * @return 0, or -1 on error. */
+/** Stops accepting (the socket is no longer polled, so the listener no
+ * longer keeps event_base_dispatch() running); connections wait in the
+ * kernel's backlog.  @return 0, or -1 on error. */
 UVBEV_API int evconnlistener_disable(struct evconnlistener *lev);
 
 /** The base the listener runs on. */

@@ -231,13 +231,13 @@ static struct bev_pair *bev_pair_side_new(struct event_base *base, int options, 
 
 int bufferevent_pair_new(struct event_base *base, int options, struct bufferevent *pair[2]) {
   struct bev_pair *a, *b;
-  if (!base || !pair) return -1;
+  if (!pair) return -1; /* a NULL base: bev_core_init_ decides */
   /* As in libevent, a pair's callbacks always run from the deferred queue:
    * never from inside the bufferevent_write() on the other side. */
   options |= BEV_OPT_DEFER_CALLBACKS;
   a = bev_pair_side_new(base, options, NULL, 0);
   if (!a) return -1;
-  b = bev_pair_side_new(base, options, a->p.lock, a->p.lock != NULL);
+  b = bev_pair_side_new(a->p.bev.ev_base, options, a->p.lock, a->p.lock != NULL);
   if (!b) {
     bufferevent_free(&a->p.bev);
     return -1;

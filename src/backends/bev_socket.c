@@ -607,8 +607,7 @@ struct bufferevent *bufferevent_socket_new(struct event_base *base, evutil_socke
                                            int options) {
   struct bev_socket *s;
   struct bufferevent *bev;
-  if (!base) return NULL;
-  s = uvbev_calloc_(1, sizeof(*s));
+  s = uvbev_calloc_(1, sizeof(*s)); /* a NULL base: bev_core_init_ decides */
   if (!s) return NULL;
   if (bev_core_init_(&s->p, base, &bev_socket_ops_, options, EV_WRITE) < 0) {
     uvbev_free_(s);

@@ -25,6 +25,7 @@
 #include "mm-internal.h"
 #include "bev_socket-internal.h"
 #include "compat-internal.h"
+#include "event-internal.h"
 #include "evbuffer-uv-internal.h"
 #include "sock_os-internal.h"
 
@@ -193,5 +194,5 @@ void bev_fdio_drop_(struct bev_socket *s) {
   s->fio = NULL;
   f->detached = 1;
   bev_core_incref_(&s->p.bev);
-  uv_close(&f->h.handle, fdio_closed);
+  uvbev_base_close_handle_(s->p.bev.ev_base, &f->h.handle, fdio_closed);
 }

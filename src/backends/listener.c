@@ -1,40 +1,45 @@
-/* evconnlistener on a uv_tcp_t (include/event2/listener.h).
+/* evconnlistener (include/event2/listener.h): a uv_poll_t watching the
+ * listening socket for readability, and accept() done here, as libevent does.
  *
- * libuv cannot stop a listening handle without closing it, so "disabled"
- * means: connections libuv announces are counted, not accepted (libuv then
- * stops polling the socket on Unix, and keeps its accept requests pending on
- * Windows); enabling accepts the ones counted.  Each accepted connection is a
- * malloc'd uv_tcp_t registered in the accepted-handle registry under its fd,
- * which is what the user's callback receives.
+ * Why not uv_listen: libuv cannot stop a listening uv_tcp_t short of closing
+ * it, so a disabled listener would keep the loop alive (event_base_dispatch
+ * would never return) and would go on accepting; and uv_listen refuses what
+ * libevent takes (a socket the caller will not let listen, whose accept()
+ * failures libevent reports through the error callback).  A uv_poll_t starts
+ * and stops like an event: enabled = polled, disabled = not.
+ *
+ * The accepted socket is a plain descriptor (non-blocking unless
+ * LEV_OPT_LEAVE_SOCKETS_BLOCKING, close-on-exec with LEV_OPT_CLOSE_ON_EXEC):
+ * bufferevent_socket_new opens it like any other, evutil_closesocket closes it.
  *
  * Life: the user's reference and the handle's (dropped by its close
  * callback) keep the listener; each callback holds one more, so
- * evconnlistener_free() inside a callback is safe.  The base closes the
- * handle if it is freed first (the listener is then inert until freed). */
+ * evconnlistener_free() inside a callback is safe.  uv_poll_t never closes
+ * the socket: with LEV_OPT_CLOSE_ON_FREE the close callback does, once libuv
+ * no longer watches it.  The base closes the handle if it is freed first (the
+ * listener is then inert until freed). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "mm-internal.h"
 #include "event2/listener.h"
-#include "accepted-internal.h"
 #include "compat-internal.h"
 #include "event-internal.h"
-#include "sock_os-internal.h"
+#include "listener_os-internal.h"
 #include "thread-internal.h"
 
 #define LISTENER_DEFAULT_BACKLOG 128
 
 struct evconnlistener {
-  uv_tcp_t *tcp; /* malloc'd; freed by its close callback */
+  uv_poll_t *poll; /* malloc'd; freed by its close callback */
   struct event_base *base;
   evconnlistener_cb cb;
   evconnlistener_errorcb errorcb;
   void *arg;
   void *lock;
-  evutil_socket_t fd; /* reported by evconnlistener_get_fd */
+  evutil_socket_t fd;
   unsigned flags;
   int refcnt;
-  unsigned pending; /* announced by libuv, not accepted yet */
   unsigned enabled : 1;
   unsigned freed : 1;
   unsigned closing : 1;
@@ -61,87 +66,85 @@ static void on_listener_closed(uv_handle_t *h) {
   struct evconnlistener *lev = h->data;
   uvbev_free_(h);
   UVBEV_LOCK(lev->lock);
+  if (lev->flags & LEV_OPT_CLOSE_ON_FREE) uvbev_closesocket_raw_(lev->fd);
   lev_unlock_decref(lev);
 }
 
 static void lev_close_handle(struct evconnlistener *lev) {
   if (lev->closing) return;
   lev->closing = 1;
-  uvbev_base_close_handle_(lev->base, (uv_handle_t *)lev->tcp, on_listener_closed);
+  uvbev_base_close_handle_(lev->base, (uv_handle_t *)lev->poll, on_listener_closed);
 }
 
-static void lev_report_error(struct evconnlistener *lev, int uv_err) {
+static void on_readable(uv_poll_t *h, int status, int events);
+
+/* Polls while enabled with a callback (as libevent, which accepts nothing
+ * for a listener without one) and alive: the only place the watcher
+ * changes. */
+static int lev_watch(struct evconnlistener *lev) {
+  if (lev->closing) return lev->enabled ? -1 : 0;
+  if (!lev->enabled || !lev->cb) return uv_poll_stop(lev->poll) < 0 ? -1 : 0;
+  return uv_poll_start(lev->poll, UV_READABLE, on_readable) < 0 ? -1 : 0;
+}
+
+/* The error callback, the lock released around it; the socket error is the
+ * one accept() (or the poll) failed with. */
+static void lev_report_error(struct evconnlistener *lev) {
   evconnlistener_errorcb errorcb = lev->errorcb;
   void *arg = lev->arg;
+  int err = EVUTIL_SOCKET_ERROR();
   if (!errorcb || lev->freed) return;
   UVBEV_UNLOCK(lev->lock);
-  uvbev_set_socket_error_from_uv_(uv_err);
+  EVUTIL_SET_SOCKET_ERROR(err);
   errorcb(lev, arg);
   UVBEV_LOCK(lev->lock);
 }
 
-static void on_client_closed(uv_handle_t *h) {
-  uvbev_free_(h);
-}
-
 /* Accepts one connection and hands it to the user (lock held, released
- * around the callback). */
-static void lev_accept_one(struct evconnlistener *lev) {
-  uv_tcp_t *client = uvbev_malloc_(sizeof(*client));
+ * around the callback).  Returns 0 to go on, -1 when accept() failed. */
+static int lev_accept_one(struct evconnlistener *lev) {
   struct sockaddr_storage peer;
   int peerlen = (int)sizeof(peer);
-  uv_os_fd_t osfd;
   evconnlistener_cb cb;
   void *arg;
-  int r;
-  if (!client) {
-    lev_report_error(lev, UV_ENOMEM);
-    return;
-  }
-  r = uv_tcp_init(uvbev_base_loop_(lev->base), client);
-  if (r < 0) {
-    uvbev_free_(client);
-    lev_report_error(lev, r);
-    return;
-  }
-  r = uv_accept((uv_stream_t *)lev->tcp, (uv_stream_t *)client);
-  if (r == 0) r = uv_fileno((uv_handle_t *)client, &osfd);
-  if (r == 0) {
-    memset(&peer, 0, sizeof(peer));
-    r = uv_tcp_getpeername(client, (struct sockaddr *)&peer, &peerlen);
-  }
-  if (r == 0 &&
-      uvbev_accepted_put_(lev->base, (evutil_socket_t)(intptr_t)osfd, (uv_stream_t *)client) < 0)
-    r = UV_ENOMEM;
-  if (r < 0) {
-    uv_close((uv_handle_t *)client, on_client_closed);
-    lev_report_error(lev, r);
-    return;
-  }
+  evutil_socket_t fd;
+  memset(&peer, 0, sizeof(peer));
+  fd = uvbev_sock_accept_(lev->fd, (struct sockaddr *)&peer, &peerlen,
+                          (lev->flags & LEV_OPT_LEAVE_SOCKETS_BLOCKING) != 0,
+                          (lev->flags & LEV_OPT_CLOSE_ON_EXEC) != 0);
+  if (fd == UVBEV_NO_SOCKET) return -1;
   cb = lev->cb;
   arg = lev->arg;
-  UVBEV_UNLOCK(lev->lock);
-  cb(lev, (evutil_socket_t)(intptr_t)osfd, (struct sockaddr *)&peer, peerlen, arg);
-  UVBEV_LOCK(lev->lock);
-}
-
-static void lev_accept_pending(struct evconnlistener *lev) {
-  while (lev->pending > 0 && lev->enabled && lev->cb && !lev->freed && !lev->closing) {
-    lev->pending--;
-    lev_accept_one(lev);
+  if (!cb) { /* nobody to give it to (libevent closes it too) */
+    uvbev_closesocket_raw_(fd);
+    return 0;
   }
+  UVBEV_UNLOCK(lev->lock);
+  cb(lev, fd, (struct sockaddr *)&peer, peerlen, arg);
+  UVBEV_LOCK(lev->lock);
+  return 0;
 }
 
-static void on_connection(uv_stream_t *server, int status) {
-  struct evconnlistener *lev = server->data;
+/* Accepts until none is waiting, the user disabled or freed the listener, or
+ * accept() failed: "not now" ends the round quietly, anything else goes to
+ * the error callback (the listener keeps polling unless the user disables
+ * it, as in libevent). */
+static void on_readable(uv_poll_t *h, int status, int events) {
+  struct evconnlistener *lev = h->data;
+  (void)events;
   uvbev_base_note_callback_(lev->base);
   UVBEV_LOCK(lev->lock);
   lev_incref(lev);
-  if (status < 0)
-    lev_report_error(lev, status); /* EMFILE...: keep listening */
-  else
-    lev->pending++;
-  lev_accept_pending(lev);
+  if (status < 0) {
+    uvbev_set_socket_error_from_uv_(status);
+    lev_report_error(lev);
+  } else {
+    while (lev->enabled && !lev->freed && !lev->closing) {
+      if (lev_accept_one(lev) == 0) continue;
+      if (!uvbev_sock_accept_retriable_(EVUTIL_SOCKET_ERROR())) lev_report_error(lev);
+      break;
+    }
+  }
   lev_unlock_decref(lev);
 }
 
@@ -159,15 +162,15 @@ static struct evconnlistener *lev_alloc(struct event_base *base, evconnlistener_
                                         unsigned flags) {
   struct evconnlistener *lev = uvbev_calloc_(1, sizeof(*lev));
   if (!lev) return NULL;
-  lev->tcp = uvbev_malloc_(sizeof(*lev->tcp));
-  if (!lev->tcp) {
+  lev->poll = uvbev_malloc_(sizeof(*lev->poll));
+  if (!lev->poll) {
     uvbev_free_(lev);
     return NULL;
   }
   if (flags & LEV_OPT_THREADSAFE) {
     lev->lock = uvbev_lock_new_();
     if (!lev->lock && uvbev_threading_enabled_()) {
-      uvbev_free_(lev->tcp);
+      uvbev_free_(lev->poll);
       uvbev_free_(lev);
       return NULL;
     }
@@ -178,94 +181,62 @@ static struct evconnlistener *lev_alloc(struct event_base *base, evconnlistener_
   lev->flags = flags;
   lev->refcnt = 2; /* the user's and the handle's */
   lev->enabled = (flags & LEV_OPT_DISABLED) ? 0 : 1;
-  lev->tcp->data = lev;
+  lev->poll->data = lev;
   return lev;
 }
 
-/* Failure after uv_tcp_init: the handle's close frees everything. */
-static struct evconnlistener *lev_fail(struct evconnlistener *lev, int uv_err) {
-  lev->refcnt = 1;
-  lev->closing = 1;
-  uv_close((uv_handle_t *)lev->tcp, on_listener_closed);
-  uvbev_set_socket_error_from_uv_(uv_err);
-  return NULL;
-}
-
-static void lev_fail_early(struct evconnlistener *lev, int uv_err) {
-  uvbev_free_(lev->tcp);
+static void lev_free_unstarted(struct evconnlistener *lev) {
+  uvbev_free_(lev->poll);
   uvbev_lock_free_(lev->lock);
   uvbev_free_(lev);
-  uvbev_set_socket_error_from_uv_(uv_err);
-}
-
-static struct evconnlistener *lev_start(struct evconnlistener *lev, int backlog) {
-  int r = uv_listen((uv_stream_t *)lev->tcp, backlog > 0 ? backlog : LISTENER_DEFAULT_BACKLOG,
-                    on_connection);
-  if (r < 0) return lev_fail(lev, r);
-  uvbev_base_add_child_(lev->base, &lev->child, lev_on_base_shutdown);
-  return lev;
 }
 
 struct evconnlistener *evconnlistener_new(struct event_base *base, evconnlistener_cb cb, void *ptr,
                                           unsigned flags, int backlog, evutil_socket_t fd) {
   struct evconnlistener *lev;
-  evutil_socket_t osfd = fd;
   int r;
-  if (!base || fd < 0 || fd == UVBEV_NO_SOCKET) return NULL;
+  if (!base) base = uvbev_current_base_(); /* as event_assign: event_init()'s base */
+  if (!base || fd == UVBEV_NO_SOCKET) return NULL;
+  /* backlog 0: the caller made it listen (or will see accept() fail). */
+  if (backlog != 0 && uvbev_sock_listen_(fd, backlog > 0 ? backlog : LISTENER_DEFAULT_BACKLOG) < 0)
+    return NULL;
   lev = lev_alloc(base, cb, ptr, flags);
   if (!lev) return NULL;
-  if (!(flags & LEV_OPT_CLOSE_ON_FREE)) {
-    osfd = uvbev_sock_dup_(fd);
-    if (osfd == UVBEV_NO_SOCKET) {
-      lev_fail_early(lev, UV_EBADF);
-      return NULL;
-    }
-  }
-  if (flags & LEV_OPT_CLOSE_ON_EXEC) evutil_make_socket_closeonexec(osfd);
-  if (flags & LEV_OPT_DEFERRED_ACCEPT) evutil_make_tcp_listen_socket_deferred(osfd);
-  r = uv_tcp_init(uvbev_base_loop_(base), lev->tcp);
+  lev->fd = fd;
+  r = uv_poll_init_socket(uvbev_base_loop_(base), lev->poll, UVBEV_SOCK_TO_UV(fd));
   if (r < 0) {
-    if (osfd != fd) uvbev_closesocket_raw_(osfd);
-    lev_fail_early(lev, r);
+    lev_free_unstarted(lev);
+    uvbev_set_socket_error_from_uv_(r);
     return NULL;
   }
-  r = uv_tcp_open(lev->tcp, UVBEV_SOCK_TO_UV(osfd));
-  if (r < 0) {
-    if (osfd != fd) uvbev_closesocket_raw_(osfd);
-    return lev_fail(lev, r);
+  uvbev_base_add_child_(base, &lev->child, lev_on_base_shutdown);
+  if (lev_watch(lev) < 0) {
+    lev->flags &= ~LEV_OPT_CLOSE_ON_FREE; /* the caller's socket stays theirs */
+    evconnlistener_free(lev);
+    return NULL;
   }
-  lev->fd = fd;
-  return lev_start(lev, backlog);
+  return lev;
 }
 
 struct evconnlistener *evconnlistener_new_bind(struct event_base *base, evconnlistener_cb cb,
                                                void *ptr, unsigned flags, int backlog,
                                                const struct sockaddr *sa, int socklen) {
   struct evconnlistener *lev;
-  uv_os_fd_t osfd;
-  unsigned bind_flags = 0;
-  int r;
-  if (!base || !sa || socklen <= 0 || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
-    return NULL;
-  lev = lev_alloc(base, cb, ptr, flags | LEV_OPT_CLOSE_ON_FREE);
-  if (!lev) return NULL;
-  r = uv_tcp_init_ex(uvbev_base_loop_(base), lev->tcp, sa->sa_family);
-  if (r < 0) {
-    lev_fail_early(lev, r);
-    return NULL;
-  }
-  r = uv_fileno((uv_handle_t *)lev->tcp, &osfd);
-  if (r < 0) return lev_fail(lev, r);
-  lev->fd = (evutil_socket_t)(intptr_t)osfd;
-  if ((flags & LEV_OPT_REUSEABLE) && evutil_make_listen_socket_reuseable(lev->fd) < 0)
-    return lev_fail(lev, UV_EINVAL);
-  if ((flags & LEV_OPT_REUSEABLE_PORT) && evutil_make_listen_socket_reuseable_port(lev->fd) < 0)
-    return lev_fail(lev, UV_ENOTSUP);
-  if (flags & LEV_OPT_DEFERRED_ACCEPT) evutil_make_tcp_listen_socket_deferred(lev->fd);
-  if (flags & LEV_OPT_BIND_IPV6ONLY) bind_flags |= UV_TCP_IPV6ONLY;
-  r = uv_tcp_bind(lev->tcp, sa, bind_flags);
-  if (r < 0) return lev_fail(lev, r);
-  return lev_start(lev, backlog);
+  evutil_socket_t fd;
+  if (backlog == 0 || !sa || socklen <= 0) return NULL;
+  fd = uvbev_sock_stream_(sa->sa_family);
+  if (fd == UVBEV_NO_SOCKET) return NULL;
+  if (((flags & LEV_OPT_REUSEABLE) && evutil_make_listen_socket_reuseable(fd) < 0) ||
+      ((flags & LEV_OPT_REUSEABLE_PORT) && evutil_make_listen_socket_reuseable_port(fd) < 0) ||
+      ((flags & LEV_OPT_DEFERRED_ACCEPT) && evutil_make_tcp_listen_socket_deferred(fd) < 0) ||
+      ((flags & LEV_OPT_BIND_IPV6ONLY) && uvbev_sock_ipv6only_(fd) < 0) ||
+      uvbev_sock_bind_(fd, sa, socklen) < 0)
+    goto fail;
+  lev = evconnlistener_new(base, cb, ptr, flags | LEV_OPT_CLOSE_ON_FREE, backlog, fd);
+  if (lev) return lev;
+fail:
+  uvbev_closesocket_raw_(fd);
+  return NULL;
 }
 
 /* ---- use ----------------------------------------------------------------------- */
@@ -287,19 +258,33 @@ static int lev_free_on_loop(void *obj, const struct timeval *tv) {
   return 0;
 }
 
-static int lev_enable_on_loop(void *obj, const struct timeval *tv) {
-  struct evconnlistener *lev = obj;
-  (void)tv;
+/* enabled: 1 or 0 to set it, -1 to keep it (a callback was set). */
+static int lev_update(struct evconnlistener *lev, int enabled) {
+  int r;
   UVBEV_LOCK(lev->lock);
-  lev->enabled = 1;
-  lev_incref(lev); /* the user's callback may free the listener */
-  lev_accept_pending(lev);
-  lev_unlock_decref(lev);
-  return 0;
+  if (enabled >= 0) lev->enabled = enabled ? 1 : 0;
+  r = lev_watch(lev);
+  UVBEV_UNLOCK(lev->lock);
+  return r;
 }
 
-/* Freeing and enabling touch the listener's libuv handle: from another
- * thread they are run by the loop thread while the caller waits. */
+static int lev_enable_on_loop(void *obj, const struct timeval *tv) {
+  (void)tv;
+  return lev_update(obj, 1);
+}
+
+static int lev_disable_on_loop(void *obj, const struct timeval *tv) {
+  (void)tv;
+  return lev_update(obj, 0);
+}
+
+static int lev_rewatch_on_loop(void *obj, const struct timeval *tv) {
+  (void)tv;
+  return lev_update(obj, -1);
+}
+
+/* Freeing, enabling and disabling touch the listener's libuv handle: from
+ * another thread they are run by the loop thread while the caller waits. */
 void evconnlistener_free(struct evconnlistener *lev) {
   if (!lev) return;
   if (lev->base_gone) /* its base was freed first: no loop left to ask */
@@ -313,11 +298,7 @@ int evconnlistener_enable(struct evconnlistener *lev) {
 }
 
 int evconnlistener_disable(struct evconnlistener *lev) {
-  if (!lev) return -1;
-  UVBEV_LOCK(lev->lock);
-  lev->enabled = 0;
-  UVBEV_UNLOCK(lev->lock);
-  return 0;
+  return lev ? uvbev_base_call_(lev->base, lev_disable_on_loop, lev, NULL) : -1;
 }
 
 struct event_base *evconnlistener_get_base(struct evconnlistener *lev) {
@@ -333,9 +314,8 @@ void evconnlistener_set_cb(struct evconnlistener *lev, evconnlistener_cb cb, voi
   UVBEV_LOCK(lev->lock);
   lev->cb = cb;
   lev->arg = arg;
-  lev_incref(lev); /* a callback set on an enabled listener starts accepting */
-  lev_accept_pending(lev);
-  lev_unlock_decref(lev);
+  UVBEV_UNLOCK(lev->lock);
+  uvbev_base_call_(lev->base, lev_rewatch_on_loop, lev, NULL); /* a callback starts polling */
 }
 
 void evconnlistener_set_error_cb(struct evconnlistener *lev, evconnlistener_errorcb errorcb) {

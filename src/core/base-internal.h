@@ -74,6 +74,7 @@ struct event_base {
    * dispatched yet (written by the signal handler). */
   int nsignals;
   int waits_when_empty; /* an EVLOOP_NO_EXIT_ON_EMPTY loop runs */
+  int nquiet_watches;   /* fd watches with events added, none polled (event.c) */
   int sig_count[UVBEV_NSIG];
   volatile sig_atomic_t sig_caught[UVBEV_NSIG];
   volatile sig_atomic_t sig_any;

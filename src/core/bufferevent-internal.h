@@ -110,6 +110,10 @@ struct bufferevent_private {
   unsigned unlinked : 1;          /* handles closed (free or base shutdown) */
   unsigned write_wanted : 1;      /* kind: a connect is pending (write timeout runs) */
   unsigned output_tm_tracked : 1; /* output: write timeout tracking installed */
+  unsigned write_latched : 1;     /* write timeout armed by enable/progress/data
+                                     (libevent's pending write event) */
+  unsigned write_tm_idle : 1;     /* kind: a latched write timeout runs even with
+                                     nothing to write (filters, as libevent's) */
   short eventcb_pending;
   int errno_pending; /* socket error to restore for a deferred ERROR */
   int options;
@@ -197,6 +201,9 @@ short bev_core_active_(struct bufferevent *bev);
 
 /* Kind says a connect is (no longer) pending: the write timeout covers it. */
 void bev_core_set_write_wanted_(struct bufferevent *bev, int wanted);
+
+/* Writing was disabled: a latched write timeout is no longer armed. */
+void bev_core_unlatch_write_(struct bufferevent *bev);
 
 /* Re-evaluates which timeouts run (the core calls it itself on every state
  * change it sees; kinds call it after changing what it depends on). */

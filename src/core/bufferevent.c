@@ -142,6 +142,9 @@ static int bev_core_init_lock(struct bufferevent_private *p, struct event_base *
 int bev_core_init_(struct bufferevent_private *p, struct event_base *base,
                    const struct bufferevent_ops *ops, int options, short enabled) {
   struct bufferevent *bev = &p->bev;
+  /* The one place that decides it: as in libevent, a NULL base is the one
+   * event_init() made (every constructor passes its argument through). */
+  if (!base) base = uvbev_current_base_();
   if (!base || !ops) return -1;
   if ((options & BEV_OPT_UNLOCK_CALLBACKS) && !(options & BEV_OPT_DEFER_CALLBACKS))
     return -1; /* libevent refuses this combination too */
@@ -249,6 +252,7 @@ int bufferevent_disable(struct bufferevent *bev, short event) {
   event &= EV_READ | EV_WRITE;
   BEV_LOCK(bev);
   bev->enabled &= ~event;
+  if (event & EV_WRITE) bev_core_unlatch_write_(bev);
   if (bev_core_kind_disable_(bev, event) < 0) r = -1;
   bev_core_adj_timeouts_(bev);
   BEV_UNLOCK(bev);

@@ -2,11 +2,20 @@
  * and the two uv_timer_t that watch them.
  *
  * A direction runs when it is enabled and not suspended.  The read timeout is
- * armed while reading runs; the write timeout while writing runs and there is
- * something to write (output not empty, or a connect pending).  An armed timer
- * restarts on progress (a read, a write) and on bufferevent_enable() /
- * bufferevent_set_timeouts(); it never restarts merely because some other
- * state was re-evaluated.
+ * armed while reading runs.  The write timeout, as libevent's, while writing
+ * runs and the kind has something to write (output not empty, or a connect
+ * pending), or cannot tell that it has nothing to write:
+ *   - libevent arms it on bufferevent_enable(EV_WRITE), on data added and on
+ *     progress ("latched" here), and only a write that empties the output
+ *     disarms it; so a socket with no descriptor, which never writes, times
+ *     out with an empty output;
+ *   - its filters and TLS filters disarm it only on disable: a latched write
+ *     timeout of a filter runs until the filter moves more (write_tm_idle);
+ *   - bufferevent_set_timeouts() latches it only if there is data to write,
+ *     and disabling writing unlatches it.
+ * An armed timer restarts on progress (a read, a write) and on
+ * bufferevent_enable() / bufferevent_set_timeouts(); it never restarts merely
+ * because some other state was re-evaluated.
  */
 #include <stdlib.h>
 
@@ -29,12 +38,24 @@ short bev_core_active_(struct bufferevent *bev) {
   return active;
 }
 
+/* A latched write timeout with nothing to write runs on a filter, and on a
+ * kind with no descriptor to write to (see the top of the file). */
+static int bev_write_latch_runs(struct bufferevent *bev) {
+  struct bufferevent_private *p = BEV_UPCAST(bev);
+  union bev_ctrl_data d;
+  if (!p->write_latched) return 0;
+  if (p->write_tm_idle) return 1;
+  if (!bev->be_ops->ctrl) return 0; /* a pair writes to its partner */
+  d.fd = (evutil_socket_t)-1;
+  return bev->be_ops->ctrl(bev, BEV_CTRL_GET_FD, &d) < 0 || d.fd == (evutil_socket_t)-1;
+}
+
 static int bev_timeout_wanted(struct bufferevent *bev, short what) {
   struct bufferevent_private *p = BEV_UPCAST(bev);
   if (p->unlinked || !(bev_core_active_(bev) & what)) return 0;
   if (what == EV_READ) return bev_tv_set(&bev->timeout_read);
   return bev_tv_set(&bev->timeout_write) &&
-         (p->write_wanted || evbuffer_get_length(bev->output) > 0);
+         (p->write_wanted || evbuffer_get_length(bev->output) > 0 || bev_write_latch_runs(bev));
 }
 
 static void bev_on_timeout(struct bufferevent *bev, short what) {
@@ -128,7 +149,14 @@ void bev_core_adj_timeouts_(struct bufferevent *bev) {
 
 void bev_core_restart_progress_(struct bufferevent *bev, short what) {
   if (what & EV_READ) bev_timer_update(bev, EV_READ, 1);
-  if (what & EV_WRITE) bev_timer_update(bev, EV_WRITE, 1);
+  if (what & EV_WRITE) {
+    BEV_UPCAST(bev)->write_latched = 1;
+    bev_timer_update(bev, EV_WRITE, 1);
+  }
+}
+
+void bev_core_unlatch_write_(struct bufferevent *bev) {
+  BEV_UPCAST(bev)->write_latched = 0;
 }
 
 void bev_core_set_write_wanted_(struct bufferevent *bev, int wanted) {
@@ -141,9 +169,10 @@ void bev_core_set_write_wanted_(struct bufferevent *bev, int wanted) {
  * timeout; the callback is installed only once a write timeout is set. */
 static void bev_on_output_changed(struct evbuffer *buf, const struct evbuffer_cb_info *info,
                                   void *arg) {
+  struct bufferevent *bev = arg;
   (void)buf;
-  (void)info;
-  bev_timer_update(arg, EV_WRITE, 0);
+  if (info->n_added && (bev->enabled & EV_WRITE)) BEV_UPCAST(bev)->write_latched = 1;
+  bev_timer_update(bev, EV_WRITE, 0);
 }
 
 int bufferevent_set_timeouts(struct bufferevent *bev, const struct timeval *tv_read,
@@ -162,6 +191,8 @@ int bufferevent_set_timeouts(struct bufferevent *bev, const struct timeval *tv_r
       r = -1;
   }
   bev_core_restart_progress_(bev, EV_READ | EV_WRITE);
+  p->write_latched = evbuffer_get_length(bev->output) > 0;
+  bev_timer_update(bev, EV_WRITE, 0);
   BEV_UNLOCK(bev);
   return r;
 }

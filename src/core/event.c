@@ -38,6 +38,7 @@ struct fd_watch {
     uv_idle_t idle;
   };
   int always_ready;
+  int quiet; /* events added, none needing a poll: see watch_set_quiet */
   struct uvbev_list blocks; /* ev_block.watch_node */
   int mask;                 /* UV_READABLE|UV_WRITABLE being polled */
 };
@@ -54,6 +55,10 @@ struct ev_block {
   struct fd_watch *watch;
   struct uvbev_list watch_node;
   uint64_t timeout_ms;
+  /* An EV_ET|EV_CLOSED event was told of the close: a peer closes once, so
+   * that edge never comes again and the close is no longer polled for
+   * (level-triggered, it would be reported on every iteration). */
+  int closed_delivered;
 };
 
 static char self_cbarg_marker_;
@@ -151,10 +156,20 @@ static void on_watch_closed(uv_handle_t *h) {
   uvbev_base_handle_closed_(base);
 }
 
+/* The readiness a block waits for. */
+static short block_wants(const struct ev_block *b) {
+  short want = (short)(b->ev->ev_events & EV_IO_MASK);
+  if (b->closed_delivered) want &= ~EV_CLOSED;
+  return want;
+}
+
+static int watch_update(struct fd_watch *w);
+
 static void on_poll(uv_poll_t *h, int status, int events) {
   struct fd_watch *w = h->data;
   struct uvbev_list *n;
   short ready = 0;
+  int closed_edges = 0;
   if (status < 0) {
     /* libuv stopped the handle; report readiness so the user's read/write
      * sees the error, and keep watching as libevent (level-triggered) does */
@@ -167,9 +182,15 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   }
   for (n = w->blocks.next; n != &w->blocks; n = n->next) {
     struct ev_block *b = UVBEV_CONTAINER_OF(n, struct ev_block, watch_node);
-    short res = (short)(ready & b->ev->ev_events & EV_IO_MASK);
-    if (res) event_activate(b->ev, io_result(b->ev, res));
+    short res = (short)(ready & block_wants(b));
+    if (!res) continue;
+    if ((res & EV_CLOSED) && (b->ev->ev_events & EV_ET)) {
+      b->closed_delivered = 1;
+      closed_edges++;
+    }
+    event_activate(b->ev, io_result(b->ev, res));
   }
+  if (closed_edges) watch_update(w);
 }
 
 static void on_always_ready(uv_idle_t *h) {
@@ -207,25 +228,39 @@ static struct fd_watch *watch_get(struct event_base *base, evutil_socket_t fd) {
   return w;
 }
 
+/* A watch whose events are all added but need no polling (an EV_ET|EV_CLOSED
+ * event told of the close) still keeps the loop waiting, as libevent's
+ * dispatch blocks while any event is added: the base counts such watches and
+ * keeps a handle ref'd for them. */
+static void watch_set_quiet(struct fd_watch *w, int quiet) {
+  if (w->quiet == quiet) return;
+  w->quiet = quiet;
+  w->base->nquiet_watches += quiet ? 1 : -1;
+  uvbev_base_update_async_ref_(w->base);
+}
+
 /* Polls for the union of what the watch's events want; closes the watch when
  * no event is left.  Returns 0, or a libuv error. */
 static int watch_update(struct fd_watch *w) {
   struct uvbev_list *n;
   int mask = 0;
-  for (n = w->blocks.next; n != &w->blocks; n = n->next) {
-    struct ev_block *b = UVBEV_CONTAINER_OF(n, struct ev_block, watch_node);
-    if (b->ev->ev_events & EV_READ) mask |= UV_READABLE;
-    if (b->ev->ev_events & EV_WRITE) mask |= UV_WRITABLE;
-    if (b->ev->ev_events & EV_CLOSED) mask |= UV_DISCONNECT;
-  }
-  if (mask == 0) {
+  if (uvbev_list_empty(&w->blocks)) {
+    watch_set_quiet(w, 0);
     uvbev_list_remove(&w->node);
     w->base->nclosing++;
     uvbev_base_close_handle_(w->base, (uv_handle_t *)&w->poll, on_watch_closed);
     return 0;
   }
+  for (n = w->blocks.next; n != &w->blocks; n = n->next) {
+    short want = block_wants(UVBEV_CONTAINER_OF(n, struct ev_block, watch_node));
+    if (want & EV_READ) mask |= UV_READABLE;
+    if (want & EV_WRITE) mask |= UV_WRITABLE;
+    if (want & EV_CLOSED) mask |= UV_DISCONNECT;
+  }
+  watch_set_quiet(w, mask == 0);
   if (mask == w->mask) return 0;
   w->mask = mask;
+  if (mask == 0) return w->always_ready ? uv_idle_stop(&w->idle) : uv_poll_stop(&w->poll);
   if (w->always_ready) return uv_idle_start(&w->idle, on_always_ready);
   return uv_poll_start(&w->poll, mask, on_poll);
 }

@@ -179,11 +179,12 @@ static void on_async(uv_async_t *h) {
 
 /* The async handle keeps uv_run polling (it is otherwise unref'd, so that a
  * base with nothing pending returns): while signal events wait for a signal,
- * and while an EVLOOP_NO_EXIT_ON_EMPTY loop waits for other threads (libuv
- * does not poll a loop without a ref'd handle).  Decided here only, on the
- * loop thread or under the signal module's lock. */
+ * while fd events wait that need no poll (event.c's quiet watches), and while
+ * an EVLOOP_NO_EXIT_ON_EMPTY loop waits for other threads (libuv does not
+ * poll a loop without a ref'd handle).  Decided here only, on the loop thread
+ * or under the signal module's lock. */
 void uvbev_base_update_async_ref_(struct event_base *base) {
-  if (base->nsignals > 0 || base->waits_when_empty)
+  if (base->nsignals > 0 || base->nquiet_watches > 0 || base->waits_when_empty)
     uv_ref((uv_handle_t *)&base->async);
   else
     uv_unref((uv_handle_t *)&base->async);

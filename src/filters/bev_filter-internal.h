@@ -16,7 +16,9 @@
  * underlying's output is at or above that mark nothing moves, and moving
  * resumes from the underlying's write callback as it drains.  The filter's
  * write callback runs when its output drained to its low watermark after a
- * move (or after the underlying drained); at most once per pump, further
+ * move of the user's bytes (never merely because the underlying drained: what
+ * drained there may be a layer's own, e.g. a TLS handshake, and the user may
+ * have written nothing); at most once per pump, further
  * rounds continue from the base's deferred queue, so a producer writing from
  * its write callback never recurses.  A pump started by the user's own
  * bufferevent_write() moves bytes at once but leaves the write callback to
@@ -34,10 +36,12 @@
  * Events from the underlying: EOF first runs the input transform with
  * BEV_FINISHED, and reaches the filter's event callback once the underlying's
  * input has been consumed; ERROR, TIMEOUT, CONNECTED pass up unchanged
- * (xform->event may intercept them).  A transform returning BEV_ERROR breaks
- * that direction: the filter's event callback gets BEV_EVENT_ERROR with
- * BEV_EVENT_READING or BEV_EVENT_WRITING (EVUTIL_SOCKET_ERROR() is EPROTO or
- * its platform equivalent) and that direction stops.
+ * (xform->event may intercept them).  A transform of uvbev's own layers (TLS,
+ * zlib) returning BEV_ERROR breaks that direction: the filter's event
+ * callback gets BEV_EVENT_ERROR with BEV_EVENT_READING or BEV_EVENT_WRITING
+ * (EVUTIL_SOCKET_ERROR() is EPROTO or its platform equivalent) and that
+ * direction stops.  A user's filter callback (bufferevent_filter_new)
+ * returning it only ends the round, as in libevent 2.1 (errors_quiet).
  *
  * Lifetime.  The filter holds a reference on the underlying, shares its lock
  * (when it has one), and owns its callbacks until the filter is freed (then
@@ -78,8 +82,7 @@ struct bev_filter {
   unsigned in_input : 1;        /* input pump running (re-entry guard) */
   unsigned output_again : 1;    /* something asked for the output pump meanwhile */
   unsigned input_again : 1;
-  unsigned writecb_due : 1;    /* write callback owed (underlying drained, or
-                                  postponed to the deferred queue) */
+  unsigned writecb_due : 1;    /* write callback owed (postponed to the deferred queue) */
   unsigned output_limited : 1; /* last output call filled dst_limit: call again */
   unsigned input_limited : 1;  /* last input call filled dst_limit: call again */
   /* Set by a kind: call the output (input) transform at least once at the
@@ -91,6 +94,20 @@ struct bev_filter {
   unsigned eof_sent : 1;      /* EOF passed to the user */
   unsigned output_broken : 1; /* output transform returned BEV_ERROR */
   unsigned input_broken : 1;
+  /* BEV_ERROR only ends the round, unreported, and the transform is called
+   * again at the next chance: libevent's bufferevent_filter_new (a user's
+   * filter callbacks).  uvbev's own layers report and break instead. */
+  unsigned errors_quiet : 1;
+  /* errors_quiet: the last round of that direction ended in BEV_ERROR; the
+   * transform is called again only for something new (data added below or
+   * above, the layer below drained, enable, flush), not by continuations. */
+  unsigned output_stalled : 1;
+  /* Set by a kind: bytes the user adds leave from the deferred queue, all
+   * that was added during a loop pass in one batch (the TLS socket flavour:
+   * as libevent's, which writes when the socket is writable, one TLS record
+   * per chunk rather than one per bufferevent_write). */
+  unsigned output_batched : 1;
+  unsigned input_stalled : 1;
   enum bufferevent_flush_mode output_mode; /* strongest mode asked during a pump */
   enum bufferevent_flush_mode under_flush; /* flush to pass down after the pump */
 
@@ -139,5 +156,8 @@ void bev_filter_fail_(struct bev_filter *f, short what);
 /* The ctx of a generic filter whose output callback is output_filter (how a
  * kind built on bufferevent_filter_new finds its state), or NULL. */
 void *bev_filter_generic_ctx_(struct bufferevent *bev, bufferevent_filter_cb output_filter);
+
+/* A generic filter of uvbev's own (zlib) reports its BEV_ERROR (see above). */
+void bev_filter_report_errors_(struct bufferevent *bev);
 
 #endif

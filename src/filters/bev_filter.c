@@ -75,7 +75,7 @@ static int bev_filter_output_round(struct bev_filter *f, enum bufferevent_flush_
   struct bufferevent *bev = bev_filter_bev(f), *under = f->underlying;
   struct evbuffer *src = bev->output, *dst = under->output;
   int produced = 0;
-  if (mode == BEV_NORMAL && !(bev_core_active_(bev) & EV_WRITE)) return 0;
+  if (mode == BEV_NORMAL && (f->output_stalled || !(bev_core_active_(bev) & EV_WRITE))) return 0;
   for (;;) {
     size_t src_len = evbuffer_get_length(src), dst_len = evbuffer_get_length(dst);
     size_t new_src, new_dst, grew;
@@ -89,6 +89,10 @@ static int bev_filter_output_round(struct bev_filter *f, enum bufferevent_flush_
     if (src_len == 0 && mode == BEV_NORMAL && !f->output_limited && !f->output_kick) break;
     f->output_kick = 0;
     res = f->xf->output(f, src, dst, limit, mode);
+    if (res == BEV_ERROR && f->errors_quiet) {
+      f->output_stalled = 1;
+      break;
+    }
     if (res == BEV_ERROR) {
       bev_filter_fail_(f, EV_WRITE);
       return -1;
@@ -169,7 +173,7 @@ static int bev_filter_input_round(struct bev_filter *f, enum bufferevent_flush_m
   struct bufferevent *bev = bev_filter_bev(f), *under = f->underlying;
   struct evbuffer *src = under->input, *dst = bev->input;
   int produced = 0;
-  if (mode == BEV_NORMAL && !(bev_core_active_(bev) & EV_READ)) return 0;
+  if (mode == BEV_NORMAL && (f->input_stalled || !(bev_core_active_(bev) & EV_READ))) return 0;
   for (;;) {
     size_t src_len = evbuffer_get_length(src), dst_len = evbuffer_get_length(dst);
     size_t new_src, new_dst, grew;
@@ -182,6 +186,11 @@ static int bev_filter_input_round(struct bev_filter *f, enum bufferevent_flush_m
     if (src_len == 0 && mode == BEV_NORMAL && !f->input_limited && !f->input_kick) break;
     f->input_kick = 0;
     res = f->xf->input(f, src, dst, limit, mode);
+    if (res == BEV_ERROR && f->errors_quiet) {
+      f->input_limited = 0;
+      f->input_stalled = 1;
+      break;
+    }
     if (res == BEV_ERROR) {
       bev_filter_fail_(f, EV_READ);
       return -1;
@@ -246,6 +255,7 @@ static void bev_filter_on_under_read(struct bufferevent *under, void *arg) {
   (void)under;
   BEV_LOCK(bev);
   bev_core_incref_(bev);
+  f->input_stalled = 0; /* new bytes below */
   bev_filter_pump_input_(f, BEV_NORMAL);
   BEV_UNLOCK(bev);
   bev_core_decref_(bev);
@@ -257,7 +267,10 @@ static void bev_filter_on_under_write(struct bufferevent *under, void *arg) {
   (void)under;
   BEV_LOCK(bev);
   bev_core_incref_(bev);
-  f->writecb_due = 1;
+  /* Room below: move more.  The write callback reports the user's bytes
+   * moving (as libevent's filters), not the layer below draining, which may
+   * be bytes the user never wrote (a TLS handshake). */
+  f->output_stalled = 0;
   bev_filter_pump_output_(f, BEV_NORMAL);
   BEV_UNLOCK(bev);
   bev_core_decref_(bev);
@@ -285,17 +298,25 @@ static void bev_filter_on_under_event(struct bufferevent *under, short what, voi
 
 static void bev_filter_on_output_added(struct evbuffer *buf, const struct evbuffer_cb_info *info,
                                        void *arg) {
-  (void)buf;
   /* Inside the user's bufferevent_write(): move the bytes now, but run the
    * write callback from the deferred queue (the user may free the filter in
    * it, and the evbuffer operation is still on the stack). */
-  if (info->n_added > 0) bev_filter_pump_output(arg, BEV_NORMAL, 0);
+  struct bev_filter *f = arg;
+  (void)buf;
+  if (info->n_added == 0) return;
+  f->output_stalled = 0; /* new bytes above */
+  if (f->output_batched)
+    bev_filter_schedule_(f, EV_WRITE);
+  else
+    bev_filter_pump_output(f, BEV_NORMAL, 0);
 }
 
 /* ---- the vtable ---------------------------------------------------------------- */
 
 int bev_filter_enable_(struct bufferevent *bev, short what) {
   struct bev_filter *f = bev_filter_upcast(bev);
+  if (what & EV_READ) f->input_stalled = 0;
+  if (what & EV_WRITE) f->output_stalled = 0;
   if ((what & EV_READ) && !f->input_broken)
     bev_core_unsuspend_read_(f->underlying, BEV_SUSPEND_FILT);
   /* Data may already wait below (issue 362) or in our output. */
@@ -337,6 +358,8 @@ void bev_filter_destruct_(struct bufferevent *bev) {
 int bev_filter_flush_(struct bufferevent *bev, short iotype, enum bufferevent_flush_mode mode) {
   struct bev_filter *f = bev_filter_upcast(bev);
   int r = 0, n;
+  if (iotype & EV_READ) f->input_stalled = 0;
+  if (iotype & EV_WRITE) f->output_stalled = 0;
   if (iotype & EV_WRITE) {
     /* Passed down once the transform has emitted everything (even when this
      * call comes from inside a pump, which then does it). */
@@ -390,6 +413,7 @@ int bev_filter_init_(struct bev_filter *f, const struct bufferevent_ops *ops,
     return -1;
   }
   uvbev_deferred_init_(&f->resume, bev_filter_on_resume, f);
+  f->p.write_tm_idle = 1; /* as libevent's filters (bufferevent_timeout.c) */
   f->output_cb = evbuffer_add_cb(bev->output, bev_filter_on_output_added, f);
   if (!f->output_cb) {
     bufferevent_free(bev); /* no underlying yet: destruct leaves it alone */
@@ -461,6 +485,7 @@ struct bufferevent *bufferevent_filter_new(struct bufferevent *underlying,
     return NULL;
   /* Set only now: a failed construction does not call free_context. */
   f->free_context = free_context;
+  f->errors_quiet = 1; /* as libevent's (bev_filter-internal.h) */
   return bev_filter_bev(f);
 }
 
@@ -469,4 +494,8 @@ void *bev_filter_generic_ctx_(struct bufferevent *bev, bufferevent_filter_cb out
   if (!bev || bev->be_ops != &bev_filter_ops_) return NULL;
   f = bev_filter_upcast(bev);
   return f->output_filter == output_filter ? f->ctx : NULL;
+}
+
+void bev_filter_report_errors_(struct bufferevent *bev) {
+  bev_filter_upcast(bev)->errors_quiet = 0;
 }

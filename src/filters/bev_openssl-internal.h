@@ -58,14 +58,27 @@ struct bev_openssl {
  * (SSL_set_bio frees BIOs the SSL object had).  Returns 0 or -1. */
 int bev_openssl_bio_attach_(struct bev_openssl *t);
 
-/* The BIO no longer refers to t (the SSL object outlives the bufferevent). */
-void bev_openssl_bio_detach_(SSL *ssl);
+/* Puts t's BIO back if the caller replaced ssl's BIO (libevent's regress
+ * suite does, on the socket flavour): the bytes of a TLS bufferevent always
+ * go through its underlying, which owns the socket.  Returns 0 or -1. */
+int bev_openssl_bio_ensure_(struct bev_openssl *t);
+
+/* ssl's BIO no longer refers to t (the SSL object outlives the bufferevent;
+ * t is only compared, never read); it keeps the ciphertext of `unread` (t's
+ * underlying input, or NULL) for the next TLS bufferevent on ssl. */
+void bev_openssl_bio_detach_(SSL *ssl, const struct bev_openssl *t, struct evbuffer *unread);
+
+/* Before a new TLS bufferevent takes over ssl: the ciphertext a detached BIO
+ * of ours kept goes in front of dst (the new underlying's input). */
+void bev_openssl_bio_reclaim_(SSL *ssl, struct evbuffer *dst);
 
 /* The TLS bufferevent bev, or NULL if bev is another kind. */
 struct bev_openssl *bev_openssl_upcast_(struct bufferevent *bev);
 
 /* Builds a TLS layer over underlying (both constructors and the helper).
- * own_ssl: uvbev made ssl and frees it whatever the options.  On failure
+ * own_ssl: the layer frees ssl (the caller's BEV_OPT_CLOSE_ON_FREE, or uvbev
+ * made it); options may carry BEV_OPT_CLOSE_ON_FREE for the underlying
+ * alone (the socket flavour's own socket bufferevent).  On failure
  * returns NULL and leaves underlying and ssl to the caller. */
 struct bufferevent *bev_openssl_new_(struct bufferevent *underlying, SSL *ssl,
                                      enum bufferevent_ssl_state state, int options, int own_ssl);

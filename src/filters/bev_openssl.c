@@ -127,6 +127,10 @@ static void tls_handshake_step(struct bev_openssl *t) {
   uint64_t before = t->bio_written;
   int r, err;
   if (!t->handshaking || t->failed) return;
+  if (bev_openssl_bio_ensure_(t) < 0) {
+    tls_fail(t, EV_READ, SSL_ERROR_SYSCALL);
+    return;
+  }
   ERR_clear_error();
   r = SSL_do_handshake(t->ssl);
   tls_flush_below_if_wrote(t, before); /* our flight, or our alert */
@@ -351,13 +355,12 @@ static int tls_on_under_event(struct bev_filter *f, short what) {
   return 0;
 }
 
+/* Without ownership the caller may free the SSL object as soon as
+ * bufferevent_free returns: it was detached then (tls_unlink), and is not
+ * touched here. */
 static void tls_destruct(struct bev_filter *f) {
   struct bev_openssl *t = (struct bev_openssl *)f;
-  if (!t->ssl) return;
-  if (t->free_ssl)
-    SSL_free(t->ssl);
-  else
-    bev_openssl_bio_detach_(t->ssl);
+  if (t->ssl && t->free_ssl) SSL_free(t->ssl);
   t->ssl = NULL;
 }
 
@@ -370,9 +373,24 @@ static const struct bev_filter_xform bev_openssl_xform = {
 
 /* ---- the vtable ---------------------------------------------------------------------- */
 
+/* The handshake reads below while the user has either direction enabled
+ * (as libevent's, which reads for it whatever the user enabled), and stalls
+ * once the user disabled both. */
+static int tls_enable(struct bufferevent *bev, short what) {
+  struct bev_openssl *t = (struct bev_openssl *)bev;
+  if (t->handshaking && (what & (EV_READ | EV_WRITE)))
+    bev_core_unsuspend_read_(t->f.underlying, BEV_SUSPEND_FILT);
+  return bev_filter_enable_(bev, what);
+}
+
 static int tls_disable(struct bufferevent *bev, short what) {
   struct bev_openssl *t = (struct bev_openssl *)bev;
-  if (t->handshaking && (what & EV_READ)) what &= ~EV_READ; /* the handshake keeps reading */
+  if (t->handshaking) {
+    if (bev->enabled & (EV_READ | EV_WRITE))
+      what &= ~EV_READ; /* the handshake keeps reading */
+    else
+      what |= EV_READ; /* nothing enabled: the handshake waits */
+  }
   return what ? bev_filter_disable_(bev, what) : 0;
 }
 
@@ -383,6 +401,13 @@ static void tls_unlink(struct bufferevent *bev) {
   if (under && under->readcb == tls_on_under_read && under->cbarg == t) {
     under->readcb = t->filter_readcb;
     under->writecb = t->filter_writecb;
+  }
+  if (!t->free_ssl) {
+    /* The caller keeps the SSL object: from now on it is theirs alone. */
+    bev_openssl_bio_detach_(t->ssl, t, under ? under->input : NULL);
+    t->ssl = NULL;
+    t->failed = 1; /* the transforms and the handshake stop here */
+    if (under && t->socket_flavour) bufferevent_disable(under, EV_READ); /* nothing more to keep */
   }
   bev_filter_unlink_(bev);
 }
@@ -402,11 +427,13 @@ static int tls_ctrl(struct bufferevent *bev, enum bev_ctrl_op op, union bev_ctrl
   struct bev_openssl *t = (struct bev_openssl *)bev;
   if (op == BEV_CTRL_GET_UNDERLYING && t->socket_flavour)
     return -1; /* as libevent: the socket flavour has no underlying */
+  if (op == BEV_CTRL_SET_FD && !t->socket_flavour)
+    return 0; /* as libevent: the filter flavour's socket is its underlying's business */
   return bev_filter_ctrl_(bev, op, data);
 }
 
 static const struct bufferevent_ops bev_openssl_ops = {
-    "ssl", bev_filter_enable_, tls_disable, tls_unlink, bev_filter_destruct_, tls_flush, tls_ctrl,
+    "ssl", tls_enable, tls_disable, tls_unlink, bev_filter_destruct_, tls_flush, tls_ctrl,
 };
 
 /* ---- construction ---------------------------------------------------------------------- */
@@ -422,6 +449,7 @@ struct bufferevent *bev_openssl_new_(struct bufferevent *underlying, SSL *ssl,
   t = uvbev_calloc_(1, sizeof(*t));
   if (!t) return NULL;
   t->ssl = ssl;
+  bev_openssl_bio_reclaim_(ssl, underlying->input);
   if (bev_openssl_bio_attach_(t) < 0) {
     uvbev_free_(t);
     return NULL;
@@ -429,12 +457,12 @@ struct bufferevent *bev_openssl_new_(struct bufferevent *underlying, SSL *ssl,
   /* Records of any size may be handed to SSL_write, from any address. */
   SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   if (bev_filter_init_(&t->f, &bev_openssl_ops, &bev_openssl_xform, underlying, options) < 0) {
-    bev_openssl_bio_detach_(ssl);
+    bev_openssl_bio_detach_(ssl, t, NULL); /* t is gone: only compared */
     return NULL;
   }
   bev = tls_bev(t);
   BEV_LOCK(bev);
-  t->free_ssl = own_ssl || (options & BEV_OPT_CLOSE_ON_FREE);
+  t->free_ssl = own_ssl ? 1 : 0;
   tls_wrap_under_callbacks(t);
   if (state != BUFFEREVENT_SSL_OPEN) {
     if (state == BUFFEREVENT_SSL_CONNECTING)
@@ -456,14 +484,16 @@ struct bufferevent *bufferevent_openssl_filter_new(struct event_base *base,
                                                    struct bufferevent *underlying,
                                                    struct ssl_st *ssl,
                                                    enum bufferevent_ssl_state state, int options) {
-  if (!base || !underlying || underlying->ev_base != base) return NULL;
-  return bev_openssl_new_(underlying, ssl, state, options, 0);
+  /* A NULL base: the layer lives on its underlying's base, as every filter. */
+  if (!underlying || (base && underlying->ev_base != base)) return NULL;
+  return bev_openssl_new_(underlying, ssl, state, options, (options & BEV_OPT_CLOSE_ON_FREE) != 0);
 }
 
-/* The socket a socket BIO of ssl holds (which then must not close it), or -1. */
+/* The socket a descriptor BIO of ssl holds (which then must not close it),
+ * or -1. */
 static evutil_socket_t tls_ssl_socket(SSL *ssl) {
   BIO *b = SSL_get_wbio(ssl);
-  long fd = b ? BIO_get_fd(b, NULL) : -1;
+  long fd = b && (BIO_method_type(b) & BIO_TYPE_DESCRIPTOR) ? BIO_get_fd(b, NULL) : -1;
   return fd < 0 ? (evutil_socket_t)-1 : (evutil_socket_t)fd;
 }
 
@@ -472,7 +502,7 @@ struct bufferevent *bufferevent_openssl_socket_new(struct event_base *base, evut
                                                    enum bufferevent_ssl_state state, int options) {
   struct bufferevent *under, *bev;
   evutil_socket_t have;
-  if (!base || !ssl) return NULL;
+  if (!ssl) return NULL; /* a NULL base: bufferevent_socket_new decides */
   have = tls_ssl_socket(ssl);
   if (have != (evutil_socket_t)-1) {
     if (fd != (evutil_socket_t)-1 && fd != have)
@@ -486,7 +516,9 @@ struct bufferevent *bufferevent_openssl_socket_new(struct event_base *base, evut
    * plaintext in the layer's output, as with libevent's socket flavour, so a
    * slow peer bounds memory and the write callback means "sent". */
   bufferevent_setwatermark(under, EV_WRITE, 0, BEV_OPENSSL_SOCKET_WRITE_HIGH);
-  /* The socket bufferevent is ours: always freed with the TLS layer. */
+  /* The socket bufferevent is ours: always freed with the TLS layer.  The
+   * SSL object and the socket are the caller's unless BEV_OPT_CLOSE_ON_FREE
+   * (the socket bufferevent watches a duplicate without it). */
   bev = bev_openssl_new_(under, ssl, state, options | BEV_OPT_CLOSE_ON_FREE,
                          (options & BEV_OPT_CLOSE_ON_FREE) != 0);
   if (!bev) {
@@ -494,6 +526,10 @@ struct bufferevent *bufferevent_openssl_socket_new(struct event_base *base, evut
     return NULL;
   }
   ((struct bev_openssl *)bev)->socket_flavour = 1;
+  /* libevent's socket flavour disarms the write timeout with nothing to
+   * write, as a socket (bufferevent_timeout.c). */
+  ((struct bev_openssl *)bev)->f.p.write_tm_idle = 0;
+  ((struct bev_openssl *)bev)->f.output_batched = 1; /* bev_filter-internal.h */
   return bev;
 }
 

@@ -5,29 +5,46 @@
  * backpressure is applied above, by how much plaintext the output transform
  * hands to SSL_write (the underlying's write high watermark).
  *
- * The BIO refers to its bufferevent through BIO data; a detached BIO (the
- * bufferevent is gone but the caller keeps the SSL object) fails every call.
+ * The BIO refers to its bufferevent through its state (BIO data); a
+ * detached BIO (the bufferevent is gone but the caller keeps the SSL object,
+ * no BEV_OPT_CLOSE_ON_FREE) fails every call.  Detaching keeps the ciphertext
+ * the underlying had read and OpenSSL had not: a later TLS bufferevent on the
+ * same SSL object and socket (libevent's socket BIO would have left it in the
+ * kernel) starts with it, so no record is lost between the two.
  */
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bio.h>
 
+#include "mm-internal.h"
 #include "bev_openssl-internal.h"
 
 static BIO_METHOD *bev_openssl_bio_method;
 static int bev_openssl_bio_type;
 static uv_once_t bev_openssl_bio_once = UV_ONCE_INIT;
 
+/* BIO data. */
+struct bev_openssl_bio {
+  struct bev_openssl *t;     /* NULL once detached */
+  struct evbuffer *leftover; /* detached: ciphertext not consumed yet, or NULL */
+};
+
+static struct bev_openssl *bev_openssl_bio_owner(BIO *b) {
+  struct bev_openssl_bio *state = BIO_get_data(b);
+  return state ? state->t : NULL;
+}
+
 static struct evbuffer *bev_openssl_bio_buffer(BIO *b, int input) {
-  struct bev_openssl *t = BIO_get_data(b);
+  struct bev_openssl *t = bev_openssl_bio_owner(b);
   if (!t || !t->f.underlying) return NULL;
   return input ? t->f.underlying->input : t->f.underlying->output;
 }
 
 static int bev_openssl_bio_write(BIO *b, const char *in, int inl) {
   struct evbuffer *out = bev_openssl_bio_buffer(b, 0);
-  struct bev_openssl *t = BIO_get_data(b);
+  struct bev_openssl *t = bev_openssl_bio_owner(b);
   BIO_clear_retry_flags(b);
   if (!out || inl < 0) return -1;
   if (evbuffer_add(out, in, (size_t)inl) < 0) return -1;
@@ -37,7 +54,7 @@ static int bev_openssl_bio_write(BIO *b, const char *in, int inl) {
 
 static int bev_openssl_bio_read(BIO *b, char *out, int outl) {
   struct evbuffer *in = bev_openssl_bio_buffer(b, 1);
-  struct bev_openssl *t = BIO_get_data(b);
+  struct bev_openssl *t = bev_openssl_bio_owner(b);
   BIO_clear_retry_flags(b);
   if (!in || outl < 0) return -1;
   if (evbuffer_get_length(in) == 0) {
@@ -70,19 +87,27 @@ static long bev_openssl_bio_ctrl(BIO *b, int cmd, long num, void *ptr) {
   case BIO_CTRL_SET_CLOSE:
     BIO_set_shutdown(b, (int)num);
     return 1;
+  case BIO_C_GET_FD:
+    return -1; /* no descriptor: the bytes go through a bufferevent */
   default:
     return 0;
   }
 }
 
 static int bev_openssl_bio_create(BIO *b) {
+  struct bev_openssl_bio *state = uvbev_calloc_(1, sizeof(*state));
+  if (!state) return 0;
+  BIO_set_data(b, state);
   BIO_set_init(b, 1);
-  BIO_set_data(b, NULL);
   return 1;
 }
 
 static int bev_openssl_bio_destroy(BIO *b) {
-  if (b) BIO_set_data(b, NULL);
+  struct bev_openssl_bio *state = b ? BIO_get_data(b) : NULL;
+  if (!state) return 1;
+  if (state->leftover) evbuffer_free(state->leftover);
+  uvbev_free_(state);
+  BIO_set_data(b, NULL);
   return 1;
 }
 
@@ -110,13 +135,33 @@ int bev_openssl_bio_attach_(struct bev_openssl *t) {
   if (!bev_openssl_bio_method) return -1;
   b = BIO_new(bev_openssl_bio_method);
   if (!b) return -1;
-  BIO_set_data(b, t);
+  ((struct bev_openssl_bio *)BIO_get_data(b))->t = t;
   SSL_set_bio(t->ssl, b, b); /* same BIO both ways: it adopts our one reference */
   return 0;
 }
 
-void bev_openssl_bio_detach_(SSL *ssl) {
+/* ssl's read BIO state if it is one of ours, else NULL. */
+static struct bev_openssl_bio *bev_openssl_bio_of(SSL *ssl) {
   BIO *b = SSL_get_rbio(ssl);
-  if (b && bev_openssl_bio_method && BIO_method_type(b) == bev_openssl_bio_type)
-    BIO_set_data(b, NULL);
+  if (!b || !bev_openssl_bio_method || BIO_method_type(b) != bev_openssl_bio_type) return NULL;
+  return BIO_get_data(b);
+}
+
+void bev_openssl_bio_detach_(SSL *ssl, const struct bev_openssl *t, struct evbuffer *unread) {
+  struct bev_openssl_bio *state = bev_openssl_bio_of(ssl);
+  if (!state || state->t != t) return; /* another bufferevent has it now */
+  state->t = NULL;
+  if (!unread || evbuffer_get_length(unread) == 0) return;
+  if (!state->leftover) state->leftover = evbuffer_new();
+  if (state->leftover) evbuffer_add_buffer(state->leftover, unread);
+}
+
+int bev_openssl_bio_ensure_(struct bev_openssl *t) {
+  struct bev_openssl_bio *state = bev_openssl_bio_of(t->ssl);
+  return state && state->t == t ? 0 : bev_openssl_bio_attach_(t);
+}
+
+void bev_openssl_bio_reclaim_(SSL *ssl, struct evbuffer *dst) {
+  struct bev_openssl_bio *state = bev_openssl_bio_of(ssl);
+  if (state && !state->t && state->leftover) evbuffer_prepend_buffer(dst, state->leftover);
 }

@@ -298,7 +298,10 @@ struct bufferevent *uvbev_zlib_filter_new(struct bufferevent *underlying, int op
   z = zlib_new(&c);
   if (!z) return NULL;
   bev = bufferevent_filter_new(underlying, zlib_inflate_cb, zlib_deflate_cb, options, zlib_free, z);
-  if (!bev) zlib_free(z);
+  if (!bev)
+    zlib_free(z);
+  else
+    bev_filter_report_errors_(bev); /* corrupt data: BEV_EVENT_ERROR */
   return bev;
 }
 

@@ -115,6 +115,43 @@ static void closed_edge_triggered_reports_ev_et(void **state) {
   run_closed_case(EV_CLOSED | EV_ET, 0);
 }
 
+static void count_cb(evutil_socket_t fd, short what, void *arg) {
+  int *calls = arg;
+  (void)fd;
+  assert_int_equal(what, EV_CLOSED | EV_ET);
+  (*calls)++;
+}
+
+/* A peer closes once: a persistent edge-triggered EV_CLOSED event runs once,
+ * stays added (a non-blocking loop reports events pending, 0), and a
+ * non-blocking loop ends instead of running it again and again. */
+static void closed_edge_triggered_persistent_runs_once(void **state) {
+  struct event_base *base = event_base_new();
+  evutil_socket_t sv[2];
+  struct event *ev, *safety;
+  int calls = 0;
+  (void)state;
+  if (!(event_base_get_features(base) & EV_FEATURE_ET) ||
+      !(event_base_get_features(base) & EV_FEATURE_EARLY_CLOSE)) {
+    event_base_free(base);
+    skip();
+  }
+  assert_int_equal(evutil_socketpair(PAIR_FAMILY, SOCK_STREAM, 0, sv), 0);
+  ev = event_new(base, sv[0], EV_CLOSED | EV_ET | EV_PERSIST, count_cb, &calls);
+  assert_int_equal(event_add(ev, NULL), 0);
+  safety = cu_safety_timeout(base, 5000); /* fails the test if the loop never ends */
+  assert_int_equal(evutil_closesocket(sv[1]), 0);
+  assert_int_equal(event_base_loop(base, EVLOOP_NONBLOCK), 0);
+  assert_int_equal(calls, 1);
+  assert_int_equal(event_base_loop(base, EVLOOP_NONBLOCK), 0);
+  assert_int_equal(calls, 1);
+  assert_true(event_pending(ev, EV_CLOSED, NULL) & EV_CLOSED);
+  event_free(safety);
+  event_free(ev);
+  evutil_closesocket(sv[0]);
+  event_base_free(base);
+}
+
 static void early_close_feature_where_the_kernel_has_it(void **state) {
 #if defined(__linux__)
   struct event_base *base = event_base_new();
@@ -128,6 +165,7 @@ static void early_close_feature_where_the_kernel_has_it(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(closed_edge_triggered_reports_ev_et),
+      cmocka_unit_test(closed_edge_triggered_persistent_runs_once),
       cmocka_unit_test(early_close_feature_where_the_kernel_has_it),
       cmocka_unit_test(closed_on_peer_close),
       cmocka_unit_test(closed_on_peer_shutdown),

@@ -438,6 +438,71 @@ static void filter_backpressure_bounds_underlying(void **state) {
   fteardown(&b.c);
 }
 
+/* ---- a user's BEV_ERROR (regress bufferevent_filters_disable) ------------- */
+
+static struct {
+  int calls;  /* output filter calls */
+  int events; /* event callbacks of the filter */
+  struct bufferevent *filter;
+  struct evbuffer *got;
+  struct event_base *base;
+} quiet;
+
+/* Passes its first batch, writing one more byte to the filter meanwhile;
+ * fails every later call. */
+static enum bufferevent_filter_result fail_after_first(struct evbuffer *src, struct evbuffer *dst,
+                                                       ev_ssize_t limit,
+                                                       enum bufferevent_flush_mode mode,
+                                                       void *ctx) {
+  (void)limit, (void)mode, (void)ctx;
+  if (++quiet.calls > 1) return BEV_ERROR;
+  evbuffer_add_buffer(dst, src);
+  bufferevent_write(quiet.filter, "-", 1);
+  return BEV_OK;
+}
+
+static void quiet_event(struct bufferevent *bev, short what, void *arg) {
+  (void)bev, (void)what, (void)arg;
+  quiet.events++;
+}
+
+static void quiet_collect(struct bufferevent *bev, void *arg) {
+  (void)arg;
+  bufferevent_read_buffer(bev, quiet.got);
+  if (evbuffer_get_length(quiet.got) >= 5) event_base_loopexit(quiet.base, NULL);
+}
+
+/* As libevent 2.1: BEV_ERROR from a filter callback ends that round; it is
+ * not reported to the event callback and does not stop the filter, whose
+ * callback is called again when the layer below drained. */
+static void user_filter_error_ends_the_round_unreported(void **state) {
+  struct bufferevent *p[2];
+  struct timeval settle = {0, 100000};
+  (void)state;
+  memset(&quiet, 0, sizeof(quiet));
+  quiet.base = event_base_new();
+  quiet.got = evbuffer_new();
+  assert_int_equal(bufferevent_pair_new(quiet.base, 0, p), 0);
+  quiet.filter =
+      bufferevent_filter_new(p[0], NULL, fail_after_first, BEV_OPT_CLOSE_ON_FREE, NULL, NULL);
+  assert_non_null(quiet.filter);
+  bufferevent_setcb(quiet.filter, NULL, NULL, quiet_event, NULL);
+  bufferevent_setcb(p[1], quiet_collect, NULL, NULL, NULL);
+  bufferevent_enable(p[1], EV_READ);
+  bufferevent_write(quiet.filter, "hello", 5);
+  cu_dispatch_bounded(quiet.base, 5000);
+  cu_assert_contents(quiet.got, "hello");
+  event_base_loopexit(quiet.base, &settle);
+  cu_dispatch_bounded(quiet.base, 5000);
+  assert_int_equal(quiet.events, 0);
+  assert_int_equal(quiet.calls, 3); /* once more, when the pair drained */
+  cu_assert_contents(bufferevent_get_output(quiet.filter), "-");
+  bufferevent_free(quiet.filter);
+  bufferevent_free(p[1]);
+  evbuffer_free(quiet.got);
+  event_base_free(quiet.base);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(filter_adds_and_strips_over_pair),
@@ -452,6 +517,7 @@ int main(void) {
       cmocka_unit_test(filter_read_timeout_fires),
       cmocka_unit_test(filter_write_timeout_fires_while_blocked),
       cmocka_unit_test(filter_backpressure_bounds_underlying),
+      cmocka_unit_test(user_filter_error_ends_the_round_unreported),
   };
   cu_ignore_sigpipe();
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
-/* evconnlistener: accepting, adoption by bufferevents, enable/disable,
- * freeing inside the callback, closing accepted fds.  libevent API only. */
+/* evconnlistener: accepting, adoption by bufferevents, enable/disable (and
+ * what stays pending), freeing inside the callback, closing accepted fds,
+ * sockets that cannot accept.  libevent API only. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -217,6 +218,95 @@ static void null_callback_keeps_the_listener_idle_until_set(void **state) {
   teardown(&c);
 }
 
+/* ---- disabling stops watching; a socket that cannot accept -------------------- */
+
+struct disable_ctx {
+  struct event_base *base;
+  int left;   /* connections still to accept */
+  int errors; /* error callback runs */
+};
+
+/* Non-zero once event_base_loop finds nothing pending (within a few
+ * non-blocking rounds: handles being closed may take one). */
+static int nothing_pending(struct event_base *base) {
+  int i;
+  for (i = 0; i < 10; i++)
+    if (event_base_loop(base, EVLOOP_NONBLOCK) == 1) return 1;
+  return 0;
+}
+
+static void accept_then_disable(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
+                                int socklen, void *arg) {
+  struct disable_ctx *d = arg;
+  (void)sa, (void)socklen;
+  evutil_closesocket(fd);
+  if (--d->left == 0) {
+    assert_int_equal(evconnlistener_disable(lev), 0);
+    event_base_loopexit(d->base, NULL);
+  }
+}
+
+/* regress listener/randport, immediate_close: once the listener disabled
+ * itself nothing is pending, so event_base_dispatch would return. */
+static void disabled_listener_leaves_nothing_pending(void **state) {
+  struct disable_ctx d = {NULL, 2, 0};
+  struct sockaddr_in sin;
+  struct evconnlistener *lev;
+  evutil_socket_t cl1, cl2;
+  int p1, p2;
+  (void)state;
+  cu_ignore_sigpipe();
+  d.base = event_base_new();
+  su_loopback_sin(&sin, 0);
+  lev = evconnlistener_new_bind(d.base, accept_then_disable, &d,
+                                LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, -1,
+                                (struct sockaddr *)&sin, sizeof(sin));
+  assert_non_null(lev);
+  assert_int_equal(event_base_loop(d.base, EVLOOP_NONBLOCK), 0); /* polled: pending */
+  cl1 = connect_client(lev, &p1);
+  cl2 = connect_client(lev, &p2);
+  cu_dispatch_bounded(d.base, 5000);
+  assert_int_equal(d.left, 0);
+  assert_true(nothing_pending(d.base));
+  assert_int_equal(evconnlistener_enable(lev), 0);
+  assert_false(nothing_pending(d.base)); /* polled again */
+  evconnlistener_free(lev);
+  evutil_closesocket(cl1);
+  evutil_closesocket(cl2);
+  event_base_free(d.base);
+}
+
+static void error_then_disable(struct evconnlistener *lev, void *arg) {
+  struct disable_ctx *d = arg;
+  d->errors++;
+  assert_int_equal(evconnlistener_disable(lev), 0);
+  event_base_loopexit(d->base, NULL);
+}
+
+/* regress listener/error: a socket that is not listening is accepted, and
+ * accept()'s failure reaches the error callback. */
+static void listener_on_a_non_listening_socket_reports_accept_errors(void **state) {
+  struct disable_ctx d = {NULL, 1, 0};
+  struct evconnlistener *lev;
+  evutil_socket_t sv[2];
+  (void)state;
+  cu_ignore_sigpipe();
+  d.base = event_base_new();
+  assert_int_equal(evutil_socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  evutil_make_socket_nonblocking(sv[0]);
+  assert_int_equal(send(sv[1], "hello", 5, 0), 5); /* sv[0] looks readable */
+  lev = evconnlistener_new(d.base, accept_then_disable, &d, LEV_OPT_CLOSE_ON_FREE, 0, sv[0]);
+  assert_non_null(lev);
+  evconnlistener_set_error_cb(lev, error_then_disable);
+  cu_dispatch_bounded(d.base, 5000);
+  assert_int_equal(d.errors, 1);
+  assert_int_equal(d.left, 1); /* nothing was accepted */
+  assert_true(nothing_pending(d.base));
+  evconnlistener_free(lev); /* closes sv[0] */
+  evutil_closesocket(sv[1]);
+  event_base_free(d.base);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(accepted_fd_is_adopted_by_a_bufferevent),
@@ -225,6 +315,8 @@ int main(void) {
       cmocka_unit_test(freeing_the_listener_in_its_callback_is_safe),
       cmocka_unit_test(listener_on_an_existing_socket),
       cmocka_unit_test(null_callback_keeps_the_listener_idle_until_set),
+      cmocka_unit_test(disabled_listener_leaves_nothing_pending),
+      cmocka_unit_test(listener_on_a_non_listening_socket_reports_accept_errors),
   };
   return cmocka_run_group_tests_name("listener(" COMPAT_IMPL_NAME ")", tests, NULL, NULL);
 }
