@@ -104,7 +104,9 @@ foreach(_src IN LISTS _compat_tests)
       ${PROJECT_SOURCE_DIR}/tests/support)
     target_compile_options(compat_${_n}_libevent PRIVATE ${UVBEV_WARNINGS})
     target_compile_definitions(compat_${_n}_libevent PRIVATE COMPAT_IMPL_NAME="libevent")
-    target_link_libraries(compat_${_n}_libevent PRIVATE PkgConfig::UVBEV_ORACLE_LIBEVENT uvbev_cmocka Threads::Threads)
+    # libevent.pc names Winsock only for static links; the tests call it too.
+    target_link_libraries(compat_${_n}_libevent PRIVATE PkgConfig::UVBEV_ORACLE_LIBEVENT uvbev_cmocka Threads::Threads
+      $<$<BOOL:${WIN32}>:ws2_32>)
     if(_n MATCHES "ssl")
       target_link_libraries(compat_${_n}_libevent PRIVATE PkgConfig::UVBEV_ORACLE_LIBEVENT_OPENSSL OpenSSL::SSL OpenSSL::Crypto)
     endif()
