@@ -173,7 +173,8 @@ CC=$TRIPLE-gcc CPPFLAGS="-I$PREFIX/include" bash "$SRC/ci/check-exports.sh" "$BU
 
 # --- 5. tests under wine -------------------------------------------------------
 # Each test executable finds its DLLs beside it: libuvbev.dll is there already.
-for dll in "$PREFIX"/bin/*.dll /usr/$TRIPLE/lib/zlib1.dll /usr/$TRIPLE/lib/libwinpthread-1.dll; do
+# (libevent's CMake build installs its DLLs in lib/.)
+for dll in "$PREFIX"/bin/*.dll "$PREFIX"/lib/*.dll /usr/$TRIPLE/lib/zlib1.dll /usr/$TRIPLE/lib/libwinpthread-1.dll; do
   [ -f "$dll" ] && cp -u "$dll" "$BUILD/"
 done
 export WINEPREFIX=$CACHE/wineprefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
