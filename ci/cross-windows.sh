@@ -53,6 +53,17 @@ BUILD=${UVBEV_CROSS_BUILD_DIR:-$SRC/build-windows}
 WINE_SKIPS=(
 )
 
+# libevent twins of compat tests where libevent's own Windows backend (its
+# select loop under wine) really differs from the behaviour the test pins
+# (checked on Linux against libevent's epoll backend): the twin alone is
+# skipped, the uvbev test runs.  One per line: the ctest name, then why.
+ORACLE_SKIPS=(
+  "compat_bev_socket_connect_libevent libevent on Windows reports a refused connect with EVUTIL_SOCKET_ERROR() 0; uvbev gives WSAECONNREFUSED"
+  "compat_socket_ownership_libevent the same refused connect: libevent on Windows leaves EVUTIL_SOCKET_ERROR() 0"
+  "compat_bev_ssl_ownership_libevent libevent on Windows crashes (access violation) making an OpenSSL bufferevent on the event_init() base (NULL base)"
+  "compat_dns_connect_libevent libevent tries only the first address of a name: under wine localhost gives ::1 first, where nothing listens"
+)
+
 log() { printf '\n== %s\n' "$*"; }
 # as_root, enable_deb_src, fetch_source
 # shellcheck source=ci/debian-source.sh
@@ -193,9 +204,9 @@ fi
 trap '"$WINESERVER" -k 2>/dev/null || true' EXIT
 
 exclude=
-for entry in "${WINE_SKIPS[@]}"; do
+for entry in ${WINE_SKIPS[@]+"${WINE_SKIPS[@]}"} ${ORACLE_SKIPS[@]+"${ORACLE_SKIPS[@]}"}; do
   name=${entry%% *}
-  echo "skipped under wine: $entry"
+  echo "skipped under wine: $name: ${entry#* }"
   exclude=${exclude:+$exclude|}^$name\$
 done
 log "running the tests under $WINE ($(elapsed))"
