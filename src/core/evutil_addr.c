@@ -149,6 +149,16 @@ int evutil_sockaddr_cmp(const struct sockaddr *sa1, const struct sockaddr *sa2, 
 
 /* ---- getaddrinfo: the platform's ---------------------------------------- */
 
+/* As libevent: a protocol without a socket type, or the reverse, is
+ * completed before the system sees the hints, since Windows' getaddrinfo
+ * leaves them as given (a TCP lookup answered with socket type 0). */
+static void complete_socktype_protocol(struct addrinfo *hints) {
+  if (!hints->ai_protocol && hints->ai_socktype == SOCK_STREAM) hints->ai_protocol = IPPROTO_TCP;
+  if (!hints->ai_protocol && hints->ai_socktype == SOCK_DGRAM) hints->ai_protocol = IPPROTO_UDP;
+  if (!hints->ai_socktype && hints->ai_protocol == IPPROTO_TCP) hints->ai_socktype = SOCK_STREAM;
+  if (!hints->ai_socktype && hints->ai_protocol == IPPROTO_UDP) hints->ai_socktype = SOCK_DGRAM;
+}
+
 int evutil_getaddrinfo(const char *nodename, const char *servname,
                        const struct evutil_addrinfo *hints_in, struct evutil_addrinfo **res) {
   struct addrinfo hints;
@@ -163,6 +173,7 @@ int evutil_getaddrinfo(const char *nodename, const char *servname,
     hints.ai_socktype = hints_in->ai_socktype;
     hints.ai_protocol = hints_in->ai_protocol;
   }
+  complete_socktype_protocol(&hints);
   return getaddrinfo(nodename, servname, &hints, res);
 }
 

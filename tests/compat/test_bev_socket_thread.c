@@ -1,6 +1,6 @@
 /* Socket bufferevents with BEV_OPT_THREADSAFE: writes and enable from another
  * thread reach the loop.  libevent API only (with libevent_pthreads for the
- * oracle).  POSIX threads: skipped on Windows. */
+ * oracle).  Threads through tests/compat/support/thread-util (pthreads or Win32). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,9 +8,6 @@
 #include <cmocka.h>
 
 #include <string.h>
-#ifndef _WIN32
-#include <pthread.h>
-#endif
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -19,6 +16,7 @@
 
 #include "compat-util.h"
 #include "sock-util.h"
+#include "thread-util.h"
 
 #define CHUNK 4096
 #define CHUNKS 256
@@ -36,8 +34,7 @@ static void collect(struct bufferevent *bev, void *arg) {
   if (evbuffer_get_length(c->got) >= (size_t)CHUNK * CHUNKS) event_base_loopexit(c->base, NULL);
 }
 
-#ifndef _WIN32
-static void *write_from_thread(void *arg) {
+static void write_from_thread(void *arg) {
   struct thr_ctx *c = arg;
   unsigned char buf[CHUNK];
   int i;
@@ -46,23 +43,17 @@ static void *write_from_thread(void *arg) {
     su_fill_pattern(buf, CHUNK, (size_t)i * CHUNK);
     bufferevent_write(c->writer, buf, CHUNK);
   }
-  return NULL;
 }
-#endif
 
 static void writes_from_another_thread_reach_the_peer(void **state) {
-#ifdef _WIN32
-  (void)state;
-  skip();
-#else
   struct thr_ctx c;
   evutil_socket_t sv[2];
   struct event *safety;
-  pthread_t th;
+  struct tu_thread *th;
   (void)state;
   memset(&c, 0, sizeof(c));
   cu_ignore_sigpipe();
-  assert_int_equal(evthread_use_pthreads(), 0);
+  assert_int_equal(tu_use_threads(), 0);
   c.base = event_base_new();
   c.got = evbuffer_new();
   assert_int_equal(cu_tcp_pair(sv), 0);
@@ -72,9 +63,10 @@ static void writes_from_another_thread_reach_the_peer(void **state) {
   assert_non_null(c.reader);
   bufferevent_setcb(c.reader, collect, NULL, NULL, &c);
   safety = cu_safety_timeout(c.base, 20000);
-  assert_int_equal(pthread_create(&th, NULL, write_from_thread, &c), 0);
+  th = tu_thread_start(write_from_thread, &c);
+  assert_non_null(th);
   event_base_dispatch(c.base);
-  pthread_join(th, NULL);
+  tu_thread_join(th);
   assert_int_equal(evbuffer_get_length(c.got), (size_t)CHUNK * CHUNKS);
   assert_true(su_check_pattern(evbuffer_pullup(c.got, -1), (size_t)CHUNK * CHUNKS, 0));
   event_free(safety);
@@ -82,7 +74,6 @@ static void writes_from_another_thread_reach_the_peer(void **state) {
   bufferevent_free(c.reader);
   evbuffer_free(c.got);
   event_base_free(c.base);
-#endif
 }
 
 int main(void) {

@@ -1,5 +1,5 @@
 /* TLS bufferevents with BEV_OPT_THREADSAFE, libevent API only (with
- * libevent_pthreads for the oracle): another thread writes to a TLS client,
+ * libevent_pthreads or Windows threads for the oracle): another thread writes to a TLS client,
  * the server echoes, and every byte comes back in order.  Covers the lock a
  * TLS layer shares with its underlying. */
 #include <stdarg.h>
@@ -8,13 +8,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#ifndef _WIN32
-#include <pthread.h>
-#endif
 
 #include <event2/thread.h>
 
 #include "ssl_fixture.h"
+#include "thread-util.h"
 
 #define THR_CHUNK 4096
 #define THR_CHUNKS 256
@@ -40,8 +38,7 @@ static void thr_event(struct bufferevent *bev, short what, void *arg) {
   sf_on_event(bev, what, bev == t->client.bev ? &t->client : &t->server);
 }
 
-#ifndef _WIN32
-static void *write_from_thread(void *arg) {
+static void write_from_thread(void *arg) {
   struct thr *t = arg;
   struct evbuffer *chunk = evbuffer_new();
   for (int i = 0; i < THR_CHUNKS; i++) {
@@ -49,23 +46,17 @@ static void *write_from_thread(void *arg) {
     bufferevent_write_buffer(t->client.bev, chunk);
   }
   evbuffer_free(chunk);
-  return NULL;
 }
-#endif
 
 static void ssl_threadsafe_writes_from_another_thread_echo(void **state) {
-#ifdef _WIN32
-  (void)state;
-  skip();
-#else
   struct thr t;
   SSL_CTX *cctx = sch_client_ctx(0), *sctx = sch_server_ctx(0);
   struct event *safety;
-  pthread_t th;
+  struct tu_thread *th;
   (void)state;
   memset(&t, 0, sizeof(t));
   cu_ignore_sigpipe();
-  assert_int_equal(evthread_use_pthreads(), 0);
+  assert_int_equal(tu_use_threads(), 0);
   t.base = event_base_new();
   assert_non_null(t.base);
   t.client.stop_on_event = t.server.stop_on_event = 1;
@@ -77,9 +68,10 @@ static void ssl_threadsafe_writes_from_another_thread_echo(void **state) {
   bufferevent_enable(t.client.bev, EV_READ | EV_WRITE);
   bufferevent_enable(t.server.bev, EV_READ | EV_WRITE);
   safety = cu_safety_timeout(t.base, 20000);
-  assert_int_equal(pthread_create(&th, NULL, write_from_thread, &t), 0);
+  th = tu_thread_start(write_from_thread, &t);
+  assert_non_null(th);
   event_base_dispatch(t.base);
-  pthread_join(th, NULL);
+  tu_thread_join(th);
   event_free(safety);
   assert_int_equal(t.client.got, (size_t)THR_CHUNK * THR_CHUNKS);
   assert_int_equal(t.client.bad_bytes, 0);
@@ -90,7 +82,6 @@ static void ssl_threadsafe_writes_from_another_thread_echo(void **state) {
   event_base_free(t.base);
   SSL_CTX_free(cctx);
   SSL_CTX_free(sctx);
-#endif
 }
 
 int main(void) {

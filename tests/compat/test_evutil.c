@@ -132,10 +132,14 @@ static void listen_socket_ipv6only(void **state) {
   assert_int_equal(getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, (void *)&on, &len), 0);
   assert_int_not_equal(on, 0);
   assert_int_equal(evutil_closesocket(fd), 0);
+#ifndef _WIN32
+  /* The refusal is the kernel's answer, passed on as -1 (wine's Winsock
+   * accepts the option on an IPv4 socket). */
   fd = socket(AF_INET, SOCK_STREAM, 0);
   assert_true(fd != EVUTIL_INVALID_SOCKET);
   assert_int_equal(evutil_make_listen_socket_ipv6only(fd), -1);
   assert_int_equal(evutil_closesocket(fd), 0);
+#endif
 }
 
 static void socket_error_string(void **state) {

@@ -21,9 +21,9 @@ find_prog() { # examples are built in BUILD/examples (or BUILD for multi-config)
 }
 CLIENT=$(find_prog tls_client)
 SERVER=$(find_prog tls_echo_server)
-command -v openssl >/dev/null || { echo "SKIP: no openssl tool"; exit 0; }
+command -v openssl >/dev/null || { echo "SKIP: no openssl tool"; exit 77; }
 for p in "$CLIENT" "$SERVER"; do
-  [ -x "$p" ] || { echo "SKIP: $p not built (UVBEV_BUILD_EXAMPLES=OFF?)"; exit 0; }
+  [ -x "$p" ] || { echo "SKIP: $p not built (UVBEV_BUILD_EXAMPLES=OFF?)"; exit 77; }
 done
 
 TMP=$(mktemp -d)

@@ -11,10 +11,10 @@ bin="$build/examples"
 for prog in echo_server zlib_proxy; do
   if [ ! -x "$bin/$prog" ]; then
     echo "SKIP: $bin/$prog not built"
-    exit 0
+    exit 77
   fi
 done
-command -v python3 >/dev/null || { echo "SKIP: no python3 for the client"; exit 0; }
+command -v python3 >/dev/null || { echo "SKIP: no python3 for the client"; exit 77; }
 
 work=$(mktemp -d)
 pids=()
