@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Checks a built uvbev shared library against its public headers, both ways:
 #   - every function a header in include/ declares for export (UVBEV_API or
 #     libevent's EVENT2_EXPORT_SYMBOL) is exported: a declaration whose

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Consumer test: uvbev used from an install prefix, the way users use it.
 #
 #   ci/consumer-test.sh [EXTRA_PROGRAM.c ...]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds uvbev for 64-bit Windows with MinGW-w64 on Debian 12 and runs its test
 # suite under wine, so that libuv's Windows (IOCP) path is exercised on Linux.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Sourced, not run: fetching Debian source packages on a Debian host.
 #
 #   . ci/debian-source.sh

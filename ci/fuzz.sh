@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the libFuzzer targets (tests/fuzz) with clang, ASan and UBSan, and
 # runs each for a bounded time.  Fails on any crash, sanitizer report, model
 # mismatch (a target aborts), leak or timeout; the input that did it is copied

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # libevent 2.1.12's own regression suite as a gate (issue 11).
 #
 #   ci/libevent-regress.sh [BUILD_DIR]        (default: build-regress)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Helpers for scripts that run servers on loopback (ci/real-programs.sh,
 # tests/bench/h2load.sh).  Source it; Linux only (reads /proc/net/tcp*).

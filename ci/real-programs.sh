@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Real programs: public libevent programs built UNCHANGED against uvbev's shared
 # library and run against real peers on loopback.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs what building and testing uvbev needs on Debian 12 (as root, or
 # with sudo).  libevent-dev is only the test oracle and benchmark peer.
 set -euo pipefail

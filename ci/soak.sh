@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The soak run (tests/soak/soak.c) under ASan + UBSan, in its own build
 # directory: 1000 loopback connections at once through evconnlistener and
 # socket bufferevents, plain, zlib and TLS, random chunks, watermarks and

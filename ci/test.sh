@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Configures, builds and runs the whole test suite.
 #   ci/test.sh [extra cmake arguments...]
 # BUILD_DIR (default: build) chooses the build directory.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Generates <event2/event-config.h>: the platform facts a libevent program may
 # test (EVENT__HAVE_*, EVENT__SIZEOF_*), found with CMake checks as libevent's
 # own CMake build does, into ${PROJECT_BINARY_DIR}/include/event2/.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # cmocka 1.1.6+ (vcpkg, Conan) exports cmocka::cmocka; Debian's 1.1.5 exports
 # only CMOCKA_LIBRARIES/CMOCKA_INCLUDE_DIR (and a pkg-config file).
 # Defines the imported target uvbev_cmocka.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Finds libuv however it was installed and defines the imported target
 # uvbev_libuv (an INTERFACE alias onto whatever was found):
 #   - vcpkg / Conan / upstream >= 1.45: CMake package, targets libuv::uv, libuv::uv_a

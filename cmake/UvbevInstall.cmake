@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Install rules, CMake package and pkg-config file.
 #
 # Layout under the install prefix (see DESIGN.md, "Installing beside libevent"):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Fuzz targets and the soak program (tests/fuzz, tests/soak; see README,
 # "Reliability").
 #   tests/fuzz/fuzz_NAME.c -> fuzz_NAME_replay, a plain program that feeds every

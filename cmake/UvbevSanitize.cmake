@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # UVBEV_SANITIZE: OFF (default), ON or "address" (ASan + UBSan, leaks checked),
 # or "thread" (TSan). Applied to everything built in this project.
 include_guard(GLOBAL)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Test layout (a new test file needs no edit here):
 #   tests/unit/test_NAME.c    -> unit_NAME, linked to the static library, may use
 #                                internal headers (src/*) and uvbev extensions.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An echo server on evconnlistener + socket bufferevents.
  *
  * Usage: echo_server [port] [max_connections]

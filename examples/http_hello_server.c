@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A tiny HTTP responder for the demo: answers every request (HTTP/0.9
  * "GET /path" or HTTP/1.x, as soon as its first line arrived) with a short
  * page, then half-closes and closes once the answer is written.

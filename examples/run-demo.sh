@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs the HTTP 0.x client of libevent's documentation (seed_http_client,
 # built unchanged against uvbev) against a tiny HTTP server that this script
 # starts on 127.0.0.1, prints the exchange, and exits 0 when the page came

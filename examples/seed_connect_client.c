@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The connect-then-eventcb client from libevent's documentation (the
  * bufferevent_socket_connect() example), API use unchanged.  The original
  * connects to 127.0.0.1:8080 and reports nothing; this one takes the host

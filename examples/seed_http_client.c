@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The trivial HTTP 0.x client from libevent's documentation ("Fast portable
  * non-blocking network programming with Libevent", bufferevents chapter),
  * API use unchanged; uvbev builds it as is.  One addition: an optional third

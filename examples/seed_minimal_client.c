@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The minimal IPv4 client of the bufferevent notes in
  * /work/shared/seeds/003 ("最小可用示例"), API use unchanged: connect with
  * read/write timeouts, send an HTTP/1.1 request on CONNECTED, print the

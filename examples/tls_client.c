@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A TLS client in a few lines with uvbev's helper (<uvbev/ssl.h>): the server
  * certificate is verified against the system trust store (or --ca FILE) and
  * the host name; SNI is sent.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A TLS echo server on uvbev: a listener, and a TLS bufferevent per
  * connection that sends back what it receives.
  *

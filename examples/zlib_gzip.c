@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gzip / gunzip through uvbev's zlib filter: stdin -> filter -> stdout, over a
  * bufferevent pair (no sockets).  A small tool and a short example of the
  * filter API; the tests check its output with the real gzip.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A compressing TCP proxy: evconnlistener + socket bufferevents + uvbev's zlib
  * filter.  Two of them back to back make a transparent compressed tunnel:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libevent 1.x's all-in-one header: the 2.x event, buffer and bufferevent
  * APIs plus their pre-2.0 compatibility names.  (libevent's tag.h, the
  * event-tagging API, is not part of uvbev.) */

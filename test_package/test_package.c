@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A small libevent-API client, self-contained: it listens on 127.0.0.1 (port
  * chosen by the kernel), connects a bufferevent to it, sends "ping", the
  * server side echoes it back, and the client checks the echo.  A 5 s timer

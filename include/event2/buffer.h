@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Buffers of bytes for network I/O (libevent 2.1's <event2/buffer.h>).
  *
  * An evbuffer is a queue of bytes stored as a chain of memory chunks:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pre-2.0 evbuffer names (libevent 2.1's <event2/buffer_compat.h>), kept for
  * old code.  New code uses <event2/buffer.h> only. */
 #ifndef UVBEV_EVENT2_BUFFER_COMPAT_H_INCLUDED_

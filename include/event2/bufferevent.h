@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Bufferevents: buffered I/O over a socket, a pair, a filter or TLS
  * (libevent 2.1's <event2/bufferevent.h>, implemented on libuv by uvbev).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pre-2.0 names for bufferevents (libevent's <event2/bufferevent_compat.h>).
  * New code should use <event2/bufferevent.h>. */
 #ifndef UVBEV_EVENT2_BUFFEREVENT_COMPAT_H_INCLUDED_

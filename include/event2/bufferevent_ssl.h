@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TLS bufferevents over OpenSSL (libevent 2.1's <event2/bufferevent_ssl.h>,
  * implemented on libuv by uvbev).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The layout of struct bufferevent, exposed because libevent exposed it and
  * old code reads its fields (input, output, enabled, cbarg...).  Reading is
  * tolerated; writing is not supported: use the functions. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Asynchronous name resolution (the subset of libevent 2.1's <event2/dns.h>
  * that connecting by name needs), implemented by uvbev on libuv's thread pool
  * with the platform resolver.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The event loop: bases, events, timers, signals (libevent 2.1's
  * <event2/event.h>), on libuv.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pre-2.0 event API names (libevent 2.1's <event2/event_compat.h>).
  * They act on a process-wide "current" base created by event_init(); new code
  * should use the explicit-base functions of <event2/event.h>. */

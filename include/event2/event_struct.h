@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The layout of struct event (libevent 2.1's <event2/event_struct.h>).
  *
  * Users may allocate a struct event themselves (on the stack, or embedded in

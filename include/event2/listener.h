@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Listeners: accept TCP connections and hand each one to a callback
  * (libevent 2.1's <event2/listener.h>).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Thread support (libevent 2.1's <event2/thread.h>).
  *
  * Call evthread_use_pthreads() (or evthread_use_windows_threads(), or install

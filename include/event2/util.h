@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Portable types and helpers (libevent 2.1's <event2/util.h>).
  * Functions are declared in the sections below the types. */
 #ifndef UVBEV_EVENT2_UTIL_H_INCLUDED_

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Symbol visibility for uvbev's public functions.
  *
  * Every public function is declared with UVBEV_API.  uvbev is built with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* uvbev extension: a correct TLS client in one call, and TLS shutdown.
  *
  * uvbev_ssl_client_new() and uvbev_ssl_client_connect() make a TLS client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* uvbev's own extensions: libuv interoperation.  Every name starts uvbev_. */
 #ifndef UVBEV_UVBEV_H_INCLUDED_
 #define UVBEV_UVBEV_H_INCLUDED_

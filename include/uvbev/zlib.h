@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* uvbev extension: a zlib filter bufferevent (libevent has none).
  *
  * What the user writes is deflated into the underlying bufferevent; what the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Paired bufferevents: two bufferevents whose outputs are each other's
  * inputs, with no socket in between.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The socket bufferevent kind, shared between bev_socket.c (I/O, fd
  * ownership, ops), bev_socket_connect.c (connect, connect by name) and
  * bev_socket_fdio.c (descriptors libuv has no stream for).

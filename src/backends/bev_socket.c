@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Socket bufferevents: the bytes of a uv_tcp_t / uv_pipe_t moved in and out
  * of the bufferevent's evbuffers.  Connecting lives in bev_socket_connect.c;
  * the connection's life is described in bev_socket-internal.h.

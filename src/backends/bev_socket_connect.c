@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connecting socket bufferevents: bufferevent_socket_connect() on
  * uv_tcp_connect / uv_pipe_connect, and bufferevent_socket_connect_hostname()
  * on the asynchronous lookup of dns-internal.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Socket bufferevents on descriptors libuv has no stream for: ttys and ptys,
  * datagram and other sockets, character devices, regular files, /dev/null.
  * libevent accepts any descriptor its backend can watch, and its poll

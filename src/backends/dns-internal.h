@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Asynchronous name lookups, shared by evdns_getaddrinfo() and
  * bufferevent_socket_connect_hostname().
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Asynchronous name lookups on libuv's thread pool (dns-internal.h). */
 #include <stdlib.h>
 #include <string.h>

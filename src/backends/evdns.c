@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evdns_base and evdns_getaddrinfo (include/event2/dns.h) over the shared
  * asynchronous lookup (dns-internal.h).  An evdns_base is a list of its
  * pending requests; requests outlive it (detached) until their lookup calls

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evconnlistener (include/event2/listener.h): a uv_poll_t watching the
  * listening socket for readability, and accept() done here, as libevent does.
  *

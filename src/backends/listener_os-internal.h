@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The listener's socket calls (listener.c), one implementation per
  * platform in listener_os.c, so that listener.c needs no #ifdef _WIN32. */
 #ifndef UVBEV_LISTENER_OS_INTERNAL_H_

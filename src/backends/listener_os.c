@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The listener's socket calls (listener_os-internal.h): the platform
  * primitives first, then what is the same everywhere on top of them. */
 #include "listener_os-internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Platform-specific socket operations of the backends (socket bufferevents,
  * listeners), kept in sock_os.c so that no other backend file needs
  * #ifdef _WIN32.  (Candidates for src/core/compat-internal.h.) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The platform-specific socket operation of src/backends
  * (sock_os-internal.h). */
 #include "sock_os-internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The accepted-handle registry.
  *
  * A socket accepted by a listener is already owned by a libuv handle (on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The accepted-handle registry (accepted-internal.h): process-wide list of
  * (base, fd, handle), locked by one mutex created on first use. */
 #include <stdlib.h>

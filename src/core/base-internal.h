@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* struct event_base, shared by event_base.c, event.c, deferred.c, signal.c
  * and fork.c only.
  * Every other module goes through event-internal.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The bufferevent core and the one vtable that separates it from its kinds.
  *
  * Life of a bufferevent, from new to its last reference:

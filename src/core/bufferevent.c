@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The bufferevent core: construction, references, freeing, and the public
  * functions that do not depend on the kind.  The life of a bufferevent is
  * described at the top of bufferevent-internal.h. */

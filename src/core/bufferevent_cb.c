@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Running a bufferevent's user callbacks, at once or from the base's deferred
  * queue.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The pre-2.0 bufferevent functions, on top of the current ones. */
 #include "bufferevent-internal.h"
 #include "event2/bufferevent_compat.h"

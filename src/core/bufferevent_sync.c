@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Bufferevents changed from threads other than the loop's (BEV_OPT_THREADSAFE).
  *
  * libuv handles may be touched only by the thread running their loop.  A

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Suspension and timeouts of a bufferevent: which directions actually run,
  * and the two uv_timer_t that watch them.
  *

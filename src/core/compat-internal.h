@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The few platform differences of uvbev, kept here so that no other file needs
  * #ifdef _WIN32: socket error codes, closing sockets, the one translation
  * of libuv's negative error codes into the platform's socket errors, signal

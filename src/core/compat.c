@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Platform differences (compat-internal.h): the one translation between
  * libuv's negative error codes and the platform's socket errors, closing a
  * socket, signal dispositions, the process id, the backend's name. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The base's deferred-callback queue (contract in event-internal.h).
  *
  * Drain: the queue is captured (moved to a local list, ordered by priority,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* struct evbuffer and its chunk chain: private to the src/core/evbuffer*.c
  * files.  Other modules use <event2/buffer.h> and evbuffer-uv-internal.h.
  *

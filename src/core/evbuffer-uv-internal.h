@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The evbuffer <-> libuv adaptation used by the socket kind (and only by it).
  *
  * Read path, zero copy: libuv's alloc callback asks for space, which is the

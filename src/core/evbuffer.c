@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evbuffer: the chain, life cycle, flags, freezing, locking, adding,
  * draining, copying out and prepending.  Moving chunks between buffers is in
  * evbuffer_move.c, callbacks in evbuffer_cb.c, positions and searches in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evbuffer callbacks: registration, flags, suspension, and running them now
  * or from the base's deferred queue (evbuffer_defer_callbacks). */
 #include <stdlib.h>

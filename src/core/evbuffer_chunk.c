@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Chunks of an evbuffer: allocation, sizing, release (see evbuffer-internal.h
  * for the kinds and who may write into a chunk). */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evbuffer_read / evbuffer_write / evbuffer_write_atmost: one system call
  * each, scatter/gather over the chunks.  Sockets on Windows (WSARecv /
  * WSASend), any descriptor elsewhere (readv / writev). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Moving bytes between evbuffers by moving chunks (add_buffer, remove_buffer,
  * prepend_buffer) and sharing them (add_buffer_reference).  Payload bytes are
  * copied only for the partial chunk at the end of a remove_buffer, or bytes

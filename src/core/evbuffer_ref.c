@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Memory an evbuffer does not own: references to user memory and file
  * segments.  Segments are read into memory when created, with libuv's
  * synchronous file calls (portable: CRT descriptors on Windows); each chunk

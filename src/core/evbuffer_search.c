@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Positions, searches, lines and peeking.  Nothing here re-packs the buffer
  * (no pullup): searches walk the chunks, comparing across their boundaries. */
 #if !defined(_WIN32) && !defined(_GNU_SOURCE)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Free space at the end of an evbuffer (expand, reserve/commit, add_iovec,
  * add_printf) and making its start contiguous (pullup). */
 #include <stdio.h>

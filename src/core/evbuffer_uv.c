@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The evbuffer side of libuv's read and write paths (the contract is in
  * evbuffer-uv-internal.h): reservations of tail space for uv_read_start's
  * alloc callback, and pins of the leading chunks for uv_write. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the rest of uvbev may use of struct event_base.
  *
  * The base owns (or borrows) a uv_loop_t.  Other modules reach it only through

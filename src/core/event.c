@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Events: timers (uv_timer_t), fds (uv_poll_t, one per fd shared by all the
  * events on it; uv_idle_t for an fd the poller refuses), signals
  * (signal.c), and the active queue.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The event base: a libuv loop (owned or borrowed) plus the drain point that
  * runs active events and deferred callbacks once per iteration.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* event_base_init_common_timeout: per-base named durations.
  *
  * libevent hands out a timeval whose tv_usec carries a marker, the index of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* event_base_once: a heap-allocated event freed after its one callback, or by
  * event_base_free if it never ran.  The base's list of them is touched under
  * the base lock: event_base_once (and a timed event_base_loopexit) may be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evutil: socket options, socketpair, time, strings, randomness.  The few
  * calls that differ between Windows and Unix sit in #ifdef blocks here, each
  * with both branches. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evutil addresses: inet_pton/ntop (libuv's portable ones), parsing
  * "host:port", comparing sockaddrs, blocking getaddrinfo. */
 /* struct addrinfo and getaddrinfo() are POSIX, hidden in strict C11 mode */

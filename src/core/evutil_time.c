@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evutil time: monotonic timers and RFC 1123 dates.
  *
  * A precise (or default) timer reads libuv's high-resolution monotonic clock.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What a descriptor is and raw I/O on the ones libuv has no stream for
  * (compat-internal.h).  The platform half of "any descriptor libevent
  * accepts works". */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fork safety: the one place that knows whether a base runs in the process
  * that owns its libuv state.
  *

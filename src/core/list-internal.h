@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Intrusive circular doubly linked list, the one list type of uvbev.
  * A node that is not on a list points at itself, so unlinking twice is safe
  * and "is it queued?" is a pointer comparison. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* uvbev's internal logging, routed to event_set_log_callback()'s callback
  * (or stderr).  Debug messages are dropped unless debugging was enabled. */
 #ifndef UVBEV_LOG_INTERNAL_H_

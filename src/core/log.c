@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Logging: event_set_log_callback / event_set_fatal_callback and the
  * internal uvbev_warn_/uvbev_debug_/uvbev_fatal_. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* uvbev's one allocator.  Every allocation uvbev makes for itself goes
  * through these, so that event_set_mem_functions() (event.h) sees all of
  * them; nothing in src/ calls malloc/calloc/realloc/strdup/free directly.

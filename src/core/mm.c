@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The allocator (mm-internal.h) and event_set_mem_functions().
  *
  * The user's functions replace malloc/realloc/free for every allocation

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Signal events.
  *
  * uvbev catches signals itself instead of with uv_signal_t, which cannot give

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Locks.  Every lock in uvbev is recursive and is NULL when threading was not
  * enabled (evthread_use_pthreads / evthread_use_windows_threads /
  * evthread_set_lock_callbacks): then locking costs one NULL test.

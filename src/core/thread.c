@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Locks (thread-internal.h) and the evthread_* API.  Default locks are
  * recursive uv_mutex_t; evthread_set_lock_callbacks replaces them. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The filter machinery: a bufferevent that transforms bytes on their way to
  * and from an underlying bufferevent, with backpressure in both directions.
  * The generic filter (bufferevent_filter_new) and the zlib filter are built

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The filter machinery (see bev_filter-internal.h for the rules it keeps)
  * and the generic filter, bufferevent_filter_new().
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The TLS layer (bufferevent_openssl_*), shared between bev_openssl.c (the
  * kind: handshake, transforms, public API), bev_openssl_bio.c (the BIO that
  * carries the ciphertext) and bev_openssl_client.c (the uvbev client helper).

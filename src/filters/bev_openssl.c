@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TLS bufferevents: an OpenSSL SSL object as a layer of the filter machinery
  * (see bev_openssl-internal.h for the life of one, bev_filter-internal.h for
  * the machinery).

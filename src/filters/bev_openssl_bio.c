@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The BIO under a TLS bufferevent's SSL object: reads take ciphertext from
  * the underlying bufferevent's input, writes append it to the underlying's
  * output.  A read with nothing buffered asks OpenSSL to retry later, or says

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* uvbev's TLS client helper (<uvbev/ssl.h>): an SSL object set up the way a
  * client should be (SNI, chain and host name verification, TLS >= 1.2) under
  * a TLS layer, in one call. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The zlib filter (uvbev extension, <uvbev/zlib.h>): a generic filter
  * (bufferevent_filter_new) whose output callback deflates and whose input
  * callback inflates, straight between evbuffer chunks (peek the source,

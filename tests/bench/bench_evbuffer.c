@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evbuffer benchmark, libevent API only: built against uvbev (bench_evbuffer)
  * and libevent 2.1 (bench_evbuffer_libevent).  tests/bench/run.sh runs both.
  * Prints one line per figure:  metric <name> <value> <unit> <higher|lower> */

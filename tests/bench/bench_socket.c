@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Socket bufferevent benchmark, libevent API only: built against uvbev
  * (bench_socket) and libevent 2.1 (bench_socket_libevent); tests/bench/run.sh
  * runs both.  Loopback TCP only.  Prints one line per figure:

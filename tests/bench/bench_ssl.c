@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TLS bufferevent benchmark, libevent API only: built against uvbev
  * (bench_ssl) and libevent 2.1 (bench_ssl_libevent); tests/bench/run.sh runs
  * both.  Loopback TCP, TLS 1.3 with TLS_AES_128_GCM_SHA256, socket flavour

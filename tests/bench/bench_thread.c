@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Cost of BEV_OPT_THREADSAFE, libevent API only: built against uvbev
  * (bench_thread) and libevent 2.1 (bench_thread_libevent); tests/bench/run.sh
  * runs both.  Loopback TCP.  One line per figure:

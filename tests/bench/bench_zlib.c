@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* zlib filter benchmark (uvbev only: libevent has no zlib filter).
  *
  *   zlib_plain_loop      deflate + inflate of the data with plain zlib calls in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # nghttp2's libevent-server (examples/libevent-server.c, unchanged) under h2load,
 # built against uvbev and against libevent 2.1, run alternately.
 #

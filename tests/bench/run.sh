@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs a benchmark against uvbev and against libevent 2.1 and compares them.
 #
 #   tests/bench/run.sh BUILD_DIR NAME [RUNS]

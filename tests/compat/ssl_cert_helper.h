@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Certificates and SSL contexts for the TLS tests, generated at run time with
  * OpenSSL's API (no key is ever committed).  Header-only with static
  * inline functions: compat support files are linked into every compat test, and

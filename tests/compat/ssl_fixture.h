@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A TLS client and server bufferevent over a loopback TCP connection, for the
  * TLS compat tests (libevent API and OpenSSL only: built against uvbev and
  * libevent).  Header-only, static inline, included only by ssl tests (see

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Socket bufferevents, basics: enabled flags, EOF, getfd/setfd,
  * BEV_OPT_CLOSE_ON_FREE.  libevent API only (built against both). */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Socket bufferevents connecting: refusal, success, data queued before the
  * connection, IPv6, a socket that is connecting already.  libevent API only. */
 #include <stdarg.h>

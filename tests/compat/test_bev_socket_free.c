@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Socket bufferevents: no callback after bufferevent_free (also from inside
  * each callback), deferred callbacks coalescing.  libevent API only. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* EVLOOP_ONCE returns once a round has run callbacks, whether they are event
  * callbacks or bufferevent callbacks.  A long timer stays pending throughout:
  * a loop that waited for it instead of returning after the bufferevent's

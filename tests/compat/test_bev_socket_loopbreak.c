@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* event_base_loopbreak stops the loop before the next callback, also when
  * the next callback would be another read of the same socket bufferevent
  * (libuv reads a socket several times per wake-up) or a read of another

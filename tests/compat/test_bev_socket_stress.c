@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Socket bufferevents under load: 1 MiB echo, 100 concurrent echoes, a peer
  * that resets mid-transfer.  libevent API only. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Socket bufferevents with BEV_OPT_THREADSAFE: writes and enable from another
  * thread reach the loop.  libevent API only (with libevent_pthreads for the
  * oracle).  Threads through tests/compat/support/thread-util (pthreads or Win32). */

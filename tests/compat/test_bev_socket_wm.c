@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Socket bufferevents: watermarks and timeouts.  libevent API only.
  * A writer bufferevent on one end of a loopback TCP pair feeds a reader on
  * the other end. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Small writes made together leave together: ten bufferevent_write calls in
  * one callback of a TLS socket-flavour bufferevent become one TLS record, as
  * in libevent (which SSL_writes the output when the socket is writable), not

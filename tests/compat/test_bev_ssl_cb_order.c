@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The order of every callback of a TLS bufferevent through a handshake, on
  * the client and the server, socket and filter flavour, with and without
  * BEV_OPT_DEFER_CALLBACKS (nghttp2's examples use it): as libevent,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* How TLS bufferevents end, libevent API only (built against uvbev and
  * libevent): close_notify is EOF; a transport close without it ("dirty") is an
  * error unless allowed, both ways; garbage or a vanished peer during the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connecting a TLS socket-flavour bufferevent made with fd -1, through the TLS
  * bufferevent itself (bufferevent_socket_connect / _connect_hostname), as
  * libevent users do.  Libevent API only: built against uvbev and libevent. */

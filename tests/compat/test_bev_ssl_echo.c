@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TLS bufferevents, libevent API only (built against uvbev and libevent):
  * handshake, then 1 MB echoed byte-exact, over the socket and the filter
  * flavour, and a client filter over a socket that is still connecting. */

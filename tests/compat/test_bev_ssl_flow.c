@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Flow control and life of TLS bufferevents, libevent API only (built
  * against uvbev and libevent): the read high watermark with a consumer that
  * drains a few bytes at a time (libevent issue 690), timeouts while the peer

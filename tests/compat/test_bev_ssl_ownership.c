@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Who owns what a TLS bufferevent was given, as in libevent: the SSL object
  * and the socket are freed/closed with the bufferevent only with
  * BEV_OPT_CLOSE_ON_FREE; without it the caller reuses both (libevent's

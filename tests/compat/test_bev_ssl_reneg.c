@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TLS 1.2 renegotiation on TLS bufferevents, libevent API only (built
  * against uvbev and libevent): the server asks for it, data keeps flowing
  * byte-exact both ways, and the handshake really runs again. */

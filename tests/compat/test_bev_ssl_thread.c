@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TLS bufferevents with BEV_OPT_THREADSAFE, libevent API only (with
  * libevent_pthreads or Windows threads for the oracle): another thread writes to a TLS client,
  * the server echoes, and every byte comes back in order.  Covers the lock a

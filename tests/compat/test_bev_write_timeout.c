@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* When a write timeout is armed and fires, as libevent 2.1 does it (its
  * regress bufferevent_timeout, _pair, _filter, _filter_pair):
  *   - a socket bufferevent that cannot write (no descriptor) times out with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* struct bufferevent has libevent's ev_read/ev_write members (libevent's own
  * tests call event_pending() on them), and they are not pending while the
  * direction is disabled. */

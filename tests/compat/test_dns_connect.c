@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connecting by name and evdns_getaddrinfo.  libevent API only.
  *
  * Names used: "localhost" and "127.0.0.1" (answered from /etc/hosts or

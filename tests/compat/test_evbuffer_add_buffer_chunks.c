@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evbuffer_add_buffer moves the source's chunks, however small, instead of
  * copying them into the destination's last chunk: evbuffer_peek sees one
  * extent per added buffer, as in libevent.  libevent API only (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evbuffer basics: adding, removing, copying, draining, prepending, moving
  * between buffers, pullup, expand, printf, iovecs, freezing, flags, locking
  * and the pre-2.0 names.  libevent API only (run against libevent too). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evbuffer callbacks: the evbuffer_cb_info sequences of each operation,
  * disabled and removed callbacks, the obsolete evbuffer_setcb, and deferred
  * callbacks run from the loop.  libevent API only. */

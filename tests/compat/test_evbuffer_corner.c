@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evbuffer corner cases that libevent's own history shows are easy to get
  * wrong: empty space between data, reservations over two chunks, commits
  * that skip an extent, prepends to drained references, emptied buffers.

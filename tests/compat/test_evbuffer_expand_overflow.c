@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Asking an evbuffer for more room than any object can have fails with -1
  * and leaves the buffer as it was (libevent's regress_buffer.c
  * expand_overflow); no allocation of that size is even tried, so a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evbuffer_read / evbuffer_write / evbuffer_write_atmost over a loopback TCP
  * pair.  libevent API plus plain sockets only. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Operations that have nothing to do succeed on a frozen buffer, as in
  * libevent: draining an empty buffer, prepending or moving zero bytes; the
  * same calls with bytes to move fail.  libevent API only. */

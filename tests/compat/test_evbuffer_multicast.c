@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evbuffer_add_buffer_reference: a buffer cannot reference itself, nor bytes
  * that are references already (so a reference cycle fails), as in libevent;
  * a referenced chunk stays as it is while the buffers change around it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evbuffer memory it does not own: references (cleanup exactly once),
  * buffer references, file segments and add_file; and reserved space
  * (reserve/commit).  libevent API only. */

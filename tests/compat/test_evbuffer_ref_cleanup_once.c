@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A reference's cleanup (evbuffer_add_reference) runs exactly once, when its
  * bytes are gone: not when add_buffer or remove_buffer moves its chunk to
  * another buffer, and once only when the buffers are freed.  libevent API

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evbuffer_reserve_space with several vectors spans as many chunks as it
  * needs, up to the number of vectors, and hands out the extents libevent
  * does for the same calls; commit_space takes them back.  libevent API only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evbuffer lines, searches, positions and peeking, with data split across
  * chunks (built from references, one chunk each, in both libraries).
  * libevent API only. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evbuffer locking: evbuffer_enable_locking with threads enabled, and adds
  * from two threads at once keep every byte.  libevent API (+ threads). */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* event_base_active_by_fd / _by_signal: which events they make active and
  * with which result flags (libevent's active_by_fd test). */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* EV_CLOSED: an event waiting for EV_CLOSED fires when the peer closes or
  * shuts down its writing side, where the base reports
  * EV_FEATURE_EARLY_CLOSE (libevent's simpleclose tests). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* event_base_init_common_timeout: one stable pointer per duration and base,
  * and events added with it time out after that duration (libevent's
  * common_timeout test). */

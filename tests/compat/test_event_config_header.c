@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* <event2/event-config.h> and libevent's export-macro spellings: what
  * libevent's own tests and samples include to learn the platform's facts. */
 #include <stdarg.h>

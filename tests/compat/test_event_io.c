@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fd readiness on socketpairs: read, write, persist, two events on one fd,
  * event_base_once on an fd. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loop semantics: dispatch return values, loopexit, loopbreak, EVLOOP_*,
  * event_active, priorities, freeing a base with events added. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Several timed event_base_loopexit calls: the earliest deadline ends the
  * loop, and each later one stays pending and ends a later loop, as each is
  * a one-shot timer of its own (libevent's loopexit_multiple test). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Choosing the event method: event_config_avoid_method, the EVENT_NO<METHOD>
  * environment variables and EVENT_BASE_FLAG_IGNORE_ENV make a base take the
  * next supported method, or fail when none is left; what tmux does

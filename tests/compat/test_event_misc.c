@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* event_base_foreach_event visits every added event with its own fields, and
  * stops when the callback returns non-zero; event_reinit keeps added events
  * working.  Libevent API only: built against uvbev and libevent. */

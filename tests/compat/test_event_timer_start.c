@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A timeout counts from the moment it is added, also when the loop is not
  * running (before the first dispatch, between dispatches): no timeout fires
  * before its duration has passed since the call that set it.  The loop

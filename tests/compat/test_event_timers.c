@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Timers: order, EV_PERSIST, deleting inside the callback, re-adding,
  * event_pending with timeouts, stack events, signals. */
 #include <stdarg.h>

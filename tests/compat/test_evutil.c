@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evutil: addresses, getaddrinfo, socketpair, errors, strings, time. */
 #include <stdarg.h>
 #include <stddef.h>

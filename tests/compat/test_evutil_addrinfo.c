@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evutil_addrinfo is the platform's struct addrinfo and the EVUTIL_AI_* /
  * EVUTIL_EAI_* constants are the platform's values, so that code mixing the
  * two spellings (and evdns_getaddrinfo) behaves as with libevent. */

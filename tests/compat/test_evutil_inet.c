@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evutil_inet_pton/ntop on libevent's tables of good and bad addresses, and
  * IPv6 zone ids ("fe80::1%eth0", "%2"): evutil_inet_pton_scope and
  * evutil_parse_sockaddr_port set the scope, an unknown zone is refused. */

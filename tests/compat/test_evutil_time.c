@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evutil_date_rfc1123 and the monotonic timer API (libevent 2.1). */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every descriptor libevent accepts works: bufferevents and events on pipes,
  * FIFOs, AF_UNIX socketpairs, ptys, regular files and /dev/null (tmux hands
  * libevent its stdin/stdout, whatever they are, and pty masters).

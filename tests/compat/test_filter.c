@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Filtering bufferevents, libevent API only (built against uvbev and
  * libevent).  A "doubling" output filter writes every byte twice; the
  * matching input filter keeps one of each two: a round trip through both

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A child after fork() may delete and free what it inherited, with or without
  * event_reinit, after closing every inherited descriptor (closefrom), as tmux
  * does before exec: it must exit normally, restore the application's signal

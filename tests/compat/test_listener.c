@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* evconnlistener: accepting, adoption by bufferevents, enable/disable (and
  * what stays pending), freeing inside the callback, closing accepted fds,
  * sockets that cannot accept.  libevent API only. */

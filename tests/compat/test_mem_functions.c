@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* event_set_mem_functions(): once installed (before any other call, as
  * libevent requires), the library's memory comes from the user's functions
  * and goes back through them, and memory it returns to the caller (a line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A NULL base is the base event_init() made, as in libevent (its legacy
  * tests rely on it): bufferevent_socket_new, bufferevent_pair_new,
  * bufferevent_filter_new over them, evconnlistener_new_bind.  Each case runs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Paired bufferevents, libevent API only (built against uvbev and libevent). */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Signal events as libevent 2.1 has them (its regress tests signal_restore,
  * signal_switchbase, signal_while_processing, signal_dealloc): removing the
  * last event for a signal puts back the application's handler; with two

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The event loop driven from other threads: event_base_loopbreak and
  * event_base_loopexit stop a loop blocked in poll, and event_add / event_del
  * from another thread take effect on the loop.  libevent API (+ threads). */

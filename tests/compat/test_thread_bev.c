@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* BEV_OPT_THREADSAFE socket bufferevents used from several threads: writes
  * from other threads arrive whole and promptly, bufferevent_free from another
  * thread while the loop runs, BEV_OPT_UNLOCK_CALLBACKS against a lock order

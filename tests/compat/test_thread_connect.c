@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connecting a bufferevent and enabling a listener from a thread other than
  * the one running the loop (blocked in poll meanwhile): the connection is
  * made and echoes, the held connection is accepted.  libevent API (+ threads):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A loop run with EVLOOP_NO_EXIT_ON_EMPTY and nothing pending waits for
  * other threads: event_active and event_add from another thread run their
  * callbacks on it, and event_base_loopbreak from a callback ends it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Consumer test program: the libevent API through uvbev's installed headers.
  * Adds a 10 ms timer, runs the loop until it is empty, and checks that the
  * timer fired exactly once.  Exit status 0 on success. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by every fuzz target (libFuzzer and replay builds). */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: address parsing.  evutil_parse_sockaddr_port on arbitrary
  * text must either fail or give an address that prints and parses back to
  * itself; evutil_inet_pton/ntop must round-trip, and ntop must work with a

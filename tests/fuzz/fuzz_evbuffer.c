@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the input is a program of evbuffer operations on two buffers;
  * after every operation both buffers must hold exactly what two flat byte
  * arrays (tests/support/byte_model.c) hold, every result must be what the

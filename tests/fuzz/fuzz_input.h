@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reading a fuzzer's byte string as a sequence of small decisions.  Running
  * out of input reads zeros, so every byte string is a valid program. */
 #ifndef FUZZ_INPUT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: arbitrary bytes from the network into a TLS filter over a
  * pair, either accepting (the bytes play a client) or connecting (they play
  * the server).  Whatever they are, the filter must end with an event (an

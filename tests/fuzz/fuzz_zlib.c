@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the inflating side of the zlib filter over a pair.  The
  * input's first bytes choose the format (zlib, gzip, raw), the bomb limits
  * and the chunking; the rest is "compressed" data written into the pair.  The

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Generates the fuzz targets' seed corpora into OUTDIR/<target>/ (default
 # tests/fuzz/corpus, which git ignores): small inputs, each made here from
 # readable source, so that no binary of unknown origin is ever committed.

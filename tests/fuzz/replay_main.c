@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A plain program around a fuzz target, so that builds without libFuzzer
  * (GCC, MSVC) still run it: every file named on the command line, or found
  * in a directory named there, is fed once to LLVMFuzzerTestOneInput.  The

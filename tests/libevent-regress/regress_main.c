@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The harness's main program for libevent 2.1.12's regression tests.
  *
  * It replaces libevent's test/regress_main.c, which reads libevent's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # libevent 2.1.12's own regression tests, built against libevent and against
 # an installed uvbev, run one test per process, compared.
 #

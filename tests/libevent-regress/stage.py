@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Stages libevent 2.1.12's test sources for the harness, out of tree.
 
     stage.py LIBEVENT_TEST_DIR STAGE_DIR EXCLUSIONS_FILE

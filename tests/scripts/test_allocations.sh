@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every allocation uvbev makes for itself goes through src/core/mm-internal.h
 # (uvbev_malloc_/calloc_/realloc_/strdup_/free_), so that
 # event_set_mem_functions() sees all of them.  This check fails on a direct

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every function the public headers declare for export is exported by the
 # shared library, and nothing else is (ci/check-exports.sh): programs written
 # for libevent, the pre-2.0 API included, link against libuvbev.so.

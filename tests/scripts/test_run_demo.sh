@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The README's first command ends with examples/run-demo.sh: keep it working.
 # Usage (from ctest): test_run_demo.sh BUILD_DIR
 set -euo pipefail

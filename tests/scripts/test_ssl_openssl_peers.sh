@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # uvbev's TLS against peers nobody here wrote: the openssl command line tool.
 #   1. examples/tls_client (uvbev's helper) -> openssl s_server: the server
 #      receives the data byte-exact and a clean close; verification against

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The zlib filter speaks real gzip: zlib_gzip (examples/zlib_gzip.c, stdin ->
 # uvbev zlib filter over a bufferevent pair -> stdout) is checked against the
 # system's gzip in both directions, including concatenated gzip members, an

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A transparent compressed tunnel: echo_server behind two zlib_proxy instances
 # (compress, then decompress), all on 127.0.0.1 with kernel-chosen ports.  A
 # client sends text and random bytes through the tunnel and must get exactly

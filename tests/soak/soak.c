@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Soak: many loopback connections through evconnlistener and socket
  * bufferevents, plain, under the zlib filter and under TLS filters, each
  * echoing a random amount of data written in random chunks (1 B .. 256 KiB),

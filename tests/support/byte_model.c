@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The flat byte-array model of an evbuffer (see byte_model.h). */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A flat byte array that models an evbuffer's contents: the reference that
  * the evbuffer property test (tests/unit/test_evbuffer_model.c) and the
  * evbuffer fuzz target (tests/fuzz/fuzz_evbuffer.c) compare evbuffers with.

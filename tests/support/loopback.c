@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loopback TCP sockets for every test (unit and compat): plain socket calls
  * and the libevent API only, so they build against uvbev and libevent. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loopback TCP sockets for every test (unit and compat); see loopback.c. */
 #ifndef TESTS_LOOPBACK_H
 #define TESTS_LOOPBACK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A test program whose subject does not exist on this platform (fork and
  * sigaction on Windows) reports itself skipped, with the reason; see
  * skip-all.c. */

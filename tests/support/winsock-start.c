@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* libevent requires a Windows program to start Winsock (WSAStartup) before
  * any socket call; every test does so before main(), so that tests which
  * make sockets before creating a base behave as they would on Windows with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared pieces of the uvbev-only TLS unit tests (header-only, static inline;
  * included only by tests/unit/test_ssl_*.c, which link OpenSSL): a loopback
  * TCP pair, a safety timer, the test pattern, and the certificate helpers of

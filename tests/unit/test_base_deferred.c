@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The deferred queue: order, coalescing, no re-entrancy, cancel, priority,
  * keeping dispatch from returning 1, draining at base free. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* uvbev-only base behaviour: borrowed loops, owned-loop teardown, NULL
  * arguments, children shutdown. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Cross-thread wake-ups: event_active, deferred scheduling and loopbreak from
  * another thread wake a loop blocked in poll (through the base's uv_async_t). */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The bufferevent core, driven through a scripted kind: pins what the core
  * owns for every kind (watermarks and suspension, callback deferral and
  * coalescing, timeouts, references and freeing) without any I/O. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The bufferevent core on a BEV_OPT_THREADSAFE bufferevent driven from
  * another thread: every call into the kind (enable, disable, unlink, flush,
  * ctrl) and every timer happens on the loop thread, and the state the other

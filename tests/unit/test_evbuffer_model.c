@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Property test: random sequences of evbuffer operations, applied to two
  * evbuffers and to two flat byte arrays (the model), must agree after every
  * step; the chain's internal invariants are checked too.  Thousands of seeds,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The evbuffer <-> libuv adaptation (evbuffer-uv-internal.h): reserve/commit
  * for reads and pin/unpin for writes, with pointer checks proving that
  * nothing is copied; plus uvbev-only evbuffer behaviour (callback

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* uvbev-only side of "any descriptor libevent accepts": how each kind of
  * descriptor is classified and run (TCP keeps its stream, files get no libuv
  * stream), and descriptors libuv cannot take give NULL / -1, never an abort

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* uvbev's strict backpressure guarantees for filters, stronger than libevent
  * 2.1's (whose filter may call a producer's write callback while the layer
  * below is full, and keeps data stuck below a released read watermark):

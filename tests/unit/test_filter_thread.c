@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A threadsafe filter stack: a filter over a pair, both BEV_OPT_THREADSAFE
  * (one lock for the stack: the filter shares the pair's), written from
  * another thread while the loop runs. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* uvbev-only fork guarantee, stronger than libevent's: a child that frees
  * what it inherited without event_reinit and without closing its inherited
  * descriptors does not reach the parent's epoll set or signal machinery, so

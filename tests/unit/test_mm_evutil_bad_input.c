@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* uvbev's allocator keeps libevent's mm_* contract (libevent's regress
  * util/mm_malloc, mm_calloc, mm_strdup), and the evutil time functions
  * answer bad input with -1 where libevent would crash. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* uvbev-only pair behaviour: freeing a side gives the partner EOF (libevent
  * 2.1 gives nothing), bad arguments, and the shared lock of a threadsafe pair
  * outliving both sides whatever the order they are freed in. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* uvbev-only socket behaviour: half-close with BEV_FINISHED (libevent's
  * socket flush does nothing), trying the next address, the zero-copy read
  * path, adoption from the accepted-handle registry, evdns_base_free with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The TLS client helper and TLS shutdown (uvbev extensions, <uvbev/ssl.h>):
  * verification against a CA file, the system store and a caller's SSL_CTX,
  * SNI, wrong-host and expired certificates with a readable reason,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TLS as a layer (uvbev-only behaviour): TLS over TLS, TLS over the zlib
  * filter, TLS over a pair; backpressure from a stalled reader bounded by the
  * underlying's write high watermark; a consumer slower than the network under

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every EVENT2_*_EXPORT_SYMBOL spelling libevent's headers use (2.1's and
  * 2.2's per-library ones) is defined, so copied libevent-style declarations
  * compile against uvbev's headers. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The zlib filter (uvbev extension): round trips, interoperability with plain
  * zlib, flushing, corrupt and truncated input, and decompression bombs. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The ping-pong benchmark shared by bench_socket and bench_thread: 100
  * loopback connections each echoing a 64-byte message `rounds` times. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by every benchmark; see bench-util.h. */
 #include <stdio.h>
 #include <stdlib.h>

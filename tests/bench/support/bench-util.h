@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What every benchmark needs: a clock, the metric line that tests/bench/run.sh
  * parses, and loopback TCP pairs.  Libevent API only (built against both). */
 #ifndef BENCH_UTIL_H

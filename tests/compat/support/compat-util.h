@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers for compat tests: libevent public API and plain sockets only, so
  * that they build against uvbev and against libevent (the oracle). */
 #ifndef COMPAT_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Signal dispositions for the signal and fork compat tests (Unix only: they
  * use sigaction). */
 #ifndef COMPAT_SIG_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Socket helpers for the socket-bufferevent, listener and DNS compat tests:
  * libevent public API and plain sockets only (built against both). */
 #ifndef SOCK_UTIL_H

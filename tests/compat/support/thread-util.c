@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Portable threads for the thread compat tests (see thread-util.h). */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Threads for the thread compat tests, portable (pthreads on Unix, Win32
  * threads on Windows) and independent of the library under test. */
 #ifndef THREAD_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 	/* The harness's replacement for libevent's evbuffer_validate_(), which
 	 * walks libevent's private chain list.  This checks what the public
 	 * API can see, identically for both libraries: the extents that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shim for libevent's private bufferevent-internal.h: nothing the tests that
  * run need; functions that read bufferevent internals are compiled out (see
  * exclusions.txt, "@" lines). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shim for libevent's private defer-internal.h (see regress-shim.h): the
  * deferred-callback queue is internal; tests that use it are excluded. */
 #ifndef UVBEV_REGRESS_DEFER_INTERNAL_H_INCLUDED_

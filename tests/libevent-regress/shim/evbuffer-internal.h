@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shim for libevent's private evbuffer-internal.h (see regress-shim.h).
  *
  * The size constants below are libevent 2.1.12's values for LP64/ILP32

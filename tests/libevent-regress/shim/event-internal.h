@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shim for libevent's private event-internal.h (see regress-shim.h). */
 #ifndef UVBEV_REGRESS_EVENT_INTERNAL_H_INCLUDED_
 #define UVBEV_REGRESS_EVENT_INTERNAL_H_INCLUDED_

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shim for libevent's private evthread-internal.h (see regress-shim.h).
  *
  * Tests use these macros for locks and conditions of their own (counters

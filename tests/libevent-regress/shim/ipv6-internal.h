@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shim for libevent's private ipv6-internal.h: on the platforms this harness
  * runs on, the system headers declare everything it would. */
 #ifndef UVBEV_REGRESS_IPV6_INTERNAL_H_INCLUDED_

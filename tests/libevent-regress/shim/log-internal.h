@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shim for libevent's private log-internal.h (see regress-shim.h).  The
  * logging functions are libevent-internal: a test that calls one is
  * excluded. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shim for libevent's private mm-internal.h (see regress-shim.h): the
  * tests allocate with mm_* for their own buffers; here that is the C
  * library's allocator.  (libevent's own mm_* behaviour is tested by tests

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by the shim headers that stand in for libevent's private headers
  * when libevent 2.1.12's regression tests are built (against libevent itself
  * and against uvbev, identically).

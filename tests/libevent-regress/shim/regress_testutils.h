@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The harness's own version of libevent's test helper header: only the
  * helpers the in-scope tests use (no DNS server). */
 #ifndef UVBEV_REGRESS_TESTUTILS_H_INCLUDED_

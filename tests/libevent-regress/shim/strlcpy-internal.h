@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shim for libevent's private strlcpy-internal.h (see regress-shim.h):
  * libevent's strlcpy is internal; the one test of it is excluded. */
 #ifndef UVBEV_REGRESS_STRLCPY_INTERNAL_H_INCLUDED_

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shim for libevent's private time-internal.h (see regress-shim.h).  The
  * private monotonic-clock functions are internal: tests that call them are
  * excluded.  The timer struct only has to exist for those tests to compile. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shim for libevent's private util-internal.h (see regress-shim.h): the
  * portable format macros, socket-error predicates, assertion and upcast
  * macros and the tests' PRNG.  Reads no library state. */
