@@ -73,16 +73,7 @@ elapsed() { echo "$(($(date +%s) - T0))s"; }
 T0=$(date +%s)
 
 # --- 1. packages ---------------------------------------------------------------
-PKGS=(gcc-mingw-w64-x86-64 wine64 libz-mingw-w64-dev dpkg-dev cmake ninja-build)
-missing=()
-for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]}"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+apt_install_missing gcc-mingw-w64-x86-64 wine64 libz-mingw-w64-dev dpkg-dev cmake ninja-build
 WINE=$(command -v wine64 || command -v wine || true)
 [ -z "$WINE" ] && [ -x /usr/lib/wine/wine64 ] && WINE=/usr/lib/wine/wine64
 [ -n "$WINE" ] || { echo "wine64 not found" >&2; exit 1; }

@@ -10,6 +10,19 @@
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# Installs those of the given Debian packages that are not installed yet (apt,
+# root or sudo); nothing when all are there.  Progress goes to stderr.
+apt_install_missing() {
+  local p missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  echo "installing ${missing[*]}" >&2
+  as_root apt-get update -qq >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
 # Debian 12 lists its archive in deb822 form (debian.sources); older images use
 # sources.list.  The deb-src twin goes into a file of our own.
 enable_deb_src() {
@@ -50,9 +63,7 @@ fetch_source() { # $1: directory, $2: source package name
   dir=$(find "$into" -maxdepth 1 -type d -name "$pkg-*" 2>/dev/null | sort | tail -1)
   if [ -z "$dir" ]; then
     enable_deb_src >&2
-    if ! command -v dpkg-source >/dev/null; then # apt-get source unpacks with it
-      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dpkg-dev >&2
-    fi
+    apt_install_missing dpkg-dev # apt-get source unpacks with dpkg-source
     mkdir -p "$into"
     fetch_source_any_version "$into" "$pkg"
     dir=$(find "$into" -maxdepth 1 -type d -name "$pkg-*" | sort | tail -1)

@@ -22,11 +22,9 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
 fi
 
 # clang and its libFuzzer runtime (Debian 12: clang 14), installed when missing.
-if ! command -v clang >/dev/null || ! dpkg-query -W -f='${Status}' libfuzzer-14-dev 2>/dev/null | grep -q 'install ok installed'; then
-  SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
-  $SUDO apt-get update -qq
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends clang libfuzzer-14-dev >/dev/null
-fi
+# shellcheck source=ci/debian-source.sh
+. ci/debian-source.sh
+apt_install_missing clang libfuzzer-14-dev
 
 start=$(date +%s)
 # Everything is instrumented for coverage (fuzzer-no-link); only the fuzz

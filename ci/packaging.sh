@@ -22,25 +22,17 @@ TOOLS=${UVBEV_PACKAGING_TOOLS:-$SRC/../shared/tools}
 WORK=${1:-$SRC/_packaging}
 T0=$(date +%s)
 log() { printf '\n== %s (%ss)\n' "$*" "$(($(date +%s) - T0))"; }
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 if [ ! -x "$TOOLS/vcpkg/run-vcpkg" ] || [ ! -x "$TOOLS/conan/run-conan" ]; then
   echo "packaging: SKIPPED: no offline vcpkg/Conan in $TOOLS (../shared/tools beside the clone)"
   exit 0
 fi
 
-PKGS=(build-essential cmake ninja-build pkg-config git libcurl4 libuv1-dev libssl-dev zlib1g-dev
-  libcmocka-dev python3 python3-requests python3-urllib3 python3-colorama python3-yaml
-  python3-patch-ng python3-fasteners python3-distro python3-jinja2 python3-dateutil)
-missing=()
-for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]}"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=ci/debian-source.sh
+. "$SRC/ci/debian-source.sh"
+apt_install_missing build-essential cmake ninja-build pkg-config git libcurl4 libuv1-dev libssl-dev \
+  zlib1g-dev libcmocka-dev python3 python3-requests python3-urllib3 python3-colorama python3-yaml \
+  python3-patch-ng python3-fasteners python3-distro python3-jinja2 python3-dateutil
 
 rm -rf "$WORK"
 mkdir -p "$WORK"

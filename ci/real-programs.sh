@@ -75,16 +75,6 @@ log() { printf '\n== %s (%ss)\n' "$*" "$(($(date +%s) - T0))"; }
 die() { echo "real-programs: $*" >&2; exit 1; }
 
 # --- 1. packages ---------------------------------------------------------------
-apt_install_missing() { # installs the packages not installed yet, if any
-  local p missing=()
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  [ ${#missing[@]} -gt 0 ] || return 0
-  log "installing ${missing[*]}"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-}
 apt_install_missing gcc make cmake pkg-config libuv1-dev libssl-dev zlib1g-dev \
   libevent-dev libnghttp2-dev libncurses-dev bison dpkg-dev \
   nghttp2-server nghttp2-client nginx-light curl openssl
