@@ -69,3 +69,25 @@ if(UVBEV_WITH_OPENSSL AND UVBEV_WITH_ZLIB AND NOT WIN32)
   add_test(NAME soak_short COMMAND soak -n 60 -c 20 -b 65536 -t 60)
   set_tests_properties(soak_short PROPERTIES TIMEOUT 120 ENVIRONMENT "${UVBEV_TEST_ENV}" LABELS soak)
 endif()
+
+# Allocation failure (tests/alloc/alloc_fail.c): every allocation of a client
+# and server scenario failed in turn, in a fresh fork()ed process each time
+# (skipped, exit 77, on Windows).  It links the static library to reach
+# mm-internal.h (its marking layer between libuv and mm.c).
+if(NOT WIN32)
+  add_executable(alloc_fail ${PROJECT_SOURCE_DIR}/tests/alloc/alloc_fail.c)
+  target_include_directories(alloc_fail PRIVATE ${PROJECT_SOURCE_DIR}/src/core
+    ${PROJECT_SOURCE_DIR}/tests/compat)
+  target_compile_options(alloc_fail PRIVATE ${UVBEV_WARNINGS})
+  target_link_libraries(alloc_fail PRIVATE uvbev_static)
+  if(UVBEV_WITH_ZLIB)
+    target_compile_definitions(alloc_fail PRIVATE UVBEV_ALLOC_FAIL_ZLIB)
+  endif()
+  if(UVBEV_WITH_OPENSSL)
+    target_compile_definitions(alloc_fail PRIVATE UVBEV_ALLOC_FAIL_TLS)
+    target_link_libraries(alloc_fail PRIVATE OpenSSL::SSL OpenSSL::Crypto)
+  endif()
+  add_test(NAME alloc_fail COMMAND alloc_fail)
+  set_tests_properties(alloc_fail PROPERTIES TIMEOUT 300 ENVIRONMENT "${UVBEV_TEST_ENV}"
+    SKIP_RETURN_CODE ${UVBEV_TEST_SKIP_CODE} LABELS alloc)
+endif()

@@ -111,7 +111,12 @@ void bev_core_run_writecb_(struct bufferevent *bev, int trig) {
 void bev_core_run_eventcb_(struct bufferevent *bev, short what, int trig) {
   struct bufferevent_private *p = BEV_UPCAST(bev);
   int err = EVUTIL_SOCKET_ERROR();
-  if (!bev->errorcb) return;
+  /* A deferred event is kept even with no callback yet: a layer that fails
+   * while it is being made (a TLS client's first flight that cannot be
+   * buffered) reports it before its creator could call setcb, and the
+   * callback set by then gets it (libevent drops it: a silent dead layer).
+   * bev_cb_call_event checks for a callback when it runs. */
+  if (!bev->errorcb && !bev_cb_should_defer(p, trig)) return;
   if (bev_cb_should_defer(p, trig)) {
     p->eventcb_pending |= what;
     p->errno_pending = err;
