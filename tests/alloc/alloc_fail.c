@@ -272,36 +272,28 @@ static void client_read(struct bufferevent *bev, void *arg) {
       if (s.client.expect < 0) return;
       if ((size_t)s.client.expect != round_len[s.client.round]) {
         unreported("wrong length back");
-        {
-          stop();
-          return;
-        }
+        stop();
+        return;
       }
     }
     if (evbuffer_get_length(in) < (size_t)s.client.expect) return;
     if (evbuffer_remove(in, buf, (size_t)s.client.expect) != (int)s.client.expect ||
         memcmp(buf, pattern, (size_t)s.client.expect) != 0) {
       unreported("payload changed");
-      {
-        stop();
-        return;
-      }
+      stop();
+      return;
     }
     rec->received += (size_t)s.client.expect;
     s.client.expect = -1;
     if (++s.client.round == ROUNDS) {
       s.done = 1;
-      {
-        stop();
-        return;
-      }
+      stop();
+      return;
     }
     if (client_send() != 0) {
       reported();
-      {
-        stop();
-        return;
-      }
+      stop();
+      return;
     }
   }
 }
@@ -331,20 +323,16 @@ static void server_read(struct bufferevent *bev, void *arg) {
       if (s.server.expect < 0) return;
       if (evbuffer_add_printf(out, "MSG %ld\r\n", s.server.expect) < 0) {
         reported();
-        {
-          server_drop();
-          return;
-        }
+        server_drop();
+        return;
       }
     }
     if (evbuffer_get_length(in) < (size_t)s.server.expect) return;
     if (evbuffer_remove_buffer(in, out, (size_t)s.server.expect) != (int)s.server.expect ||
         flush(bev) != 0) {
       reported();
-      {
-        server_drop();
-        return;
-      }
+      server_drop();
+      return;
     }
     s.server.expect = -1;
   }
