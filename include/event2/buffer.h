@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Buffers of bytes for network I/O (libevent 2.1's <event2/buffer.h>).
+/** @file
+ * Buffers of bytes for network I/O (libevent 2.1's <event2/buffer.h>).
  *
  * An evbuffer is a queue of bytes stored as a chain of memory chunks:
  * appending, prepending and draining never move the bytes already there,
@@ -42,7 +43,8 @@ struct evbuffer;
  * offset from the start of the buffer, or -1 for "not found".  The
  * internal_ fields are private. */
 struct evbuffer_ptr {
-  ev_ssize_t pos;
+  ev_ssize_t pos; /**< offset from the start of the buffer, -1: not found */
+  /** private: where pos lies in the chain of chunks */
   struct {
     void *chain;
     size_t pos_in_chain;
@@ -55,6 +57,7 @@ struct evbuffer_ptr {
  * to readv/writev; elsewhere (Windows) it is a struct with the same fields. */
 #ifndef _WIN32
 #define evbuffer_iovec iovec
+/** Defined when struct evbuffer_iovec is the platform's struct iovec. */
 #define EVBUFFER_IOVEC_IS_NATIVE_
 #else
 struct evbuffer_iovec {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Pre-2.0 evbuffer names (libevent 2.1's <event2/buffer_compat.h>), kept for
+/** @file
+ * Pre-2.0 evbuffer names (libevent 2.1's <event2/buffer_compat.h>), kept for
  * old code.  New code uses <event2/buffer.h> only. */
 #ifndef UVBEV_EVENT2_BUFFER_COMPAT_H_INCLUDED_
 #define UVBEV_EVENT2_BUFFER_COMPAT_H_INCLUDED_

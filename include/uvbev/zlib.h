@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* uvbev extension: a zlib filter bufferevent (libevent has none).
+/** @file
+ * uvbev extension: a zlib filter bufferevent (libevent has none).
  *
  * What the user writes is deflated into the underlying bufferevent; what the
  * peer sends is inflated into the filter's input.  It is a filter made with
