@@ -268,7 +268,8 @@ UVBEV_API int bufferevent_getwatermark(struct bufferevent *bev, short events, si
 /** Acquires the bufferevent's lock (no-op without BEV_OPT_THREADSAFE).  The
  * lock is recursive and is the lock of the whole stack (filters share their
  * underlying's, a pair's two sides share one): holding it, a thread's several
- * writes reach the peer together, with no other thread's bytes between. */
+ * writes enter the output one after the other, with no other thread's bytes
+ * between them.  The bytes are sent later, from the loop thread. */
 UVBEV_API void bufferevent_lock(struct bufferevent *bev);
 
 /** Releases the bufferevent's lock (no-op without BEV_OPT_THREADSAFE). */
