@@ -348,6 +348,11 @@ typedef enum bufferevent_filter_result (*bufferevent_filter_cb)(struct evbuffer 
  * Backpressure: the filter stops writing into underlying while its output
  * holds at least its write high watermark, and stops reading from underlying
  * while the filter's own input is at its read high watermark.
+ * When the output filter runs: without a lock, inside bufferevent_write()
+ * (the bytes reach underlying before it returns, unless backpressure holds
+ * them); with a lock (BEV_OPT_THREADSAFE here or on underlying) from the
+ * base's deferred queue on the loop thread, after bufferevent_write()
+ * returned.
  * @param free_context called with ctx when the filter is freed (may be NULL)
  * @return the filter, or NULL on error
  */

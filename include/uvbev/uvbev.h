@@ -18,8 +18,10 @@ struct event_base;
  * caller may keep running the loop with uv_run(): uvbev's callbacks fire from
  * it; event_base_dispatch() on the base works too.  event_base_free() closes
  * only uvbev's own handles (running the loop briefly so their close callbacks
- * run); the loop stays usable.  Returns the base, or NULL (NULL loop, or out
- * of memory). */
+ * run); the loop stays usable.  After fork(), event_reinit() on the base runs
+ * uv_loop_fork() on this loop: the caller must not run it on the loop again.
+ * @param loop an initialised libuv loop
+ * @return the base, or NULL (NULL loop, or out of memory) */
 UVBEV_API struct event_base *uvbev_base_new_with_loop(uv_loop_t *loop);
 
 /** The loop the base runs on (its own or the borrowed one), or NULL for a NULL
