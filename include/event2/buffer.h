@@ -338,9 +338,10 @@ enum evbuffer_eol_style {
  * @param n_read_out if not NULL, receives the length of the line (without
  *   the end of line)
  * @param eol_style what ends a line
- * @return the line, NUL-terminated, without its end of line, allocated with
- *   malloc (free it with free()); or NULL when the buffer holds no complete
- *   line (or its front is frozen, or allocation failed). */
+ * @return the line, NUL-terminated, without its end of line, allocated by
+ *   uvbev's allocator: release it with free(), or with the free_fn given to
+ *   event_set_mem_functions() if one was; or NULL when the buffer holds no
+ *   complete line (or its front is frozen, or allocation failed). */
 UVBEV_API char *evbuffer_readln(struct evbuffer *buf, size_t *n_read_out,
                                 enum evbuffer_eol_style eol_style);
 

@@ -14,7 +14,7 @@ extern "C" {
 
 /** Obsolete: evbuffer_readln(buf, NULL, EVBUFFER_EOL_ANY).
  * @param buf the buffer
- * @return the line (free it with free()), or NULL. */
+ * @return the line (released as evbuffer_readln() says), or NULL. */
 UVBEV_API char *evbuffer_readline(struct evbuffer *buf);
 
 /** Obsolete callback type of evbuffer_setcb(): old_len is the length when the
