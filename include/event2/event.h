@@ -239,8 +239,9 @@ UVBEV_API int event_base_loopexit(struct event_base *base, const struct timeval 
  * the same wake-up (reading pauses; what was read stays in the input).
  * They run in the next loop.  Returns 0 or -1. */
 UVBEV_API int event_base_loopbreak(struct event_base *base);
-/** Makes the loop re-check for events after the current callback (uvbev: the
- * remaining active callbacks still run).  Returns 0 or -1. */
+/** Accepted, no effect: libevent polls for new events before running the
+ * remaining active callbacks; uvbev runs them in the same iteration anyway.
+ * @return 0, or -1 for NULL */
 UVBEV_API int event_base_loopcontinue(struct event_base *base);
 /** Non-zero if the last loop stopped because of loopexit (reset when a loop
  * starts). */
@@ -390,7 +391,7 @@ UVBEV_API short event_get_events(const struct event *ev);
 UVBEV_API event_callback_fn event_get_callback(const struct event *ev);
 /** The callback argument ev was assigned with; NULL for NULL. */
 UVBEV_API void *event_get_callback_arg(const struct event *ev);
-/** The priority of ev; 0 for NULL. */
+/** The priority of ev; -1 for NULL. */
 UVBEV_API int event_get_priority(const struct event *ev);
 /** Copies out the arguments ev was assigned with; NULL outputs are skipped. */
 UVBEV_API void event_get_assignment(const struct event *event, struct event_base **base_out,
