@@ -409,10 +409,12 @@ typedef int (*event_base_foreach_event_cb)(const struct event_base *, const stru
 /** Calls fn(base, ev, arg) for every added or active event; stops at the
  * first non-zero return, which it returns.  fn must not add or delete
  * events.
- * @return 0 when every call returned 0, else the first non-zero result */
+ * @return 0 when every call returned 0, else the first non-zero result; -1
+ *   for a NULL base or fn */
 UVBEV_API int event_base_foreach_event(struct event_base *base, event_base_foreach_event_cb fn,
                                        void *arg);
-/** Writes one line per added/active event to output. */
+/** Writes a heading and one line per added or active event (its address,
+ * descriptor and EV_* flags) to output; NULL arguments are ignored. */
 UVBEV_API void event_base_dump_events(struct event_base *base, FILE *output);
 /** As libevent: without EV_TIMEOUT in events, makes the I/O events added on
  * fd active for what they wait for among events (EV_READ, EV_WRITE,

@@ -21,7 +21,7 @@
  *     thread while the loop runs, are run by the loop thread between two
  *     callbacks; the caller waits until that is done (so an event may be
  *     freed as soon as event_del returns, and a callback of it that was
- *     running has returned).  No call ever returns before its work is done.
+ *     running has returned): none of these returns before its work is done.
  *     Do not make them from another thread while holding a lock that a
  *     callback of that loop waits for.  While no loop runs, they run on the
  *     calling thread.  This hand-off needs the base's lock: a base created
@@ -31,12 +31,11 @@
  *     to its output) is done when it returns, under the bufferevent's lock,
  *     and the loop thread, woken, sends the bytes.  Through a filter or a TLS
  *     layer the bytes reach the underlying bufferevent from the loop thread
- *     too (the output's callbacks are deferred), not inside bufferevent_write;
- *     bufferevent_enable,
- *     _disable, _setwatermark, _set_timeouts, _flush, _setfd and _free update
- *     the bufferevent's state at once and the loop thread applies it to libuv
- *     (starting or stopping reads, timers, unlinking a freed bufferevent)
- *     right after.  bufferevent_flush from another thread returns 0 before
+ *     too (the output's callbacks are deferred), not inside bufferevent_write.
+ *     bufferevent_enable, _disable, _setwatermark, _set_timeouts, _flush,
+ *     _setfd and _free update the bufferevent's state before they return and
+ *     the loop thread applies it to libuv (starting or stopping reads,
+ *     timers, unlinking a freed bufferevent) right after.  bufferevent_flush from another thread returns 0 before
  *     flushing; bufferevent_setfd from another thread installs the new fd
  *     soon after returning (getfd answers the old one until then);
  *     bufferevent_trigger from another thread always defers the callbacks;
