@@ -315,15 +315,33 @@ typedef void (*event_callback_fn)(evutil_socket_t fd, short what, void *arg);
  * event_assign(): the callback then receives the event itself as arg. */
 UVBEV_API void *event_self_cbarg(void);
 
-/** A new event (fd: socket or -1; with EV_SIGNAL, a signal number), or NULL
- * on bad arguments (NULL base, EV_SIGNAL with EV_READ/EV_WRITE). */
+/** Allocates an event and sets it up as event_assign() does; free it with
+ * event_free().
+ * @param base the base (must not be NULL)
+ * @param fd a descriptor, -1 for none (a timer or user event), or with
+ *   EV_SIGNAL a signal number
+ * @param events EV_* flags to wait for (EV_READ, EV_WRITE, EV_CLOSED,
+ *   EV_SIGNAL, EV_PERSIST, EV_ET), or 0
+ * @param callback run when the event fires
+ * @param callback_arg its last argument, or event_self_cbarg()
+ * @return the event, or NULL (NULL base, EV_SIGNAL with EV_READ, EV_WRITE or
+ *   EV_CLOSED, out of memory) */
 UVBEV_API struct event *event_new(struct event_base *base, evutil_socket_t fd, short events,
                                   event_callback_fn callback, void *callback_arg);
-/** Prepares user memory ev as an event.  ev must not be added.  Returns 0 or
- * -1. */
+/** Sets up caller-owned memory as an event (see <event2/event_struct.h>).
+ * ev must not be added or active.
+ * @param ev the memory to set up
+ * @param base the base; NULL: the current base of event_init()
+ * @param fd as for event_new()
+ * @param events as for event_new()
+ * @param callback run when the event fires
+ * @param callback_arg its last argument, or event_self_cbarg()
+ * @return 0, or -1 (NULL ev, EV_SIGNAL with EV_READ, EV_WRITE or EV_CLOSED) */
 UVBEV_API int event_assign(struct event *ev, struct event_base *base, evutil_socket_t fd,
                            short events, event_callback_fn callback, void *callback_arg);
-/** event_del + free of an event_new'ed event.  NULL is ignored. */
+/** Deletes an event made by event_new() (event_del()) and frees it.  NULL is
+ * ignored.
+ * @param ev the event */
 UVBEV_API void event_free(struct event *ev);
 
 /** A finalizer: ev is the event, arg its callback argument. */
@@ -338,17 +356,34 @@ UVBEV_API int event_finalize(unsigned flags, struct event *ev, event_finalize_ca
  * @return 0, or -1 on bad arguments */
 UVBEV_API int event_free_finalize(unsigned flags, struct event *ev, event_finalize_callback_fn cb);
 
-/** Runs cb once, when fd is ready for events (EV_READ/EV_WRITE) or after tv
- * (EV_TIMEOUT or events 0).  Memory is freed after the call, or by
- * event_base_free if it never ran.  EV_SIGNAL is refused.  Returns 0 or -1. */
+/** Runs cb once: when fd is ready for what events asks (EV_READ, EV_WRITE,
+ * EV_CLOSED), or after tv (EV_TIMEOUT or no I/O flag; a NULL or zero tv
+ * then makes it run in the next round of callbacks).  uvbev frees its memory
+ * after the call, or in event_base_free() if it never ran.
+ * @param base the base
+ * @param fd the descriptor, or -1
+ * @param events EV_READ, EV_WRITE, EV_CLOSED, EV_TIMEOUT; EV_SIGNAL and
+ *   EV_PERSIST are refused
+ * @param cb the callback
+ * @param arg its last argument
+ * @param tv the timeout, or NULL
+ * @return 0, or -1 (bad arguments, out of memory, libuv refused fd) */
 UVBEV_API int event_base_once(struct event_base *base, evutil_socket_t fd, short events,
                               event_callback_fn cb, void *arg, const struct timeval *tv);
 
-/** Makes ev pending; tv (may be NULL) adds a timeout; re-adding an added event
- * replaces its timeout (NULL tv keeps it).  Returns 0, or -1 (not
- * initialised, libuv refused the fd/signal). */
+/** Makes ev pending: it waits for its descriptor or signal, and for tv when
+ * tv is not NULL.  Re-adding an added event replaces its timeout (a NULL tv
+ * keeps it).  Called from another thread while the loop runs, the loop thread
+ * adds it and the caller waits (see the top of this header).
+ * @param ev an event set up by event_new() or event_assign()
+ * @param tv the timeout, or NULL; a value from
+ *   event_base_init_common_timeout() is accepted
+ * @return 0, or -1 (not set up, invalid tv, libuv refused the descriptor or
+ *   signal, base being freed) */
 UVBEV_API int event_add(struct event *ev, const struct timeval *tv);
-/** Removes only the timeout of a pending event.  Returns 0 or -1. */
+/** Removes the timeout of an event and keeps it waiting for its descriptor
+ * or signal (a timer-only event stops being pending).
+ * @return 0, or -1 for NULL or an event never set up */
 UVBEV_API int event_remove_timer(struct event *ev);
 /** Makes ev non-pending and non-active.  Called from another thread while
  * the loop runs (with threading enabled), the loop thread deletes the event
@@ -367,12 +402,21 @@ UVBEV_API int event_del_noblock(struct event *ev);
  * event_del_block() does.
  * @return as event_del() */
 UVBEV_API int event_del_block(struct event *ev);
-/** Makes ev active with result flags res (passed to its callback). ncalls is
- * ignored (as in libevent 2.1 except for signals). */
+/** Makes ev active: its callback runs in the next round of callbacks with
+ * res in its flags (ORed with flags of a pending activation).  Any thread may
+ * call it, with threading enabled.
+ * @param ev the event (need not be added)
+ * @param res the EV_* flags to pass to the callback
+ * @param ncalls ignored (libevent 2.1 uses it only for signals) */
 UVBEV_API void event_active(struct event *ev, int res, short ncalls);
-/** Which of events (EV_TIMEOUT|EV_READ|EV_WRITE|EV_SIGNAL) ev is pending or
- * active for; with EV_TIMEOUT and a timeout set, *tv gets its expiry
- * (wall-clock time). */
+/** Tells which of events ev is pending or active for.
+ * @param ev the event
+ * @param events the EV_* flags to ask about (EV_TIMEOUT, EV_READ, EV_WRITE,
+ *   EV_CLOSED, EV_SIGNAL)
+ * @param tv if not NULL, and events has EV_TIMEOUT and a timeout is pending,
+ *   receives its expiry (wall-clock time)
+ * @return the flags of events that are pending or active, 0 for none or a
+ *   NULL ev */
 UVBEV_API int event_pending(const struct event *ev, short events, struct timeval *tv);
 /** The event whose callback is running on base, or NULL. */
 UVBEV_API struct event *event_base_get_running_event(struct event_base *base);
