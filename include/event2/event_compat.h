@@ -27,13 +27,14 @@ UVBEV_API int event_loop(int flags);
 UVBEV_API int event_loopexit(const struct timeval *tv);
 /** event_base_loopbreak() on the current base; -1 when there is none. */
 UVBEV_API int event_loopbreak(void);
-/** event_base_once on the current base. */
+/** event_base_once() on the current base; -1 when there is none. */
 UVBEV_API int event_once(evutil_socket_t fd, short events,
                          void (*cb)(evutil_socket_t, short, void *), void *arg,
                          const struct timeval *tv);
-/** The current base's method name. */
+/** The current base's method name (event_base_get_method()), NULL when
+ * there is no current base. */
 UVBEV_API const char *event_get_method(void);
-/** event_base_priority_init on the current base. */
+/** event_base_priority_init() on the current base; -1 when there is none. */
 UVBEV_API int event_priority_init(int npriorities);
 /** Prepares ev for the current base (like event_assign). */
 UVBEV_API void event_set(struct event *ev, evutil_socket_t fd, short events,
