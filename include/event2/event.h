@@ -162,22 +162,33 @@ UVBEV_API struct event_config *event_config_new(void);
 /** Frees a configuration; bases made from it are not affected.
  * @param cfg the configuration */
 UVBEV_API void event_config_free(struct event_config *cfg);
-/** Makes event_base_new_with_config skip `method` (a name from
- * event_get_supported_methods(); other names are methods uvbev does not
- * have, so nothing changes).  When every method is avoided (by the config or
- * the environment), event_base_new_with_config returns NULL.  Returns 0, -1
- * on NULL arguments. */
+/** Makes event_base_new_with_config() skip a method.  When every method is
+ * avoided (by the config or the environment), event_base_new_with_config()
+ * returns NULL.
+ * @param cfg the configuration
+ * @param method a name from event_get_supported_methods(); other names are
+ *   methods uvbev does not have, so nothing changes
+ * @return 0, or -1 for NULL arguments */
 UVBEV_API int event_config_avoid_method(struct event_config *cfg, const char *method);
-/** Requires features; event_base_new_with_config fails if the backend lacks
- * them (see event_base_get_features).  Returns 0 or -1. */
+/** Requires features, replacing those of an earlier call:
+ * event_base_new_with_config() fails if the backend lacks them (see
+ * event_base_get_features()).
+ * @param cfg the configuration
+ * @param feature EV_FEATURE_* bits
+ * @return 0, or -1 for NULL */
 UVBEV_API int event_config_require_features(struct event_config *cfg, int feature);
-/** Stores flags: NOLOCK disables the base's lock, NO_CACHE_TIME makes
- * event_base_gettimeofday_cached read the clock; the others are accepted.
- * Returns 0 or -1. */
+/** Adds flags to a configuration: EVENT_BASE_FLAG_NOLOCK (no lock for the
+ * base), EVENT_BASE_FLAG_IGNORE_ENV, EVENT_BASE_FLAG_NO_CACHE_TIME; the
+ * others are accepted and have no effect.
+ * @param cfg the configuration
+ * @param flag event_base_config_flag bits
+ * @return 0, or -1 for NULL */
 UVBEV_API int event_config_set_flag(struct event_config *cfg, int flag);
-/** Accepted.  Returns 0 or -1. */
+/** Accepted, no effect (libuv sizes its thread pool itself).
+ * @return 0, or -1 for NULL */
 UVBEV_API int event_config_set_num_cpus_hint(struct event_config *cfg, int cpus);
-/** Accepted, no effect.  Returns 0 or -1. */
+/** Accepted, no effect: uvbev runs every active callback of an iteration.
+ * @return 0, or -1 for NULL */
 UVBEV_API int event_config_set_max_dispatch_interval(struct event_config *cfg,
                                                      const struct timeval *max_interval,
                                                      int max_callbacks, int min_priority);
