@@ -31,6 +31,7 @@
 extern "C" {
 #endif
 
+/* Flags passed to the event callback (bufferevent_event_cb). */
 #define BEV_EVENT_READING 0x01   /**< error or EOF encountered while reading */
 #define BEV_EVENT_WRITING 0x02   /**< error encountered while writing */
 #define BEV_EVENT_EOF 0x10       /**< end of file reached */

@@ -37,7 +37,7 @@ extern "C" {
 
 struct bufferevent;
 
-/** Stream formats (both directions use the same one). */
+/* Stream formats (both directions use the same one). */
 #define UVBEV_ZLIB_FORMAT_ZLIB 0 /**< RFC 1950 zlib wrapper (default) */
 #define UVBEV_ZLIB_FORMAT_GZIP 1 /**< RFC 1952 gzip (readable by gzip -dc) */
 #define UVBEV_ZLIB_FORMAT_RAW 2  /**< RFC 1951 raw deflate, no header/trailer */
