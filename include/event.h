@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* libevent 1.x's all-in-one header: the 2.x event, buffer and bufferevent
+/** @file
+ * libevent 1.x's all-in-one header: the 2.x event, buffer and bufferevent
  * APIs plus their pre-2.0 compatibility names.  (libevent's tag.h, the
  * event-tagging API, is not part of uvbev.) */
 #ifndef UVBEV_EVENT_H_INCLUDED_

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Buffers of bytes for network I/O (libevent 2.1's <event2/buffer.h>).
+/** @file
+ * Buffers of bytes for network I/O (libevent 2.1's <event2/buffer.h>).
  *
  * An evbuffer is a queue of bytes stored as a chain of memory chunks:
  * appending, prepending and draining never move the bytes already there,
@@ -42,7 +43,8 @@ struct evbuffer;
  * offset from the start of the buffer, or -1 for "not found".  The
  * internal_ fields are private. */
 struct evbuffer_ptr {
-  ev_ssize_t pos;
+  ev_ssize_t pos; /**< offset from the start of the buffer, -1: not found */
+  /** private: where pos lies in the chain of chunks */
   struct {
     void *chain;
     size_t pos_in_chain;
@@ -55,6 +57,7 @@ struct evbuffer_ptr {
  * to readv/writev; elsewhere (Windows) it is a struct with the same fields. */
 #ifndef _WIN32
 #define evbuffer_iovec iovec
+/** Defined when struct evbuffer_iovec is the platform's struct iovec. */
 #define EVBUFFER_IOVEC_IS_NATIVE_
 #else
 struct evbuffer_iovec {
@@ -335,9 +338,10 @@ enum evbuffer_eol_style {
  * @param n_read_out if not NULL, receives the length of the line (without
  *   the end of line)
  * @param eol_style what ends a line
- * @return the line, NUL-terminated, without its end of line, allocated with
- *   malloc (free it with free()); or NULL when the buffer holds no complete
- *   line (or its front is frozen, or allocation failed). */
+ * @return the line, NUL-terminated, without its end of line, allocated by
+ *   uvbev's allocator: release it with free(), or with the free_fn given to
+ *   event_set_mem_functions() if one was; or NULL when the buffer holds no
+ *   complete line (or its front is frozen, or allocation failed). */
 UVBEV_API char *evbuffer_readln(struct evbuffer *buf, size_t *n_read_out,
                                 enum evbuffer_eol_style eol_style);
 

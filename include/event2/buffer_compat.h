@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Pre-2.0 evbuffer names (libevent 2.1's <event2/buffer_compat.h>), kept for
+/** @file
+ * Pre-2.0 evbuffer names (libevent 2.1's <event2/buffer_compat.h>), kept for
  * old code.  New code uses <event2/buffer.h> only. */
 #ifndef UVBEV_EVENT2_BUFFER_COMPAT_H_INCLUDED_
 #define UVBEV_EVENT2_BUFFER_COMPAT_H_INCLUDED_
@@ -13,7 +14,7 @@ extern "C" {
 
 /** Obsolete: evbuffer_readln(buf, NULL, EVBUFFER_EOL_ANY).
  * @param buf the buffer
- * @return the line (free it with free()), or NULL. */
+ * @return the line (released as evbuffer_readln() says), or NULL. */
 UVBEV_API char *evbuffer_readline(struct evbuffer *buf);
 
 /** Obsolete callback type of evbuffer_setcb(): old_len is the length when the

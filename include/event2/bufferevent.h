@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Bufferevents: buffered I/O over a socket, a pair, a filter or TLS
+/** @file
+ * Bufferevents: buffered I/O over a socket, a pair, a filter or TLS
  * (libevent 2.1's <event2/bufferevent.h>, implemented on libuv by uvbev).
  *
  * A bufferevent has an input and an output evbuffer, three callbacks (read,
@@ -30,7 +31,7 @@
 extern "C" {
 #endif
 
-/* Flags passed to the event callback. */
+/* Flags passed to the event callback (bufferevent_event_cb). */
 #define BEV_EVENT_READING 0x01   /**< error or EOF encountered while reading */
 #define BEV_EVENT_WRITING 0x02   /**< error encountered while writing */
 #define BEV_EVENT_EOF 0x10       /**< end of file reached */
@@ -128,10 +129,13 @@ UVBEV_API int bufferevent_socket_connect(struct bufferevent *bev, const struct s
                                          int socklen);
 
 /**
- * Resolves hostname (asynchronously, with uv_getaddrinfo, whether dns_base is
- * given or NULL) and connects to the result.
+ * Resolves hostname without blocking and connects to the result.  The lookup
+ * runs the platform's getaddrinfo() on libuv's thread pool (not
+ * uv_getaddrinfo(), whose results on Windows evutil_freeaddrinfo() could not
+ * free), whether dns_base is given or NULL.
  *
- * @param dns_base an evdns_base or NULL; both resolve asynchronously in uvbev
+ * @param bev a socket bufferevent (or a TLS bufferevent over a socket)
+ * @param dns_base an evdns_base or NULL; not used (see <event2/dns.h>)
  * @param family AF_INET, AF_INET6 or AF_UNSPEC
  * @param hostname the name or numeric address to connect to
  * @param port the port, in host byte order
@@ -152,9 +156,10 @@ UVBEV_API int bufferevent_socket_get_dns_error(struct bufferevent *bev);
 /* ---- core --------------------------------------------------------------- */
 
 /**
- * Moves a bufferevent to another base.  uvbev: supported only while the
- * bufferevent has no libuv handle yet (a socket bufferevent created with -1
- * and not connected); otherwise returns -1.
+ * Checks that a bufferevent runs on base.  uvbev never moves a bufferevent
+ * to another base (libevent does): every bufferevent is tied to its base's
+ * libuv loop from its creation.
+ * @return 0 when base is bev's base already, -1 otherwise (or for NULL)
  */
 UVBEV_API int bufferevent_base_set(struct event_base *base, struct bufferevent *bev);
 
@@ -264,7 +269,8 @@ UVBEV_API int bufferevent_getwatermark(struct bufferevent *bev, short events, si
 /** Acquires the bufferevent's lock (no-op without BEV_OPT_THREADSAFE).  The
  * lock is recursive and is the lock of the whole stack (filters share their
  * underlying's, a pair's two sides share one): holding it, a thread's several
- * writes reach the peer together, with no other thread's bytes between. */
+ * writes enter the output one after the other, with no other thread's bytes
+ * between them.  The bytes are sent later, from the loop thread. */
 UVBEV_API void bufferevent_lock(struct bufferevent *bev);
 
 /** Releases the bufferevent's lock (no-op without BEV_OPT_THREADSAFE). */
@@ -295,19 +301,24 @@ UVBEV_API void bufferevent_trigger(struct bufferevent *bev, short iotype, int op
  * BEV_TRIG_DEFER_CALLBACKS. */
 UVBEV_API void bufferevent_trigger_event(struct bufferevent *bev, short what, int options);
 
-/** Caps the bytes one read (write) moves: 0 or below restores the default
- * (16384 in libevent 2.1; uvbev's default is 65536 for reads and writes).
- * uvbev keeps a cap above 4 GiB - 1 as 4 GiB - 1 (what one libuv buffer
- * holds); libevent keeps it as given.
- * @return 0, or -1. */
+/** Caps the bytes one read moves into the input.  0 or below restores the
+ * default, 65536 in uvbev (16384 in libevent 2.1).  A cap above 4 GiB - 1 is
+ * kept as 4 GiB - 1, what one libuv buffer holds (libevent keeps it as
+ * given).
+ * @return 0, or -1 on error */
 UVBEV_API int bufferevent_set_max_single_read(struct bufferevent *bev, size_t size);
+/** Caps the bytes one write takes from the output; as
+ * bufferevent_set_max_single_read() (the default is 65536 too).
+ * @return 0, or -1 on error */
 UVBEV_API int bufferevent_set_max_single_write(struct bufferevent *bev, size_t size);
-/** The caps set above. */
+/** The cap set with bufferevent_set_max_single_read(), or the default. */
 UVBEV_API ev_ssize_t bufferevent_get_max_single_read(struct bufferevent *bev);
+/** The cap set with bufferevent_set_max_single_write(), or the default. */
 UVBEV_API ev_ssize_t bufferevent_get_max_single_write(struct bufferevent *bev);
-/** How much the next read (write) may move; uvbev has no rate limiting, so
- * these equal the single read (write) caps. */
+/** How much the next read may move: uvbev has no rate limiting, so this is
+ * bufferevent_get_max_single_read(). */
 UVBEV_API ev_ssize_t bufferevent_get_max_to_read(struct bufferevent *bev);
+/** How much the next write may move: bufferevent_get_max_single_write(). */
 UVBEV_API ev_ssize_t bufferevent_get_max_to_write(struct bufferevent *bev);
 
 /* ---- filters ------------------------------------------------------------ */
@@ -338,6 +349,11 @@ typedef enum bufferevent_filter_result (*bufferevent_filter_cb)(struct evbuffer 
  * Backpressure: the filter stops writing into underlying while its output
  * holds at least its write high watermark, and stops reading from underlying
  * while the filter's own input is at its read high watermark.
+ * When the output filter runs: without a lock, inside bufferevent_write()
+ * (the bytes reach underlying before it returns, unless backpressure holds
+ * them); with a lock (BEV_OPT_THREADSAFE here or on underlying) from the
+ * base's deferred queue on the loop thread, after bufferevent_write()
+ * returned.
  * @param free_context called with ctx when the filter is freed (may be NULL)
  * @return the filter, or NULL on error
  */
@@ -371,5 +387,6 @@ UVBEV_API struct bufferevent *bufferevent_pair_get_partner(struct bufferevent *b
 }
 #endif
 
-/* Old names (bufferevent_new, EVBUFFER_INPUT...) come with the compat header. */
+/* Old names (bufferevent_new, EVBUFFER_INPUT...) are in
+ * <event2/bufferevent_compat.h>. */
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Pre-2.0 names for bufferevents (libevent's <event2/bufferevent_compat.h>).
+/** @file
+ * Pre-2.0 names for bufferevents (libevent's <event2/bufferevent_compat.h>).
  * New code should use <event2/bufferevent.h>. */
 #ifndef UVBEV_EVENT2_BUFFEREVENT_COMPAT_H_INCLUDED_
 #define UVBEV_EVENT2_BUFFEREVENT_COMPAT_H_INCLUDED_
@@ -12,8 +13,8 @@
 extern "C" {
 #endif
 
-#define evbuffercb bufferevent_data_cb
-#define everrorcb bufferevent_event_cb
+#define evbuffercb bufferevent_data_cb /**< old name of bufferevent_data_cb */
+#define everrorcb bufferevent_event_cb  /**< old name of bufferevent_event_cb */
 
 /**
  * Creates a socket bufferevent on the current base (the one event_init()
@@ -38,11 +39,11 @@ UVBEV_API struct bufferevent *bufferevent_new(evutil_socket_t fd, evbuffercb rea
 UVBEV_API void bufferevent_settimeout(struct bufferevent *bufev, int timeout_read,
                                       int timeout_write);
 
-#define EVBUFFER_READ BEV_EVENT_READING
-#define EVBUFFER_WRITE BEV_EVENT_WRITING
-#define EVBUFFER_EOF BEV_EVENT_EOF
-#define EVBUFFER_ERROR BEV_EVENT_ERROR
-#define EVBUFFER_TIMEOUT BEV_EVENT_TIMEOUT
+#define EVBUFFER_READ BEV_EVENT_READING   /**< old name of BEV_EVENT_READING */
+#define EVBUFFER_WRITE BEV_EVENT_WRITING  /**< old name of BEV_EVENT_WRITING */
+#define EVBUFFER_EOF BEV_EVENT_EOF         /**< old name of BEV_EVENT_EOF */
+#define EVBUFFER_ERROR BEV_EVENT_ERROR     /**< old name of BEV_EVENT_ERROR */
+#define EVBUFFER_TIMEOUT BEV_EVENT_TIMEOUT /**< old name of BEV_EVENT_TIMEOUT */
 
 /** The input buffer of a bufferevent (old name). */
 #define EVBUFFER_INPUT(x) bufferevent_get_input(x)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* TLS bufferevents over OpenSSL (libevent 2.1's <event2/bufferevent_ssl.h>,
+/** @file
+ * TLS bufferevents over OpenSSL (libevent 2.1's <event2/bufferevent_ssl.h>,
  * implemented on libuv by uvbev).
  *
  * Users include <openssl/ssl.h> themselves; this header only names
@@ -60,7 +61,7 @@
 extern "C" {
 #endif
 
-/* What OpenSSL's SSL objects are underneath. */
+/** What OpenSSL's SSL objects are underneath. */
 struct ssl_st;
 
 /** The state of the SSL object given to a constructor. */

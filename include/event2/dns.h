@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Asynchronous name resolution (the subset of libevent 2.1's <event2/dns.h>
+/** @file
+ * Asynchronous name resolution (the subset of libevent 2.1's <event2/dns.h>
  * that connecting by name needs), implemented by uvbev on libuv's thread pool
  * with the platform resolver.
  *
@@ -18,34 +19,36 @@ extern "C" {
 #endif
 
 /* Error codes of libevent's DNS client (0-5 as in RFC 1035).  uvbev reports
- * lookup errors as EVUTIL_EAI_* codes; these are defined for code that
- * names them. */
-#define DNS_ERR_NONE 0
-#define DNS_ERR_FORMAT 1
-#define DNS_ERR_SERVERFAILED 2
-#define DNS_ERR_NOTEXIST 3
-#define DNS_ERR_NOTIMPL 4
-#define DNS_ERR_REFUSED 5
-#define DNS_ERR_TRUNCATED 65
-#define DNS_ERR_UNKNOWN 66
-#define DNS_ERR_TIMEOUT 67
-#define DNS_ERR_SHUTDOWN 68
-#define DNS_ERR_CANCEL 69
-#define DNS_ERR_NODATA 70
+ * lookup errors as EVUTIL_EAI_* codes and never these; they are defined for
+ * code that names them. */
+#define DNS_ERR_NONE 0          /**< libevent DNS: no error */
+#define DNS_ERR_FORMAT 1        /**< libevent DNS: the server did not understand the query */
+#define DNS_ERR_SERVERFAILED 2  /**< libevent DNS: the server failed */
+#define DNS_ERR_NOTEXIST 3      /**< libevent DNS: the name does not exist */
+#define DNS_ERR_NOTIMPL 4       /**< libevent DNS: the server does not implement the query */
+#define DNS_ERR_REFUSED 5       /**< libevent DNS: the server refused */
+#define DNS_ERR_TRUNCATED 65    /**< libevent DNS: the reply was truncated */
+#define DNS_ERR_UNKNOWN 66      /**< libevent DNS: unknown error */
+#define DNS_ERR_TIMEOUT 67      /**< libevent DNS: no reply in time */
+#define DNS_ERR_SHUTDOWN 68     /**< libevent DNS: the evdns_base was freed */
+#define DNS_ERR_CANCEL 69       /**< libevent DNS: the request was cancelled */
+#define DNS_ERR_NODATA 70       /**< libevent DNS: no record of the asked type */
 
-#define DNS_IPv4_A 1
-#define DNS_PTR 2
-#define DNS_IPv6_AAAA 3
+#define DNS_IPv4_A 1    /**< libevent DNS record type A (not used by uvbev) */
+#define DNS_PTR 2       /**< libevent DNS record type PTR (not used by uvbev) */
+#define DNS_IPv6_AAAA 3 /**< libevent DNS record type AAAA (not used by uvbev) */
 
-#define DNS_QUERY_NO_SEARCH 1
-#define DNS_NO_SEARCH DNS_QUERY_NO_SEARCH
+#define DNS_QUERY_NO_SEARCH 1 /**< libevent DNS query flag (not used by uvbev) */
+#define DNS_NO_SEARCH DNS_QUERY_NO_SEARCH /**< old name of DNS_QUERY_NO_SEARCH */
 
-#define DNS_OPTION_SEARCH 1
-#define DNS_OPTION_NAMESERVERS 2
-#define DNS_OPTION_MISC 4
-#define DNS_OPTION_HOSTSFILE 8
+#define DNS_OPTION_SEARCH 1      /**< libevent resolv.conf option (not used by uvbev) */
+#define DNS_OPTION_NAMESERVERS 2 /**< libevent resolv.conf option (not used by uvbev) */
+#define DNS_OPTION_MISC 4        /**< libevent resolv.conf option (not used by uvbev) */
+#define DNS_OPTION_HOSTSFILE 8   /**< libevent resolv.conf option (not used by uvbev) */
+/** Every DNS_OPTION_* above. */
 #define DNS_OPTIONS_ALL                                                                            \
   (DNS_OPTION_SEARCH | DNS_OPTION_NAMESERVERS | DNS_OPTION_MISC | DNS_OPTION_HOSTSFILE)
+/** libevent resolv.conf option (not used by uvbev). */
 #define DNS_OPTION_NAMESERVERS_NO_DEFAULT 16
 
 /** evdns_base_new() flag: read the system's resolver configuration.

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Listeners: accept TCP connections and hand each one to a callback
+/** @file
+ * Listeners: accept TCP connections and hand each one to a callback
  * (libevent 2.1's <event2/listener.h>).
  *
  * uvbev, as libevent: the listener polls the listening socket (a uv_poll_t)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* uvbev extension: a correct TLS client in one call, and TLS shutdown.
+/** @file
+ * uvbev extension: a correct TLS client in one call, and TLS shutdown.
  *
  * uvbev_ssl_client_new() and uvbev_ssl_client_connect() make a TLS client
  * bufferevent (see <event2/bufferevent_ssl.h>) that

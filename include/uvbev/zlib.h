@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* uvbev extension: a zlib filter bufferevent (libevent has none).
+/** @file
+ * uvbev extension: a zlib filter bufferevent (libevent has none).
  *
  * What the user writes is deflated into the underlying bufferevent; what the
  * peer sends is inflated into the filter's input.  It is a filter made with
@@ -36,7 +37,7 @@ extern "C" {
 
 struct bufferevent;
 
-/** Stream formats (both directions use the same one). */
+/* Stream formats (both directions use the same one). */
 #define UVBEV_ZLIB_FORMAT_ZLIB 0 /**< RFC 1950 zlib wrapper (default) */
 #define UVBEV_ZLIB_FORMAT_GZIP 1 /**< RFC 1952 gzip (readable by gzip -dc) */
 #define UVBEV_ZLIB_FORMAT_RAW 2  /**< RFC 1951 raw deflate, no header/trailer */

@@ -5,9 +5,13 @@
  * One iteration of event_base_loop is one uv_run(UV_RUN_ONCE or NOWAIT):
  * libuv's timer, poll and signal callbacks only queue events as active; the
  * base's check handle (after I/O) then runs active events by priority and the
- * deferred queue.  Because libuv (before 1.45) runs due timers again after the
- * check phase in UV_RUN_ONCE mode, event_base_loop drains once more after
- * uv_run returns. */
+ * deferred queue.  libuv also runs callbacks after the check phase: due timers
+ * (libuv 1.45 and later run timers at the end of every iteration, after the
+ * check and close phases; older versions run them again at the end of a
+ * UV_RUN_ONCE iteration) and close callbacks.  What they make active would
+ * otherwise wait for the next iteration's check phase, behind a poll that may
+ * block, so event_base_loop drains once more after every uv_run, whatever the
+ * libuv version. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -21,9 +21,14 @@
  * drained there may be a layer's own, e.g. a TLS handshake, and the user may
  * have written nothing); at most once per pump, further
  * rounds continue from the base's deferred queue, so a producer writing from
- * its write callback never recurses.  A pump started by the user's own
- * bufferevent_write() moves bytes at once but leaves the write callback to
- * the deferred queue (the user may free the filter in it).
+ * its write callback never recurses.  Without a lock, the user's own
+ * bufferevent_write() runs the pump inside the call (the output's evbuffer
+ * callback), so the bytes reach the underlying before it returns; the write
+ * callback still waits for the deferred queue (the user may free the filter
+ * in it).  With a lock (BEV_OPT_THREADSAFE, or one shared with the
+ * underlying) the output's evbuffer callbacks are deferred, and a layer that
+ * sets output_batched (TLS) always schedules: then the pump runs from the
+ * deferred queue on the loop thread, after bufferevent_write() returned.
  *
  * Input side.  From the underlying's read callback, xform->input moves the
  * underlying's input into the filter's input with dst_limit = room below the
