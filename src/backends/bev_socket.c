@@ -39,6 +39,7 @@
 #include "accepted-internal.h"
 #include "compat-internal.h"
 #include "evbuffer-uv-internal.h"
+#include "fault_inject-internal.h"
 #include "sock_os-internal.h"
 #include "event2/event.h"
 
@@ -222,7 +223,10 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf) {
     if (room < want) want = room;
   }
   *buf = uv_buf_init(NULL, 0);
-  if (want > 0 && evbuffer_uv_reserve_(bev->input, want, buf) > 0) c->reserved = 1;
+  if (want > 0 && evbuffer_uv_reserve_(bev->input, want, buf) > 0) {
+    c->reserved = 1;
+    uvbev_fault_read_cut_(buf, 0); /* as is, unless injecting */
+  }
   BEV_UNLOCK(bev);
 }
 
@@ -379,6 +383,15 @@ static void on_write(uv_write_t *req, int status) {
   bev_core_decref_(bev);
 }
 
+/* Starts c->wreq on bufs (pinned), reporting to on_write. */
+static int conn_write(struct bev_conn *c, const uv_buf_t *bufs, unsigned n) {
+#ifdef UVBEV_FAULT_INJECTION
+  return uvbev_fault_write_(&c->fault_w, c->wreq, c->stream, bufs, n, on_write);
+#else
+  return uv_write(c->wreq, c->stream, bufs, n, on_write);
+#endif
+}
+
 /* Schedules flush_d (holding a reference while it is queued). */
 static void request_flush(struct bev_socket *s) {
   if (s->flush_queued || s->p.freed || s->p.unlinked) return;
@@ -403,7 +416,7 @@ void bev_socket_flush_now_(struct bev_socket *s) {
   }
   n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS, s->p.max_single_write, &npinned);
   if (n <= 0) return;
-  r = uv_try_write(c->stream, bufs, (unsigned)n);
+  r = uvbev_fault_try_write_(c->stream, bufs, (unsigned)n); /* uv_try_write */
   if (r == (int)npinned) {
     evbuffer_uv_unpin_(bev->output, npinned);
     bev_core_output_drained_(bev);
@@ -425,7 +438,7 @@ void bev_socket_flush_now_(struct bev_socket *s) {
     write_failed(s, r);
     return;
   }
-  r = bev_socket_wreq_(c) ? uv_write(c->wreq, c->stream, bufs, (unsigned)n, on_write) : UV_ENOMEM;
+  r = bev_socket_wreq_(c) ? conn_write(c, bufs, (unsigned)n) : UV_ENOMEM;
   if (r < 0) {
     evbuffer_uv_unpin_(bev->output, 0);
     write_failed(s, r);
