@@ -2,8 +2,8 @@
 /* Fault injection (UVBEV_FAULT_INJECTION): the socket kind's reads and writes
  * really are disturbed (the counter of injected faults moves during a
  * transfer), and the bytes still arrive whole and in order, over TCP (both
- * directions at once, writes added while earlier ones are pinned) and from a
- * regular file (bev_socket_fdio.c).  Skipped in a build without the option. */
+ * directions at once, writes added while earlier ones are pinned) and to and
+ * from a regular file (bev_socket_fdio.c).  Skipped in a build without the option. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -27,6 +27,7 @@
 #include "loopback.h"
 
 #ifndef _WIN32
+#include <fcntl.h>
 #include <unistd.h>
 #endif
 
@@ -214,6 +215,50 @@ static void file_reads_arrive_whole_under_injected_faults(void **state) {
   bufferevent_free(bev);
   event_base_free(r.base);
 }
+
+/* Writes to a regular file (always writable, so the bufferevent writes as
+ * fast as the loop turns): short writes must leave the rest queued. */
+static void on_file_written(struct bufferevent *bev, void *arg) {
+  (void)bev;
+  event_base_loopexit(arg, NULL);
+}
+
+static void file_writes_arrive_whole_under_injected_faults(void **state) {
+  char path[] = "/tmp/uvbev-fault-XXXXXX";
+  int fd = mkstemp(path), rfd;
+  unsigned char buf[1000];
+  size_t off, i;
+  ssize_t n;
+  struct event_base *base = event_base_new();
+  struct bufferevent *bev;
+  unsigned long before = uvbev_fault_injected_();
+  (void)state;
+  assert_true(fd >= 0);
+  rfd = open(path, O_RDONLY);
+  assert_true(rfd >= 0);
+  unlink(path);
+  assert_non_null(base);
+  bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
+  assert_non_null(bev);
+  /* Small writes: many of them, each one a chance for a fault. */
+  assert_int_equal(bufferevent_set_max_single_write(bev, 512), 0);
+  bufferevent_setcb(bev, NULL, on_file_written, NULL, base);
+  for (off = 0; off < 100 * sizeof(buf); off += sizeof(buf)) {
+    for (i = 0; i < sizeof(buf); i++) buf[i] = pattern(off + i);
+    assert_int_equal(bufferevent_write(bev, buf, sizeof(buf)), 0);
+  }
+  run_bounded(base);
+  assert_int_equal(evbuffer_get_length(bufferevent_get_output(bev)), 0);
+  bufferevent_free(bev);
+  event_base_free(base);
+  for (off = 0; (n = read(rfd, buf, sizeof(buf))) > 0; off += (size_t)n)
+    for (i = 0; i < (size_t)n; i++)
+      if (buf[i] != pattern(off + i)) fail_msg("byte %zu differs", off + i);
+  close(rfd);
+  assert_int_equal(off, 100 * sizeof(buf));
+  print_message("file writes: %lu faults injected\n", uvbev_fault_injected_() - before);
+  assert_true(uvbev_fault_injected_() - before >= 10);
+}
 #endif
 
 int main(void) {
@@ -221,6 +266,7 @@ int main(void) {
       cmocka_unit_test(tcp_streams_arrive_whole_under_injected_faults),
 #ifndef _WIN32
       cmocka_unit_test(file_reads_arrive_whole_under_injected_faults),
+      cmocka_unit_test(file_writes_arrive_whole_under_injected_faults),
 #endif
   };
   const char *rate = getenv("UVBEV_FAULT_RATE");
