@@ -51,6 +51,7 @@ struct bev_conn {
   unsigned last_read_full : 1; /* the last read filled its buffer (a stream) */
 #ifdef UVBEV_FAULT_INJECTION
   struct uvbev_fault_write fault_w; /* the pending write's drip */
+  size_t fault_read_offer;          /* the read buffer's length before a cut */
 #endif
   /* The handle, when this conn made it.  It is last so that a conn is
    * allocated only as long as it needs: up to the end of the tcp member for

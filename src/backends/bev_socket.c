@@ -225,6 +225,9 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf) {
   *buf = uv_buf_init(NULL, 0);
   if (want > 0 && evbuffer_uv_reserve_(bev->input, want, buf) > 0) {
     c->reserved = 1;
+#ifdef UVBEV_FAULT_INJECTION
+    c->fault_read_offer = buf->len;
+#endif
     uvbev_fault_read_cut_(buf, 0); /* as is, unless injecting */
   }
   BEV_UNLOCK(bev);
@@ -282,6 +285,11 @@ static void read_added(struct bev_socket *s, struct bev_conn *c) {
 static void maybe_trim_input(struct bev_conn *c, struct bufferevent *bev, ssize_t nread,
                              const uv_buf_t *buf) {
   int dry = nread >= 0 && (size_t)nread < buf->len;
+#ifdef UVBEV_FAULT_INJECTION
+  /* A read that filled a buffer fault injection had cut short says nothing
+   * about the peer (stream or messages): the heuristic follows the others. */
+  if (buf->base && buf->len != c->fault_read_offer && !dry) return;
+#endif
   if (dry && !c->last_read_full && evbuffer_get_length(bev->input) == 0)
     evbuffer_uv_trim_(bev->input);
   c->last_read_full = nread > 0 && !dry;
