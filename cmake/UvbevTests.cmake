@@ -68,6 +68,8 @@ foreach(_src IN LISTS _unit_tests)
     ${PROJECT_SOURCE_DIR}/tests/support)
   target_compile_options(unit_${_n} PRIVATE ${UVBEV_WARNINGS})
   target_link_libraries(unit_${_n} PRIVATE uvbev_static uvbev_cmocka)
+  # Internal headers change with it (struct bev_conn): as the library sees them.
+  target_compile_definitions(unit_${_n} PRIVATE $<$<BOOL:${UVBEV_FAULT_INJECTION}>:UVBEV_FAULT_INJECTION>)
   uvbev_add_test(unit_${_n} LABELS unit)
 endforeach()
 

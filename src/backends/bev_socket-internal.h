@@ -30,6 +30,7 @@
 
 #include <uv.h>
 #include "bufferevent-internal.h"
+#include "fault_inject-internal.h"
 
 struct bev_conn {
   uv_stream_t *stream;          /* &own.stream, or a handle from the registry */
@@ -48,6 +49,10 @@ struct bev_conn {
   unsigned detached : 1;       /* no longer s->conn */
   unsigned from_registry : 1;  /* stream was malloc'd by a listener */
   unsigned last_read_full : 1; /* the last read filled its buffer (a stream) */
+#ifdef UVBEV_FAULT_INJECTION
+  struct uvbev_fault_write fault_w; /* the pending write's drip */
+  size_t fault_read_offer;          /* the read buffer's length before a cut */
+#endif
   /* The handle, when this conn made it.  It is last so that a conn is
    * allocated only as long as it needs: up to the end of the tcp member for
    * TCP (smaller than a pipe), without it when adopting a listener's handle.

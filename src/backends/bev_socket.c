@@ -39,6 +39,7 @@
 #include "accepted-internal.h"
 #include "compat-internal.h"
 #include "evbuffer-uv-internal.h"
+#include "fault_inject-internal.h"
 #include "sock_os-internal.h"
 #include "event2/event.h"
 
@@ -222,7 +223,13 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf) {
     if (room < want) want = room;
   }
   *buf = uv_buf_init(NULL, 0);
-  if (want > 0 && evbuffer_uv_reserve_(bev->input, want, buf) > 0) c->reserved = 1;
+  if (want > 0 && evbuffer_uv_reserve_(bev->input, want, buf) > 0) {
+    c->reserved = 1;
+#ifdef UVBEV_FAULT_INJECTION
+    c->fault_read_offer = buf->len;
+#endif
+    uvbev_fault_read_cut_(buf, 0); /* as is, unless injecting */
+  }
   BEV_UNLOCK(bev);
 }
 
@@ -278,6 +285,11 @@ static void read_added(struct bev_socket *s, struct bev_conn *c) {
 static void maybe_trim_input(struct bev_conn *c, struct bufferevent *bev, ssize_t nread,
                              const uv_buf_t *buf) {
   int dry = nread >= 0 && (size_t)nread < buf->len;
+#ifdef UVBEV_FAULT_INJECTION
+  /* A read that filled a buffer fault injection had cut short says nothing
+   * about the peer (stream or messages): the heuristic follows the others. */
+  if (buf->base && buf->len != c->fault_read_offer && !dry) return;
+#endif
   if (dry && !c->last_read_full && evbuffer_get_length(bev->input) == 0)
     evbuffer_uv_trim_(bev->input);
   c->last_read_full = nread > 0 && !dry;
@@ -379,6 +391,15 @@ static void on_write(uv_write_t *req, int status) {
   bev_core_decref_(bev);
 }
 
+/* Starts c->wreq on bufs (pinned), reporting to on_write. */
+static int conn_write(struct bev_conn *c, const uv_buf_t *bufs, unsigned n) {
+#ifdef UVBEV_FAULT_INJECTION
+  return uvbev_fault_write_(&c->fault_w, c->wreq, c->stream, bufs, n, on_write);
+#else
+  return uv_write(c->wreq, c->stream, bufs, n, on_write);
+#endif
+}
+
 /* Schedules flush_d (holding a reference while it is queued). */
 static void request_flush(struct bev_socket *s) {
   if (s->flush_queued || s->p.freed || s->p.unlinked) return;
@@ -403,7 +424,7 @@ void bev_socket_flush_now_(struct bev_socket *s) {
   }
   n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS, s->p.max_single_write, &npinned);
   if (n <= 0) return;
-  r = uv_try_write(c->stream, bufs, (unsigned)n);
+  r = uvbev_fault_try_write_(c->stream, bufs, (unsigned)n); /* uv_try_write */
   if (r == (int)npinned) {
     evbuffer_uv_unpin_(bev->output, npinned);
     bev_core_output_drained_(bev);
@@ -425,7 +446,7 @@ void bev_socket_flush_now_(struct bev_socket *s) {
     write_failed(s, r);
     return;
   }
-  r = bev_socket_wreq_(c) ? uv_write(c->wreq, c->stream, bufs, (unsigned)n, on_write) : UV_ENOMEM;
+  r = bev_socket_wreq_(c) ? conn_write(c, bufs, (unsigned)n) : UV_ENOMEM;
   if (r < 0) {
     evbuffer_uv_unpin_(bev->output, 0);
     write_failed(s, r);

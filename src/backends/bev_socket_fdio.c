@@ -28,6 +28,7 @@
 #include "compat-internal.h"
 #include "event-internal.h"
 #include "evbuffer-uv-internal.h"
+#include "fault_inject-internal.h"
 #include "sock_os-internal.h"
 
 struct bev_fdio {
@@ -73,7 +74,8 @@ static void fdio_read(struct bev_socket *s, struct bev_fdio *f) {
     bev_socket_read_failed_(s, UV_ENOMEM);
     return;
   }
-  n = uvbev_fd_read_(f->fd, buf.base, buf.len);
+  uvbev_fault_read_cut_(&buf, 1); /* as is, unless injecting */
+  n = buf.len > 0 ? uvbev_fd_read_(f->fd, buf.base, buf.len) : UV_EAGAIN;
   evbuffer_uv_commit_(bev->input, n > 0 ? (size_t)n : 0);
   if (n > 0)
     bev_core_input_added_(bev);
@@ -90,7 +92,8 @@ static void fdio_write(struct bev_socket *s, struct bev_fdio *f) {
   if (evbuffer_uv_pinned_(bev->output) > 0) return;
   n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS, s->p.max_single_write, &npinned);
   if (n <= 0) return;
-  r = uvbev_fd_write_(f->fd, bufs, n);
+  n = (int)uvbev_fault_write_cut_(bufs, (unsigned)n); /* as is, unless injecting */
+  r = n > 0 ? uvbev_fd_write_(f->fd, bufs, n) : UV_EAGAIN;
   evbuffer_uv_unpin_(bev->output, r > 0 ? (size_t)r : 0);
   if (r > 0)
     bev_core_output_drained_(bev);
