@@ -62,6 +62,7 @@ ORACLE_SKIPS=(
   "compat_bev_socket_connect_libevent libevent on Windows reports a refused connect with EVUTIL_SOCKET_ERROR() 0; uvbev gives WSAECONNREFUSED"
   "compat_socket_ownership_libevent the same refused connect: libevent on Windows leaves EVUTIL_SOCKET_ERROR() 0"
   "compat_bev_ssl_ownership_libevent libevent on Windows crashes (access violation) making an OpenSSL bufferevent on the event_init() base (NULL base)"
+  "compat_bev_ssl_thread_libevent intermittent under wine: libevent on Windows stops delivering the TLS echo written from another thread partway (0 and 4096 of 1 MiB received, exit 0.12-0.16 s, in 2 of about 30 runs); never on Linux in 600 runs; cause inside libevent not yet found"
   "compat_dns_connect_libevent libevent tries only the first address of a name: under wine localhost gives ::1 first, where nothing listens"
 )
 
