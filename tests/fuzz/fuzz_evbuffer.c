@@ -206,6 +206,24 @@ static void op_readln(struct world *w, int i) {
   m_drain(&w->m[i], (size_t)at + eol_len);
 }
 
+/* A needle the input rarely spells: the model's bytes around the first chunk
+ * boundary after `from`, up to wl on each side, so that matches straddling
+ * chunks are searched for on every run that has two chunks.  Consumes no
+ * input, so corpora keep their meaning. */
+static void search_straddle(struct world *w, int i, size_t from, size_t wl) {
+  const struct model *m = &w->m[i];
+  struct evbuffer_iovec v[2];
+  struct evbuffer_ptr start, r;
+  size_t b, lo, n;
+  FUZZ_CHECK(evbuffer_ptr_set(w->buf[i], &start, from, EVBUFFER_PTR_SET) == 0);
+  if (evbuffer_peek(w->buf[i], -1, &start, v, 2) < 2 || v[0].iov_len == 0) return;
+  b = from + v[0].iov_len;
+  lo = b - (wl < v[0].iov_len ? wl : v[0].iov_len);
+  n = b - lo + (wl < v[1].iov_len ? wl : v[1].iov_len);
+  r = evbuffer_search(w->buf[i], (const char *)m->b + lo, n, &start);
+  FUZZ_CHECK(r.pos == (ev_ssize_t)m_search(m, m->b + lo, n, from, m->len));
+}
+
 /* search, search_range and search_eol from an offset, against the model. */
 static void op_search(struct world *w, int i) {
   struct model *m = &w->m[i];
@@ -228,6 +246,7 @@ static void op_search(struct world *w, int i) {
   r = evbuffer_search_eol(w->buf[i], &start, &eol_len, (enum evbuffer_eol_style)style);
   expect = m_eol(m, from, style, &eol_len);
   FUZZ_CHECK(r.pos == (ev_ssize_t)expect);
+  search_straddle(w, i, from, wl);
 }
 
 /* peek and copyout_from from an offset: same bytes as the model. */
