@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* struct event_base, shared by event_base.c, event.c, deferred.c, signal.c
- * and fork.c only.
+/* struct event_base, shared by event_base.c, base_call.c, event.c,
+ * deferred.c, signal.c and fork.c only.
  * Every other module goes through event-internal.h.
  *
  * Life cycle of the base's own libuv handles: check (drain point, unref'd,
@@ -44,6 +44,7 @@ struct event_base {
 
   struct uvbev_list deferred;
   struct uvbev_list children;
+  struct uvbev_list events; /* every event added (event.c's blocks), oldest first */
   struct uvbev_list fd_watches;
   struct uvbev_list once_events;
   /* Calls made on other threads that wait for the loop thread to run them
@@ -113,6 +114,17 @@ void uvbev_events_free_once_(struct event_base *base);
 
 /* Called by a closing uvbev handle's close callback. */
 void uvbev_base_handle_closed_(struct event_base *base);
+
+/* ---- calls from other threads (base_call.c) -------------------------------- */
+
+/* Creates the call queue, and its mutex and condition on a thread-aware base. */
+void uvbev_base_calls_init_(struct event_base *base);
+/* Destroys the mutex and condition (event_base_free). */
+void uvbev_base_calls_free_(struct event_base *base);
+/* On the loop thread: runs every queued call and wakes its caller. */
+void uvbev_base_run_calls_(struct event_base *base);
+/* Wakes the loop from any thread (uv_async_send), unless forked. */
+void uvbev_base_wake_(struct event_base *base);
 
 /* ---- signals (signal.c) --------------------------------------------------- */
 

@@ -84,15 +84,9 @@ void uvbev_base_close_handle_(struct event_base *base, uv_handle_t *h, uv_close_
  * uvbev_base_get_loop(). */
 uv_loop_t *uvbev_base_loop_(struct event_base *base);
 
-/* The base's lock, NULL when the base is not thread-aware. */
-void *uvbev_base_lock_(struct event_base *base);
-
 /* Non-zero when called on the thread currently running the base's loop, or
  * when no thread is running it. */
 int uvbev_base_on_loop_thread_(struct event_base *base);
-
-/* Wakes the loop (uv_async_send) so that queued work runs promptly. */
-void uvbev_base_wakeup_(struct event_base *base);
 
 /* Runs fn(obj, tv) on the loop thread and returns its result: at once when
  * called there (or on a base that is not thread-aware, or whose loop is not
@@ -131,11 +125,5 @@ struct event_base *uvbev_current_base_(void);
 
 /* Number of priorities set with event_base_priority_init (>= 1). */
 int uvbev_base_npriorities_(struct event_base *base);
-
-/* Non-zero while event_base_free runs.  After the children's shutdown hooks,
- * event_base_free keeps draining the deferred queue (so that callbacks that
- * drop references still run) until every close callback ran: a deferred
- * callback that would call user code should check this and skip it. */
-int uvbev_base_is_freeing_(struct event_base *base);
 
 #endif

@@ -49,6 +49,7 @@ struct fd_watch {
 
 struct ev_block {
   struct uvbev_child child;
+  struct uvbev_list base_node; /* in base->events */
   struct event_base *base;
   struct event *ev; /* NULL once detached */
   uv_timer_t timer;
@@ -284,6 +285,7 @@ static void block_detach(struct ev_block *b) {
   struct event *ev = b->ev;
   struct event_base *base = b->base;
   uvbev_base_remove_child_(base, &b->child);
+  uvbev_list_remove(&b->base_node);
   if (b->watch) {
     uvbev_list_remove(&b->watch_node);
     watch_update(b->watch);
@@ -329,6 +331,7 @@ static struct ev_block *block_new(struct event *ev) {
   base->nadded++;
   if (base->nadded > base->max_added) base->max_added = base->nadded;
   uvbev_base_add_child_(base, &b->child, block_shutdown);
+  uvbev_list_insert_tail(&base->events, &b->base_node);
   if (block_attach_io(b, ev) != 0) {
     block_detach(b);
     return NULL;
@@ -586,12 +589,9 @@ static void activate_matching(struct event_base *base, int is_signal, evutil_soc
   struct uvbev_list *n;
   if (!base) return;
   UVBEV_LOCK(base->lock);
-  for (n = base->children.next; n != &base->children; n = n->next) {
-    struct uvbev_child *c = UVBEV_CONTAINER_OF(n, struct uvbev_child, node);
-    struct event *ev;
+  for (n = base->events.next; n != &base->events; n = n->next) {
+    struct event *ev = UVBEV_CONTAINER_OF(n, struct ev_block, base_node)->ev;
     short res;
-    if (c->shutdown != block_shutdown) continue;
-    ev = UVBEV_CONTAINER_OF(c, struct ev_block, child)->ev;
     res = activation_for(ev, is_signal, fd, events);
     if (res) event_activate(ev, (res & EV_IO_MASK) ? io_result(ev, res) : res);
   }
@@ -610,11 +610,8 @@ int event_base_foreach_event(struct event_base *base, event_base_foreach_event_c
   struct uvbev_list *n;
   int i, r;
   if (!base || !fn) return -1;
-  for (n = base->children.next; n != &base->children; n = n->next) {
-    struct uvbev_child *c = UVBEV_CONTAINER_OF(n, struct uvbev_child, node);
-    struct ev_block *b;
-    if (c->shutdown != block_shutdown) continue;
-    b = UVBEV_CONTAINER_OF(c, struct ev_block, child);
+  for (n = base->events.next; n != &base->events; n = n->next) {
+    struct ev_block *b = UVBEV_CONTAINER_OF(n, struct ev_block, base_node);
     if ((r = fn(base, b->ev, arg)) != 0) return r;
   }
   for (i = 0; i < base->npriorities; i++) {

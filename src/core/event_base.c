@@ -107,78 +107,11 @@ static void on_idle(uv_idle_t *h) {
   (void)h;
 }
 
-/* ---- calls from other threads ----------------------------------------------
- * A caller on another thread queues a struct base_call on its own stack,
- * wakes the loop and waits on calls_cond; the loop thread runs the call from
- * its async callback (or when the loop stops) and signals.  A loop that is not
- * running has no thread to race with: the caller runs the call itself. */
-
-struct base_call {
-  struct uvbev_list node;
-  uvbev_base_call_fn fn;
-  void *obj;
-  const struct timeval *tv;
-  int result;
-  int done;
-};
-
-static void base_run_calls(struct event_base *base) {
-  for (;;) {
-    struct base_call *c;
-    int result;
-    UVBEV_LOCK(base->lock);
-    if (uvbev_list_empty(&base->calls)) {
-      UVBEV_UNLOCK(base->lock);
-      return;
-    }
-    c = UVBEV_CONTAINER_OF(base->calls.next, struct base_call, node);
-    uvbev_list_remove(&c->node);
-    UVBEV_UNLOCK(base->lock);
-    result = c->fn(c->obj, c->tv);
-    uv_mutex_lock(&base->calls_mutex);
-    c->result = result;
-    c->done = 1;
-    uv_cond_broadcast(&base->calls_cond);
-    uv_mutex_unlock(&base->calls_mutex);
-  }
-}
-
-/* Wakes the loop from another thread.  Not in a forked child before
- * event_reinit: the async descriptor is the parent's (or closed). */
-static void base_wake(struct event_base *base) {
-  if (!uvbev_base_forked_(base)) uv_async_send(&base->async);
-}
-
-int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
-                     const struct timeval *tv) {
-  struct base_call c;
-  /* a forked child has only the thread that forked: nobody else to run it */
-  if (!base->calls_ready || uvbev_base_on_loop_thread_(base) || uvbev_base_forked_(base))
-    return fn(obj, tv);
-  UVBEV_LOCK(base->lock);
-  if (!base->running || base->freeing) {
-    UVBEV_UNLOCK(base->lock);
-    return fn(obj, tv);
-  }
-  memset(&c, 0, sizeof(c));
-  c.fn = fn;
-  c.obj = obj;
-  c.tv = tv;
-  uvbev_list_insert_tail(&base->calls, &c.node);
-  UVBEV_UNLOCK(base->lock);
-  base_wake(base);
-  uv_mutex_lock(&base->calls_mutex);
-  while (!c.done)
-    uv_cond_wait(&base->calls_cond, &base->calls_mutex);
-  uv_mutex_unlock(&base->calls_mutex);
-  return c.result;
-}
-
 static void on_async(uv_async_t *h) {
   struct event_base *base = h->data;
   uvbev_signals_dispatch_(base);
   if (base->running && base_read_flag(base, &base->got_break)) base->break_seen = 1;
-  if (base->calls_ready) base_run_calls(base);
+  uvbev_base_run_calls_(base);
   if (!base->freeing && base_has_queued_work(base)) uv_idle_start(&base->idle, on_idle);
 }
 
@@ -201,7 +134,7 @@ void uvbev_base_request_drain_(struct event_base *base) {
   if (uvbev_base_on_loop_thread_(base)) {
     uv_idle_start(&base->idle, on_idle);
   } else {
-    base_wake(base);
+    uvbev_base_wake_(base);
   }
 }
 
@@ -272,9 +205,9 @@ static struct event_base *base_new(uv_loop_t *borrowed, const struct event_confi
   if (!base->activeq) goto fail;
   uvbev_list_init(&base->deferred);
   uvbev_list_init(&base->children);
+  uvbev_list_init(&base->events);
   uvbev_list_init(&base->fd_watches);
   uvbev_list_init(&base->once_events);
-  uvbev_list_init(&base->calls);
   base->loop_thread = uvbev_thread_id_();
   uvbev_fork_init_(base);
   if (borrowed) {
@@ -289,12 +222,7 @@ static struct event_base *base_new(uv_loop_t *borrowed, const struct event_confi
     goto fail;
   }
   if (!cfg || !(cfg->flags & EVENT_BASE_FLAG_NOLOCK)) base->lock = uvbev_lock_new_();
-  if (base->lock && uv_mutex_init(&base->calls_mutex) == 0) {
-    if (uv_cond_init(&base->calls_cond) == 0)
-      base->calls_ready = 1;
-    else
-      uv_mutex_destroy(&base->calls_mutex);
-  }
+  uvbev_base_calls_init_(base);
   base->no_cache_time = cfg && (cfg->flags & EVENT_BASE_FLAG_NO_CACHE_TIME);
   return base;
 fail:
@@ -427,10 +355,7 @@ static void base_free(struct event_base *base) {
   }
   if (current_base_ == base) current_base_ = NULL;
   uvbev_lock_free_(base->lock);
-  if (base->calls_ready) {
-    uv_cond_destroy(&base->calls_cond);
-    uv_mutex_destroy(&base->calls_mutex);
-  }
+  uvbev_base_calls_free_(base);
   uvbev_common_timeouts_free_(base);
   uvbev_free_(base->activeq);
   base->activeq = NULL;
@@ -467,9 +392,6 @@ void uvbev_base_note_callback_(struct event_base *base) {
   base->ncallbacks++;
 }
 
-int uvbev_base_is_freeing_(struct event_base *base) {
-  return base->freeing;
-}
 
 /* ---- running -------------------------------------------------------------- */
 
@@ -527,7 +449,7 @@ int event_base_loop(struct event_base *base, int flags) {
   base->running = 0;
   UVBEV_UNLOCK(base->lock);
   base->break_seen = 0;
-  if (base->calls_ready) base_run_calls(base); /* callers that came too late */
+  uvbev_base_run_calls_(base); /* callers that came too late */
   return ret;
 }
 
@@ -575,7 +497,7 @@ int event_base_loopbreak(struct event_base *base) {
     if (base->running) base->break_seen = 1;
     stop_uv_if_running(base);
   } else {
-    base_wake(base);
+    uvbev_base_wake_(base);
   }
   return 0;
 }
@@ -678,17 +600,10 @@ int event_base_get_npriorities(struct event_base *base) {
 int uvbev_base_npriorities_(struct event_base *base) {
   return base->npriorities;
 }
-void *uvbev_base_lock_(struct event_base *base) {
-  return base->lock;
-}
 
 int uvbev_base_on_loop_thread_(struct event_base *base) {
   if (!uvbev_threading_enabled_()) return 1;
   return base_read_flag_ul(base, &base->loop_thread) == uvbev_thread_id_();
-}
-
-void uvbev_base_wakeup_(struct event_base *base) {
-  base_wake(base);
 }
 
 /* ---- children ------------------------------------------------------------- */

@@ -12,6 +12,7 @@
 #include <event2/event.h>
 #include <uvbev/uvbev.h>
 #include "event-internal.h"
+#include "base-internal.h"
 
 struct rec {
   struct uvbev_deferred d;
@@ -160,7 +161,7 @@ static void deferred_runs_on_borrowed_loop(void **state) {
 static int freeing_seen;
 
 static void freeing_cb(struct uvbev_deferred *d, void *arg) {
-  freeing_seen = uvbev_base_is_freeing_(arg);
+  freeing_seen = ((struct event_base *)arg)->freeing;
 }
 
 static void deferred_queued_at_free_runs_while_freeing(void **state) {

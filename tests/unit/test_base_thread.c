@@ -12,6 +12,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 #include "event-internal.h"
+#include "base-internal.h"
 
 struct shared {
   struct event_base *base;
@@ -50,7 +51,7 @@ static void event_active_from_other_thread_wakes_loop(void **state) {
   struct event *guard;
   memset(&s, 0, sizeof(s));
   s.base = event_base_new();
-  assert_non_null(uvbev_base_lock_(s.base));
+  assert_non_null(s.base->lock); /* the base is thread-aware */
   s.ev = event_new(s.base, -1, 0, on_event, &s);
   guard = safety(s.base);
   assert_int_equal(uv_thread_create(&t, sleep_then_activate, &s), 0);
