@@ -68,7 +68,7 @@ extern "C" {
 
 #define EVTHREAD_WRITE 0x04 /**< lock mode: for writing (read-write locks; uvbev passes 0) */
 #define EVTHREAD_READ 0x08  /**< lock mode: for reading (read-write locks; uvbev passes 0) */
-#define EVTHREAD_TRY 0x10   /**< lock mode: do not wait (uvbev does not ask for it) */
+#define EVTHREAD_TRY 0x10   /**< lock mode: do not wait (rate-limit groups ask for it) */
 
 #define EVTHREAD_LOCK_API_VERSION 1   /**< the lock_api_version uvbev accepts */
 #define EVTHREAD_LOCKTYPE_RECURSIVE 1 /**< a recursive mutex (what uvbev allocates) */

@@ -40,6 +40,7 @@
 #include "compat-internal.h"
 #include "evbuffer-uv-internal.h"
 #include "fault_inject-internal.h"
+#include "ratelim-internal.h"
 #include "sock_os-internal.h"
 #include "event2/event.h"
 
@@ -213,10 +214,11 @@ static void request_flush(struct bev_socket *s);
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf) {
   struct bev_conn *c = handle->data;
   struct bufferevent *bev = &c->owner->p.bev;
-  size_t want = c->owner->p.max_single_read;
+  size_t want;
   (void)suggested;
-  if (!c->last_read_full && want > BEV_SOCKET_MESSAGE_READ) want = BEV_SOCKET_MESSAGE_READ;
   BEV_LOCK(bev);
+  want = (size_t)bev_ratelim_read_max_(&c->owner->p); /* max_single_read, or less */
+  if (!c->last_read_full && want > BEV_SOCKET_MESSAGE_READ) want = BEV_SOCKET_MESSAGE_READ;
   if (bev->wm_read.high) {
     size_t have = evbuffer_get_length(bev->input);
     size_t room = have < bev->wm_read.high ? bev->wm_read.high - have : 0;
@@ -308,6 +310,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   if (c->detached || s->p.freed) {
     /* nothing: a stale connection or a freed bufferevent */
   } else if (nread > 0) {
+    bev_ratelim_count_read_(&s->p, (size_t)nread);
     read_added(s, c);
   } else if (nread < 0 && nread != UV_ENOBUFS) {
     read_failed(s, nread, uvbev_base_broken_(bev->ev_base));
@@ -413,7 +416,7 @@ void bev_socket_flush_now_(struct bev_socket *s) {
   struct bufferevent *bev = &s->p.bev;
   struct bev_conn *c = s->conn;
   uv_buf_t bufs[UVBEV_MAX_WRITE_BUFS];
-  size_t npinned = 0;
+  size_t npinned = 0, budget;
   int n, r;
   if (!c || c->connecting || c->closing || c->writing || c->shutdown_started || c->failed) return;
   if (evbuffer_uv_pinned_(bev->output) > 0)
@@ -422,11 +425,13 @@ void bev_socket_flush_now_(struct bev_socket *s) {
     if (evbuffer_get_length(bev->output) == 0) conn_maybe_shutdown(c);
     return;
   }
-  n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS, s->p.max_single_write, &npinned);
+  budget = (size_t)bev_ratelim_write_max_(&s->p); /* max_single_write, or less */
+  n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS, budget, &npinned);
   if (n <= 0) return;
   r = uvbev_fault_try_write_(c->stream, bufs, (unsigned)n); /* uv_try_write */
   if (r == (int)npinned) {
     evbuffer_uv_unpin_(bev->output, npinned);
+    bev_ratelim_count_write_(&s->p, npinned);
     bev_core_output_drained_(bev);
     /* More data (or the user's write callback added some): next iteration,
      * so that a fast peer cannot keep this call looping. */
@@ -440,7 +445,8 @@ void bev_socket_flush_now_(struct bev_socket *s) {
   }
   if (r > 0) {
     evbuffer_uv_unpin_(bev->output, (size_t)r);
-    n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS, s->p.max_single_write, &npinned);
+    bev_ratelim_count_write_(&s->p, (size_t)r);
+    n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS, budget - (size_t)r, &npinned);
   } else if (r != UV_EAGAIN && r != UV_ENOSYS) {
     evbuffer_uv_unpin_(bev->output, 0);
     write_failed(s, r);
@@ -453,6 +459,7 @@ void bev_socket_flush_now_(struct bev_socket *s) {
     return;
   }
   c->writing = 1;
+  bev_ratelim_count_write_(&s->p, npinned); /* on its way: counted now */
 }
 
 /* flush_d: brings the connection in line with the state (reading on or off,

@@ -109,6 +109,12 @@ void uvbev_lock_release_(void *lock) {
     uv_mutex_unlock(lock);
 }
 
+int uvbev_lock_try_(void *lock) {
+  if (!lock) return 1;
+  if (use_user_locks_) return user_locks_.lock(EVTHREAD_TRY, lock) == 0;
+  return uv_mutex_trylock(lock) == 0;
+}
+
 unsigned long uvbev_thread_id_(void) {
   if (id_fn_) return id_fn_();
 #ifdef _WIN32
