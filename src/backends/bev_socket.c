@@ -217,6 +217,13 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf) {
   size_t want;
   (void)suggested;
   BEV_LOCK(bev);
+  *buf = uv_buf_init(NULL, 0);
+  if (c->read_turn_used) {
+    c->read_turn_used = 0;
+    c->read_yielded = 1;
+    BEV_UNLOCK(bev);
+    return;
+  }
   want = (size_t)bev_ratelim_read_max_(&c->owner->p); /* max_single_read, or less */
   if (!c->last_read_full && want > BEV_SOCKET_MESSAGE_READ) want = BEV_SOCKET_MESSAGE_READ;
   if (bev->wm_read.high) {
@@ -224,7 +231,6 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf) {
     size_t room = have < bev->wm_read.high ? bev->wm_read.high - have : 0;
     if (room < want) want = room;
   }
-  *buf = uv_buf_init(NULL, 0);
   if (want > 0 && evbuffer_uv_reserve_(bev->input, want, buf) > 0) {
     c->reserved = 1;
 #ifdef UVBEV_FAULT_INJECTION
@@ -301,15 +307,20 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   struct bev_conn *c = stream->data;
   struct bev_socket *s = c->owner;
   struct bufferevent *bev = &s->p.bev;
+  int yielded;
   bev_core_incref_(bev);
   BEV_LOCK(bev);
   if (c->reserved) {
     c->reserved = 0;
     evbuffer_uv_commit_(bev->input, nread > 0 ? (size_t)nread : 0);
   }
-  if (c->detached || s->p.freed) {
-    /* nothing: a stale connection or a freed bufferevent */
+  yielded = nread == UV_ENOBUFS && c->read_yielded;
+  c->read_yielded = 0;
+  if (c->detached || s->p.freed || yielded) {
+    /* nothing: a stale connection, a freed bufferevent, or the end of a
+     * rate-limited turn */
   } else if (nread > 0) {
+    c->read_turn_used = s->p.rate_limiting != NULL;
     bev_ratelim_count_read_(&s->p, (size_t)nread);
     read_added(s, c);
   } else if (nread < 0 && nread != UV_ENOBUFS) {
@@ -319,7 +330,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   } else if (nread == UV_ENOBUFS) {
     read_failed(s, UV_ENOMEM, uvbev_base_broken_(bev->ev_base));
   }
-  if (!s->p.freed) maybe_trim_input(c, bev, nread, buf);
+  if (!s->p.freed && !yielded) maybe_trim_input(c, bev, nread, buf);
   BEV_UNLOCK(bev);
   bev_core_decref_(bev);
 }

@@ -65,8 +65,12 @@ int evthread_set_condition_callbacks(const struct evthread_condition_callbacks *
 void evthread_set_id_callback(unsigned long (*id_fn)(void)) {
   id_fn_ = id_fn;
 }
-void evthread_enable_lock_debugging(void) {}
-void evthread_enable_lock_debuging(void) {}
+void evthread_enable_lock_debugging(void) {
+  if (!enabled_) evthread_use_pthreads();
+}
+void evthread_enable_lock_debuging(void) {
+  evthread_enable_lock_debugging();
+}
 
 int evthread_make_base_notifiable(struct event_base *base) {
   return base ? 0 : -1;
