@@ -13,7 +13,9 @@
 struct bufferevent_rate_limit_group {
   struct ev_token_bucket_cfg cfg; /* a copy, as in libevent */
   struct bev_bucket bucket;
-  struct event *refill; /* persistent, one tick */
+  struct event *refill; /* persistent, one tick; NULL once the base is gone */
+  struct event_base *base;
+  struct uvbev_child child; /* the base frees the tick if freed first */
   struct uvbev_list members; /* struct bev_ratelim.group_node */
   int n_members;
   size_t configured_min_share;
@@ -167,6 +169,16 @@ void bev_group_leave_(struct bufferevent_private *p, int unsuspend) {
 
 /* ---- API: groups ------------------------------------------------------------ */
 
+/* The base is being freed before the group: the tick goes with it, and the
+ * group (the user's to free) stops refilling. */
+static void group_on_base_shutdown(struct uvbev_child *c) {
+  struct bufferevent_rate_limit_group *g =
+      UVBEV_CONTAINER_OF(c, struct bufferevent_rate_limit_group, child);
+  event_free(g->refill);
+  g->refill = NULL;
+  g->base = NULL;
+}
+
 struct bufferevent_rate_limit_group *
 bufferevent_rate_limit_group_new(struct event_base *base, const struct ev_token_bucket_cfg *cfg) {
   struct bufferevent_rate_limit_group *g;
@@ -181,6 +193,8 @@ bufferevent_rate_limit_group_new(struct event_base *base, const struct ev_token_
   if (!g->refill || event_add(g->refill, &g->cfg.tick_timeout) != 0) goto fail;
   if (uvbev_threading_enabled_() && !(g->lock = uvbev_lock_new_())) goto fail;
   bufferevent_rate_limit_group_set_min_share(g, GROUP_DEFAULT_MIN_SHARE);
+  g->base = base;
+  uvbev_base_add_child_(base, &g->child, group_on_base_shutdown);
   return g;
 fail:
   if (g->refill) event_free(g->refill);
@@ -208,7 +222,7 @@ int bufferevent_rate_limit_group_set_cfg(struct bufferevent_rate_limit_group *g,
   apply_min_share(g);
   GROUP_UNLOCK(g);
   /* outside the lock: from another thread event_add waits for the loop */
-  if (!same_tick && event_add(g->refill, &g->cfg.tick_timeout) != 0) return -1;
+  if (!same_tick && g->refill && event_add(g->refill, &g->cfg.tick_timeout) != 0) return -1;
   return 0;
 }
 
@@ -249,7 +263,10 @@ static void group_detach_all(struct bufferevent_rate_limit_group *g) {
 void bufferevent_rate_limit_group_free(struct bufferevent_rate_limit_group *g) {
   if (!g) return;
   group_detach_all(g);
-  event_free(g->refill);
+  if (g->base) {
+    uvbev_base_remove_child_(g->base, &g->child);
+    event_free(g->refill);
+  }
   uvbev_lock_free_(g->lock);
   uvbev_free_(g);
 }

@@ -89,13 +89,22 @@ static void setup(struct rl_ctx *c, int nflows, size_t total) {
     flow_open(c, &c->flows[i], total);
 }
 
-static void teardown(struct rl_ctx *c) {
+/* Members first (libevent requires a group empty when freed), then the
+ * groups (their tick timer is an event of the base), then the base. */
+static void teardown_groups(struct rl_ctx *c, struct bufferevent_rate_limit_group *g1,
+                            struct bufferevent_rate_limit_group *g2) {
   int i;
   for (i = 0; i < c->nflows; i++) {
     if (c->flows[i].src) bufferevent_free(c->flows[i].src);
     if (c->flows[i].dst) bufferevent_free(c->flows[i].dst);
   }
+  if (g1) bufferevent_rate_limit_group_free(g1);
+  if (g2) bufferevent_rate_limit_group_free(g2);
   event_base_free(c->base);
+}
+
+static void teardown(struct rl_ctx *c) {
+  teardown_groups(c, NULL, NULL);
 }
 
 static void note_deadline(evutil_socket_t fd, short what, void *arg) {
@@ -303,8 +312,7 @@ static void group_of_five_shares_rate(void **state) {
   bufferevent_rate_limit_group_reset_totals(g);
   bufferevent_rate_limit_group_get_totals(g, &total_read, &total_written);
   assert_int_equal(total_written, 0);
-  teardown(&c); /* frees the members first */
-  bufferevent_rate_limit_group_free(g);
+  teardown_groups(&c, g, NULL);
   ev_token_bucket_cfg_free(cfg);
 }
 
@@ -332,8 +340,7 @@ static void group_limits_follow_decrements(void **state) {
   assert_int_equal(bufferevent_remove_from_rate_limit_group(c.flows[0].src), 0);
   assert_true(bufferevent_get_max_to_write(c.flows[0].src) > 0);
   assert_int_equal(bufferevent_remove_from_rate_limit_group(c.flows[0].src), 0); /* not in one */
-  teardown(&c);
-  bufferevent_rate_limit_group_free(g);
+  teardown_groups(&c, g, NULL);
   ev_token_bucket_cfg_free(cfg);
 }
 
@@ -351,9 +358,7 @@ static void member_moves_between_groups(void **state) {
   assert_int_equal(bufferevent_get_max_to_write(c.flows[0].src), 0);
   assert_int_equal(bufferevent_add_to_rate_limit_group(c.flows[0].src, g2), 0);
   assert_int_equal(bufferevent_get_max_to_write(c.flows[0].src), 1000);
-  teardown(&c);
-  bufferevent_rate_limit_group_free(g1);
-  bufferevent_rate_limit_group_free(g2);
+  teardown_groups(&c, g1, g2);
   ev_token_bucket_cfg_free(cfg);
 }
 
@@ -386,8 +391,7 @@ static void freeing_a_member_keeps_group_working(void **state) {
   assert_true(c.flows[1].at_deadline > before);
   assert_rate(c.flows[0].at_deadline + c.flows[1].at_deadline, RATE);
   event_free(ev);
-  teardown(&c);
-  bufferevent_rate_limit_group_free(g);
+  teardown_groups(&c, g, NULL);
   ev_token_bucket_cfg_free(cfg);
 }
 

@@ -136,11 +136,34 @@ static void group_freed_from_member_callback_releases_members(void **state) {
   event_base_free(base);
 }
 
+/* libevent frees the group's tick event with the base and then touches it
+ * again in bufferevent_rate_limit_group_free; uvbev's group lets its tick go
+ * with the base. */
+static void group_outlives_its_base(void **state) {
+  struct event_base *base = event_base_new();
+  struct ev_token_bucket_cfg *cfg = ev_token_bucket_cfg_new(100, 100, 100, 100, NULL);
+  struct bufferevent_rate_limit_group *g = bufferevent_rate_limit_group_new(base, cfg);
+  struct bufferevent *pair[2];
+  (void)state;
+  assert_non_null(g);
+  assert_int_equal(bufferevent_pair_new(base, 0, pair), 0);
+  assert_int_equal(bufferevent_add_to_rate_limit_group(pair[0], g), 0);
+  event_base_free(base); /* the member is unlinked with it and leaves the group */
+  assert_int_equal(bufferevent_rate_limit_group_set_cfg(g, cfg), 0);
+  assert_int_equal(bufferevent_rate_limit_group_decrement_read(g, 50), 0);
+  assert_int_equal(bufferevent_rate_limit_group_get_read_limit(g), 50);
+  bufferevent_rate_limit_group_free(g);
+  bufferevent_free(pair[0]);
+  bufferevent_free(pair[1]);
+  ev_token_bucket_cfg_free(cfg);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(cfg_new_refuses_ticks_under_a_millisecond),
       cmocka_unit_test(null_arguments_are_errors),
       cmocka_unit_test(group_freed_from_member_callback_releases_members),
+      cmocka_unit_test(group_outlives_its_base),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
