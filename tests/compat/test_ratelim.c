@@ -89,7 +89,8 @@ static void setup(struct rl_ctx *c, int nflows, size_t total) {
     flow_open(c, &c->flows[i], total);
 }
 
-/* Members first (libevent requires a group empty when freed), then the
+/* Members first (libevent requires a group empty when freed, and takes a
+ * freed member out of its group only when the loop finalizes it), then the
  * groups (their tick timer is an event of the base), then the base. */
 static void teardown_groups(struct rl_ctx *c, struct bufferevent_rate_limit_group *g1,
                             struct bufferevent_rate_limit_group *g2) {
@@ -98,6 +99,7 @@ static void teardown_groups(struct rl_ctx *c, struct bufferevent_rate_limit_grou
     if (c->flows[i].src) bufferevent_free(c->flows[i].src);
     if (c->flows[i].dst) bufferevent_free(c->flows[i].dst);
   }
+  event_base_loop(c->base, EVLOOP_NONBLOCK);
   if (g1) bufferevent_rate_limit_group_free(g1);
   if (g2) bufferevent_rate_limit_group_free(g2);
   event_base_free(c->base);
