@@ -315,11 +315,136 @@ UVBEV_API int bufferevent_set_max_single_write(struct bufferevent *bev, size_t s
 UVBEV_API ev_ssize_t bufferevent_get_max_single_read(struct bufferevent *bev);
 /** The cap set with bufferevent_set_max_single_write(), or the default. */
 UVBEV_API ev_ssize_t bufferevent_get_max_single_write(struct bufferevent *bev);
-/** How much the next read may move: uvbev has no rate limiting, so this is
- * bufferevent_get_max_single_read(). */
+/** How much the next read may move: the smallest of
+ * bufferevent_get_max_single_read(), the bufferevent's rate-limit bucket and
+ * its group's share (0 while either is empty).  libevent 2.1 lets a
+ * bufferevent's own bucket replace max_single_read instead.
+ * @return bytes, or -1 if bev is NULL */
 UVBEV_API ev_ssize_t bufferevent_get_max_to_read(struct bufferevent *bev);
-/** How much the next write may move: bufferevent_get_max_single_write(). */
+/** How much the next write may move; as bufferevent_get_max_to_read().
+ * @return bytes, or -1 if bev is NULL */
 UVBEV_API ev_ssize_t bufferevent_get_max_to_write(struct bufferevent *bev);
+
+/* ---- rate limiting ------------------------------------------------------- */
+
+/** A rate-limit configuration: bytes per tick and burst, for each direction. */
+struct ev_token_bucket_cfg;
+/** A set of bufferevents whose reads and writes share one budget. */
+struct bufferevent_rate_limit_group;
+
+/** The largest rate or burst ev_token_bucket_cfg_new() accepts. */
+#define EV_RATE_LIMIT_MAX EV_SSIZE_MAX
+
+/** Makes a rate-limit configuration.  A bucket refills by the rate every
+ * tick, up to the burst, and starts full for one tick (the rate).  Limits
+ * are best effort, as in libevent: a read or write may overshoot a bucket,
+ * which then goes negative and takes longer to refill.
+ * @param read_rate bytes a bufferevent may read per tick, on average (>= 1)
+ * @param read_burst most bytes the read bucket holds (>= read_rate)
+ * @param write_rate bytes it may write per tick, on average (>= 1)
+ * @param write_burst most bytes the write bucket holds (>= write_rate)
+ * @param tick_len the tick, NULL for one second; fractions of a millisecond
+ *   are ignored
+ * @return the configuration, or NULL for a rate of 0, a rate above its burst,
+ *   a burst above EV_RATE_LIMIT_MAX, a tick under a millisecond (libevent
+ *   accepts a zero tick and divides by it) or no memory */
+UVBEV_API struct ev_token_bucket_cfg *ev_token_bucket_cfg_new(size_t read_rate, size_t read_burst,
+                                                              size_t write_rate, size_t write_burst,
+                                                              const struct timeval *tick_len);
+/** Frees a configuration.  Bufferevents use it without copying it (groups
+ * copy it): free it only once no bufferevent has it.
+ * @param cfg the configuration, or NULL */
+UVBEV_API void ev_token_bucket_cfg_free(struct ev_token_bucket_cfg *cfg);
+
+/** Limits what bev reads and writes to cfg.  Socket bufferevents count the
+ * bytes on the wire, so a limit on the socket also bounds the TLS and filter
+ * layers above it; a TLS bufferevent counts the plaintext it moves.  Filter
+ * and pair bufferevents ignore a limit on themselves, as in libevent.  A
+ * direction whose bucket is empty is suspended until the next tick; it stays
+ * enabled (bufferevent_get_enabled() is unchanged).  Setting the cfg it
+ * already has does nothing; another cfg keeps the bucket's level (clipped to
+ * the new burst).
+ * @param bev the bufferevent
+ * @param cfg the configuration (not copied), or NULL to remove the limit
+ * @return 0, or -1 if bev is NULL or freed, or on allocation failure */
+UVBEV_API int bufferevent_set_rate_limit(struct bufferevent *bev, struct ev_token_bucket_cfg *cfg);
+/** The configuration set with bufferevent_set_rate_limit(), or NULL. */
+UVBEV_API const struct ev_token_bucket_cfg *bufferevent_get_token_bucket_cfg(const struct bufferevent *bev);
+
+/** Makes a rate-limit group: the bytes its members read and write, together,
+ * follow cfg.  Each read or write of a member may take the group's level
+ * divided by its number of members, but at least the min share (64 bytes by
+ * default, never more than one tick's rate).  When the group's bucket is
+ * empty every member is suspended; at the next tick with at least the min
+ * share in the bucket they resume, starting from a random member.  The
+ * group's tick runs on base as a persistent timer, which keeps
+ * event_base_dispatch() running while the group exists, as in libevent.
+ * @param base the base that runs the group's tick (members may use others)
+ * @param cfg the configuration (copied)
+ * @return the group, or NULL if base or cfg is NULL or on allocation failure */
+UVBEV_API struct bufferevent_rate_limit_group *
+bufferevent_rate_limit_group_new(struct event_base *base, const struct ev_token_bucket_cfg *cfg);
+/** Gives a group a new configuration (copied); the level is clipped to the
+ * new burst.
+ * @return 0, or -1 if an argument is NULL */
+UVBEV_API int bufferevent_rate_limit_group_set_cfg(struct bufferevent_rate_limit_group *g,
+                                                   const struct ev_token_bucket_cfg *cfg);
+/** Sets the least a member may take at once (batching tiny shares into
+ * fewer, larger reads and writes); capped at one tick's rate.
+ * @return 0, or -1 if g is NULL or share is above EV_SSIZE_MAX */
+UVBEV_API int bufferevent_rate_limit_group_set_min_share(struct bufferevent_rate_limit_group *g,
+                                                         size_t share);
+/** Frees a group.  libevent requires it to have no members; uvbev first
+ * removes those it still has (as bufferevent_remove_from_rate_limit_group()
+ * does), waiting for any that another thread is using.
+ * @param g the group, or NULL */
+UVBEV_API void bufferevent_rate_limit_group_free(struct bufferevent_rate_limit_group *g);
+/** Makes bev a member of g, leaving the group it was in (a bufferevent is in
+ * at most one group).  It is suspended at once if g is.
+ * @param bev the bufferevent
+ * @param g the group, or NULL to leave the current one
+ * @return 0, or -1 if bev is NULL or freed, or on allocation failure */
+UVBEV_API int bufferevent_add_to_rate_limit_group(struct bufferevent *bev,
+                                                  struct bufferevent_rate_limit_group *g);
+/** Takes bev out of its group, if any, and resumes what the group suspended.
+ * @return 0, or -1 if bev is NULL */
+UVBEV_API int bufferevent_remove_from_rate_limit_group(struct bufferevent *bev);
+
+/** The bytes bev's own read bucket holds now (negative after an overshoot),
+ * ignoring any group; EV_SSIZE_MAX without a limit, -1 if bev is NULL. */
+UVBEV_API ev_ssize_t bufferevent_get_read_limit(struct bufferevent *bev);
+/** As bufferevent_get_read_limit(), for writing. */
+UVBEV_API ev_ssize_t bufferevent_get_write_limit(struct bufferevent *bev);
+/** Takes decr bytes from bev's read bucket (a negative decr adds).  Crossing
+ * zero suspends or resumes reading; the group's bucket is unchanged.
+ * @return 0, or -1 if bev is NULL or has no limit (libevent asserts) */
+UVBEV_API int bufferevent_decrement_read_limit(struct bufferevent *bev, ev_ssize_t decr);
+/** As bufferevent_decrement_read_limit(), for writing. */
+UVBEV_API int bufferevent_decrement_write_limit(struct bufferevent *bev, ev_ssize_t decr);
+
+/** The bytes the group's read bucket holds now (negative after an
+ * overshoot), or -1 if g is NULL. */
+UVBEV_API ev_ssize_t bufferevent_rate_limit_group_get_read_limit(struct bufferevent_rate_limit_group *g);
+/** As bufferevent_rate_limit_group_get_read_limit(), for writing. */
+UVBEV_API ev_ssize_t bufferevent_rate_limit_group_get_write_limit(struct bufferevent_rate_limit_group *g);
+/** Takes decr bytes from the group's read bucket (a negative decr adds).
+ * Crossing zero suspends or resumes reading on every member.
+ * @return 0, or -1 if g is NULL */
+UVBEV_API int bufferevent_rate_limit_group_decrement_read(struct bufferevent_rate_limit_group *g,
+                                                          ev_ssize_t decr);
+/** As bufferevent_rate_limit_group_decrement_read(), for writing. */
+UVBEV_API int bufferevent_rate_limit_group_decrement_write(struct bufferevent_rate_limit_group *g,
+                                                           ev_ssize_t decr);
+/** The bytes the group's members read and wrote since the group was made or
+ * its totals reset (0 for a NULL group).
+ * @param g the group
+ * @param total_read_out where to store the bytes read, or NULL
+ * @param total_written_out where to store the bytes written, or NULL */
+UVBEV_API void bufferevent_rate_limit_group_get_totals(struct bufferevent_rate_limit_group *g,
+                                                       ev_uint64_t *total_read_out,
+                                                       ev_uint64_t *total_written_out);
+/** Sets the group's totals back to 0. */
+UVBEV_API void bufferevent_rate_limit_group_reset_totals(struct bufferevent_rate_limit_group *g);
 
 /* ---- filters ------------------------------------------------------------ */
 

@@ -68,7 +68,7 @@ extern "C" {
 
 #define EVTHREAD_WRITE 0x04 /**< lock mode: for writing (read-write locks; uvbev passes 0) */
 #define EVTHREAD_READ 0x08  /**< lock mode: for reading (read-write locks; uvbev passes 0) */
-#define EVTHREAD_TRY 0x10   /**< lock mode: do not wait (uvbev does not ask for it) */
+#define EVTHREAD_TRY 0x10   /**< lock mode: do not wait (rate-limit groups ask for it) */
 
 #define EVTHREAD_LOCK_API_VERSION 1   /**< the lock_api_version uvbev accepts */
 #define EVTHREAD_LOCKTYPE_RECURSIVE 1 /**< a recursive mutex (what uvbev allocates) */
@@ -122,9 +122,14 @@ UVBEV_API int evthread_use_pthreads(void);
 /** Defined: evthread_use_pthreads() exists. */
 #define EVTHREAD_USE_PTHREADS_IMPLEMENTED 1
 
-/** Accepted and ignored: uvbev does no lock debugging. */
+/** Makes locks exist, as libevent's does: libevent wraps the lock callbacks
+ * in checking ones, which are locks of their own when none were set, so
+ * BEV_OPT_THREADSAFE works after it even without evthread_use_pthreads().
+ * uvbev makes no lock-misuse checks: when threading is not enabled yet it
+ * enables it with the default locks (evthread_use_pthreads()), else it does
+ * nothing.  Call it before creating any base, as libevent requires. */
 UVBEV_API void evthread_enable_lock_debugging(void);
-/** Old misspelling of evthread_enable_lock_debugging(); ignored too. */
+/** Old misspelling of evthread_enable_lock_debugging(); the same. */
 UVBEV_API void evthread_enable_lock_debuging(void);
 
 struct event_base;

@@ -49,6 +49,11 @@ struct bev_conn {
   unsigned detached : 1;       /* no longer s->conn */
   unsigned from_registry : 1;  /* stream was malloc'd by a listener */
   unsigned last_read_full : 1; /* the last read filled its buffer (a stream) */
+  /* Rate-limited: one read per wake-up, as libevent does (libuv would read
+   * up to 32 times), so that the members of a group take turns; the next
+   * alloc gives no buffer, which ends the wake-up's reads. */
+  unsigned read_turn_used : 1;
+  unsigned read_yielded : 1; /* that empty buffer's UV_ENOBUFS is ours */
 #ifdef UVBEV_FAULT_INJECTION
   struct uvbev_fault_write fault_w; /* the pending write's drip */
   size_t fault_read_offer;          /* the read buffer's length before a cut */

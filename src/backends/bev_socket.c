@@ -40,6 +40,7 @@
 #include "compat-internal.h"
 #include "evbuffer-uv-internal.h"
 #include "fault_inject-internal.h"
+#include "ratelim-internal.h"
 #include "sock_os-internal.h"
 #include "event2/event.h"
 
@@ -213,16 +214,23 @@ static void request_flush(struct bev_socket *s);
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf) {
   struct bev_conn *c = handle->data;
   struct bufferevent *bev = &c->owner->p.bev;
-  size_t want = c->owner->p.max_single_read;
+  size_t want;
   (void)suggested;
-  if (!c->last_read_full && want > BEV_SOCKET_MESSAGE_READ) want = BEV_SOCKET_MESSAGE_READ;
   BEV_LOCK(bev);
+  *buf = uv_buf_init(NULL, 0);
+  if (c->read_turn_used) {
+    c->read_turn_used = 0;
+    c->read_yielded = 1;
+    BEV_UNLOCK(bev);
+    return;
+  }
+  want = (size_t)bev_ratelim_read_max_(&c->owner->p); /* max_single_read, or less */
+  if (!c->last_read_full && want > BEV_SOCKET_MESSAGE_READ) want = BEV_SOCKET_MESSAGE_READ;
   if (bev->wm_read.high) {
     size_t have = evbuffer_get_length(bev->input);
     size_t room = have < bev->wm_read.high ? bev->wm_read.high - have : 0;
     if (room < want) want = room;
   }
-  *buf = uv_buf_init(NULL, 0);
   if (want > 0 && evbuffer_uv_reserve_(bev->input, want, buf) > 0) {
     c->reserved = 1;
 #ifdef UVBEV_FAULT_INJECTION
@@ -299,15 +307,21 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   struct bev_conn *c = stream->data;
   struct bev_socket *s = c->owner;
   struct bufferevent *bev = &s->p.bev;
+  int yielded;
   bev_core_incref_(bev);
   BEV_LOCK(bev);
   if (c->reserved) {
     c->reserved = 0;
     evbuffer_uv_commit_(bev->input, nread > 0 ? (size_t)nread : 0);
   }
-  if (c->detached || s->p.freed) {
-    /* nothing: a stale connection or a freed bufferevent */
+  yielded = nread == UV_ENOBUFS && c->read_yielded;
+  c->read_yielded = 0;
+  if (c->detached || s->p.freed || yielded) {
+    /* nothing: a stale connection, a freed bufferevent, or the end of a
+     * rate-limited turn */
   } else if (nread > 0) {
+    c->read_turn_used = s->p.rate_limiting != NULL;
+    bev_ratelim_count_read_(&s->p, (size_t)nread);
     read_added(s, c);
   } else if (nread < 0 && nread != UV_ENOBUFS) {
     read_failed(s, nread, uvbev_base_broken_(bev->ev_base));
@@ -316,7 +330,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   } else if (nread == UV_ENOBUFS) {
     read_failed(s, UV_ENOMEM, uvbev_base_broken_(bev->ev_base));
   }
-  if (!s->p.freed) maybe_trim_input(c, bev, nread, buf);
+  if (!s->p.freed && !yielded) maybe_trim_input(c, bev, nread, buf);
   BEV_UNLOCK(bev);
   bev_core_decref_(bev);
 }
@@ -413,7 +427,7 @@ void bev_socket_flush_now_(struct bev_socket *s) {
   struct bufferevent *bev = &s->p.bev;
   struct bev_conn *c = s->conn;
   uv_buf_t bufs[UVBEV_MAX_WRITE_BUFS];
-  size_t npinned = 0;
+  size_t npinned = 0, budget;
   int n, r;
   if (!c || c->connecting || c->closing || c->writing || c->shutdown_started || c->failed) return;
   if (evbuffer_uv_pinned_(bev->output) > 0)
@@ -422,11 +436,13 @@ void bev_socket_flush_now_(struct bev_socket *s) {
     if (evbuffer_get_length(bev->output) == 0) conn_maybe_shutdown(c);
     return;
   }
-  n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS, s->p.max_single_write, &npinned);
+  budget = (size_t)bev_ratelim_write_max_(&s->p); /* max_single_write, or less */
+  n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS, budget, &npinned);
   if (n <= 0) return;
   r = uvbev_fault_try_write_(c->stream, bufs, (unsigned)n); /* uv_try_write */
   if (r == (int)npinned) {
     evbuffer_uv_unpin_(bev->output, npinned);
+    bev_ratelim_count_write_(&s->p, npinned);
     bev_core_output_drained_(bev);
     /* More data (or the user's write callback added some): next iteration,
      * so that a fast peer cannot keep this call looping. */
@@ -440,7 +456,8 @@ void bev_socket_flush_now_(struct bev_socket *s) {
   }
   if (r > 0) {
     evbuffer_uv_unpin_(bev->output, (size_t)r);
-    n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS, s->p.max_single_write, &npinned);
+    bev_ratelim_count_write_(&s->p, (size_t)r);
+    n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS, budget - (size_t)r, &npinned);
   } else if (r != UV_EAGAIN && r != UV_ENOSYS) {
     evbuffer_uv_unpin_(bev->output, 0);
     write_failed(s, r);
@@ -453,6 +470,7 @@ void bev_socket_flush_now_(struct bev_socket *s) {
     return;
   }
   c->writing = 1;
+  bev_ratelim_count_write_(&s->p, npinned); /* on its way: counted now */
 }
 
 /* flush_d: brings the connection in line with the state (reading on or off,

@@ -29,6 +29,7 @@
 #include "event-internal.h"
 #include "evbuffer-uv-internal.h"
 #include "fault_inject-internal.h"
+#include "ratelim-internal.h"
 #include "sock_os-internal.h"
 
 struct bev_fdio {
@@ -61,7 +62,7 @@ evutil_socket_t bev_fdio_fd_(const struct bev_socket *s) {
 
 static void fdio_read(struct bev_socket *s, struct bev_fdio *f) {
   struct bufferevent *bev = &s->p.bev;
-  size_t want = s->p.max_single_read;
+  size_t want = (size_t)bev_ratelim_read_max_(&s->p); /* max_single_read, or less */
   uv_buf_t buf;
   int n;
   if (bev->wm_read.high) {
@@ -77,8 +78,10 @@ static void fdio_read(struct bev_socket *s, struct bev_fdio *f) {
   uvbev_fault_read_cut_(&buf, 1); /* as is, unless injecting */
   n = buf.len > 0 ? uvbev_fd_read_(f->fd, buf.base, buf.len) : UV_EAGAIN;
   evbuffer_uv_commit_(bev->input, n > 0 ? (size_t)n : 0);
-  if (n > 0)
+  if (n > 0) {
+    bev_ratelim_count_read_(&s->p, (size_t)n);
     bev_core_input_added_(bev);
+  }
   else if (n != UV_EAGAIN)
     bev_socket_read_failed_(s, n == 0 ? UV_EOF : n);
 }
@@ -90,13 +93,16 @@ static void fdio_write(struct bev_socket *s, struct bev_fdio *f) {
   int n, r;
   /* A pin still open is a replaced stream's write in flight: wait for it. */
   if (evbuffer_uv_pinned_(bev->output) > 0) return;
-  n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS, s->p.max_single_write, &npinned);
+  n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS,
+                       (size_t)bev_ratelim_write_max_(&s->p), &npinned);
   if (n <= 0) return;
   n = (int)uvbev_fault_write_cut_(bufs, (unsigned)n); /* as is, unless injecting */
   r = n > 0 ? uvbev_fd_write_(f->fd, bufs, n) : UV_EAGAIN;
   evbuffer_uv_unpin_(bev->output, r > 0 ? (size_t)r : 0);
-  if (r > 0)
+  if (r > 0) {
+    bev_ratelim_count_write_(&s->p, (size_t)r);
     bev_core_output_drained_(bev);
+  }
   else if (r < 0 && r != UV_EAGAIN)
     bev_socket_write_failed_(s, r);
 }

@@ -64,6 +64,8 @@
 #define BEV_SUSPEND_LOOKUP 0x02 /* name lookup or connect in progress */
 #define BEV_SUSPEND_FILT 0x04   /* a filter above is holding this layer */
 #define BEV_SUSPEND_KIND 0x08   /* kind-specific (e.g. TLS handshake) */
+#define BEV_SUSPEND_BW 0x10       /* its rate-limit bucket is empty (ratelim-internal.h) */
+#define BEV_SUSPEND_BW_GROUP 0x20 /* its rate-limit group's bucket is empty */
 
 enum bev_ctrl_op {
   BEV_CTRL_SET_FD,         /* data->fd: replace the socket */
@@ -137,6 +139,8 @@ struct bufferevent_private {
    * most bufferevents never set one, and two uv_timer_t would be a fifth of
    * an idle connection's memory.  NULL until then. */
   struct bev_timers *timers;
+  /* Rate limiting (ratelim-internal.h), allocated on first use. */
+  struct bev_ratelim *rate_limiting;
 };
 
 #define BEV_UPCAST(b) ((struct bufferevent_private *)(b))

@@ -7,6 +7,7 @@
 
 #include "mm-internal.h"
 #include "bufferevent-internal.h"
+#include "ratelim-internal.h"
 
 /* ---- references and freeing ------------------------------------------------ */
 
@@ -28,6 +29,7 @@ static void bev_core_finalize(struct bufferevent_private *p) {
   if (bev->be_ops->destruct) bev->be_ops->destruct(bev);
   if (lock) uvbev_lock_free_(lock);
   bev_core_free_sync_(p);
+  bev_ratelim_free_(p);
   uvbev_free_(p);
 }
 
@@ -69,6 +71,7 @@ void bev_core_unlink_(struct bufferevent_private *p) {
   p->readcb_pending = p->writecb_pending = 0;
   p->eventcb_pending = 0;
   bev_core_close_timers_(p);
+  bev_ratelim_unlink_(p);
   if (bev->be_ops->unlink) bev->be_ops->unlink(bev);
 }
 
@@ -376,14 +379,6 @@ ev_ssize_t bufferevent_get_max_single_read(struct bufferevent *bev) {
 
 ev_ssize_t bufferevent_get_max_single_write(struct bufferevent *bev) {
   return bev ? (ev_ssize_t)BEV_UPCAST(bev)->max_single_write : -1;
-}
-
-ev_ssize_t bufferevent_get_max_to_read(struct bufferevent *bev) {
-  return bufferevent_get_max_single_read(bev);
-}
-
-ev_ssize_t bufferevent_get_max_to_write(struct bufferevent *bev) {
-  return bufferevent_get_max_single_write(bev);
 }
 
 /* ---- what the kind answers --------------------------------------------------------- */

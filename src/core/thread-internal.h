@@ -15,6 +15,9 @@ void *uvbev_lock_new_(void);
 void uvbev_lock_free_(void *lock);
 void uvbev_lock_acquire_(void *lock);
 void uvbev_lock_release_(void *lock);
+/* Takes the lock if no other thread holds it: 1 if taken (or lock is NULL),
+ * else 0.  For the one place that must lock against the usual order. */
+int uvbev_lock_try_(void *lock);
 
 #define UVBEV_LOCK(lock) \
   do { if (lock) uvbev_lock_acquire_(lock); } while (0)

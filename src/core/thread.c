@@ -65,8 +65,12 @@ int evthread_set_condition_callbacks(const struct evthread_condition_callbacks *
 void evthread_set_id_callback(unsigned long (*id_fn)(void)) {
   id_fn_ = id_fn;
 }
-void evthread_enable_lock_debugging(void) {}
-void evthread_enable_lock_debuging(void) {}
+void evthread_enable_lock_debugging(void) {
+  if (!enabled_) evthread_use_pthreads();
+}
+void evthread_enable_lock_debuging(void) {
+  evthread_enable_lock_debugging();
+}
 
 int evthread_make_base_notifiable(struct event_base *base) {
   return base ? 0 : -1;
@@ -107,6 +111,12 @@ void uvbev_lock_release_(void *lock) {
     user_locks_.unlock(0, lock);
   else
     uv_mutex_unlock(lock);
+}
+
+int uvbev_lock_try_(void *lock) {
+  if (!lock) return 1;
+  if (use_user_locks_) return user_locks_.lock(EVTHREAD_TRY, lock) == 0;
+  return uv_mutex_trylock(lock) == 0;
 }
 
 unsigned long uvbev_thread_id_(void) {

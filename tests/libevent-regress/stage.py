@@ -21,7 +21,7 @@ FILES = [
     "regress.c", "regress_buffer.c", "regress_bufferevent.c", "regress_zlib.c",
     "regress_listener.c", "regress_ssl.c", "regress_util.c", "regress_thread.c",
     "regress.h", "regress_thread.h", "tinytest.c", "tinytest.h",
-    "tinytest_macros.h", "tinytest_local.h",
+    "tinytest_macros.h", "tinytest_local.h", "test-ratelim.c",
 ]
 HERE = os.path.dirname(os.path.abspath(__file__))
 
