@@ -4,9 +4,9 @@
 #
 #   tests/bench/run.sh BUILD_DIR NAME [RUNS [ARGS...]]
 #
-# runs BUILD_DIR/tests/bench/bench_NAME, bench_NAME_libevent and limit_NAME
-# (the same figures without a library, where it exists; also looked up
-# directly in BUILD_DIR) RUNS times each (default 5), alternating, each with
+# runs BUILD_DIR/tests/bench/bench_NAME, bench_NAME_libevent, limit_NAME and
+# limit_uv_NAME (the same figures with raw epoll and with bare libuv, where
+# they exist; also looked up directly in BUILD_DIR) RUNS times each (default 5), alternating, each with
 # ARGS (a benchmark's figure, e.g. "pingpong"), and prints, for every metric,
 # the median of each, uvbev's ratio to libevent and to the limit, then the
 # machine (cores, CPU model, kernel) and the load average before and after.
@@ -43,7 +43,8 @@ find_prog() {
 
 uv=$(find_prog "bench_$name") || { echo "bench_$name not found in $build" >&2; exit 1; }
 le=$(find_prog "bench_${name}_libevent") || le=""
-lim=$(find_prog "limit_$name") || lim=""   # the machine's limit (Linux)
+lim=$(find_prog "limit_$name") || lim=""   # the machine's limit: raw epoll (Linux)
+limuv=$(find_prog "limit_uv_$name") || limuv="" # bare libuv (Linux)
 shift $(($# < 3 ? $# : 3))
 args=("$@")                                 # e.g. one figure: stream, pingpong...
 
@@ -52,6 +53,7 @@ trap 'rm -rf "$tmp"' EXIT
 : >"$tmp/uvbev"
 : >"$tmp/libevent"
 : >"$tmp/limit"
+: >"$tmp/libuv"
 
 load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"; }
 load_before=$(load)
@@ -59,11 +61,12 @@ for ((i = 1; i <= runs; i++)); do
   "$uv" "${args[@]}" | awk '$1 == "metric"' >>"$tmp/uvbev"
   [ -z "$le" ] || "$le" "${args[@]}" | awk '$1 == "metric"' >>"$tmp/libevent"
   [ -z "$lim" ] || "$lim" "${args[@]}" | awk '$1 == "metric"' >>"$tmp/limit"
+  [ -z "$limuv" ] || "$limuv" "${args[@]}" | awk '$1 == "metric"' >>"$tmp/libuv"
 done
 
-# Median per metric of each file, then the table: uvbev, libevent, the
-# limit, and uvbev's ratio to each ("higher" metrics: > 1 means uvbev is
-# better; "lower": < 1).
+# Median per metric of each file, then the table: uvbev, libevent, the raw
+# epoll limit, bare libuv, and uvbev's ratio to each ("higher" metrics: > 1
+# means uvbev is better; "lower": < 1).
 awk -v runs="$runs" '
   function median(key, n,   i, j, t, a) {
     for (i = 1; i <= n; i++) a[i] = vals[key, i]
@@ -87,14 +90,14 @@ awk -v runs="$runs" '
     if (!($2 in seen)) { seen[$2] = 1; order[++nm] = $2 }
   }
   END {
-    printf "%-40s %13s %13s %13s %8s %8s  %s\n", "metric (median of " runs ")", "uvbev", "libevent", "limit", "/libev", "/limit", "unit (better)"
+    printf "%-40s %12s %12s %12s %12s %7s %7s %7s  %s\n", "metric (median of " runs ")", "uvbev", "libevent", "raw epoll", "bare libuv", "/libev", "/epoll", "/libuv", "unit (better)"
     for (i = 1; i <= nm; i++) {
       m = order[i]
-      u = col("uvbev", m); l = col("libevent", m); x = col("limit", m)
+      u = col("uvbev", m); l = col("libevent", m); x = col("limit", m); y = col("libuv", m)
       if (u == "") continue
-      printf "%-40s %13.3f %13s %13s %8s %8s  %s (%s)\n", m, u, show(l), show(x), ratio(u, l), ratio(u, x), unit[m], better[m]
+      printf "%-40s %12.3f %12s %12s %12s %7s %7s %7s  %s (%s)\n", m, u, show(l), show(x), show(y), ratio(u, l), ratio(u, x), ratio(u, y), unit[m], better[m]
     }
-  }' "$tmp/uvbev" "$tmp/libevent" "$tmp/limit"
+  }' "$tmp/uvbev" "$tmp/libevent" "$tmp/limit" "$tmp/libuv"
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || true)
 echo "machine: $(nproc) cores, ${cpu:-unknown CPU}, $(uname -sr); load average before $load_before, after $(load)"
