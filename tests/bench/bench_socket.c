@@ -260,6 +260,7 @@ int main(int argc, char **argv) {
 #ifndef _WIN32
   signal(SIGPIPE, SIG_IGN);
 #endif
+  bench_count_allocations(); /* before the library allocates anything */
   if (sc && atoi(sc) > 0) scale = atoi(sc);
   printf("# bench_socket (%s)\n", BENCH_IMPL_NAME);
   if (!only || !strcmp(only, "stream")) bench_stream();

@@ -153,6 +153,7 @@ static void bench_stream(const char *name, int options, int threaded) {
 
 int main(void) {
   const char *sc = getenv("BENCH_THREAD_SCALE");
+  bench_count_allocations(); /* before the library allocates anything */
   if (sc && atoi(sc) > 0) scale = atoi(sc);
 #ifndef _WIN32
   signal(SIGPIPE, SIG_IGN);

@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: MIT
 # Runs a benchmark against uvbev and against libevent 2.1 and compares them.
 #
-#   tests/bench/run.sh BUILD_DIR NAME [RUNS]
+#   tests/bench/run.sh BUILD_DIR NAME [RUNS [ARGS...]]
 #
-# runs BUILD_DIR/tests/bench/bench_NAME and bench_NAME_libevent (also looked
-# up directly in BUILD_DIR) RUNS times each (default 5), alternating, and
-# prints, for every metric, the median of each and the ratio uvbev/libevent,
-# then the machine (cores, CPU model, kernel).  Use a Release build.
+# runs BUILD_DIR/tests/bench/bench_NAME, bench_NAME_libevent, limit_NAME and
+# limit_uv_NAME (the same figures with raw epoll and with bare libuv, where
+# they exist; also looked up directly in BUILD_DIR) RUNS times each (default 5), alternating, each with
+# ARGS (a benchmark's figure, e.g. "pingpong"), and prints, for every metric,
+# the median of each, uvbev's ratio to libevent and to the limit, then the
+# machine (cores, CPU model, kernel) and the load average before and after.
+# Use a Release build.
 #
 # Format of a benchmark's output (the contract for every bench_*.c): one line
 # per figure,
@@ -40,19 +43,30 @@ find_prog() {
 
 uv=$(find_prog "bench_$name") || { echo "bench_$name not found in $build" >&2; exit 1; }
 le=$(find_prog "bench_${name}_libevent") || le=""
+lim=$(find_prog "limit_$name") || lim=""   # the machine's limit: raw epoll (Linux)
+limuv=$(find_prog "limit_uv_$name") || limuv="" # bare libuv (Linux)
+shift $(($# < 3 ? $# : 3))
+args=("$@")                                 # e.g. one figure: stream, pingpong...
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+: >"$tmp/uvbev"
+: >"$tmp/libevent"
+: >"$tmp/limit"
+: >"$tmp/libuv"
 
+load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"; }
+load_before=$(load)
 for ((i = 1; i <= runs; i++)); do
-  "$uv" | awk '$1 == "metric"' >>"$tmp/uvbev"
-  if [ -n "$le" ]; then
-    "$le" | awk '$1 == "metric"' >>"$tmp/libevent"
-  fi
+  "$uv" "${args[@]}" | awk '$1 == "metric"' >>"$tmp/uvbev"
+  [ -z "$le" ] || "$le" "${args[@]}" | awk '$1 == "metric"' >>"$tmp/libevent"
+  [ -z "$lim" ] || "$lim" "${args[@]}" | awk '$1 == "metric"' >>"$tmp/limit"
+  [ -z "$limuv" ] || "$limuv" "${args[@]}" | awk '$1 == "metric"' >>"$tmp/libuv"
 done
-[ -n "$le" ] || : >"$tmp/libevent"
 
-# Median per metric of each file, then the table.
+# Median per metric of each file, then the table: uvbev, libevent, the raw
+# epoll limit, bare libuv, and uvbev's ratio to each ("higher" metrics: > 1
+# means uvbev is better; "lower": < 1).
 awk -v runs="$runs" '
   function median(key, n,   i, j, t, a) {
     for (i = 1; i <= n; i++) a[i] = vals[key, i]
@@ -60,7 +74,13 @@ awk -v runs="$runs" '
     if (n % 2) return a[(n + 1) / 2]
     return (a[n / 2] + a[n / 2 + 1]) / 2
   }
-  FNR == 1 { impl = (FILENAME ~ /libevent$/) ? "libevent" : "uvbev" }
+  function col(impl, m) {
+    if (cnt[impl SUBSEP m] == 0) return ""
+    return median(impl SUBSEP m, cnt[impl SUBSEP m])
+  }
+  function ratio(u, x) { return (x == "" || x == 0) ? "-" : sprintf("%.2f", u / x) }
+  function show(x) { return x == "" ? "-" : sprintf("%.3f", x) }
+  FNR == 1 { impl = FILENAME; sub(/.*\//, "", impl) }
   {
     key = impl SUBSEP $2
     cnt[key]++
@@ -70,18 +90,14 @@ awk -v runs="$runs" '
     if (!($2 in seen)) { seen[$2] = 1; order[++nm] = $2 }
   }
   END {
-    printf "%-32s %14s %14s %8s  %s\n", "metric (median of " runs ")", "uvbev", "libevent", "ratio", "unit (better)"
+    printf "%-40s %12s %12s %12s %12s %7s %7s %7s  %s\n", "metric (median of " runs ")", "uvbev", "libevent", "raw epoll", "bare libuv", "/libev", "/epoll", "/libuv", "unit (better)"
     for (i = 1; i <= nm; i++) {
       m = order[i]
-      u = median("uvbev" SUBSEP m, cnt["uvbev" SUBSEP m])
-      if (cnt["libevent" SUBSEP m] > 0) {
-        l = median("libevent" SUBSEP m, cnt["libevent" SUBSEP m])
-        r = (l != 0) ? sprintf("%.2f", u / l) : "-"
-        ls = sprintf("%.3f", l)
-      } else { ls = "-"; r = "-" }
-      printf "%-32s %14.3f %14s %8s  %s (%s)\n", m, u, ls, r, unit[m], better[m]
+      u = col("uvbev", m); l = col("libevent", m); x = col("limit", m); y = col("libuv", m)
+      if (u == "") continue
+      printf "%-40s %12.3f %12s %12s %12s %7s %7s %7s  %s (%s)\n", m, u, show(l), show(x), show(y), ratio(u, l), ratio(u, x), ratio(u, y), unit[m], better[m]
     }
-  }' "$tmp/uvbev" "$tmp/libevent"
+  }' "$tmp/uvbev" "$tmp/libevent" "$tmp/limit" "$tmp/libuv"
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || true)
-echo "machine: $(nproc) cores, ${cpu:-unknown CPU}, $(uname -sr)"
+echo "machine: $(nproc) cores, ${cpu:-unknown CPU}, $(uname -sr); load average before $load_before, after $(load)"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The ping-pong benchmark shared by bench_socket and bench_thread: 100
  * loopback connections each echoing a 64-byte message `rounds` times. */
+#include <stdio.h>
 #include <string.h>
 
 #include <event2/buffer.h>
@@ -45,8 +46,10 @@ void bench_pingpong(const char *name, int options, long rounds) {
   struct pingpong pp;
   struct pp_client clients[PP_CONNS];
   struct bufferevent *bevs[2 * PP_CONNS];
-  char msg[PP_MSG];
+  char msg[PP_MSG], metric[128];
   double t0, dt;
+  long faults;
+  unsigned long mallocs;
   int i;
   memset(&pp, 0, sizeof(pp));
   memset(msg, 'p', sizeof(msg));
@@ -65,12 +68,20 @@ void bench_pingpong(const char *name, int options, long rounds) {
     bufferevent_enable(bevs[2 * i], EV_READ);
     bufferevent_enable(bevs[2 * i + 1], EV_READ);
   }
+  faults = bench_minor_faults();
+  mallocs = bench_allocations();
   t0 = bench_now_s();
   for (i = 0; i < PP_CONNS; i++)
     bufferevent_write(bevs[2 * i], msg, PP_MSG);
   event_base_dispatch(pp.base);
   dt = bench_now_s() - t0;
+  faults = bench_minor_faults() - faults;
+  mallocs = bench_allocations() - mallocs;
   bench_metric(name, (double)pp.done / dt, "messages/s", "higher");
+  snprintf(metric, sizeof(metric), "%s_faults_per_msg", name);
+  bench_metric(metric, (double)faults / (double)pp.done, "faults", "lower");
+  snprintf(metric, sizeof(metric), "%s_mallocs_per_msg", name);
+  bench_metric(metric, (double)mallocs / (double)pp.done, "mallocs", "lower");
   for (i = 0; i < 2 * PP_CONNS; i++)
     bufferevent_free(bevs[i]);
   event_base_free(pp.base);

@@ -3,8 +3,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef _WIN32
+#include <sys/resource.h>
+#endif
+
+#include <event2/event.h>
 
 #include "bench-util.h"
+
+static unsigned long allocations;
+
+static void *count_malloc(size_t n) {
+  allocations++;
+  return malloc(n);
+}
+
+static void *count_realloc(void *p, size_t n) {
+  allocations++;
+  return realloc(p, n);
+}
+
+void bench_count_allocations(void) {
+  event_set_mem_functions(count_malloc, count_realloc, free);
+}
+
+unsigned long bench_allocations(void) {
+  return allocations;
+}
+
+long bench_minor_faults(void) {
+#ifndef _WIN32
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) == 0) return ru.ru_minflt;
+#endif
+  return 0;
+}
 
 double bench_now_s(void) {
   struct timeval tv;

@@ -20,9 +20,19 @@ void bench_die(const char *what);
 void bench_tcp_pair(evutil_socket_t sv[2]);
 void bench_tcp_pairs_done(void);
 
+/* Installs a counting allocator with event_set_mem_functions: call it first
+ * in main, before the library allocates anything. */
+void bench_count_allocations(void);
+/* Allocations (malloc, realloc, calloc through the library) so far. */
+unsigned long bench_allocations(void);
+/* Minor page faults of the process so far (0 where getrusage is missing). */
+long bench_minor_faults(void);
+
 /* 100 loopback connections (bufferevents made with `options`) each send a
  * 64-byte message that the other end echoes, `rounds` times; prints
- * messages per second as metric `name`. */
+ * messages per second as metric `name`, and per message the minor page
+ * faults (`name`_faults_per_msg) and the library's allocations
+ * (`name`_mallocs_per_msg, when bench_count_allocations was called). */
 void bench_pingpong(const char *name, int options, long rounds);
 
 #endif
