@@ -5,15 +5,16 @@
  * What belongs here: a call whose body differs by platform (socket options,
  * closing and duplicating sockets, raw descriptor I/O, error codes, signals,
  * process and thread ids, C library gaps such as gmtime_r or memmem), and
- * the public evutil_* functions whose whole body is such a call.  What does
- * not: anything that works the same through libuv or the C library.
+ * the public evutil_* functions whose whole body is such a call.  What does not: anything that works the
+ * same through libuv or the C library.
  *
- * Where it lives (CMake compiles one set, by platform):
- *   unix.c / win.c            errors, signals, ids, time, names, memmem
+ * Where it lives (CMake compiles the unix* set or the win* set, and the rest):
+ *   unix.c / win.c            errors, signals, ids, time, names
  *   unix-fd.c / win-fd.c      what a descriptor is, raw reads and writes
  *   unix-sock.c / win-sock.c  socket options, socketpair, dup, socket errors
  *   sock.c                    listener sockets: the same on both, written
  *                             only against <uv.h>'s socket headers
+ *   memmem.c                  memmem, or a plain search without one
  * No other file under src/ tests _WIN32 (or __linux__, __APPLE__, ...): a new
  * difference gets a function declared here and one body per platform. */
 #ifndef UVBEV_PLATFORM_INTERNAL_H_
@@ -168,7 +169,8 @@ void uvbev_sig_rearm_(int signum, void (*handler)(int));
 long uvbev_process_id_(void);
 
 /* The calling thread's id as the system knows it (pthread_self,
- * GetCurrentThreadId): what evthread_id_fn gives when none is set. */
+ * GetCurrentThreadId): uvbev's thread id when no evthread_set_id_callback
+ * is set. */
 unsigned long uvbev_thread_self_id_(void);
 
 /* ---- the C library and the system (unix.c, win.c) ------------------------------ */
