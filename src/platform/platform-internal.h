@@ -4,8 +4,9 @@
  *
  * What belongs here: a call whose body differs by platform (socket options,
  * closing and duplicating sockets, raw descriptor I/O, error codes, signals,
- * process and thread ids, C library gaps such as gmtime_r or memmem), and
- * the public evutil_* functions whose whole body is such a call.  What does not: anything that works the
+ * process and thread ids, C library gaps such as gmtime_r or memmem), a
+ * compiler's spelling of a C11 feature, and the public evutil_* functions
+ * whose whole body is such a call.  What does not: anything that works the
  * same through libuv or the C library.
  *
  * Where it lives (CMake compiles the unix* set or the win* set, and the rest):
@@ -15,7 +16,7 @@
  *   sock.c                    listener sockets: the same on both, written
  *                             only against <uv.h>'s socket headers
  *   memmem.c                  memmem, or a plain search without one
- * No other file under src/ tests _WIN32 (or __linux__, __APPLE__, ...): a new
+ * No other file under src/ tests _WIN32 (or __linux__, _MSC_VER, ...): a new
  * difference gets a function declared here and one body per platform. */
 #ifndef UVBEV_PLATFORM_INTERNAL_H_
 #define UVBEV_PLATFORM_INTERNAL_H_
@@ -172,6 +173,14 @@ long uvbev_process_id_(void);
  * GetCurrentThreadId): uvbev's thread id when no evthread_set_id_callback
  * is set. */
 unsigned long uvbev_thread_self_id_(void);
+
+/* A variable each thread has its own copy of: C11's _Thread_local, spelt
+ * __declspec(thread) by MSVC's own compiler. */
+#if defined(_MSC_VER) && !defined(__clang__)
+#define UVBEV_THREAD_LOCAL __declspec(thread)
+#else
+#define UVBEV_THREAD_LOCAL _Thread_local
+#endif
 
 /* ---- the C library and the system (unix.c, win.c) ------------------------------ */
 
