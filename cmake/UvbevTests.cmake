@@ -64,7 +64,8 @@ foreach(_src IN LISTS _unit_tests)
   add_executable(unit_${_n} ${_src} ${_unit_support})
   target_include_directories(unit_${_n} PRIVATE
     ${PROJECT_SOURCE_DIR}/src/core ${PROJECT_SOURCE_DIR}/src/backends
-    ${PROJECT_SOURCE_DIR}/src/filters ${PROJECT_SOURCE_DIR}/tests/unit/support
+    ${PROJECT_SOURCE_DIR}/src/filters ${PROJECT_SOURCE_DIR}/src/platform
+    ${PROJECT_SOURCE_DIR}/tests/unit/support
     ${PROJECT_SOURCE_DIR}/tests/support)
   target_compile_options(unit_${_n} PRIVATE ${UVBEV_WARNINGS})
   target_link_libraries(unit_${_n} PRIVATE uvbev_static uvbev_cmocka)

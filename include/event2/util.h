@@ -55,8 +55,6 @@ typedef off_t ev_off_t;
 /** The length of a socket address: socklen_t on Unix, int on Windows. */
 typedef socklen_t ev_socklen_t;
 #endif
-/** Another name of ev_socklen_t (uvbev only; libevent 2.1 has none). */
-typedef ev_socklen_t evutil_socklen_t;
 
 #define EV_UINT64_MAX UINT64_MAX /**< largest ev_uint64_t */
 #define EV_INT64_MAX INT64_MAX   /**< largest ev_int64_t */

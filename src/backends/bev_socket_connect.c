@@ -22,13 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifndef _WIN32
-#include <sys/un.h>
-#endif
 
 #include "mm-internal.h"
 #include "bev_socket-internal.h"
-#include "compat-internal.h"
+#include "platform-internal.h"
 #include "dns-internal.h"
 #include "event2/event.h"
 
@@ -143,25 +140,16 @@ static int start_connect(struct bev_socket *s, const struct sockaddr *sa, int so
   req = uvbev_malloc_(sizeof(*req));
   if (!req) return UV_ENOMEM;
   req->data = c;
-#ifndef _WIN32
   if (c->is_pipe) {
-    const struct sockaddr_un *un = (const struct sockaddr_un *)(const void *)sa;
-    char path[sizeof(un->sun_path) + 1];
-    size_t n = (size_t)socklen > offsetof(struct sockaddr_un, sun_path)
-                   ? (size_t)socklen - offsetof(struct sockaddr_un, sun_path)
-                   : 0;
-    if (sa->sa_family != AF_UNIX || n == 0 || un->sun_path[0] == '\0') {
+    char path[UVBEV_SOCK_PATH_MAX];
+    if (uvbev_sock_local_path_(sa, socklen, path, sizeof(path)) != 0) {
       uvbev_free_(req);
-      return UV_EINVAL; /* abstract names are not supported by libuv */
+      return UV_EINVAL;
     }
-    if (n > sizeof(un->sun_path)) n = sizeof(un->sun_path);
-    memcpy(path, un->sun_path, n);
-    path[n] = '\0';
     uv_pipe_connect(req, (uv_pipe_t *)c->stream, path, on_connect);
     connect_begin(s);
     return 0;
   }
-#endif
   r = !addr_len_ok(sa, socklen) ? UV_EINVAL
                                 : uv_tcp_connect(req, (uv_tcp_t *)c->stream, sa, on_connect);
   if (r < 0) {

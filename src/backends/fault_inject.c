@@ -11,12 +11,7 @@
 
 #include "fault_inject-internal.h"
 #include "evbuffer-uv-internal.h"
-
-#if defined(_MSC_VER) && !defined(__clang__)
-#define FAULT_TLS __declspec(thread)
-#else
-#define FAULT_TLS _Thread_local
-#endif
+#include "platform-internal.h"
 
 /* A read or write cut short gets 1..FAULT_SMALL bytes half of the time: the kernel
  * taking a byte or a few at a time. */
@@ -26,8 +21,8 @@ static uv_once_t config_once = UV_ONCE_INIT;
 static uint64_t config_seed = 1;
 static unsigned config_rate = 30;
 
-static FAULT_TLS uint64_t rng_state;
-static FAULT_TLS unsigned long injected;
+static UVBEV_THREAD_LOCAL uint64_t rng_state;
+static UVBEV_THREAD_LOCAL unsigned long injected;
 
 static void configure(void) {
   const char *seed = getenv("UVBEV_FAULT_SEED");

@@ -24,9 +24,8 @@
 
 #include "mm-internal.h"
 #include "event2/listener.h"
-#include "compat-internal.h"
+#include "platform-internal.h"
 #include "event-internal.h"
-#include "listener_os-internal.h"
 #include "thread-internal.h"
 
 #define LISTENER_DEFAULT_BACKLOG 128

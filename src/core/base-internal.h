@@ -15,7 +15,7 @@
 #include <uv.h>
 #include "event2/event.h"
 #include "event2/event_struct.h"
-#include "compat-internal.h"
+#include "platform-internal.h"
 #include "event-internal.h"
 #include "list-internal.h"
 

@@ -1,65 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* evbuffer_read / evbuffer_write / evbuffer_write_atmost: one system call
- * each, scatter/gather over the chunks.  Sockets on Windows (WSARecv /
- * WSASend), any descriptor elsewhere (readv / writev). */
-#include <errno.h>
+ * each, scatter/gather over the chunks (uvbev_fd_readv_ / _writev_: sockets
+ * on Windows, any descriptor elsewhere). */
 #include <limits.h>
 
 #include "evbuffer-internal.h"
-
-#ifdef _WIN32
-#include <winsock2.h>
-#else
-#include <sys/uio.h>
-#include <unistd.h>
-#endif
+#include "platform-internal.h"
 
 /* As libevent 2.1: a read takes at most this much when asked for "all". */
 #define EVBUFFER_MAX_READ 4096
 /* Extents per gathered write. */
-#define EVBUFFER_MAX_WRITE_VECS 64
-
-#ifdef _WIN32
-static int os_read(evutil_socket_t fd, struct evbuffer_iovec *v, int n) {
-  WSABUF b[2];
-  DWORD got = 0, flags = 0;
-  int i;
-  for (i = 0; i < n; i++) {
-    b[i].buf = (char *)v[i].iov_base;
-    b[i].len = (ULONG)v[i].iov_len;
-  }
-  if (WSARecv((SOCKET)fd, b, (DWORD)n, &got, &flags, NULL, NULL) != 0) return -1;
-  return (int)got;
-}
-
-static int os_write(evutil_socket_t fd, struct evbuffer_iovec *v, int n) {
-  WSABUF b[EVBUFFER_MAX_WRITE_VECS];
-  DWORD sent = 0;
-  int i;
-  for (i = 0; i < n; i++) {
-    b[i].buf = (char *)v[i].iov_base;
-    b[i].len = (ULONG)v[i].iov_len;
-  }
-  if (WSASend((SOCKET)fd, b, (DWORD)n, &sent, 0, NULL, NULL) != 0) return -1;
-  return (int)sent;
-}
-#else
-static int os_read(evutil_socket_t fd, struct evbuffer_iovec *v, int n) {
-  ssize_t r;
-  do
-    r = readv(fd, v, n);
-  while (r < 0 && errno == EINTR);
-  return (int)r;
-}
-
-static int os_write(evutil_socket_t fd, struct evbuffer_iovec *v, int n) {
-  ssize_t r;
-  do
-    r = writev(fd, v, n);
-  while (r < 0 && errno == EINTR);
-  return (int)r;
-}
-#endif
+#define EVBUFFER_MAX_WRITE_VECS UVBEV_FD_MAX_IOVECS
 
 int evbuffer_read(struct evbuffer *buf, evutil_socket_t fd, int howmuch) {
   struct evbuffer_iovec v[2];
@@ -77,7 +28,7 @@ int evbuffer_read(struct evbuffer *buf, evutil_socket_t fd, int howmuch) {
   } else if (n == 2 && v[0].iov_len + v[1].iov_len > (size_t)howmuch) {
     v[1].iov_len = (size_t)howmuch - v[0].iov_len;
   }
-  r = os_read(fd, v, n);
+  r = uvbev_fd_readv_(fd, v, n);
   if (r <= 0) goto done;
   if ((size_t)r <= v[0].iov_len) {
     v[0].iov_len = (size_t)r;
@@ -112,7 +63,7 @@ int evbuffer_write_atmost(struct evbuffer *buf, evutil_socket_t fd, ev_ssize_t h
       total += v[i].iov_len;
     }
   }
-  r = os_write(fd, v, n);
+  r = uvbev_fd_writev_(fd, v, n);
   if (r > 0) {
     evbuffer_drain_raw_(buf, (size_t)r);
     evbuffer_invoke_cbs_(buf);

@@ -1,20 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Positions, searches, lines and peeking.  Nothing here re-packs the buffer
  * (no pullup): searches walk the chunks, comparing across their boundaries. */
-#if !defined(_WIN32) && !defined(_GNU_SOURCE)
-#define _GNU_SOURCE /* memmem */
-#endif
 #include <stdlib.h>
 #include <string.h>
 
 #include "mm-internal.h"
 #include "evbuffer-internal.h"
-
-/* memmem is in glibc, musl, the BSDs and macOS, not in MSVC's C library. */
-#if defined(__GLIBC__) || defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) ||    \
-    defined(__NetBSD__) || (defined(__linux__) && !defined(__GLIBC__))
-#define UVBEV_HAVE_MEMMEM 1
-#endif
+#include "platform-internal.h"
 
 /* A cursor over the data: chunk c, offset `in` within its data, absolute
  * position pos.  c is NULL at the end. */
@@ -136,12 +128,12 @@ static int search_from(struct cursor *k, const unsigned char *what, size_t len, 
     size_t last = limit - len - k->pos + k->in + 1; /* starts must be below */
     size_t end = last < off ? last : off;
     const unsigned char *p = data + k->in, *stop = data + end;
-#ifdef UVBEV_HAVE_MEMMEM
     /* Starts whose match lies inside the chunk: the C library's substring
      * search (sublinear on average).  Starts straddling the boundary below. */
     if (len > 1 && off >= len && k->in <= off - len) {
       size_t inside_end = off - len + 1 < end ? off - len + 1 : end;
-      const unsigned char *m = memmem(p, (size_t)(data + inside_end - p) + len - 1, what, len);
+      const unsigned char *m =
+          uvbev_memmem_(p, (size_t)(data + inside_end - p) + len - 1, what, len);
       if (m != NULL) {
         k->pos += (size_t)(m - data) - k->in;
         k->in = (size_t)(m - data);
@@ -149,7 +141,6 @@ static int search_from(struct cursor *k, const unsigned char *what, size_t len, 
       }
       p = data + inside_end;
     }
-#endif
     while (p < stop && (p = memchr(p, what[0], (size_t)(stop - p))) != NULL) {
       size_t i = (size_t)(p - data);
       if (i + len <= off ? memcmp(p + 1, what + 1, len - 1) == 0 : match_at(k->c, i, what, len)) {

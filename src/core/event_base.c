@@ -18,7 +18,7 @@
 #include "mm-internal.h"
 #include "event2/event_compat.h"
 #include "base-internal.h"
-#include "compat-internal.h"
+#include "platform-internal.h"
 #include "accepted-internal.h"
 #include "log-internal.h"
 #include "thread-internal.h"

@@ -1,164 +1,24 @@
 /* SPDX-License-Identifier: MIT */
-/* evutil: socket options, socketpair, time, strings, randomness.  The few
- * calls that differ between Windows and Unix sit in #ifdef blocks here, each
- * with both branches. */
+/* evutil: closing sockets, time, strings, randomness.  The socket options,
+ * socketpair and socket errors differ by platform: src/platform/unix-sock.c and
+ * win-sock.c. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
-#ifdef _WIN32
-#include <winsock2.h>
-#include <ws2tcpip.h>
-#else
-#include <errno.h>
-#include <fcntl.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
-#endif
 
 #include "event2/util.h"
 #include "accepted-internal.h"
-#include "compat-internal.h"
-
-int evutil_make_socket_nonblocking(evutil_socket_t fd) {
-#ifdef _WIN32
-  u_long on = 1;
-  return ioctlsocket((SOCKET)fd, FIONBIO, &on) == 0 ? 0 : -1;
-#else
-  int flags = fcntl(fd, F_GETFL, NULL);
-  if (flags < 0) return -1;
-  if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1) return -1;
-  return 0;
-#endif
-}
-
-int evutil_make_socket_closeonexec(evutil_socket_t fd) {
-#ifdef _WIN32
-  (void)fd;
-  return 0;
-#else
-  int flags = fcntl(fd, F_GETFD, NULL);
-  if (flags < 0) return -1;
-  if (!(flags & FD_CLOEXEC) && fcntl(fd, F_SETFD, flags | FD_CLOEXEC) == -1) return -1;
-  return 0;
-#endif
-}
-
-int evutil_make_listen_socket_reuseable(evutil_socket_t sock) {
-#ifdef _WIN32
-  (void)sock; /* SO_REUSEADDR means "steal the port" on Windows */
-  return 0;
-#else
-  int one = 1;
-  return setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, (void *)&one, sizeof(one));
-#endif
-}
-
-int evutil_make_listen_socket_reuseable_port(evutil_socket_t sock) {
-#if defined(SO_REUSEPORT) && !defined(_WIN32)
-  int one = 1;
-  return setsockopt(sock, SOL_SOCKET, SO_REUSEPORT, (void *)&one, sizeof(one));
-#else
-  (void)sock;
-  return -1;
-#endif
-}
+#include "platform-internal.h"
 
 int evutil_make_listen_socket_ipv6only(evutil_socket_t sock) {
-#ifdef IPV6_V6ONLY
-  int one = 1;
-  return setsockopt(UVBEV_SOCK_TO_UV(sock), IPPROTO_IPV6, IPV6_V6ONLY, (void *)&one,
-                    (ev_socklen_t)sizeof(one)) == 0
-             ? 0
-             : -1;
-#else
-  (void)sock;
-  return -1;
-#endif
-}
-
-int evutil_make_tcp_listen_socket_deferred(evutil_socket_t sock) {
-#if defined(TCP_DEFER_ACCEPT) && !defined(_WIN32)
-  int one = 1;
-  return setsockopt(sock, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one, sizeof(one));
-#else
-  (void)sock;
-  return 0;
-#endif
+  return uvbev_sock_ipv6only_(sock);
 }
 
 int evutil_closesocket(evutil_socket_t sock) {
   if (uvbev_accepted_close_(sock)) return 0;
   return uvbev_closesocket_raw_(sock);
-}
-
-#ifdef _WIN32
-/* A connected loopback TCP pair: Windows has no socketpair(). */
-static int loopback_pair(int family, evutil_socket_t sv[2]) {
-  SOCKET listener, a = INVALID_SOCKET, b = INVALID_SOCKET;
-  struct sockaddr_in addr;
-  int len = sizeof(addr);
-  if (family != AF_INET && family != AF_UNIX) {
-    WSASetLastError(WSAEAFNOSUPPORT);
-    return -1;
-  }
-  listener = socket(AF_INET, SOCK_STREAM, 0);
-  if (listener == INVALID_SOCKET) return -1;
-  memset(&addr, 0, sizeof(addr));
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(listener, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(listener, 1) != 0 ||
-      getsockname(listener, (struct sockaddr *)&addr, &len) != 0)
-    goto fail;
-  a = socket(AF_INET, SOCK_STREAM, 0);
-  if (a == INVALID_SOCKET || connect(a, (struct sockaddr *)&addr, sizeof(addr)) != 0) goto fail;
-  b = accept(listener, NULL, NULL);
-  if (b == INVALID_SOCKET) goto fail;
-  closesocket(listener);
-  sv[0] = (evutil_socket_t)a;
-  sv[1] = (evutil_socket_t)b;
-  return 0;
-fail:
-  closesocket(listener);
-  if (a != INVALID_SOCKET) closesocket(a);
-  return -1;
-}
-#endif
-
-int evutil_socketpair(int family, int type, int protocol, evutil_socket_t sv[2]) {
-  if (!sv) return -1;
-#ifdef _WIN32
-  (void)type;
-  (void)protocol;
-  return loopback_pair(family, sv);
-#else
-  return socketpair(family, type, protocol, sv);
-#endif
-}
-
-int evutil_socket_geterror(evutil_socket_t sock) {
-#ifdef _WIN32
-  int optval, optvallen = sizeof(optval);
-  int err = WSAGetLastError();
-  if (err == WSAEWOULDBLOCK && sock >= 0) {
-    if (getsockopt((SOCKET)sock, SOL_SOCKET, SO_ERROR, (void *)&optval, &optvallen)) return err;
-    if (optval) return optval;
-  }
-  return err;
-#else
-  (void)sock;
-  return errno;
-#endif
-}
-
-const char *evutil_socket_error_to_string(int errcode) {
-#ifdef _WIN32
-  return uv_strerror(uvbev_uv_error_from_socket_error_(errcode));
-#else
-  return strerror(errcode);
-#endif
 }
 
 /* ---- time ----------------------------------------------------------------- */

@@ -1,16 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* evutil addresses: inet_pton/ntop (libuv's portable ones), parsing
  * "host:port", comparing sockaddrs, blocking getaddrinfo. */
-/* struct addrinfo and getaddrinfo() are POSIX, hidden in strict C11 mode */
-#if !defined(_WIN32) && !defined(_POSIX_C_SOURCE)
-#define _POSIX_C_SOURCE 200112L
-#endif
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
 
 #include "event2/util.h"
-#include "compat-internal.h"
+#include "platform-internal.h"
 
 const char *evutil_inet_ntop(int af, const void *src, char *dst, size_t len) {
   if (!src || !dst) return NULL;
@@ -207,9 +203,5 @@ static const char *fallback_gai_text(int err) {
 const char *evutil_gai_strerror(int err) {
   const char *own = fallback_gai_text(err);
   if (own) return own;
-#ifdef _WIN32
-  return gai_strerrorA(err);
-#else
-  return gai_strerror(err);
-#endif
+  return uvbev_gai_strerror_(err);
 }

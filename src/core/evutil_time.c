@@ -11,7 +11,7 @@
 #include <uv.h>
 
 #include "event2/util.h"
-#include "compat-internal.h"
+#include "platform-internal.h"
 #include "mm-internal.h"
 
 struct evutil_monotonic_timer {

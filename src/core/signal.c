@@ -25,7 +25,7 @@
 #include <stdlib.h>
 
 #include "base-internal.h"
-#include "compat-internal.h"
+#include "platform-internal.h"
 
 struct sig_slot {
   int users; /* signal events added for this signal, all bases */

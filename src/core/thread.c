@@ -2,18 +2,13 @@
 /* Locks (thread-internal.h) and the evthread_* API.  Default locks are
  * recursive uv_mutex_t; evthread_set_lock_callbacks replaces them. */
 #include <stdlib.h>
-#include <stdint.h>
 #include <string.h>
 #include <uv.h>
-#ifdef _WIN32
-#include <windows.h>
-#else
-#include <pthread.h>
-#endif
 
 #include "mm-internal.h"
 #include "event2/thread.h"
 #include "thread-internal.h"
+#include "platform-internal.h"
 
 static int enabled_;
 static int use_user_locks_;
@@ -121,9 +116,5 @@ int uvbev_lock_try_(void *lock) {
 
 unsigned long uvbev_thread_id_(void) {
   if (id_fn_) return id_fn_();
-#ifdef _WIN32
-  return (unsigned long)GetCurrentThreadId();
-#else
-  return (unsigned long)(uintptr_t)pthread_self();
-#endif
+  return uvbev_thread_self_id_();
 }

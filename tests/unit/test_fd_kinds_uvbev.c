@@ -18,7 +18,7 @@
 #include <uvbev/uvbev.h>
 
 #include "bev_socket-internal.h"
-#include "compat-internal.h"
+#include "platform-internal.h"
 #include "loopback.h"
 
 #ifndef _WIN32

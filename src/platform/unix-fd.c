@@ -1,52 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* What a descriptor is and raw I/O on the ones libuv has no stream for
- * (compat-internal.h).  The platform half of "any descriptor libevent
- * accepts works". */
+/* Unix descriptors (platform-internal.h): what a descriptor is and raw I/O on
+ * the ones libuv has no stream for, and evbuffer_read / evbuffer_write's
+ * readv / writev.  The platform half of "any descriptor libevent accepts
+ * works". */
 #include <limits.h>
-
-#include "compat-internal.h"
-
-#ifdef _WIN32
-
-#include <winsock2.h>
-
-/* Windows descriptors given to libevent are SOCKETs, and every stream
- * socket runs on uv_tcp_t there (pipes and files are not SOCKETs). */
-enum uvbev_fd_kind uvbev_fd_kind_(evutil_socket_t fd) {
-  return fd == (evutil_socket_t)INVALID_SOCKET ? UVBEV_FD_INVALID : UVBEV_FD_TCP;
-}
-
-int uvbev_fd_unpollable_(int uv_err) {
-  (void)uv_err;
-  return 0;
-}
-
-int uvbev_fd_read_(evutil_socket_t fd, char *buf, size_t len) {
-  int r = recv((SOCKET)fd, buf, len > INT_MAX ? INT_MAX : (int)len, 0);
-  return r >= 0 ? r : uvbev_uv_error_from_socket_error_(WSAGetLastError());
-}
-
-int uvbev_fd_write_(evutil_socket_t fd, const uv_buf_t *bufs, int n) {
-  WSABUF b[UVBEV_FD_MAX_BUFS];
-  DWORD sent = 0;
-  int i;
-  if (n > UVBEV_FD_MAX_BUFS) n = UVBEV_FD_MAX_BUFS;
-  for (i = 0; i < n; i++) {
-    b[i].buf = bufs[i].base;
-    b[i].len = bufs[i].len;
-  }
-  if (WSASend((SOCKET)fd, b, (DWORD)n, &sent, 0, NULL, NULL) != 0)
-    return uvbev_uv_error_from_socket_error_(WSAGetLastError());
-  return (int)sent;
-}
-
-#else
-
 #include <errno.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+#include "platform-internal.h"
 
 /* The classes of uv_guess_handle(), with sockets asked first: a socket (the
  * common case) costs two system calls instead of four.  Every descriptor
@@ -115,4 +79,20 @@ int uvbev_fd_write_(evutil_socket_t fd, const uv_buf_t *bufs, int n) {
   return r >= 0 ? (int)r : uv_error_from_errno();
 }
 
-#endif
+/* Unlike uvbev_fd_read_ / _write_, these leave errno as the system set it:
+ * evbuffer_read's caller reads it with EVUTIL_SOCKET_ERROR(). */
+int uvbev_fd_readv_(evutil_socket_t fd, struct evbuffer_iovec *v, int n) {
+  ssize_t r;
+  do
+    r = readv(fd, v, n);
+  while (r < 0 && errno == EINTR);
+  return (int)r;
+}
+
+int uvbev_fd_writev_(evutil_socket_t fd, struct evbuffer_iovec *v, int n) {
+  ssize_t r;
+  do
+    r = writev(fd, v, n);
+  while (r < 0 && errno == EINTR);
+  return (int)r;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* Windows descriptors (platform-internal.h): what a descriptor is and raw I/O
+ * on sockets, for the descriptors libuv has no stream for and for
+ * evbuffer_read / evbuffer_write.  Descriptors given to libevent's API are
+ * SOCKETs on Windows. */
+#include <limits.h>
+#include <winsock2.h>
+
+#include "platform-internal.h"
+
+/* Windows descriptors given to libevent are SOCKETs, and every stream
+ * socket runs on uv_tcp_t there (pipes and files are not SOCKETs). */
+enum uvbev_fd_kind uvbev_fd_kind_(evutil_socket_t fd) {
+  return fd == (evutil_socket_t)INVALID_SOCKET ? UVBEV_FD_INVALID : UVBEV_FD_TCP;
+}
+
+int uvbev_fd_unpollable_(int uv_err) {
+  (void)uv_err;
+  return 0;
+}
+
+int uvbev_fd_read_(evutil_socket_t fd, char *buf, size_t len) {
+  int r = recv((SOCKET)fd, buf, len > INT_MAX ? INT_MAX : (int)len, 0);
+  return r >= 0 ? r : uvbev_uv_error_from_socket_error_(WSAGetLastError());
+}
+
+int uvbev_fd_write_(evutil_socket_t fd, const uv_buf_t *bufs, int n) {
+  WSABUF b[UVBEV_FD_MAX_BUFS];
+  DWORD sent = 0;
+  int i;
+  if (n > UVBEV_FD_MAX_BUFS) n = UVBEV_FD_MAX_BUFS;
+  for (i = 0; i < n; i++) {
+    b[i].buf = bufs[i].base;
+    b[i].len = bufs[i].len;
+  }
+  if (WSASend((SOCKET)fd, b, (DWORD)n, &sent, 0, NULL, NULL) != 0)
+    return uvbev_uv_error_from_socket_error_(WSAGetLastError());
+  return (int)sent;
+}
+
+/* WSABUFs for up to UVBEV_FD_MAX_IOVECS extents; returns how many. */
+static DWORD wsabufs(WSABUF *b, const struct evbuffer_iovec *v, int n) {
+  int i;
+  if (n > UVBEV_FD_MAX_IOVECS) n = UVBEV_FD_MAX_IOVECS;
+  for (i = 0; i < n; i++) {
+    b[i].buf = (char *)v[i].iov_base;
+    b[i].len = (ULONG)v[i].iov_len;
+  }
+  return (DWORD)n;
+}
+
+/* Unlike uvbev_fd_read_ / _write_, these leave the WSA error as the system
+ * set it: evbuffer_read's caller reads it with EVUTIL_SOCKET_ERROR(). */
+int uvbev_fd_readv_(evutil_socket_t fd, struct evbuffer_iovec *v, int n) {
+  WSABUF b[UVBEV_FD_MAX_IOVECS];
+  DWORD got = 0, flags = 0;
+  if (WSARecv((SOCKET)fd, b, wsabufs(b, v, n), &got, &flags, NULL, NULL) != 0) return -1;
+  return (int)got;
+}
+
+int uvbev_fd_writev_(evutil_socket_t fd, struct evbuffer_iovec *v, int n) {
+  WSABUF b[UVBEV_FD_MAX_IOVECS];
+  DWORD sent = 0;
+  if (WSASend((SOCKET)fd, b, wsabufs(b, v, n), &sent, 0, NULL, NULL) != 0) return -1;
+  return (int)sent;
+}
