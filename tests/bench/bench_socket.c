@@ -60,18 +60,19 @@ static void stream_drain(struct bufferevent *bev, void *arg) {
   if (s->received >= s->total) event_base_loopexit(s->base, NULL);
 }
 
-static void bench_stream(void) {
+/* `total` bytes written `block_len` at a time; MiB/s as metric `name`. */
+static void bench_stream(const char *name, size_t total, size_t block_len) {
   struct stream s;
   evutil_socket_t sv[2];
   struct bufferevent *w, *r;
-  char *block = malloc(64 * 1024);
+  char *block = malloc(block_len);
   double t0, dt;
-  memset(block, 's', 64 * 1024);
+  memset(block, 's', block_len);
   memset(&s, 0, sizeof(s));
   s.base = event_base_new();
-  s.total = s.to_write = ((size_t)1 << 30) / (size_t)scale;
+  s.total = s.to_write = total;
   s.block = block;
-  s.block_len = 64 * 1024;
+  s.block_len = block_len;
   bench_tcp_pair(sv);
   w = bufferevent_socket_new(s.base, sv[0], BEV_OPT_CLOSE_ON_FREE);
   r = bufferevent_socket_new(s.base, sv[1], BEV_OPT_CLOSE_ON_FREE);
@@ -84,11 +85,15 @@ static void bench_stream(void) {
   event_base_dispatch(s.base);
   dt = bench_now_s() - t0;
   if (s.received != s.total) bench_die("stream incomplete");
-  bench_metric("socket_stream_1gib", (double)s.total / (1024.0 * 1024.0) / dt, "MiB/s", "higher");
+  bench_metric(name, (double)s.total / (1024.0 * 1024.0) / dt, "MiB/s", "higher");
   bufferevent_free(w);
   bufferevent_free(r);
   event_base_free(s.base);
   free(block);
+}
+
+static void pingpong_plain(const char *name, int conns, long rounds) {
+  bench_pingpong_n(name, 0, conns, rounds);
 }
 
 /* ---- connections opened and closed ------------------------------------------ */
@@ -175,21 +180,6 @@ static long rss_bytes(void) {
 #endif
 }
 
-static int idle_count(void) {
-  int n = 10000;
-#ifndef _WIN32
-  struct rlimit rl;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-    getrlimit(RLIMIT_NOFILE, &rl);
-    if (rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < 2L * n + 64)
-      n = (int)(((long)rl.rlim_cur - 64) / 2);
-  }
-#endif
-  return n / scale;
-}
-
 struct idle_ctx {
   struct event_base *base;
   int remaining;
@@ -222,7 +212,7 @@ static void idle_exchange_one_message(struct event_base *base, struct buffereven
 }
 
 static void bench_idle_memory(void) {
-  int n = idle_count(), i;
+  int n = bench_max_conns(10000) / scale, i;
   evutil_socket_t *fds = malloc(sizeof(*fds) * 2 * (size_t)n);
   struct bufferevent **bevs = malloc(sizeof(*bevs) * (size_t)n);
   struct event_base *base = event_base_new();
@@ -263,11 +253,13 @@ int main(int argc, char **argv) {
   bench_count_allocations(); /* before the library allocates anything */
   if (sc && atoi(sc) > 0) scale = atoi(sc);
   printf("# bench_socket (%s)\n", BENCH_IMPL_NAME);
-  if (!only || !strcmp(only, "stream")) bench_stream();
+  if (!only || !strcmp(only, "stream"))
+    bench_stream("socket_stream_1gib", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
   if (!only || !strcmp(only, "pingpong"))
     bench_pingpong("socket_pingpong_64b_x100", 0, 2000 / scale + 1); /* bench-pingpong.c */
   if (!only || !strcmp(only, "churn")) bench_connect_close();
   if (!only || !strcmp(only, "idle")) bench_idle_memory();
+  bench_sweep(only, scale, pingpong_plain, bench_stream); /* charts.sh's points */
   bench_tcp_pairs_done();
   return 0;
 }

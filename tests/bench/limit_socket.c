@@ -6,6 +6,8 @@
  *
  *   socket_stream_1gib        1 GiB over one connection: a non-blocking
  *                             send/recv loop keeping at most 128 KiB unreceived
+ *                             (the stream sweep gathers writes under 64 KiB
+ *                             into 64 KiB sends, as a buffer would)
  *   socket_pingpong_64b_x100  100 connections echoing 64-byte messages, one
  *                             read and one write per message per side
  *   socket_connect_close_1000 1000 connections opened and closed, 50 at a time
@@ -32,41 +34,76 @@
 
 static int scale = 1;
 
-static long minor_faults(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_minflt;
-}
-
 /* ---- 1 GiB stream ---------------------------------------------------------- */
 
-static void limit_stream(void) {
-  enum { BLOCK = 64 * 1024, UNRECEIVED = 128 * 1024 };
-  static char out[BLOCK], in[BLOCK];
+enum { GATHER = 64 * 1024 };
+
+/* The bytes to send next: blocks of at least GATHER bytes are sent as they
+ * are; smaller ones are copied together into GATHER-byte sends first, as any
+ * program writing small pieces does (a library's output buffer does the
+ * same). */
+struct source {
+  const char *block;
+  size_t block_len, produced, total;
+  char *gather;
+  size_t len, off; /* what is gathered, and sent of it */
+};
+
+static const char *source_next(struct source *src, size_t *n) {
+  if (src->block_len >= GATHER) {
+    *n = src->total - src->produced < src->block_len ? src->total - src->produced : src->block_len;
+    return src->block;
+  }
+  if (src->off == src->len) {
+    src->off = src->len = 0;
+    while (src->len + src->block_len <= GATHER && src->produced + src->len < src->total) {
+      size_t k = src->total - src->produced - src->len;
+      if (k > src->block_len) k = src->block_len;
+      memcpy(src->gather + src->len, src->block, k);
+      src->len += k;
+    }
+  }
+  *n = src->len - src->off;
+  return src->gather + src->off;
+}
+
+static void source_sent(struct source *src, size_t n) {
+  src->produced += n;
+  if (src->block_len < GATHER) src->off += n;
+}
+
+/* `total` bytes written `block` at a time, at most 128 KiB (or one block)
+ * unreceived; MiB/s as metric `name`. */
+static void limit_stream(const char *name, size_t total, size_t block) {
+  static char in[64 * 1024], gather[GATHER];
+  struct source src = {NULL, block, 0, total, gather, 0, 0};
+  char *out = malloc(block);
+  size_t unreceived = block > 128 * 1024 ? block : 128 * 1024, received = 0;
   evutil_socket_t sv[2];
-  size_t total = ((size_t)1 << 30) / (size_t)scale, sent = 0, received = 0;
   double t0, dt;
-  memset(out, 's', sizeof(out));
+  memset(out, 's', block);
+  src.block = out;
   bench_tcp_pair(sv);
   t0 = bench_now_s();
   while (received < total) {
-    size_t room = UNRECEIVED - (sent - received), n = total - sent;
+    size_t room = unreceived - (src.produced - received), n;
+    const char *p = source_next(&src, &n);
     ssize_t r;
     if (n > room) n = room;
-    if (n > BLOCK) n = BLOCK;
-    if (n > 0 && (r = send(sv[0], out, n, 0)) > 0) sent += (size_t)r;
+    if (n > 0 && (r = send(sv[0], p, n, 0)) > 0) source_sent(&src, (size_t)r);
     if ((r = recv(sv[1], in, sizeof(in), 0)) > 0) received += (size_t)r;
     if (r == 0) bench_die("stream: early EOF");
   }
   dt = bench_now_s() - t0;
-  bench_metric("socket_stream_1gib", (double)total / (1024.0 * 1024.0) / dt, "MiB/s", "higher");
+  bench_metric(name, (double)total / (1024.0 * 1024.0) / dt, "MiB/s", "higher");
   close(sv[0]);
   close(sv[1]);
+  free(out);
 }
 
 /* ---- ping-pong ----------------------------------------------------------------- */
 
-enum { PP_CONNS = 100, PP_MSG = 64 };
+enum { PP_MSG = 64 };
 
 struct pp_end {
   int fd;
@@ -87,15 +124,17 @@ static int pp_ready(struct pp_end *e, long *done) {
   return e->rounds > 0 ? 0 : 1;
 }
 
-static void limit_pingpong(long rounds) {
-  struct pp_end ends[2 * PP_CONNS];
+/* `conns` connections, `rounds` messages each; messages/s as metric `name`,
+ * and faults and mallocs per message. */
+static void limit_pingpong(const char *name, int conns, long rounds) {
+  struct pp_end *ends = calloc(2 * (size_t)conns, sizeof(*ends));
   struct epoll_event evs[64];
-  char msg[PP_MSG];
-  int ep = epoll_create1(0), i, left = PP_CONNS;
+  char msg[PP_MSG], metric[128];
+  int ep = epoll_create1(0), i, left = conns;
   long done = 0, faults;
   double t0, dt;
   memset(msg, 'p', sizeof(msg));
-  for (i = 0; i < PP_CONNS; i++) {
+  for (i = 0; i < conns; i++) {
     evutil_socket_t sv[2];
     int k;
     bench_tcp_pair(sv);
@@ -110,9 +149,9 @@ static void limit_pingpong(long rounds) {
       if (epoll_ctl(ep, EPOLL_CTL_ADD, e->fd, &ev) != 0) bench_die("epoll_ctl");
     }
   }
-  faults = minor_faults();
+  faults = bench_minor_faults();
   t0 = bench_now_s();
-  for (i = 0; i < PP_CONNS; i++)
+  for (i = 0; i < conns; i++)
     if (send(ends[2 * i].fd, msg, PP_MSG, 0) != PP_MSG) bench_die("pingpong: send");
   while (left > 0) {
     int n = epoll_wait(ep, evs, 64, -1), k;
@@ -123,14 +162,16 @@ static void limit_pingpong(long rounds) {
     }
   }
   dt = bench_now_s() - t0;
-  faults = minor_faults() - faults;
-  bench_metric("socket_pingpong_64b_x100", (double)done / dt, "messages/s", "higher");
-  bench_metric("socket_pingpong_64b_x100_faults_per_msg", (double)faults / (double)done, "faults",
-               "lower");
-  bench_metric("socket_pingpong_64b_x100_mallocs_per_msg", 0.0, "mallocs", "lower");
-  for (i = 0; i < 2 * PP_CONNS; i++)
+  faults = bench_minor_faults() - faults;
+  bench_metric(name, (double)done / dt, "messages/s", "higher");
+  snprintf(metric, sizeof(metric), "%s_faults_per_msg", name);
+  bench_metric(metric, (double)faults / (double)done, "faults", "lower");
+  snprintf(metric, sizeof(metric), "%s_mallocs_per_msg", name);
+  bench_metric(metric, 0.0, "mallocs", "lower");
+  for (i = 0; i < 2 * conns; i++)
     close(ends[i].fd);
   close(ep);
+  free(ends);
 }
 
 /* ---- connections opened and closed ------------------------------------------- */
@@ -217,9 +258,12 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   if (sc && atoi(sc) > 0) scale = atoi(sc);
   printf("# limit_socket (raw epoll)\n");
-  if (!only || !strcmp(only, "stream")) limit_stream();
-  if (!only || !strcmp(only, "pingpong")) limit_pingpong(2000 / scale + 1);
+  if (!only || !strcmp(only, "stream"))
+    limit_stream("socket_stream_1gib", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
+  if (!only || !strcmp(only, "pingpong"))
+    limit_pingpong("socket_pingpong_64b_x100", 100, 2000 / scale + 1);
   if (!only || !strcmp(only, "churn")) limit_connect_close();
+  bench_sweep(only, scale, limit_pingpong, limit_stream); /* charts.sh's points */
   bench_tcp_pairs_done();
   return 0;
 }

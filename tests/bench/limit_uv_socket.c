@@ -5,8 +5,10 @@
  * metric names and sizes as bench_socket:
  *
  *   socket_stream_1gib        1 GiB over one connection, at most 1 MiB queued
- *                             for writing (uv_write of 64 KiB blocks), read
- *                             into one 64 KiB buffer
+ *                             for writing (uv_write of 64 KiB blocks; the
+ *                             stream sweep gathers smaller writes into 64 KiB
+ *                             ones, as a buffer would), read into one 64 KiB
+ *                             buffer
  *   socket_pingpong_64b_x100  100 connections echoing 64-byte messages
  *                             (uv_try_write), read into one shared buffer
  *   socket_idle_bytes_each    resident memory per idle connected uv_tcp_t
@@ -19,13 +21,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <uv.h>
 
 #include "bench-util.h"
 
 static int scale = 1;
 static char shared_buf[64 * 1024];
+static uv_loop_t *loop;
 
 static void alloc_shared(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   (void)h;
@@ -33,7 +35,7 @@ static void alloc_shared(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   *buf = uv_buf_init(shared_buf, sizeof(shared_buf));
 }
 
-static uv_tcp_t *tcp_on(uv_loop_t *loop, evutil_socket_t fd, void *data) {
+static uv_tcp_t *tcp_on(evutil_socket_t fd, void *data) {
   uv_tcp_t *t = malloc(sizeof(*t));
   if (!t || uv_tcp_init(loop, t) != 0 || uv_tcp_open(t, (uv_os_sock_t)fd) != 0)
     bench_die("uv_tcp_open");
@@ -45,17 +47,22 @@ static void close_free(uv_handle_t *h) {
   uv_close(h, (uv_close_cb)free);
 }
 
-/* ---- 1 GiB stream ---------------------------------------------------------- */
+/* ---- streams ----------------------------------------------------------------- */
 
-enum { BLOCK = 64 * 1024, IN_FLIGHT = 16 }; /* 16 x 64 KiB: 1 MiB queued */
+/* At most 1 MiB queued for writing.  Blocks of at least 64 KiB are written
+ * as they are; smaller ones are copied together into 64 KiB writes first, as
+ * any program writing small pieces does (a library's output buffer does the
+ * same): then there are 16 write buffers of 64 KiB. */
+enum { GATHER = 64 * 1024, QUEUED = 1024 * 1024 };
 
 struct stream {
   uv_tcp_t *w, *r;
-  size_t to_write, received, total;
-  int in_flight;
-  uv_write_t reqs[IN_FLIGHT];
-  int free_reqs[IN_FLIGHT], nfree;
-  char block[BLOCK];
+  size_t to_write, received, total, block;
+  int nbufs;
+  uv_write_t *reqs;
+  char **bufs; /* one per request: the gathered bytes, or the block */
+  int *free_reqs, nfree;
+  char *data;
 };
 
 static void stream_write_more(struct stream *s);
@@ -67,14 +74,30 @@ static void stream_written(uv_write_t *req, int status) {
   stream_write_more(s);
 }
 
+/* The next write's bytes in the request's buffer: gathered blocks, or one. */
+static size_t stream_fill(struct stream *s, int i) {
+  size_t n = 0;
+  if (s->block >= GATHER) {
+    n = s->to_write < s->block ? s->to_write : s->block;
+  } else {
+    while (n + s->block <= GATHER && n < s->to_write) {
+      size_t k = s->to_write - n < s->block ? s->to_write - n : s->block;
+      memcpy(s->bufs[i] + n, s->data, k);
+      n += k;
+    }
+  }
+  s->to_write -= n;
+  return n;
+}
+
 static void stream_write_more(struct stream *s) {
   while (s->to_write > 0 && s->nfree > 0) {
-    uv_write_t *req = &s->reqs[s->free_reqs[--s->nfree]];
-    size_t n = s->to_write < BLOCK ? s->to_write : BLOCK;
-    uv_buf_t b = uv_buf_init(s->block, (unsigned)n);
-    req->data = s;
-    if (uv_write(req, (uv_stream_t *)s->w, &b, 1, stream_written) != 0) bench_die("uv_write");
-    s->to_write -= n;
+    int i = s->free_reqs[--s->nfree];
+    size_t n = stream_fill(s, i);
+    uv_buf_t b = uv_buf_init(s->bufs[i], (unsigned)n);
+    s->reqs[i].data = s;
+    if (uv_write(&s->reqs[i], (uv_stream_t *)s->w, &b, 1, stream_written) != 0)
+      bench_die("uv_write");
   }
 }
 
@@ -86,34 +109,61 @@ static void stream_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf) {
   if (s->received >= s->total) uv_read_stop(h);
 }
 
-static void limit_stream(uv_loop_t *loop) {
-  struct stream *s = calloc(1, sizeof(*s));
+static void stream_alloc(struct stream *s, size_t total, size_t block) {
+  size_t unit = block >= GATHER ? block : GATHER;
+  int i;
+  memset(s, 0, sizeof(*s));
+  s->total = s->to_write = total;
+  s->block = block;
+  s->nbufs = unit >= QUEUED ? 1 : (int)(QUEUED / unit);
+  s->data = malloc(block);
+  s->reqs = malloc(sizeof(*s->reqs) * (size_t)s->nbufs);
+  s->bufs = malloc(sizeof(*s->bufs) * (size_t)s->nbufs);
+  s->free_reqs = malloc(sizeof(int) * (size_t)s->nbufs);
+  if (!s->data || !s->reqs || !s->bufs || !s->free_reqs) bench_die("stream: no memory");
+  memset(s->data, 's', block);
+  for (i = 0; i < s->nbufs; i++) {
+    s->bufs[i] = block >= GATHER ? s->data : malloc(GATHER);
+    if (!s->bufs[i]) bench_die("stream: no memory");
+    s->free_reqs[s->nfree++] = i;
+  }
+}
+
+static void stream_free(struct stream *s) {
+  int i;
+  for (i = 0; i < s->nbufs; i++)
+    if (s->bufs[i] != s->data) free(s->bufs[i]);
+  free(s->data);
+  free(s->reqs);
+  free(s->bufs);
+  free(s->free_reqs);
+}
+
+/* `total` bytes written `block` at a time; MiB/s as metric `name`. */
+static void limit_stream(const char *name, size_t total, size_t block) {
+  struct stream s;
   evutil_socket_t sv[2];
   double t0, dt;
-  int i;
-  memset(s->block, 's', BLOCK);
-  s->total = s->to_write = ((size_t)1 << 30) / (size_t)scale;
-  for (i = 0; i < IN_FLIGHT; i++)
-    s->free_reqs[s->nfree++] = i;
+  stream_alloc(&s, total, block);
   bench_tcp_pair(sv);
-  s->w = tcp_on(loop, sv[0], s);
-  s->r = tcp_on(loop, sv[1], s);
+  s.w = tcp_on(sv[0], &s);
+  s.r = tcp_on(sv[1], &s);
   t0 = bench_now_s();
-  uv_read_start((uv_stream_t *)s->r, alloc_shared, stream_read);
-  stream_write_more(s);
+  uv_read_start((uv_stream_t *)s.r, alloc_shared, stream_read);
+  stream_write_more(&s);
   uv_run(loop, UV_RUN_DEFAULT);
   dt = bench_now_s() - t0;
-  if (s->received != s->total) bench_die("stream incomplete");
-  bench_metric("socket_stream_1gib", (double)s->total / (1024.0 * 1024.0) / dt, "MiB/s", "higher");
-  close_free((uv_handle_t *)s->w);
-  close_free((uv_handle_t *)s->r);
+  if (s.received != s.total) bench_die("stream incomplete");
+  bench_metric(name, (double)s.total / (1024.0 * 1024.0) / dt, "MiB/s", "higher");
+  close_free((uv_handle_t *)s.w);
+  close_free((uv_handle_t *)s.r);
   uv_run(loop, UV_RUN_DEFAULT);
-  free(s);
+  stream_free(&s);
 }
 
 /* ---- ping-pong ----------------------------------------------------------------- */
 
-enum { PP_CONNS = 100, PP_MSG = 64 };
+enum { PP_MSG = 64 };
 
 struct pp_end {
   long rounds; /* client: messages still to send; echo side: -1 */
@@ -137,42 +187,48 @@ static void pp_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf) {
   }
 }
 
-static void limit_pingpong(uv_loop_t *loop, long rounds) {
-  struct pp_end ends[2 * PP_CONNS];
-  uv_tcp_t *tcps[2 * PP_CONNS];
-  char msg[PP_MSG];
+/* `conns` connections, `rounds` messages each; messages/s as metric `name`,
+ * and faults and mallocs per message. */
+static void limit_pingpong(const char *name, int conns, long rounds) {
+  struct pp_end *ends = calloc(2 * (size_t)conns, sizeof(*ends));
+  uv_tcp_t **tcps = calloc(2 * (size_t)conns, sizeof(*tcps));
+  char msg[PP_MSG], metric[128];
   uv_buf_t b = uv_buf_init(msg, PP_MSG);
   long done = 0, faults;
   double t0, dt;
   int i;
+  if (!ends || !tcps) bench_die("pingpong: no memory");
   memset(msg, 'p', sizeof(msg));
-  for (i = 0; i < PP_CONNS; i++) {
+  for (i = 0; i < conns; i++) {
     evutil_socket_t sv[2];
     bench_tcp_pair(sv);
     ends[2 * i].rounds = rounds;
     ends[2 * i + 1].rounds = -1;
     ends[2 * i].done = ends[2 * i + 1].done = &done;
-    tcps[2 * i] = tcp_on(loop, sv[0], &ends[2 * i]);
-    tcps[2 * i + 1] = tcp_on(loop, sv[1], &ends[2 * i + 1]);
+    tcps[2 * i] = tcp_on(sv[0], &ends[2 * i]);
+    tcps[2 * i + 1] = tcp_on(sv[1], &ends[2 * i + 1]);
     uv_read_start((uv_stream_t *)tcps[2 * i], alloc_shared, pp_read);
     uv_read_start((uv_stream_t *)tcps[2 * i + 1], alloc_shared, pp_read);
   }
   faults = bench_minor_faults();
   t0 = bench_now_s();
-  for (i = 0; i < PP_CONNS; i++)
+  for (i = 0; i < conns; i++)
     if (uv_try_write((uv_stream_t *)tcps[2 * i], &b, 1) != PP_MSG) bench_die("pingpong: first");
   /* the echo sides keep reading: stop once every client is done */
-  while (done < (long)PP_CONNS * rounds)
+  while (done < (long)conns * rounds)
     uv_run(loop, UV_RUN_ONCE);
   dt = bench_now_s() - t0;
   faults = bench_minor_faults() - faults;
-  bench_metric("socket_pingpong_64b_x100", (double)done / dt, "messages/s", "higher");
-  bench_metric("socket_pingpong_64b_x100_faults_per_msg", (double)faults / (double)done, "faults",
-               "lower");
-  bench_metric("socket_pingpong_64b_x100_mallocs_per_msg", 0.0, "mallocs", "lower");
-  for (i = 0; i < 2 * PP_CONNS; i++)
+  bench_metric(name, (double)done / dt, "messages/s", "higher");
+  snprintf(metric, sizeof(metric), "%s_faults_per_msg", name);
+  bench_metric(metric, (double)faults / (double)done, "faults", "lower");
+  snprintf(metric, sizeof(metric), "%s_mallocs_per_msg", name);
+  bench_metric(metric, 0.0, "mallocs", "lower");
+  for (i = 0; i < 2 * conns; i++)
     close_free((uv_handle_t *)tcps[i]);
   uv_run(loop, UV_RUN_DEFAULT);
+  free(ends);
+  free(tcps);
 }
 
 /* ---- idle memory ------------------------------------------------------------- */
@@ -186,26 +242,13 @@ static long rss_bytes(void) {
   return resident < 0 ? -1 : resident * 4096L;
 }
 
-static int idle_count(void) {
-  struct rlimit rl;
-  int n = 10000;
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-    getrlimit(RLIMIT_NOFILE, &rl);
-    if (rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < 2L * n + 64)
-      n = (int)(((long)rl.rlim_cur - 64) / 2);
-  }
-  return n / scale;
-}
-
 static void idle_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf) {
   (void)buf;
   if (n > 0) --*(int *)h->data;
 }
 
-static void limit_idle_memory(uv_loop_t *loop) {
-  int n = idle_count(), i, remaining = n;
+static void limit_idle_memory(void) {
+  int n = bench_max_conns(10000) / scale, i, remaining = n;
   evutil_socket_t *fds = malloc(sizeof(*fds) * 2 * (size_t)n);
   uv_tcp_t **tcps = malloc(sizeof(*tcps) * (size_t)n);
   long before, after, after_msg;
@@ -217,7 +260,7 @@ static void limit_idle_memory(uv_loop_t *loop) {
   uv_run(loop, UV_RUN_NOWAIT);
   before = rss_bytes();
   for (i = 0; i < n; i++) {
-    tcps[i] = tcp_on(loop, fds[2 * i], &remaining);
+    tcps[i] = tcp_on(fds[2 * i], &remaining);
     uv_read_start((uv_stream_t *)tcps[i], alloc_shared, idle_read);
   }
   uv_run(loop, UV_RUN_NOWAIT);
@@ -244,15 +287,19 @@ static void limit_idle_memory(uv_loop_t *loop) {
 int main(int argc, char **argv) {
   const char *only = argc > 1 ? argv[1] : NULL;
   const char *sc = getenv("BENCH_SOCKET_SCALE");
-  uv_loop_t loop;
+  uv_loop_t the_loop;
   signal(SIGPIPE, SIG_IGN);
   if (sc && atoi(sc) > 0) scale = atoi(sc);
-  uv_loop_init(&loop);
+  uv_loop_init(&the_loop);
+  loop = &the_loop;
   printf("# limit_uv_socket (bare libuv %s)\n", uv_version_string());
-  if (!only || !strcmp(only, "stream")) limit_stream(&loop);
-  if (!only || !strcmp(only, "pingpong")) limit_pingpong(&loop, 2000 / scale + 1);
-  if (!only || !strcmp(only, "idle")) limit_idle_memory(&loop);
+  if (!only || !strcmp(only, "stream"))
+    limit_stream("socket_stream_1gib", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
+  if (!only || !strcmp(only, "pingpong"))
+    limit_pingpong("socket_pingpong_64b_x100", 100, 2000 / scale + 1);
+  if (!only || !strcmp(only, "idle")) limit_idle_memory();
+  bench_sweep(only, scale, limit_pingpong, limit_stream); /* charts.sh's points */
   bench_tcp_pairs_done();
-  uv_loop_close(&loop);
+  uv_loop_close(&the_loop);
   return 0;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The ping-pong benchmark shared by bench_socket and bench_thread: 100
- * loopback connections each echoing a 64-byte message `rounds` times. */
+/* The ping-pong benchmark shared by bench_socket and bench_thread: loopback
+ * connections each echoing a 64-byte message `rounds` times. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <event2/buffer.h>
@@ -10,7 +11,7 @@
 
 #include "bench-util.h"
 
-enum { PP_CONNS = 100, PP_MSG = 64 };
+enum { PP_MSG = 64 };
 
 struct pingpong {
   struct event_base *base;
@@ -43,19 +44,24 @@ static void pp_client_read(struct bufferevent *bev, void *arg) {
 }
 
 void bench_pingpong(const char *name, int options, long rounds) {
+  bench_pingpong_n(name, options, 100, rounds);
+}
+
+void bench_pingpong_n(const char *name, int options, int conns, long rounds) {
   struct pingpong pp;
-  struct pp_client clients[PP_CONNS];
-  struct bufferevent *bevs[2 * PP_CONNS];
+  struct pp_client *clients = calloc((size_t)conns, sizeof(*clients));
+  struct bufferevent **bevs = calloc(2 * (size_t)conns, sizeof(*bevs));
   char msg[PP_MSG], metric[128];
   double t0, dt;
   long faults;
   unsigned long mallocs;
   int i;
   memset(&pp, 0, sizeof(pp));
+  if (!clients || !bevs) bench_die("pingpong: no memory");
   memset(msg, 'p', sizeof(msg));
   pp.base = event_base_new();
-  pp.conns_left = PP_CONNS;
-  for (i = 0; i < PP_CONNS; i++) {
+  pp.conns_left = conns;
+  for (i = 0; i < conns; i++) {
     evutil_socket_t sv[2];
     bench_tcp_pair(sv);
     clients[i].pp = &pp;
@@ -71,7 +77,7 @@ void bench_pingpong(const char *name, int options, long rounds) {
   faults = bench_minor_faults();
   mallocs = bench_allocations();
   t0 = bench_now_s();
-  for (i = 0; i < PP_CONNS; i++)
+  for (i = 0; i < conns; i++)
     bufferevent_write(bevs[2 * i], msg, PP_MSG);
   event_base_dispatch(pp.base);
   dt = bench_now_s() - t0;
@@ -82,7 +88,9 @@ void bench_pingpong(const char *name, int options, long rounds) {
   bench_metric(metric, (double)faults / (double)pp.done, "faults", "lower");
   snprintf(metric, sizeof(metric), "%s_mallocs_per_msg", name);
   bench_metric(metric, (double)mallocs / (double)pp.done, "mallocs", "lower");
-  for (i = 0; i < 2 * PP_CONNS; i++)
+  for (i = 0; i < 2 * conns; i++)
     bufferevent_free(bevs[i]);
   event_base_free(pp.base);
+  free(clients);
+  free(bevs);
 }

@@ -11,6 +11,46 @@
 
 #include "bench-util.h"
 
+int bench_sweep(const char *which, int scale, bench_pingpong_fn pingpong, bench_stream_fn stream) {
+  static const int conns[] = {10, 50, 100, 200, 500, 1000, 2000, 5000};
+  static const size_t sizes[] = {64, 256, 1024, 4096, 16384, 65536, 262144, 1048576};
+  char name[64];
+  size_t i;
+  if (which && !strcmp(which, "sweep-conns")) {
+    int max = bench_max_conns(5000);
+    for (i = 0; i < sizeof(conns) / sizeof(conns[0]) && conns[i] <= max; i++) {
+      long rounds = 200000L / conns[i] / scale; /* the same messages at each point */
+      snprintf(name, sizeof(name), "sweep_pingpong_c%d", conns[i]);
+      pingpong(name, conns[i], rounds < 2 ? 2 : rounds);
+    }
+    return 1;
+  }
+  if (which && !strcmp(which, "sweep-size")) {
+    for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+      size_t bytes = sizes[i] << 20; /* a million writes, at most 256 MiB */
+      if (bytes > ((size_t)256 << 20)) bytes = (size_t)256 << 20;
+      snprintf(name, sizeof(name), "sweep_stream_w%zu", sizes[i]);
+      stream(name, bytes / (size_t)scale, sizes[i]);
+    }
+    return 1;
+  }
+  return 0;
+}
+
+int bench_max_conns(int want) {
+#ifndef _WIN32
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    getrlimit(RLIMIT_NOFILE, &rl);
+    if (rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < 2L * want + 64)
+      want = (int)(((long)rl.rlim_cur - 64) / 2);
+  }
+#endif
+  return want;
+}
+
 static unsigned long allocations;
 
 static void *count_malloc(size_t n) {

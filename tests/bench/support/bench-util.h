@@ -34,5 +34,20 @@ long bench_minor_faults(void);
  * faults (`name`_faults_per_msg) and the library's allocations
  * (`name`_mallocs_per_msg, when bench_count_allocations was called). */
 void bench_pingpong(const char *name, int options, long rounds);
+/* The same with `conns` connections. */
+void bench_pingpong_n(const char *name, int options, int conns, long rounds);
+
+/* The sweeps behind the charts (tests/bench/charts.sh), the same points for
+ * every program (bench_socket and the limit programs): `which` is
+ * "sweep-conns" (a ping-pong at 10 to 5,000 connections, the same number of
+ * messages at each point, metric sweep_pingpong_c<N>) or "sweep-size" (a
+ * stream written 64 B to 1 MiB at a time, metric sweep_stream_w<SIZE>).
+ * Returns 1 if `which` named a sweep. */
+typedef void (*bench_pingpong_fn)(const char *name, int conns, long rounds);
+typedef void (*bench_stream_fn)(const char *name, size_t total, size_t write_size);
+int bench_sweep(const char *which, int scale, bench_pingpong_fn pingpong, bench_stream_fn stream);
+/* Raises the descriptor limit to its maximum; returns the connections (two
+ * descriptors each) it allows, at most `want`. */
+int bench_max_conns(int want);
 
 #endif
