@@ -60,16 +60,11 @@ static struct bufferevent *bev_pair_bev(struct bev_pair *side) {
 /* ---- deferred continuation ------------------------------------------------- */
 
 static void bev_pair_schedule(struct bev_pair *side) {
-  struct bufferevent *bev = bev_pair_bev(side);
-  if (side->p.unlinked) return;
-  if (uvbev_deferred_schedule_(bev->ev_base, &side->kick))
-    bev_core_incref_(bev); /* held by the queued deferred */
+  bev_core_defer_(bev_pair_bev(side), &side->kick);
 }
 
 static void bev_pair_unschedule(struct bev_pair *side) {
-  struct bufferevent *bev = bev_pair_bev(side);
-  if (uvbev_deferred_cancel_(bev->ev_base, &side->kick))
-    BEV_UPCAST(bev)->refcnt--; /* the caller holds another reference */
+  bev_core_undefer_(bev_pair_bev(side), &side->kick);
 }
 
 /* ---- moving bytes ------------------------------------------------------------ */
@@ -137,8 +132,7 @@ static void bev_pair_on_kick(struct uvbev_deferred *d, void *arg) {
   BEV_LOCK(bev);
   bev_pair_move(side);
   if (side->partner && !side->p.unlinked) bev_pair_move(side->partner);
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev); /* the queued deferred's reference */
+  bev_core_decref_and_unlock_(bev); /* the queued deferred's reference */
 }
 
 /* Bytes were added to a side's output (by the user, or by a move back). */

@@ -308,8 +308,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   struct bev_socket *s = c->owner;
   struct bufferevent *bev = &s->p.bev;
   int yielded;
-  bev_core_incref_(bev);
-  BEV_LOCK(bev);
+  bev_core_incref_and_lock_(bev);
   if (c->reserved) {
     c->reserved = 0;
     evbuffer_uv_commit_(bev->input, nread > 0 ? (size_t)nread : 0);
@@ -331,8 +330,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
     read_failed(s, UV_ENOMEM, uvbev_base_broken_(bev->ev_base));
   }
   if (!s->p.freed && !yielded) maybe_trim_input(c, bev, nread, buf);
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
 }
 
 void bev_socket_read_failed_(struct bev_socket *s, int err) {
@@ -386,8 +384,7 @@ static void on_write(uv_write_t *req, int status) {
   struct bev_conn *c = req->data;
   struct bev_socket *s = c->owner;
   struct bufferevent *bev = &s->p.bev;
-  bev_core_incref_(bev);
-  BEV_LOCK(bev);
+  bev_core_incref_and_lock_(bev);
   c->writing = 0;
   /* Only this write holds the output's pin (flushes wait for it). */
   evbuffer_uv_unpin_(bev->output, status == 0 ? evbuffer_uv_pinned_(bev->output) : 0);
@@ -401,8 +398,7 @@ static void on_write(uv_write_t *req, int status) {
     bev_core_output_drained_(bev);
     if (!s->p.freed && s->conn == c) bev_socket_flush_now_(s);
   }
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
 }
 
 /* Starts c->wreq on bufs (pinned), reporting to on_write. */
@@ -416,11 +412,8 @@ static int conn_write(struct bev_conn *c, const uv_buf_t *bufs, unsigned n) {
 
 /* Schedules flush_d (holding a reference while it is queued). */
 static void request_flush(struct bev_socket *s) {
-  if (s->flush_queued || s->p.freed || s->p.unlinked) return;
-  if (uvbev_deferred_schedule_(s->p.bev.ev_base, &s->flush_d)) {
-    s->flush_queued = 1;
-    bev_core_incref_(&s->p.bev);
-  }
+  if (s->flush_queued || s->p.freed) return;
+  if (bev_core_defer_(&s->p.bev, &s->flush_d)) s->flush_queued = 1;
 }
 
 void bev_socket_flush_now_(struct bev_socket *s) {
@@ -491,8 +484,7 @@ static void on_flush_deferred(struct uvbev_deferred *d, void *arg) {
       conn_stop_reading(s->conn);
     bev_socket_flush_now_(s);
   }
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev); /* the queued reference */
+  bev_core_decref_and_unlock_(bev); /* the queued deferred's reference */
 }
 
 /* s->fio's watching follows the state: now on the loop thread, else from
@@ -547,11 +539,7 @@ static int be_socket_disable(struct bufferevent *bev, short what) {
 
 static void be_socket_unlink(struct bufferevent *bev) {
   struct bev_socket *s = (struct bev_socket *)bev;
-  if (s->flush_queued && uvbev_deferred_cancel_(bev->ev_base, &s->flush_d)) {
-    /* The queued flush's reference; bufferevent_free holds another. */
-    s->flush_queued = 0;
-    BEV_UPCAST(bev)->refcnt--;
-  }
+  if (bev_core_undefer_(bev, &s->flush_d)) s->flush_queued = 0;
   bev_socket_cancel_lookup_(s);
   bev_socket_conn_drop_(s);
 }

@@ -163,14 +163,30 @@ int bev_core_init_(struct bufferevent_private *p, struct event_base *base,
  * zeroed struct BEFORE bev_core_init_; NULL is allowed (no lock). */
 void bev_core_share_lock_(struct bufferevent_private *p, void *lock);
 
+/* References (libevent's bufferevent_incref / _incref_and_lock_ /
+ * _decref_and_unlock_).  Dropping a reference asserts, in debug builds, that
+ * one was held. */
 void bev_core_incref_(struct bufferevent *bev);
-/* Returns 1 if this dropped the last reference (bev is gone). */
+/* Takes bev's lock, then a reference: pair with bev_core_decref_and_unlock_
+ * around code that may run user callbacks (which may free bev). */
+void bev_core_incref_and_lock_(struct bufferevent *bev);
+/* Drops a reference (taking the lock for it).  Returns 1 if this dropped the
+ * last one (bev is gone). */
 int bev_core_decref_(struct bufferevent *bev);
+/* Drops a reference and the lock the caller holds (once: the lock is
+ * recursive).  Returns 1 if bev is gone. */
+int bev_core_decref_and_unlock_(struct bufferevent *bev);
 int bev_core_is_freed_(struct bufferevent *bev);
 
-/* A close callback for uv handles embedded in a bufferevent: handle->data
- * must be the bufferevent; drops the reference taken before uv_close. */
-void bev_core_handle_closed_(uv_handle_t *handle);
+/* Queued work holds a reference.  bev_core_defer_ queues d on bev's base
+ * and takes a reference if d was not queued yet (nothing is queued once bev
+ * is unlinked); returns 1 if it queued d.  The callback of d ends with
+ * bev_core_decref_and_unlock_ (or bev_core_decref_): that drops the queued
+ * reference.  bev_core_undefer_ takes d off the queue and drops its
+ * reference if it was queued (returns 1 then); the caller must hold another
+ * reference.  Both are called with bev's lock held. */
+int bev_core_defer_(struct bufferevent *bev, struct uvbev_deferred *d);
+int bev_core_undefer_(struct bufferevent *bev, struct uvbev_deferred *d);
 
 /* ---- callbacks ------------------------------------------------------------ */
 

@@ -2,6 +2,7 @@
 /* The bufferevent core: construction, references, freeing, and the public
  * functions that do not depend on the kind.  The life of a bufferevent is
  * described at the top of bufferevent-internal.h. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,11 @@ void bev_core_incref_(struct bufferevent *bev) {
   BEV_LOCK(bev);
   BEV_UPCAST(bev)->refcnt++;
   BEV_UNLOCK(bev);
+}
+
+void bev_core_incref_and_lock_(struct bufferevent *bev) {
+  BEV_LOCK(bev);
+  BEV_UPCAST(bev)->refcnt++;
 }
 
 static void bev_core_finalize(struct bufferevent_private *p) {
@@ -33,10 +39,10 @@ static void bev_core_finalize(struct bufferevent_private *p) {
   uvbev_free_(p);
 }
 
-int bev_core_decref_(struct bufferevent *bev) {
+int bev_core_decref_and_unlock_(struct bufferevent *bev) {
   struct bufferevent_private *p = BEV_UPCAST(bev);
   int left;
-  BEV_LOCK(bev);
+  assert(p->refcnt > 0);
   left = --p->refcnt;
   BEV_UNLOCK(bev);
   if (left > 0) return 0;
@@ -44,12 +50,28 @@ int bev_core_decref_(struct bufferevent *bev) {
   return 1;
 }
 
-int bev_core_is_freed_(struct bufferevent *bev) {
-  return BEV_UPCAST(bev)->freed;
+int bev_core_decref_(struct bufferevent *bev) {
+  BEV_LOCK(bev);
+  return bev_core_decref_and_unlock_(bev);
 }
 
-void bev_core_handle_closed_(uv_handle_t *handle) {
-  bev_core_decref_((struct bufferevent *)handle->data);
+int bev_core_defer_(struct bufferevent *bev, struct uvbev_deferred *d) {
+  if (BEV_UPCAST(bev)->unlinked || !uvbev_deferred_schedule_(bev->ev_base, d)) return 0;
+  BEV_UPCAST(bev)->refcnt++; /* the queued deferred's, taken under the lock */
+  return 1;
+}
+
+int bev_core_undefer_(struct bufferevent *bev, struct uvbev_deferred *d) {
+  struct bufferevent_private *p = BEV_UPCAST(bev);
+  if (!uvbev_deferred_cancel_(bev->ev_base, d)) return 0;
+  /* The caller holds another reference: this one is never the last. */
+  assert(p->refcnt > 1);
+  p->refcnt--;
+  return 1;
+}
+
+int bev_core_is_freed_(struct bufferevent *bev) {
+  return BEV_UPCAST(bev)->freed;
 }
 
 /* Stops everything that could call back and closes every handle: on
@@ -61,8 +83,7 @@ void bev_core_unlink_(struct bufferevent_private *p) {
   if (p->unlinked) return;
   p->unlinked = 1;
   uvbev_base_remove_child_(bev->ev_base, &p->child);
-  if (uvbev_deferred_cancel_(bev->ev_base, &p->deferred))
-    p->refcnt--; /* the queued deferred's reference; the caller holds another */
+  bev_core_undefer_(bev, &p->deferred);
   bev_core_cancel_sync_(p);
   /* A queued run of the output's deferred callbacks would outlive the lock
    * the output shares with us: defer_callbacks again cancels it (the buffer
@@ -79,11 +100,9 @@ static void bev_core_on_base_shutdown(struct uvbev_child *c) {
   struct bufferevent_private *p = UVBEV_CONTAINER_OF(c, struct bufferevent_private, child);
   /* Freed on another thread and waiting for its sync: unlinking cancels
    * the sync, whose reference may be the last one. */
-  bev_core_incref_(&p->bev);
-  BEV_LOCK(&p->bev);
+  bev_core_incref_and_lock_(&p->bev);
   bev_core_unlink_(p);
-  BEV_UNLOCK(&p->bev);
-  bev_core_decref_(&p->bev);
+  bev_core_decref_and_unlock_(&p->bev);
 }
 
 void bufferevent_free(struct bufferevent *bev) {
@@ -106,8 +125,7 @@ void bufferevent_free(struct bufferevent *bev) {
   } else {
     bev_core_sync_unlink_(p);
   }
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
 }
 
 void bufferevent_incref(struct bufferevent *bev) {
@@ -239,14 +257,12 @@ int bufferevent_enable(struct bufferevent *bev, short event) {
   int r = 0;
   if (!bev) return -1;
   event &= EV_READ | EV_WRITE;
-  BEV_LOCK(bev);
-  bev_core_incref_(bev);
+  bev_core_incref_and_lock_(bev);
   bev->enabled |= event;
   start = event & bev_core_active_(bev);
   if (bev_core_kind_enable_(bev, start) < 0) r = -1;
   bev_core_restart_progress_(bev, event);
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
   return r;
 }
 
@@ -305,15 +321,13 @@ static void bev_core_set_read_watermark(struct bufferevent *bev, size_t low, siz
 void bufferevent_setwatermark(struct bufferevent *bev, short events, size_t lowmark,
                               size_t highmark) {
   if (!bev) return;
-  BEV_LOCK(bev);
-  bev_core_incref_(bev);
+  bev_core_incref_and_lock_(bev);
   if (events & EV_WRITE) {
     bev->wm_write.low = lowmark;
     bev->wm_write.high = highmark;
   }
   if (events & EV_READ) bev_core_set_read_watermark(bev, lowmark, highmark);
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
 }
 
 int bufferevent_getwatermark(struct bufferevent *bev, short events, size_t *lowmark,
@@ -425,8 +439,7 @@ struct bufferevent *bufferevent_get_underlying(struct bufferevent *bev) {
 int bufferevent_flush(struct bufferevent *bev, short iotype, enum bufferevent_flush_mode mode) {
   int r = -1;
   if (!bev) return -1;
-  BEV_LOCK(bev);
-  bev_core_incref_(bev);
+  bev_core_incref_and_lock_(bev);
   if (bev->be_ops->flush && bev_core_on_loop_(bev)) {
     r = bev->be_ops->flush(bev, iotype, mode);
   } else if (bev->be_ops->flush) {
@@ -435,8 +448,7 @@ int bufferevent_flush(struct bufferevent *bev, short iotype, enum bufferevent_fl
     bev_core_sync_flush_(p, iotype, mode);
     r = 0;
   }
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
   return r;
 }
 

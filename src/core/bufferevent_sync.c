@@ -45,9 +45,7 @@ int bev_core_on_loop_(struct bufferevent *bev) {
 
 /* Queues the sync (only a bufferevent with a lock gets here: it has one). */
 static void bev_sync_schedule(struct bufferevent_private *p) {
-  if (p->unlinked || !p->sync) return;
-  if (uvbev_deferred_schedule_(p->bev.ev_base, &p->sync->deferred))
-    p->refcnt++; /* the queued sync's reference, taken under the lock */
+  if (p->sync) bev_core_defer_(&p->bev, &p->sync->deferred);
 }
 
 int bev_core_kind_enable_(struct bufferevent *bev, short what) {
@@ -128,8 +126,7 @@ static void bev_sync_run(struct uvbev_deferred *d, void *arg) {
   sync->unlink = sync->setfd = 0;
   sync->flush_mode = BEV_NORMAL;
   bev_sync_apply(p, &req);
-  BEV_UNLOCK(&p->bev);
-  bev_core_decref_(&p->bev); /* the queued sync's reference */
+  bev_core_decref_and_unlock_(&p->bev); /* the queued sync's reference */
 }
 
 int bev_core_init_sync_(struct bufferevent_private *p) {
@@ -144,8 +141,7 @@ int bev_core_init_sync_(struct bufferevent_private *p) {
 void bev_core_cancel_sync_(struct bufferevent_private *p) {
   struct bev_sync *sync = p->sync;
   if (!sync) return;
-  if (uvbev_deferred_cancel_(p->bev.ev_base, &sync->deferred))
-    p->refcnt--; /* the queued sync's reference; the caller holds another */
+  bev_core_undefer_(&p->bev, &sync->deferred);
   sync->enable = sync->disable = sync->timers = sync->restart = sync->flush = 0;
   sync->unlink = sync->setfd = 0;
 }

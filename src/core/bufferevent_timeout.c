@@ -61,12 +61,10 @@ static int bev_timeout_wanted(struct bufferevent *bev, short what) {
 
 static void bev_on_timeout(struct bufferevent *bev, short what) {
   short flag = what == EV_READ ? BEV_EVENT_READING : BEV_EVENT_WRITING;
-  BEV_LOCK(bev);
-  bev_core_incref_(bev);
+  bev_core_incref_and_lock_(bev);
   bufferevent_disable(bev, what);
   bev_core_run_eventcb_(bev, BEV_EVENT_TIMEOUT | flag, 0);
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
 }
 
 /* The two timers live in their own block: it is freed by the second close
@@ -115,7 +113,7 @@ void bev_core_close_timers_(struct bufferevent_private *p) {
   struct bev_timers *timers = p->timers;
   if (!timers) return;
   p->timers = NULL;
-  p->refcnt++; /* dropped when the block is freed */
+  bev_core_incref_(&p->bev); /* dropped when the block is freed */
   timers->closing = 2;
   uvbev_base_close_handle_(p->bev.ev_base, (uv_handle_t *)&timers->read, bev_timers_closed);
   uvbev_base_close_handle_(p->bev.ev_base, (uv_handle_t *)&timers->write, bev_timers_closed);
