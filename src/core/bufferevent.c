@@ -50,6 +50,10 @@ int bev_core_decref_and_unlock_(struct bufferevent *bev) {
   return 1;
 }
 
+int bev_core_is_freed_(struct bufferevent *bev) {
+  return BEV_UPCAST(bev)->freed;
+}
+
 int bev_core_decref_(struct bufferevent *bev) {
   BEV_LOCK(bev);
   return bev_core_decref_and_unlock_(bev);
@@ -70,13 +74,9 @@ int bev_core_undefer_(struct bufferevent *bev, struct uvbev_deferred *d) {
   return 1;
 }
 
-int bev_core_is_freed_(struct bufferevent *bev) {
-  return BEV_UPCAST(bev)->freed;
-}
-
 /* Stops everything that could call back and closes every handle: on
  * bufferevent_free, or when the base shuts down under a bufferevent the user
- * never freed.  Runs once, on the loop thread (bufferevent_sync.c brings a
+ * never freed.  Runs once, on the loop thread (bufferevent_reconcile.c brings a
  * free from another thread here). */
 void bev_core_unlink_(struct bufferevent_private *p) {
   struct bufferevent *bev = &p->bev;
@@ -84,7 +84,7 @@ void bev_core_unlink_(struct bufferevent_private *p) {
   p->unlinked = 1;
   uvbev_base_remove_child_(bev->ev_base, &p->child);
   bev_core_undefer_(bev, &p->deferred);
-  bev_core_cancel_sync_(p);
+  bev_core_cancel_reconcile_(p);
   /* A queued run of the output's deferred callbacks would outlive the lock
    * the output shares with us: defer_callbacks again cancels it (the buffer
    * stays deferred, but nothing adds to it once we are unlinked). */
@@ -93,13 +93,13 @@ void bev_core_unlink_(struct bufferevent_private *p) {
   p->eventcb_pending = 0;
   bev_core_close_timers_(p);
   bev_ratelim_unlink_(p);
-  if (bev->be_ops->unlink) bev->be_ops->unlink(bev);
+  if (bev->be_ops->on_free) bev->be_ops->on_free(bev);
 }
 
 static void bev_core_on_base_shutdown(struct uvbev_child *c) {
   struct bufferevent_private *p = UVBEV_CONTAINER_OF(c, struct bufferevent_private, child);
-  /* Freed on another thread and waiting for its sync: unlinking cancels
-   * the sync, whose reference may be the last one. */
+  /* Freed on another thread and waiting for its reconcile: unlinking cancels
+   * the reconcile deferred, whose reference may be the last one. */
   bev_core_incref_and_lock_(&p->bev);
   bev_core_unlink_(p);
   bev_core_decref_and_unlock_(&p->bev);
@@ -161,8 +161,8 @@ static int bev_core_init_lock(struct bufferevent_private *p, struct event_base *
   return 0;
 }
 
-int bev_core_init_(struct bufferevent_private *p, struct event_base *base,
-                   const struct bufferevent_ops *ops, int options, short enabled) {
+static int bev_core_init(struct bufferevent_private *p, struct event_base *base,
+                         const struct bufferevent_ops *ops, int options, short enabled) {
   struct bufferevent *bev = &p->bev;
   /* The one place that decides it: as in libevent, a NULL base is the one
    * event_init() made (every constructor passes its argument through). */
@@ -170,17 +170,17 @@ int bev_core_init_(struct bufferevent_private *p, struct event_base *base,
   if (!base || !ops) return -1;
   if ((options & BEV_OPT_UNLOCK_CALLBACKS) && !(options & BEV_OPT_DEFER_CALLBACKS))
     return -1; /* libevent refuses this combination too */
+  bev->be_ops = ops;
   bev->input = evbuffer_new();
   bev->output = evbuffer_new();
   if (!bev->input || !bev->output || bev_core_init_lock(p, base, options) < 0 ||
-      bev_core_init_sync_(p) < 0) {
+      bev_core_init_reconcile_(p) < 0) {
     evbuffer_free(bev->input);
     evbuffer_free(bev->output);
     if (p->own_lock) uvbev_lock_free_(p->lock);
     return -1;
   }
   bev->ev_base = base;
-  bev->be_ops = ops;
   bev->enabled = enabled;
   p->refcnt = 1;
   p->options = options;
@@ -189,6 +189,17 @@ int bev_core_init_(struct bufferevent_private *p, struct event_base *base,
   bev_core_init_deferred_(p);
   uvbev_base_add_child_(base, &p->child, bev_core_on_base_shutdown);
   return 0;
+}
+
+int bev_core_init_(struct bufferevent_private *p, struct event_base *base,
+                   const struct bufferevent_ops *ops, int options, short enabled) {
+  return bev_core_init(p, base, ops, options, enabled);
+}
+
+int bev_core_init_kind_(struct bufferevent_private *p, struct event_base *base,
+                        const struct bev_kind *kind, int options, short enabled) {
+  p->reconciles = 1;
+  return bev_core_init(p, base, &kind->ops, options, enabled);
 }
 
 /* ---- callbacks, buffers ------------------------------------------------------ */
@@ -259,8 +270,8 @@ int bufferevent_enable(struct bufferevent *bev, short event) {
   event &= EV_READ | EV_WRITE;
   bev_core_incref_and_lock_(bev);
   bev->enabled |= event;
-  start = event & bev_core_active_(bev);
-  if (bev_core_kind_enable_(bev, start) < 0) r = -1;
+  start = event & bev_core_desired_io_(bev);
+  if (bev_core_reconcile_(bev, start) < 0) r = -1;
   bev_core_restart_progress_(bev, event);
   bev_core_decref_and_unlock_(bev);
   return r;
@@ -273,7 +284,7 @@ int bufferevent_disable(struct bufferevent *bev, short event) {
   BEV_LOCK(bev);
   bev->enabled &= ~event;
   if (event & EV_WRITE) bev_core_unlatch_write_(bev);
-  if (bev_core_kind_disable_(bev, event) < 0) r = -1;
+  if (bev_core_reconcile_(bev, event) < 0) r = -1;
   bev_core_adj_timeouts_(bev);
   BEV_UNLOCK(bev);
   return r;
@@ -440,14 +451,7 @@ int bufferevent_flush(struct bufferevent *bev, short iotype, enum bufferevent_fl
   int r = -1;
   if (!bev) return -1;
   bev_core_incref_and_lock_(bev);
-  if (bev->be_ops->flush && bev_core_on_loop_(bev)) {
-    r = bev->be_ops->flush(bev, iotype, mode);
-  } else if (bev->be_ops->flush) {
-    /* another thread: the loop thread flushes (the strongest mode asked) */
-    struct bufferevent_private *p = BEV_UPCAST(bev);
-    bev_core_sync_flush_(p, iotype, mode);
-    r = 0;
-  }
+  if (BEV_UPCAST(bev)->reconciles || bev->be_ops->flush) r = bev_core_flush_(bev, iotype, mode);
   bev_core_decref_and_unlock_(bev);
   return r;
 }
