@@ -479,13 +479,14 @@ static void finish_asked(struct bev_socket *s, short changed) {
 static int be_socket_reconcile(struct bufferevent *bev, short changed) {
   struct bev_socket *s = (struct bev_socket *)bev;
   struct bev_conn *c = s->conn;
-  short desired = bev_core_desired_io_(bev);
+  short desired;
   if (s->fio) {
     bev_fdio_update_(s);
     return 0;
   }
   if (!c) return 0;
   if (changed & BEV_RC_FLUSH) finish_asked(s, changed);
+  desired = bev_core_desired_io_(bev);
   if (changed & (BEV_RC_READ | BEV_RC_QUEUED)) {
     if (desired & EV_READ)
       conn_start_reading(c);

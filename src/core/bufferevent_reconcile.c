@@ -168,32 +168,39 @@ static void bev_apply_sync(struct bufferevent_private *p, const struct bev_sync 
 
 /* Takes p's records: what the kind does now may record more. */
 static void bev_take_sync(struct bufferevent_private *p, struct bev_sync *req) {
-  memset(req, 0, sizeof(*req));
-  if (!p->sync) return;
   *req = *p->sync;
   memset(p->sync, 0, sizeof(*p->sync));
   p->sync->flush_mode = BEV_NORMAL;
 }
 
+/* The reconcile deferred of a bufferevent with a lock: what other threads
+ * recorded in p->sync too. */
+static void bev_reconcile_synced(struct bufferevent_private *p, short changed) {
+  struct bufferevent *bev = &p->bev;
+  struct bev_sync req;
+  bev_take_sync(p, &req);
+  bev_apply_sync(p, &req);
+  if (p->unlinked) return;
+  if (req.flush)
+    bev_reconcile_flush(bev, changed, req.flush, req.flush_mode);
+  else
+    bev_kind_reconcile(bev, changed);
+  if (req.restart) bev_core_restart_progress_(bev, req.restart);
+  if (req.timers) bev_core_adj_timeouts_(bev);
+}
+
 static void bev_on_reconcile(struct uvbev_deferred *d, void *arg) {
   struct bufferevent_private *p = arg;
   struct bufferevent *bev = &p->bev;
-  struct bev_sync req;
   short changed;
   (void)d;
   BEV_LOCK(bev);
   changed = p->rc_changed | BEV_RC_QUEUED;
   p->rc_changed = 0;
-  bev_take_sync(p, &req);
-  bev_apply_sync(p, &req);
-  if (!p->unlinked) {
-    if (req.flush)
-      bev_reconcile_flush(bev, changed, req.flush, req.flush_mode);
-    else
-      bev_kind_reconcile(bev, changed);
-    if (req.restart) bev_core_restart_progress_(bev, req.restart);
-    if (req.timers) bev_core_adj_timeouts_(bev);
-  }
+  if (p->sync)
+    bev_reconcile_synced(p, changed);
+  else if (!p->unlinked)
+    bev_kind_reconcile(bev, changed);
   bev_core_decref_and_unlock_(bev); /* the queued deferred's reference */
 }
 
