@@ -7,14 +7,16 @@
  * output to B's input when A's EV_WRITE is active and B's EV_READ is active
  * (enabled and not suspended).  B's read high watermark bounds how much moves:
  * the rest stays in A's output and moves as B's user drains (the core
- * unsuspends B's reading, which calls our enable hook).
+ * unsuspends B's reading, which reconciles).
  *
  * A move runs the partner's read callback and the writer's write callback,
  * which may write again and trigger a move back.  To keep the stack bounded,
  * a move never starts while another move of the same pair is running: it is
- * handed to the side's deferred (`kick`), which runs from the base's deferred
- * queue.  Enable hooks always use the deferred, since the core calls them
- * from inside its own bookkeeping (even from an evbuffer callback).
+ * handed to the side's reconcile deferred (the core's), which runs from the
+ * base's deferred queue.  Bytes added to the output move at once (reconcile
+ * with BEV_RC_OUTPUT); a direction that becomes active also goes through the
+ * deferred, since the core reconciles from inside its own bookkeeping (even
+ * from an evbuffer callback).
  *
  * Ending.  bufferevent_flush(A, EV_WRITE, BEV_FINISHED) moves everything A
  * has (ignoring B's watermark, as libevent does) and then gives B
@@ -40,14 +42,12 @@ struct bev_pair {
   struct bufferevent_private p; /* first: a bufferevent * is a bev_pair * */
   struct bev_pair *partner;     /* NULL once either side was freed */
   struct bev_pair *lock_owner;  /* side 1: side 0, referenced until destruct */
-  struct evbuffer_cb_entry *output_cb;
-  struct uvbev_deferred kick; /* continues moves outside the current call */
-  unsigned moving : 1;        /* a move out of this side is running */
-  unsigned flush_pending : 1; /* the next move ignores the partner's watermark */
-  unsigned eof_pending : 1;   /* after that move, give the partner EOF */
+  unsigned moving : 1;          /* a move out of this side is running */
+  unsigned flush_pending : 1;   /* the next move ignores the partner's watermark */
+  unsigned eof_pending : 1;     /* after that move, give the partner EOF */
 };
 
-static const struct bufferevent_ops bev_pair_ops;
+static const struct bev_kind bev_pair_kind;
 
 static struct bev_pair *bev_pair_upcast(struct bufferevent *bev) {
   return (struct bev_pair *)bev;
@@ -57,19 +57,9 @@ static struct bufferevent *bev_pair_bev(struct bev_pair *side) {
   return &side->p.bev;
 }
 
-/* ---- deferred continuation ------------------------------------------------- */
-
+/* Continues moves outside the current call, from the reconcile deferred. */
 static void bev_pair_schedule(struct bev_pair *side) {
-  struct bufferevent *bev = bev_pair_bev(side);
-  if (side->p.unlinked) return;
-  if (uvbev_deferred_schedule_(bev->ev_base, &side->kick))
-    bev_core_incref_(bev); /* held by the queued deferred */
-}
-
-static void bev_pair_unschedule(struct bev_pair *side) {
-  struct bufferevent *bev = bev_pair_bev(side);
-  if (uvbev_deferred_cancel_(bev->ev_base, &side->kick))
-    BEV_UPCAST(bev)->refcnt--; /* the caller holds another reference */
+  bev_core_reconcile_later_(bev_pair_bev(side), BEV_RC_OUTPUT);
 }
 
 /* ---- moving bytes ------------------------------------------------------------ */
@@ -78,7 +68,8 @@ static void bev_pair_unschedule(struct bev_pair *side) {
 static size_t bev_pair_movable(struct bev_pair *src, struct bev_pair *dst, int force) {
   struct bufferevent *s = bev_pair_bev(src), *d = bev_pair_bev(dst);
   size_t avail = evbuffer_get_length(s->output), have;
-  if (!force && (!(bev_core_active_(s) & EV_WRITE) || !(bev_core_active_(d) & EV_READ))) return 0;
+  if (!force && (!(bev_core_desired_io_(s) & EV_WRITE) || !(bev_core_desired_io_(d) & EV_READ)))
+    return 0;
   if (force || !d->wm_read.high) return avail;
   have = evbuffer_get_length(d->input);
   if (have >= d->wm_read.high) return 0;
@@ -129,48 +120,50 @@ static int bev_pair_move(struct bev_pair *src) {
   return moved;
 }
 
-/* The deferred: push this side's output and pull the partner's. */
-static void bev_pair_on_kick(struct uvbev_deferred *d, void *arg) {
-  struct bev_pair *side = arg;
-  struct bufferevent *bev = bev_pair_bev(side);
-  (void)d;
-  BEV_LOCK(bev);
-  bev_pair_move(side);
-  if (side->partner && !side->p.unlinked) bev_pair_move(side->partner);
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev); /* the queued deferred's reference */
-}
-
-/* Bytes were added to a side's output (by the user, or by a move back). */
-static void bev_pair_on_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
-                               void *arg) {
-  struct bev_pair *side = arg;
-  (void)buf;
-  if (info->n_added > 0) bev_pair_move(side);
-}
-
 /* ---- the vtable ---------------------------------------------------------------- */
 
-static int bev_pair_enable(struct bufferevent *bev, short what) {
+static int bev_pair_flush(struct bev_pair *side, short iotype, enum bufferevent_flush_mode mode) {
+  struct bev_pair *partner = side->partner;
+  int moved = 0;
+  if (mode == BEV_NORMAL || !partner) return 0;
+  if (iotype & EV_READ) {
+    partner->flush_pending = 1;
+    moved |= bev_pair_move(partner);
+  }
+  if (iotype & EV_WRITE) {
+    side->flush_pending = 1;
+    side->eof_pending = mode == BEV_FINISHED;
+    moved |= bev_pair_move(side);
+  }
+  return moved;
+}
+
+/* The kind's reconcile op.  From the deferred: push this side's output and pull the
+ * partner's.  A direction that became active: the same, from the deferred.
+ * Moves stop by themselves: each one checks which directions are active. */
+static int bev_pair_reconcile(struct bufferevent *bev, short changed) {
   struct bev_pair *side = bev_pair_upcast(bev);
-  /* EV_WRITE: our output may move; EV_READ: the partner's output may. */
-  if (side->partner && (what & (EV_READ | EV_WRITE))) bev_pair_schedule(side);
-  return 0;
+  int r = 0;
+  if (changed & BEV_RC_FLUSH) {
+    enum bufferevent_flush_mode mode;
+    short iotype = bev_core_flush_asked_(bev, &mode);
+    r = bev_pair_flush(side, iotype, mode);
+  }
+  if (changed & BEV_RC_QUEUED) {
+    bev_pair_move(side);
+    if (side->partner && !side->p.unlinked) bev_pair_move(side->partner);
+  } else if (changed & BEV_RC_OUTPUT) {
+    bev_pair_move(side);
+  } else if (side->partner && (changed & bev_core_desired_io_(bev) & (EV_READ | EV_WRITE))) {
+    /* EV_WRITE: our output may move; EV_READ: the partner's output may. */
+    bev_pair_schedule(side);
+  }
+  return r;
 }
 
-/* Moves stop by themselves: each one checks which directions are active. */
-static int bev_pair_disable(struct bufferevent *bev, short what) {
-  return 0;
-}
-
-static void bev_pair_unlink(struct bufferevent *bev) {
+static void bev_pair_on_free(struct bufferevent *bev) {
   struct bev_pair *side = bev_pair_upcast(bev);
   struct bev_pair *partner = side->partner;
-  if (side->output_cb) {
-    evbuffer_remove_cb_entry(bev->output, side->output_cb);
-    side->output_cb = NULL;
-  }
-  bev_pair_unschedule(side);
   if (!partner) return;
   side->partner = NULL;
   partner->partner = NULL;
@@ -188,26 +181,9 @@ static void bev_pair_destruct(struct bufferevent *bev) {
   }
 }
 
-static int bev_pair_flush(struct bufferevent *bev, short iotype, enum bufferevent_flush_mode mode) {
-  struct bev_pair *side = bev_pair_upcast(bev);
-  struct bev_pair *partner = side->partner;
-  int moved = 0;
-  if (mode == BEV_NORMAL || !partner) return 0;
-  if (iotype & EV_READ) {
-    partner->flush_pending = 1;
-    moved |= bev_pair_move(partner);
-  }
-  if (iotype & EV_WRITE) {
-    side->flush_pending = 1;
-    side->eof_pending = mode == BEV_FINISHED;
-    moved |= bev_pair_move(side);
-  }
-  return moved;
-}
-
-static const struct bufferevent_ops bev_pair_ops = {
-    "pair", bev_pair_enable, bev_pair_disable, bev_pair_unlink, bev_pair_destruct, bev_pair_flush,
-    NULL,
+static const struct bev_kind bev_pair_kind = {
+    .ops = {.on_free = bev_pair_on_free, .destruct = bev_pair_destruct},
+    .reconcile = bev_pair_reconcile,
 };
 
 /* ---- construction ---------------------------------------------------------------- */
@@ -217,14 +193,8 @@ static struct bev_pair *bev_pair_side_new(struct event_base *base, int options, 
   struct bev_pair *side = uvbev_calloc_(1, sizeof(*side));
   if (!side) return NULL;
   if (share) bev_core_share_lock_(&side->p, lock);
-  if (bev_core_init_(&side->p, base, &bev_pair_ops, options, EV_WRITE) < 0) {
+  if (bev_core_init_kind_(&side->p, base, &bev_pair_kind, options, EV_WRITE) < 0) {
     uvbev_free_(side);
-    return NULL;
-  }
-  uvbev_deferred_init_(&side->kick, bev_pair_on_kick, side);
-  side->output_cb = evbuffer_add_cb(side->p.bev.output, bev_pair_on_output, side);
-  if (!side->output_cb) {
-    bufferevent_free(&side->p.bev);
     return NULL;
   }
   return side;
@@ -256,7 +226,7 @@ int bufferevent_pair_new(struct event_base *base, int options, struct buffereven
 
 struct bufferevent *bufferevent_pair_get_partner(struct bufferevent *bev) {
   struct bufferevent *partner = NULL;
-  if (!bev || bev->be_ops != &bev_pair_ops) return NULL;
+  if (!bev || bev->be_ops != &bev_pair_kind.ops) return NULL;
   BEV_LOCK(bev);
   if (bev_pair_upcast(bev)->partner) partner = bev_pair_bev(bev_pair_upcast(bev)->partner);
   BEV_UNLOCK(bev);

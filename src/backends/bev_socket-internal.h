@@ -71,20 +71,15 @@ struct bev_conn {
 };
 
 struct bev_socket {
-  struct bufferevent_private p;  /* first */
-  struct bev_conn *conn;         /* NULL: no socket yet */
-  struct bev_fdio *fio;          /* or a descriptor without a libuv stream
-                                    (bev_socket_fdio.c); never both */
-  struct uvbev_deferred flush_d; /* writes start from the loop, never from
-                                    inside bufferevent_write */
+  struct bufferevent_private p; /* first */
+  struct bev_conn *conn;        /* NULL: no socket yet */
+  struct bev_fdio *fio;         /* or a descriptor without a libuv stream
+                                   (bev_socket_fdio.c); never both */
   /* Connecting to a list of addresses (by name): bev_socket_connect.c's,
    * allocated by the first such connect, as most sockets never make one. */
   struct bev_socket_addrs *addrs;
   int dns_error;
-  unsigned flush_queued : 1; /* flush_d holds a reference */
 };
-
-extern const struct bufferevent_ops bev_socket_ops_;
 
 /* The write request of c, allocated on first use (NULL: out of memory). */
 uv_write_t *bev_socket_wreq_(struct bev_conn *c);
@@ -118,8 +113,8 @@ void bev_socket_connect_failed_(struct bev_socket *s, int err);
  * attempt started, -1 if none could (list freed; no callback). */
 int bev_socket_connect_addrs_(struct bev_socket *s, struct evutil_addrinfo *list);
 
-/* Starts the pending writes now (call from loop callbacks only). */
-void bev_socket_flush_now_(struct bev_socket *s);
+/* Starts writing the output now (call from loop callbacks only). */
+void bev_socket_write_out_(struct bev_socket *s);
 
 /* Cancels the pending name lookup and forgets the remaining addresses. */
 void bev_socket_cancel_lookup_(struct bev_socket *s);

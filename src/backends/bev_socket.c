@@ -7,10 +7,12 @@
  * max_single_read and the room below the read high watermark), read_cb
  * commits what arrived: no copy, no malloc per read in steady state.
  *
- * Writing: data added to the output schedules flush_d on the base's deferred
- * queue, so bytes leave from the loop and never from inside
+ * Reconciling (the kind's op, contract in bufferevent-internal.h): a
+ * trigger starts or stops reading at once; writing is left to the core's
+ * reconcile deferred, so bytes leave from the loop and never from inside
  * bufferevent_write() (whose write callback would otherwise recurse into the
- * caller).  The flush pins the leading chunks of the output, tries
+ * caller).  From the deferred, reading is brought in line with the state and
+ * the output written: write_out pins the leading chunks of the output, tries
  * uv_try_write, and hands what is left to one uv_write; the write callback
  * unpins (drains) and reports to the core.
  *
@@ -205,7 +207,6 @@ static int conn_adopt(struct bev_socket *s, evutil_socket_t fd) {
 /* ---- reading ---------------------------------------------------------------- */
 
 static void conn_stop_reading(struct bev_conn *c);
-static void request_flush(struct bev_socket *s);
 
 /* Reads between messages go into a chunk this big; a read that fills it
  * means a stream, and reads grow to max_single_read. */
@@ -259,15 +260,15 @@ static void read_failed(struct bev_socket *s, ssize_t nread, int held) {
 
 /* event_base_loopbreak stops the loop before the next user callback, but
  * libuv goes on reading a socket (up to 32 reads a wake-up) and reading the
- * other sockets that woke it.  So after a break, reading pauses: flush_d,
- * which the break leaves on the base's deferred queue for the next loop,
- * starts it again.  What was read stays in the input; its read callback is
- * queued on the deferred queue too (before flush_d) and runs in the next
- * loop. */
+ * other sockets that woke it.  So after a break, reading pauses: the
+ * reconcile deferred, which the break leaves on the base's deferred queue for
+ * the next loop, starts it again.  What was read stays in the input; its read
+ * callback is queued on the deferred queue too (before the reconcile) and
+ * runs in the next loop. */
 static void read_pause(struct bev_socket *s, struct bev_conn *c) {
   if (s->p.freed || s->conn != c) return;
   conn_stop_reading(c);
-  request_flush(s);
+  bev_core_reconcile_later_(&s->p.bev, BEV_RC_READ);
 }
 
 static void read_added(struct bev_socket *s, struct bev_conn *c) {
@@ -308,8 +309,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
   struct bev_socket *s = c->owner;
   struct bufferevent *bev = &s->p.bev;
   int yielded;
-  bev_core_incref_(bev);
-  BEV_LOCK(bev);
+  bev_core_incref_and_lock_(bev);
   if (c->reserved) {
     c->reserved = 0;
     evbuffer_uv_commit_(bev->input, nread > 0 ? (size_t)nread : 0);
@@ -325,14 +325,13 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
     read_added(s, c);
   } else if (nread < 0 && nread != UV_ENOBUFS) {
     read_failed(s, nread, uvbev_base_broken_(bev->ev_base));
-  } else if (nread == UV_ENOBUFS && !(bev_core_active_(bev) & EV_READ)) {
+  } else if (nread == UV_ENOBUFS && !(bev_core_desired_io_(bev) & EV_READ)) {
     /* no room: the watermark suspended reading meanwhile */
   } else if (nread == UV_ENOBUFS) {
     read_failed(s, UV_ENOMEM, uvbev_base_broken_(bev->ev_base));
   }
   if (!s->p.freed && !yielded) maybe_trim_input(c, bev, nread, buf);
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
 }
 
 void bev_socket_read_failed_(struct bev_socket *s, int err) {
@@ -386,23 +385,21 @@ static void on_write(uv_write_t *req, int status) {
   struct bev_conn *c = req->data;
   struct bev_socket *s = c->owner;
   struct bufferevent *bev = &s->p.bev;
-  bev_core_incref_(bev);
-  BEV_LOCK(bev);
+  bev_core_incref_and_lock_(bev);
   c->writing = 0;
   /* Only this write holds the output's pin (flushes wait for it). */
   evbuffer_uv_unpin_(bev->output, status == 0 ? evbuffer_uv_pinned_(bev->output) : 0);
   if (c->detached || s->p.freed) {
-    if (s->conn && !s->p.freed) bev_socket_flush_now_(s); /* the new connection may write now */
+    if (s->conn && !s->p.freed) bev_socket_write_out_(s); /* the new connection may write now */
   } else if (status < 0) {
     write_failed(s, status);
   } else if (uvbev_base_broken_(bev->ev_base)) {
     bev_core_output_drained_later_(bev); /* no callback after a loopbreak */
   } else {
     bev_core_output_drained_(bev);
-    if (!s->p.freed && s->conn == c) bev_socket_flush_now_(s);
+    if (!s->p.freed && s->conn == c) bev_socket_write_out_(s);
   }
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
 }
 
 /* Starts c->wreq on bufs (pinned), reporting to on_write. */
@@ -414,16 +411,7 @@ static int conn_write(struct bev_conn *c, const uv_buf_t *bufs, unsigned n) {
 #endif
 }
 
-/* Schedules flush_d (holding a reference while it is queued). */
-static void request_flush(struct bev_socket *s) {
-  if (s->flush_queued || s->p.freed || s->p.unlinked) return;
-  if (uvbev_deferred_schedule_(s->p.bev.ev_base, &s->flush_d)) {
-    s->flush_queued = 1;
-    bev_core_incref_(&s->p.bev);
-  }
-}
-
-void bev_socket_flush_now_(struct bev_socket *s) {
+void bev_socket_write_out_(struct bev_socket *s) {
   struct bufferevent *bev = &s->p.bev;
   struct bev_conn *c = s->conn;
   uv_buf_t bufs[UVBEV_MAX_WRITE_BUFS];
@@ -432,7 +420,7 @@ void bev_socket_flush_now_(struct bev_socket *s) {
   if (!c || c->connecting || c->closing || c->writing || c->shutdown_started || c->failed) return;
   if (evbuffer_uv_pinned_(bev->output) > 0)
     return; /* a detached connection's write still holds the pin */
-  if (evbuffer_get_length(bev->output) == 0 || !(bev_core_active_(bev) & EV_WRITE)) {
+  if (evbuffer_get_length(bev->output) == 0 || !(bev_core_desired_io_(bev) & EV_WRITE)) {
     if (evbuffer_get_length(bev->output) == 0) conn_maybe_shutdown(c);
     return;
   }
@@ -448,7 +436,7 @@ void bev_socket_flush_now_(struct bev_socket *s) {
      * so that a fast peer cannot keep this call looping. */
     if (!s->p.freed && s->conn == c) {
       if (evbuffer_get_length(bev->output) > 0)
-        request_flush(s);
+        bev_core_reconcile_later_(bev, BEV_RC_OUTPUT);
       else
         conn_maybe_shutdown(c);
     }
@@ -473,103 +461,58 @@ void bev_socket_flush_now_(struct bev_socket *s) {
   bev_ratelim_count_write_(&s->p, npinned); /* on its way: counted now */
 }
 
-/* flush_d: brings the connection in line with the state (reading on or off,
- * pending output written).  Runs on the loop thread, so enable/disable and
- * writes from other threads (BEV_OPT_THREADSAFE) reach libuv through it. */
-static void on_flush_deferred(struct uvbev_deferred *d, void *arg) {
-  struct bev_socket *s = arg;
+/* bufferevent_flush(BEV_FINISHED) on the write side: half-close once the
+ * output is written (other flushes have nothing to do on a socket). */
+static void finish_asked(struct bev_socket *s, short changed) {
   struct bufferevent *bev = &s->p.bev;
-  (void)d;
-  BEV_LOCK(bev);
-  s->flush_queued = 0;
-  if (!s->p.freed && !s->p.unlinked && s->fio) {
-    bev_fdio_update_(s);
-  } else if (!s->p.freed && !s->p.unlinked && s->conn) {
-    if (bev_core_active_(bev) & EV_READ)
-      conn_start_reading(s->conn);
-    else
-      conn_stop_reading(s->conn);
-    bev_socket_flush_now_(s);
-  }
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev); /* the queued reference */
+  enum bufferevent_flush_mode mode;
+  short iotype = bev_core_flush_asked_(bev, &mode);
+  if (!(iotype & EV_WRITE) || mode != BEV_FINISHED) return;
+  s->conn->shutdown_wanted = 1;
+  if (evbuffer_get_length(bev->output) == 0)
+    conn_maybe_shutdown(s->conn);
+  else if (!(changed & BEV_RC_QUEUED))
+    bev_core_reconcile_later_(bev, BEV_RC_OUTPUT);
 }
 
-/* s->fio's watching follows the state: now on the loop thread, else from
- * the loop (flush_d). */
-static int fdio_sync(struct bev_socket *s) {
-  if (uvbev_base_on_loop_thread_(s->p.bev.ev_base))
-    bev_fdio_update_(s);
-  else
-    request_flush(s);
-  return 0;
-}
-
-/* Data added to the output: write it from the loop. */
-static void on_output_changed(struct evbuffer *buf, const struct evbuffer_cb_info *info,
-                              void *arg) {
-  struct bev_socket *s = arg;
-  (void)buf;
-  if (info->n_added > 0 && s->fio) {
-    fdio_sync(s);
-    return;
-  }
-  if (info->n_added == 0 || !s->conn || s->conn->connecting) return;
-  if (bev_core_active_(&s->p.bev) & EV_WRITE) request_flush(s);
-}
-
-/* ---- ops --------------------------------------------------------------------- */
-
-static int be_socket_enable(struct bufferevent *bev, short what) {
+/* The kind's reconcile op (see the top of the file). */
+static int be_socket_reconcile(struct bufferevent *bev, short changed) {
   struct bev_socket *s = (struct bev_socket *)bev;
-  if (s->fio) return fdio_sync(s);
-  if (!s->conn) return 0;
-  if (!uvbev_base_on_loop_thread_(bev->ev_base)) {
-    request_flush(s); /* libuv is touched from the loop thread only */
+  struct bev_conn *c = s->conn;
+  short desired;
+  if (s->fio) {
+    bev_fdio_update_(s);
     return 0;
   }
-  if (what & EV_READ) conn_start_reading(s->conn);
-  if ((what & EV_WRITE) && evbuffer_get_length(bev->output) > 0) request_flush(s);
-  return 0;
-}
-
-static int be_socket_disable(struct bufferevent *bev, short what) {
-  struct bev_socket *s = (struct bev_socket *)bev;
-  if (s->fio) return fdio_sync(s);
-  if (!s->conn || !(what & EV_READ)) return 0;
-  /* EV_WRITE: a uv_write in flight cannot be recalled; no new one starts. */
-  if (uvbev_base_on_loop_thread_(bev->ev_base))
-    conn_stop_reading(s->conn);
-  else
-    request_flush(s);
-  return 0;
-}
-
-static void be_socket_unlink(struct bufferevent *bev) {
-  struct bev_socket *s = (struct bev_socket *)bev;
-  if (s->flush_queued && uvbev_deferred_cancel_(bev->ev_base, &s->flush_d)) {
-    /* The queued flush's reference; bufferevent_free holds another. */
-    s->flush_queued = 0;
-    BEV_UPCAST(bev)->refcnt--;
+  if (!c) return 0;
+  if (changed & BEV_RC_FLUSH) finish_asked(s, changed);
+  desired = bev_core_desired_io_(bev);
+  if (changed & (BEV_RC_READ | BEV_RC_QUEUED)) {
+    if (desired & EV_READ)
+      conn_start_reading(c);
+    else
+      conn_stop_reading(c);
   }
+  if (changed & BEV_RC_QUEUED) {
+    bev_socket_write_out_(s);
+    return 0;
+  }
+  /* EV_WRITE off: a uv_write in flight cannot be recalled; no new one starts. */
+  if (!(desired & EV_WRITE)) return 0;
+  if (((changed & BEV_RC_WRITE) && evbuffer_get_length(bev->output) > 0) ||
+      ((changed & BEV_RC_OUTPUT) && !c->connecting))
+    bev_core_reconcile_later_(bev, BEV_RC_OUTPUT);
+  return 0;
+}
+
+static void be_socket_on_free(struct bufferevent *bev) {
+  struct bev_socket *s = (struct bev_socket *)bev;
   bev_socket_cancel_lookup_(s);
   bev_socket_conn_drop_(s);
 }
 
 static void be_socket_destruct(struct bufferevent *bev) {
   bev_socket_addrs_free_((struct bev_socket *)bev);
-}
-
-static int be_socket_flush(struct bufferevent *bev, short iotype,
-                           enum bufferevent_flush_mode mode) {
-  struct bev_socket *s = (struct bev_socket *)bev;
-  if (!(iotype & EV_WRITE) || mode != BEV_FINISHED || !s->conn) return 0;
-  s->conn->shutdown_wanted = 1;
-  if (evbuffer_get_length(bev->output) == 0)
-    conn_maybe_shutdown(s->conn);
-  else
-    request_flush(s);
-  return 0;
 }
 
 /* The descriptor getfd reports: the caller's, or the one libuv made. */
@@ -584,19 +527,19 @@ static evutil_socket_t conn_fd(struct bev_conn *c) {
  * file), the new fd takes its place with the enabled directions running. */
 static int set_fd(struct bev_socket *s, evutil_socket_t fd) {
   struct bufferevent *bev = &s->p.bev;
-  short active;
+  short desired;
   bev_socket_cancel_lookup_(s);
-  bev_core_unsuspend_read_(bev, BEV_SUSPEND_LOOKUP);
-  bev_core_set_write_wanted_(bev, 0);
+  bev_core_unsuspend_read_(bev, BEV_SUSPEND_CONNECT);
+  bev_core_set_connect_pending_(bev, 0);
   if (fd == UVBEV_NO_SOCKET || fd < 0) {
     bev_socket_conn_drop_(s);
     return 0;
   }
   if ((s->conn && conn_fd(s->conn) == fd && !s->conn->failed) || (s->fio && bev_fdio_fd_(s) == fd))
-    return be_socket_enable(bev, bev_core_active_(bev)); /* already ours */
+    return be_socket_reconcile(bev, bev_core_desired_io_(bev)); /* already ours */
   if (conn_adopt(s, fd) < 0) return -1;
-  active = bev_core_active_(bev);
-  return be_socket_enable(bev, active);
+  desired = bev_core_desired_io_(bev);
+  return be_socket_reconcile(bev, desired);
 }
 
 static int be_socket_ctrl(struct bufferevent *bev, enum bev_ctrl_op op, union bev_ctrl_data *d) {
@@ -607,22 +550,18 @@ static int be_socket_ctrl(struct bufferevent *bev, enum bev_ctrl_op op, union be
   case BEV_CTRL_GET_FD:
     d->fd = s->conn ? conn_fd(s->conn) : bev_fdio_fd_(s);
     return 0;
-  case BEV_CTRL_CANCEL_ALL:
-    bev_socket_cancel_lookup_(s);
-    bev_socket_conn_drop_(s);
-    return 0;
   default:
     return -1;
   }
 }
 
-const struct bufferevent_ops bev_socket_ops_ = {
-    "socket",           be_socket_enable, be_socket_disable, be_socket_unlink,
-    be_socket_destruct, be_socket_flush,  be_socket_ctrl,
+static const struct bev_kind bev_socket_kind = {
+    .ops = {.on_free = be_socket_on_free, .destruct = be_socket_destruct, .ctrl = be_socket_ctrl},
+    .reconcile = be_socket_reconcile,
 };
 
 struct bev_socket *bev_socket_upcast_(struct bufferevent *bev) {
-  if (!bev || bev->be_ops != &bev_socket_ops_) return NULL;
+  if (!bev || bev->be_ops != &bev_socket_kind.ops) return NULL;
   return (struct bev_socket *)bev;
 }
 
@@ -635,7 +574,7 @@ struct bev_socket *bev_socket_bottom_(struct bufferevent *bev) {
   int depth;
   for (depth = 0; bev && depth < 64; depth++) {
     union bev_ctrl_data d;
-    if (bev->be_ops == &bev_socket_ops_) return (struct bev_socket *)bev;
+    if (bev->be_ops == &bev_socket_kind.ops) return (struct bev_socket *)bev;
     d.ptr = NULL;
     if (!bev->be_ops->ctrl || bev->be_ops->ctrl(bev, BEV_CTRL_GET_TRANSPORT, &d) < 0) return NULL;
     bev = d.ptr;
@@ -649,15 +588,12 @@ struct bufferevent *bufferevent_socket_new(struct event_base *base, evutil_socke
   struct bufferevent *bev;
   s = uvbev_calloc_(1, sizeof(*s)); /* a NULL base: bev_core_init_ decides */
   if (!s) return NULL;
-  if (bev_core_init_(&s->p, base, &bev_socket_ops_, options, EV_WRITE) < 0) {
+  if (bev_core_init_kind_(&s->p, base, &bev_socket_kind, options, EV_WRITE) < 0) {
     uvbev_free_(s);
     return NULL;
   }
   bev = &s->p.bev;
-  uvbev_deferred_init_(&s->flush_d, on_flush_deferred, s);
-  /* The entry lives as long as the output: nothing needs to remove it. */
-  if (!evbuffer_add_cb(bev->output, on_output_changed, s) ||
-      (fd >= 0 && fd != UVBEV_NO_SOCKET && conn_adopt(s, fd) < 0)) {
+  if (fd >= 0 && fd != UVBEV_NO_SOCKET && conn_adopt(s, fd) < 0) {
     bufferevent_free(bev);
     return NULL;
   }

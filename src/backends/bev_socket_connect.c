@@ -4,9 +4,9 @@
  * on the asynchronous lookup of dns-internal.h.
  *
  * While a lookup or a connect is pending, reading is suspended
- * (BEV_SUSPEND_LOOKUP), nothing is written (data added meanwhile is sent
+ * (BEV_SUSPEND_CONNECT), nothing is written (data added meanwhile is sent
  * once connected) and the write timeout covers the wait
- * (bev_core_set_write_wanted_).  A refused or failed connect is
+ * (bev_core_set_connect_pending_).  A refused or failed connect is
  * BEV_EVENT_ERROR with the cause in EVUTIL_SOCKET_ERROR(); success is
  * BEV_EVENT_CONNECTED.
  *
@@ -33,14 +33,14 @@
 
 static void connect_begin(struct bev_socket *s) {
   s->conn->connecting = 1;
-  bev_core_suspend_read_(&s->p.bev, BEV_SUSPEND_LOOKUP);
-  bev_core_set_write_wanted_(&s->p.bev, 1);
+  bev_core_suspend_read_(&s->p.bev, BEV_SUSPEND_CONNECT);
+  bev_core_set_connect_pending_(&s->p.bev, 1);
 }
 
 static void connect_end(struct bev_socket *s) {
   if (s->conn) s->conn->connecting = 0;
-  bev_core_set_write_wanted_(&s->p.bev, 0);
-  bev_core_unsuspend_read_(&s->p.bev, BEV_SUSPEND_LOOKUP);
+  bev_core_set_connect_pending_(&s->p.bev, 0);
+  bev_core_unsuspend_read_(&s->p.bev, BEV_SUSPEND_CONNECT);
 }
 
 struct bev_socket_addrs {
@@ -72,7 +72,7 @@ void bev_socket_connected_(struct bev_socket *s) {
   forget_addrs(s);
   connect_end(s);
   bev_core_run_eventcb_(bev, BEV_EVENT_CONNECTED, 0);
-  if (!s->p.freed && s->conn) bev_socket_flush_now_(s);
+  if (!s->p.freed && s->conn) bev_socket_write_out_(s);
 }
 
 static int try_next_addr(struct bev_socket *s);
@@ -280,8 +280,8 @@ static int socket_connect_hostname_on_loop(struct bufferevent *top, int family,
     bev_core_decref_(bev);
     return -1;
   }
-  bev_core_suspend_read_(bev, BEV_SUSPEND_LOOKUP);
-  bev_core_set_write_wanted_(bev, 1);
+  bev_core_suspend_read_(bev, BEV_SUSPEND_CONNECT);
+  bev_core_set_connect_pending_(bev, 1);
   BEV_UNLOCK(bev);
   return 0;
 }

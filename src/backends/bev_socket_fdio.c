@@ -111,15 +111,15 @@ static void fdio_write(struct bev_socket *s, struct bev_fdio *f) {
 static void fdio_ready(struct bev_fdio *f, int events) {
   struct bev_socket *s = f->owner;
   struct bufferevent *bev = &s->p.bev;
-  bev_core_incref_(bev);
-  BEV_LOCK(bev);
-  if (!f->detached && !s->p.freed && (events & UV_READABLE) && (bev_core_active_(bev) & EV_READ))
+  bev_core_incref_and_lock_(bev);
+  if (!f->detached && !s->p.freed && (events & UV_READABLE) &&
+      (bev_core_desired_io_(bev) & EV_READ))
     fdio_read(s, f);
-  if (!f->detached && !s->p.freed && (events & UV_WRITABLE) && (bev_core_active_(bev) & EV_WRITE))
+  if (!f->detached && !s->p.freed && (events & UV_WRITABLE) &&
+      (bev_core_desired_io_(bev) & EV_WRITE))
     fdio_write(s, f);
   if (!f->detached && !s->p.freed) bev_fdio_update_(s);
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
 }
 
 static void on_fdio_poll(uv_poll_t *handle, int status, int events) {
@@ -144,7 +144,7 @@ static void on_fdio_idle(uv_idle_t *handle) {
 void bev_fdio_update_(struct bev_socket *s) {
   struct bev_fdio *f = s->fio;
   struct bufferevent *bev = &s->p.bev;
-  short active = bev_core_active_(bev);
+  short active = bev_core_desired_io_(bev);
   int mask = 0;
   if (!f) return;
   if (active & EV_READ) mask |= UV_READABLE;

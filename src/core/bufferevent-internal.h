@@ -1,25 +1,57 @@
 /* SPDX-License-Identifier: MIT */
 /* The bufferevent core and the one vtable that separates it from its kinds.
  *
+ * The contract, in three parts.
+ *
+ * Desired state.  The core alone keeps what the user asked for: per
+ * direction, enabled (bufferevent_enable/_disable) and not suspended (the
+ * read high watermark, a connect in progress, a layer above holding this
+ * one: BEV_SUSPEND_*), i.e. bev_core_desired_io_(); the output, whose bytes
+ * are to be written; a bufferevent_flush() asked; a new fd; freed.  Public
+ * calls change that state under bev's lock and then trigger the kind; they
+ * never start or stop I/O themselves.
+ *
+ * Reconcile.  A kind brings its I/O in line with that state in one op,
+ * reconcile(bev, changed), where `changed` (BEV_RC_*) says what may
+ * have changed.  It runs on the loop thread with the lock held, reads the
+ * state rather than trusting `changed` for it, and is safe to repeat.  The
+ * core calls it at once on the loop thread (bev_core_reconcile_) and, for
+ * changes made on another thread or work the kind wants off the caller's
+ * stack (bev_core_reconcile_later_), from the bufferevent's one reconcile
+ * deferred, with BEV_RC_QUEUED set, off every caller's stack (a socket
+ * starts its writes only from there: bytes never leave from inside
+ * bufferevent_write, whose write callback would recurse into the caller).
+ * A kind that reconciles is a struct bev_kind (bev_core_init_kind_); a kind
+ * with struct bufferevent_ops alone (the filters) gets its older
+ * enable/disable/flush ops called instead (bufferevent_reconcile.c).
+ *
+ * References.  The user holds the first.  Queued work holds one while it is
+ * queued: bev_core_defer_ / bev_core_undefer_ take and drop it, and the
+ * deferred's callback drops it with bev_core_decref_and_unlock_.  The core's
+ * deferreds (reconcile, user callbacks) are the only ones a socket or pair
+ * has; a kind never writes refcnt.  Each libuv handle being closed holds a
+ * reference (bev_core_incref_ before uv_close, bev_core_decref_ in the close
+ * callback).  A kind that calls into the core (which may run user callbacks,
+ * which may free the bufferevent) and touches the bufferevent afterwards
+ * holds a reference across the call (bev_core_incref_and_lock_ ...
+ * bev_core_decref_and_unlock_); bev_core_is_freed_() then tells whether the
+ * user freed it meanwhile.
+ *
  * Life of a bufferevent, from new to its last reference:
  *
  *  1. A kind allocates its own struct, whose first member is a
- *     struct bufferevent_private, and calls bev_core_init_().  The user holds
- *     the first reference.
+ *     struct bufferevent_private, and calls bev_core_init_().
  *  2. The kind moves bytes.  After adding to the input it calls
  *     bev_core_input_added_() (read low watermark -> read callback); after
  *     taking from the output it calls bev_core_output_drained_() (write low
  *     watermark -> write callback).  Callbacks run at once or from the base's
  *     deferred queue (BEV_OPT_DEFER_CALLBACKS), always through the core.
- *     The read high watermark, suspension, timeouts and deferral live here:
- *     a kind only starts and stops its I/O when the core calls ops->enable /
- *     ops->disable with the directions whose state changed.
  *  3. bufferevent_free(): callbacks are cleared (none runs again), the
- *     deferred callback is cancelled, the core's timers are uv_close'd, the
- *     kind's ops->unlink stops its I/O and uv_close's its handles.  Each handle
- *     being closed holds a reference (bev_core_incref_ before uv_close,
- *     bev_core_decref_ in the close callback).  Then the user's reference is
- *     dropped.
+ *     core's deferreds are cancelled, its timers uv_close'd, and the kind's
+ *     ops->on_free stops its I/O and uv_close's its handles (libevent's
+ *     unlink runs at the last reference; this runs at the free, or when the
+ *     base shuts down under a bufferevent never freed).  Then the user's
+ *     reference is dropped.
  *  4. When the last reference goes: the core frees the evbuffers, then
  *     ops->destruct releases what the kind owns (a filter drops the reference
  *     it holds on its underlying, and frees it with BEV_OPT_CLOSE_ON_FREE),
@@ -28,25 +60,16 @@
  *     the underlying (bev_core_incref_) for as long as it exists, so the lock
  *     outlives it.
  *
- * A kind that calls into the core (which may run user callbacks, which may
- * free the bufferevent) and touches the bufferevent afterwards holds a
- * reference across the call; bev_core_is_freed_() then tells whether the
- * user freed it meanwhile.
- *
  * Locking: the core's public functions take bev's lock (recursive; NULL when
  * not BEV_OPT_THREADSAFE).  Kind callbacks from libuv take it with
  * BEV_LOCK/BEV_UNLOCK.  Ops are called with the lock held.
  *
- * Threads (bufferevent_sync.c): libuv handles are touched only on the loop
- * thread, so ops and the core's timers run only there.  When a bufferevent
- * with a lock is changed on another thread (bufferevent_enable, _disable,
- * _setwatermark, _set_timeouts, _free, _flush, _setfd, a watermark reached
- * by a read from that thread...), the core updates its state at once under
- * the lock and records what the kind and the timers must be told; the
- * "sync" deferred (holding a reference while queued) tells them on the loop
- * thread.  A bufferevent with a lock also has deferred output-buffer
- * callbacks, so a kind's output callback (which starts writes) always runs
- * on the loop thread.  Without a lock none of this is looked at.
+ * Threads: libuv handles are touched only on the loop thread, so ops and the
+ * core's timers run only there.  A bufferevent with a lock changed on another
+ * thread has its state changed at once and its reconcile (and timers, fd,
+ * unlinking) done by the reconcile deferred (bufferevent_reconcile.c).  Such
+ * a bufferevent also has deferred output-buffer callbacks, so what reacts to
+ * data added to the output always runs on the loop thread.
  */
 #ifndef UVBEV_BUFFEREVENT_INTERNAL_H_
 #define UVBEV_BUFFEREVENT_INTERNAL_H_
@@ -60,12 +83,20 @@
 #include "thread-internal.h"
 
 /* Reasons a direction can be suspended (independently of enable/disable). */
-#define BEV_SUSPEND_WM 0x01     /* read: input at the read high watermark */
-#define BEV_SUSPEND_LOOKUP 0x02 /* name lookup or connect in progress */
-#define BEV_SUSPEND_FILT 0x04   /* a filter above is holding this layer */
-#define BEV_SUSPEND_KIND 0x08   /* kind-specific (e.g. TLS handshake) */
+#define BEV_SUSPEND_WM 0x01       /* read: input at the read high watermark */
+#define BEV_SUSPEND_CONNECT 0x02  /* name lookup or connect in progress */
+#define BEV_SUSPEND_FILT 0x04     /* a filter above is holding this layer */
 #define BEV_SUSPEND_BW 0x10       /* its rate-limit bucket is empty (ratelim-internal.h) */
 #define BEV_SUSPEND_BW_GROUP 0x20 /* its rate-limit group's bucket is empty */
+
+/* What may have changed, for reconcile (OR-ed). */
+#define BEV_RC_READ EV_READ   /* 0x02: reading's desired state */
+#define BEV_RC_WRITE EV_WRITE /* 0x04: writing's desired state */
+#define BEV_RC_OUTPUT 0x0100  /* bytes were added to the output */
+#define BEV_RC_FLUSH 0x0200   /* bufferevent_flush: bev_core_flush_asked_ */
+/* Run from the reconcile deferred, not from inside a public call: writes
+ * may start. */
+#define BEV_RC_QUEUED 0x0400
 
 enum bev_ctrl_op {
   BEV_CTRL_SET_FD,         /* data->fd: replace the socket */
@@ -74,7 +105,9 @@ enum bev_ctrl_op {
   BEV_CTRL_GET_TRANSPORT,  /* data->ptr out: the layer this one moves bytes
                               through, even where GET_UNDERLYING answers none
                               (TLS socket flavour); connect descends by it */
-  BEV_CTRL_CANCEL_ALL      /* stop every pending operation (free, base free) */
+  /* Sent by no one.  Kept only while src/filters still names it in its
+   * ctrl; remove it with that case. */
+  BEV_CTRL_CANCEL_ALL
 };
 
 union bev_ctrl_data {
@@ -82,23 +115,38 @@ union bev_ctrl_data {
   evutil_socket_t fd;
 };
 
-/* The vtable of a kind.  Every pointer may be NULL except type, destruct. */
+/* The vtable of a kind.  Every pointer may be NULL except destruct.  The
+ * filters fill it positionally, all seven fields: a new op goes in struct
+ * bev_kind below, not here. */
 struct bufferevent_ops {
-  const char *type;
-  /* Start I/O for the directions in `what` (called when they become enabled
-   * and not suspended).  Idempotent. */
+  const char *type; /* read by no one; goes with src/filters' initializers */
+  /* Kinds without reconcile only (the filters): start I/O for the
+   * directions in `what`, which just became enabled and not suspended ... */
   int (*enable)(struct bufferevent *bev, short what);
-  /* Stop I/O for the directions in `what`.  Idempotent. */
+  /* ... stop I/O for the directions in `what`.  Both idempotent. */
   int (*disable)(struct bufferevent *bev, short what);
-  /* bufferevent_free(): stop all I/O and uv_close the kind's handles. */
-  void (*unlink)(struct bufferevent *bev);
+  /* bufferevent_free(), or the base's shutdown under a bufferevent never
+   * freed: stop all I/O and uv_close the kind's handles.  Runs once, on the
+   * loop thread (libevent's unlink, which runs at the last reference). */
+  void (*on_free)(struct bufferevent *bev);
   /* Last reference gone: release what the kind owns (not the memory block,
    * not the evbuffers). */
   void (*destruct)(struct bufferevent *bev);
-  /* bufferevent_flush(). */
+  /* Kinds without reconcile only: bufferevent_flush(). */
   int (*flush)(struct bufferevent *bev, short iotype, enum bufferevent_flush_mode mode);
-  /* fd / underlying / cancel: -1 when unsupported. */
+  /* fd / underlying: -1 when unsupported. */
   int (*ctrl)(struct bufferevent *bev, enum bev_ctrl_op op, union bev_ctrl_data *data);
+};
+
+/* A kind that reconciles (sockets, pairs): its vtable, with the one op that
+ * replaces enable, disable and flush (leave those NULL).  Made with
+ * bev_core_init_kind_; be_ops points at `ops`. */
+struct bev_kind {
+  struct bufferevent_ops ops; /* first */
+  /* Brings the kind's I/O in line with the desired state (see the top of the
+   * file); `changed` is BEV_RC_*.  Returns what bufferevent_enable/_disable/
+   * _flush return for it (with BEV_RC_FLUSH: bufferevent_flush's answer). */
+  int (*reconcile)(struct bufferevent *bev, short changed);
 };
 
 struct bufferevent_private {
@@ -111,7 +159,8 @@ struct bufferevent_private {
   unsigned readcb_pending : 1;
   unsigned writecb_pending : 1;
   unsigned unlinked : 1;          /* handles closed (free or base shutdown) */
-  unsigned write_wanted : 1;      /* kind: a connect is pending (write timeout runs) */
+  unsigned reconciles : 1;        /* be_ops is a struct bev_kind's */
+  unsigned connect_pending : 1;   /* kind: the write timeout covers a connect */
   unsigned output_tm_tracked : 1; /* output: write timeout tracking installed */
   unsigned write_latched : 1;     /* write timeout armed by enable/progress/data
                                      (libevent's pending write event) */
@@ -123,15 +172,20 @@ struct bufferevent_private {
   int refcnt;
   short read_suspended;
   short write_suspended;
+  short rc_changed;   /* BEV_RC_* for the queued reconcile deferred */
+  short flush_iotype; /* the bufferevent_flush being reconciled */
+  enum bufferevent_flush_mode flush_mode;
   /* 32 bits: libuv's buffers (uv_buf_init) hold at most that much, and
    * with them these fit where two size_t would pad the struct. */
   uint32_t max_single_read;
   uint32_t max_single_write;
 
-  struct uvbev_deferred deferred; /* its priority is bufferevent_priority_set's */
-  /* Requests from other threads, applied on the loop thread; allocated
-   * with the lock (NULL without one: costs an unthreaded bufferevent only
-   * this pointer). */
+  struct uvbev_deferred deferred;    /* user callbacks; its priority is
+                                        bufferevent_priority_set's */
+  struct uvbev_deferred reconcile_d; /* the kind's one deferred */
+  /* What another thread asked of the loop thread besides a reconcile;
+   * allocated with the lock (NULL without one: costs an unthreaded
+   * bufferevent only this pointer). */
   struct bev_sync *sync;
   struct uvbev_child child;
   struct evbuffer_cb_entry *input_wm_cb; /* input: high watermark tracking */
@@ -157,20 +211,39 @@ struct bufferevent_private {
  * at `enabled` (EV_WRITE for sockets, per libevent).  Returns 0 or -1. */
 int bev_core_init_(struct bufferevent_private *p, struct event_base *base,
                    const struct bufferevent_ops *ops, int options, short enabled);
+/* The same for a kind that reconciles. */
+int bev_core_init_kind_(struct bufferevent_private *p, struct event_base *base,
+                        const struct bev_kind *kind, int options, short enabled);
 
 /* Makes p use `lock` (someone else's, e.g. the underlying's: filters share
  * it) instead of allocating one for BEV_OPT_THREADSAFE.  Call it on the
  * zeroed struct BEFORE bev_core_init_; NULL is allowed (no lock). */
 void bev_core_share_lock_(struct bufferevent_private *p, void *lock);
 
+/* References (libevent's bufferevent_incref / _incref_and_lock_ /
+ * _decref_and_unlock_).  Dropping a reference asserts, in debug builds, that
+ * one was held. */
 void bev_core_incref_(struct bufferevent *bev);
-/* Returns 1 if this dropped the last reference (bev is gone). */
+/* Takes bev's lock, then a reference: pair with bev_core_decref_and_unlock_
+ * around code that may run user callbacks (which may free bev). */
+void bev_core_incref_and_lock_(struct bufferevent *bev);
+/* Drops a reference (taking the lock for it).  Returns 1 if this dropped the
+ * last one (bev is gone). */
 int bev_core_decref_(struct bufferevent *bev);
+/* Drops a reference and the lock the caller holds (once: the lock is
+ * recursive).  Returns 1 if bev is gone. */
+int bev_core_decref_and_unlock_(struct bufferevent *bev);
 int bev_core_is_freed_(struct bufferevent *bev);
 
-/* A close callback for uv handles embedded in a bufferevent: handle->data
- * must be the bufferevent; drops the reference taken before uv_close. */
-void bev_core_handle_closed_(uv_handle_t *handle);
+/* Queued work holds a reference.  bev_core_defer_ queues d on bev's base
+ * and takes a reference if d was not queued yet (nothing is queued once bev
+ * is unlinked); returns 1 if it queued d.  The callback of d ends with
+ * bev_core_decref_and_unlock_ (or bev_core_decref_): that drops the queued
+ * reference.  bev_core_undefer_ takes d off the queue and drops its
+ * reference if it was queued (returns 1 then); the caller must hold another
+ * reference.  Both are called with bev's lock held. */
+int bev_core_defer_(struct bufferevent *bev, struct uvbev_deferred *d);
+int bev_core_undefer_(struct bufferevent *bev, struct uvbev_deferred *d);
 
 /* ---- callbacks ------------------------------------------------------------ */
 
@@ -194,54 +267,61 @@ void bev_core_output_drained_(struct bufferevent *bev);
 void bev_core_input_added_later_(struct bufferevent *bev);
 void bev_core_output_drained_later_(struct bufferevent *bev);
 
-/* ---- suspension and timeouts -------------------------------------------- */
+/* ---- desired state (suspension: bufferevent_timeout.c) and reconciling
+ * (bufferevent_reconcile.c) --------------------------------------------------- */
 
 void bev_core_suspend_read_(struct bufferevent *bev, short reason);
 void bev_core_unsuspend_read_(struct bufferevent *bev, short reason);
 void bev_core_suspend_write_(struct bufferevent *bev, short reason);
 void bev_core_unsuspend_write_(struct bufferevent *bev, short reason);
 
-/* Directions that are enabled and not suspended (what the kind should do). */
-short bev_core_active_(struct bufferevent *bev);
-
-/* Kind says a connect is (no longer) pending: the write timeout covers it. */
-void bev_core_set_write_wanted_(struct bufferevent *bev, int wanted);
-
-/* Writing was disabled: a latched write timeout is no longer armed. */
-void bev_core_unlatch_write_(struct bufferevent *bev);
-
-/* Re-evaluates which timeouts run (the core calls it itself on every state
- * change it sees; kinds call it after changing what it depends on). */
-void bev_core_adj_timeouts_(struct bufferevent *bev);
-
-/* ---- threads (bufferevent_sync.c) ------------------------------------------- */
+/* The directions the user wants running now: enabled and not suspended. */
+short bev_core_desired_io_(struct bufferevent *bev);
+/* The older name, kept only while src/filters still uses it. */
+#define bev_core_active_ bev_core_desired_io_
 
 /* Non-zero when the kind and the core's timers may be touched now: the
  * bufferevent has no lock (one compare), or this is the loop thread. */
 int bev_core_on_loop_(struct bufferevent *bev);
-/* ops->enable / ops->disable for `what`, now on the loop thread, else on the
- * loop thread soon (the sync deferred then passes the directions that are
- * still active / inactive).  Return what the op returned, or 0. */
-int bev_core_kind_enable_(struct bufferevent *bev, short what);
-int bev_core_kind_disable_(struct bufferevent *bev, short what);
+/* Trigger: reconcile(bev, changed) now on the loop thread, else from
+ * the reconcile deferred soon.  Returns what reconcile returned, or 0. */
+int bev_core_reconcile_(struct bufferevent *bev, short changed);
+/* Trigger: reconcile(bev, changed | BEV_RC_QUEUED) from the reconcile
+ * deferred, whatever the thread. */
+void bev_core_reconcile_later_(struct bufferevent *bev, short changed);
+/* Inside reconcile with BEV_RC_FLUSH: the iotypes and mode asked (of
+ * several flushes from other threads, the strongest mode). */
+short bev_core_flush_asked_(struct bufferevent *bev, enum bufferevent_flush_mode *mode);
+
+/* Kind says a connect is (no longer) pending: the write timeout covers it. */
+void bev_core_set_connect_pending_(struct bufferevent *bev, int pending);
+
+/* ---- shared between the core's own files only ------------------------------ */
+
+/* Writing was disabled: a latched write timeout is no longer armed. */
+void bev_core_unlatch_write_(struct bufferevent *bev);
+/* Re-evaluates which timeouts run (the core calls it on every state change
+ * it sees). */
+void bev_core_adj_timeouts_(struct bufferevent *bev);
+
+/* bufferevent_flush(): the kind's answer now on the loop thread, else 0 and
+ * a flush (the strongest mode asked) from the reconcile deferred. */
+int bev_core_flush_(struct bufferevent *bev, short iotype, enum bufferevent_flush_mode mode);
 /* Asks the loop thread to re-evaluate (restart: start over) the timeouts
- * of `what`.  Call only when bev_core_on_loop_ is false (as for the others). */
+ * of `what`.  Call only when bev_core_on_loop_ is false. */
 void bev_core_sync_timers_(struct bufferevent *bev, short what, int restart);
 /* Asks the loop thread to unlink a bufferevent freed on another thread. */
 void bev_core_sync_unlink_(struct bufferevent_private *p);
 /* Asks the loop thread for ops->ctrl(BEV_CTRL_SET_FD, fd).  Returns 0. */
 int bev_core_sync_setfd_(struct bufferevent_private *p, evutil_socket_t fd);
-/* Asks the loop thread for ops->flush (the strongest mode asked wins). */
-void bev_core_sync_flush_(struct bufferevent_private *p, short iotype,
-                          enum bufferevent_flush_mode mode);
 
-/* ---- shared between the core's own files only ------------------------------ */
-
-/* Allocates p->sync when p has a lock.  Returns 0 or -1. */
-int bev_core_init_sync_(struct bufferevent_private *p);
-/* Unlinking: drops the pending requests (and the queued sync's reference:
- * the caller holds another). */
-void bev_core_cancel_sync_(struct bufferevent_private *p);
+/* The reconcile deferred, p->sync when p has a lock, and (kinds with
+ * reconcile) the output callback that triggers BEV_RC_OUTPUT.
+ * Returns 0 or -1. */
+int bev_core_init_reconcile_(struct bufferevent_private *p);
+/* Unlinking: cancels the reconcile deferred and drops the pending requests
+ * (the caller holds a reference besides the queued one). */
+void bev_core_cancel_reconcile_(struct bufferevent_private *p);
 /* Last reference gone. */
 void bev_core_free_sync_(struct bufferevent_private *p);
 /* Stops everything that could call back and closes every handle (free or

@@ -2,6 +2,7 @@
 /* The bufferevent core: construction, references, freeing, and the public
  * functions that do not depend on the kind.  The life of a bufferevent is
  * described at the top of bufferevent-internal.h. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,11 @@ void bev_core_incref_(struct bufferevent *bev) {
   BEV_LOCK(bev);
   BEV_UPCAST(bev)->refcnt++;
   BEV_UNLOCK(bev);
+}
+
+void bev_core_incref_and_lock_(struct bufferevent *bev) {
+  BEV_LOCK(bev);
+  BEV_UPCAST(bev)->refcnt++;
 }
 
 static void bev_core_finalize(struct bufferevent_private *p) {
@@ -33,10 +39,10 @@ static void bev_core_finalize(struct bufferevent_private *p) {
   uvbev_free_(p);
 }
 
-int bev_core_decref_(struct bufferevent *bev) {
+int bev_core_decref_and_unlock_(struct bufferevent *bev) {
   struct bufferevent_private *p = BEV_UPCAST(bev);
   int left;
-  BEV_LOCK(bev);
+  assert(p->refcnt > 0);
   left = --p->refcnt;
   BEV_UNLOCK(bev);
   if (left > 0) return 0;
@@ -48,22 +54,37 @@ int bev_core_is_freed_(struct bufferevent *bev) {
   return BEV_UPCAST(bev)->freed;
 }
 
-void bev_core_handle_closed_(uv_handle_t *handle) {
-  bev_core_decref_((struct bufferevent *)handle->data);
+int bev_core_decref_(struct bufferevent *bev) {
+  BEV_LOCK(bev);
+  return bev_core_decref_and_unlock_(bev);
+}
+
+int bev_core_defer_(struct bufferevent *bev, struct uvbev_deferred *d) {
+  if (BEV_UPCAST(bev)->unlinked || !uvbev_deferred_schedule_(bev->ev_base, d)) return 0;
+  BEV_UPCAST(bev)->refcnt++; /* the queued deferred's, taken under the lock */
+  return 1;
+}
+
+int bev_core_undefer_(struct bufferevent *bev, struct uvbev_deferred *d) {
+  struct bufferevent_private *p = BEV_UPCAST(bev);
+  if (!uvbev_deferred_cancel_(bev->ev_base, d)) return 0;
+  /* The caller holds another reference: this one is never the last. */
+  assert(p->refcnt > 1);
+  p->refcnt--;
+  return 1;
 }
 
 /* Stops everything that could call back and closes every handle: on
  * bufferevent_free, or when the base shuts down under a bufferevent the user
- * never freed.  Runs once, on the loop thread (bufferevent_sync.c brings a
+ * never freed.  Runs once, on the loop thread (bufferevent_reconcile.c brings a
  * free from another thread here). */
 void bev_core_unlink_(struct bufferevent_private *p) {
   struct bufferevent *bev = &p->bev;
   if (p->unlinked) return;
   p->unlinked = 1;
   uvbev_base_remove_child_(bev->ev_base, &p->child);
-  if (uvbev_deferred_cancel_(bev->ev_base, &p->deferred))
-    p->refcnt--; /* the queued deferred's reference; the caller holds another */
-  bev_core_cancel_sync_(p);
+  bev_core_undefer_(bev, &p->deferred);
+  bev_core_cancel_reconcile_(p);
   /* A queued run of the output's deferred callbacks would outlive the lock
    * the output shares with us: defer_callbacks again cancels it (the buffer
    * stays deferred, but nothing adds to it once we are unlinked). */
@@ -72,18 +93,16 @@ void bev_core_unlink_(struct bufferevent_private *p) {
   p->eventcb_pending = 0;
   bev_core_close_timers_(p);
   bev_ratelim_unlink_(p);
-  if (bev->be_ops->unlink) bev->be_ops->unlink(bev);
+  if (bev->be_ops->on_free) bev->be_ops->on_free(bev);
 }
 
 static void bev_core_on_base_shutdown(struct uvbev_child *c) {
   struct bufferevent_private *p = UVBEV_CONTAINER_OF(c, struct bufferevent_private, child);
-  /* Freed on another thread and waiting for its sync: unlinking cancels
-   * the sync, whose reference may be the last one. */
-  bev_core_incref_(&p->bev);
-  BEV_LOCK(&p->bev);
+  /* Freed on another thread and waiting for its reconcile: unlinking cancels
+   * the reconcile deferred, whose reference may be the last one. */
+  bev_core_incref_and_lock_(&p->bev);
   bev_core_unlink_(p);
-  BEV_UNLOCK(&p->bev);
-  bev_core_decref_(&p->bev);
+  bev_core_decref_and_unlock_(&p->bev);
 }
 
 void bufferevent_free(struct bufferevent *bev) {
@@ -106,8 +125,7 @@ void bufferevent_free(struct bufferevent *bev) {
   } else {
     bev_core_sync_unlink_(p);
   }
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
 }
 
 void bufferevent_incref(struct bufferevent *bev) {
@@ -143,8 +161,8 @@ static int bev_core_init_lock(struct bufferevent_private *p, struct event_base *
   return 0;
 }
 
-int bev_core_init_(struct bufferevent_private *p, struct event_base *base,
-                   const struct bufferevent_ops *ops, int options, short enabled) {
+static int bev_core_init(struct bufferevent_private *p, struct event_base *base,
+                         const struct bufferevent_ops *ops, int options, short enabled) {
   struct bufferevent *bev = &p->bev;
   /* The one place that decides it: as in libevent, a NULL base is the one
    * event_init() made (every constructor passes its argument through). */
@@ -152,17 +170,17 @@ int bev_core_init_(struct bufferevent_private *p, struct event_base *base,
   if (!base || !ops) return -1;
   if ((options & BEV_OPT_UNLOCK_CALLBACKS) && !(options & BEV_OPT_DEFER_CALLBACKS))
     return -1; /* libevent refuses this combination too */
+  bev->be_ops = ops;
   bev->input = evbuffer_new();
   bev->output = evbuffer_new();
   if (!bev->input || !bev->output || bev_core_init_lock(p, base, options) < 0 ||
-      bev_core_init_sync_(p) < 0) {
+      bev_core_init_reconcile_(p) < 0) {
     evbuffer_free(bev->input);
     evbuffer_free(bev->output);
     if (p->own_lock) uvbev_lock_free_(p->lock);
     return -1;
   }
   bev->ev_base = base;
-  bev->be_ops = ops;
   bev->enabled = enabled;
   p->refcnt = 1;
   p->options = options;
@@ -171,6 +189,17 @@ int bev_core_init_(struct bufferevent_private *p, struct event_base *base,
   bev_core_init_deferred_(p);
   uvbev_base_add_child_(base, &p->child, bev_core_on_base_shutdown);
   return 0;
+}
+
+int bev_core_init_(struct bufferevent_private *p, struct event_base *base,
+                   const struct bufferevent_ops *ops, int options, short enabled) {
+  return bev_core_init(p, base, ops, options, enabled);
+}
+
+int bev_core_init_kind_(struct bufferevent_private *p, struct event_base *base,
+                        const struct bev_kind *kind, int options, short enabled) {
+  p->reconciles = 1;
+  return bev_core_init(p, base, &kind->ops, options, enabled);
 }
 
 /* ---- callbacks, buffers ------------------------------------------------------ */
@@ -239,14 +268,12 @@ int bufferevent_enable(struct bufferevent *bev, short event) {
   int r = 0;
   if (!bev) return -1;
   event &= EV_READ | EV_WRITE;
-  BEV_LOCK(bev);
-  bev_core_incref_(bev);
+  bev_core_incref_and_lock_(bev);
   bev->enabled |= event;
-  start = event & bev_core_active_(bev);
-  if (bev_core_kind_enable_(bev, start) < 0) r = -1;
+  start = event & bev_core_desired_io_(bev);
+  if (bev_core_reconcile_(bev, start) < 0) r = -1;
   bev_core_restart_progress_(bev, event);
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
   return r;
 }
 
@@ -257,7 +284,7 @@ int bufferevent_disable(struct bufferevent *bev, short event) {
   BEV_LOCK(bev);
   bev->enabled &= ~event;
   if (event & EV_WRITE) bev_core_unlatch_write_(bev);
-  if (bev_core_kind_disable_(bev, event) < 0) r = -1;
+  if (bev_core_reconcile_(bev, event) < 0) r = -1;
   bev_core_adj_timeouts_(bev);
   BEV_UNLOCK(bev);
   return r;
@@ -305,15 +332,13 @@ static void bev_core_set_read_watermark(struct bufferevent *bev, size_t low, siz
 void bufferevent_setwatermark(struct bufferevent *bev, short events, size_t lowmark,
                               size_t highmark) {
   if (!bev) return;
-  BEV_LOCK(bev);
-  bev_core_incref_(bev);
+  bev_core_incref_and_lock_(bev);
   if (events & EV_WRITE) {
     bev->wm_write.low = lowmark;
     bev->wm_write.high = highmark;
   }
   if (events & EV_READ) bev_core_set_read_watermark(bev, lowmark, highmark);
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
 }
 
 int bufferevent_getwatermark(struct bufferevent *bev, short events, size_t *lowmark,
@@ -425,18 +450,9 @@ struct bufferevent *bufferevent_get_underlying(struct bufferevent *bev) {
 int bufferevent_flush(struct bufferevent *bev, short iotype, enum bufferevent_flush_mode mode) {
   int r = -1;
   if (!bev) return -1;
-  BEV_LOCK(bev);
-  bev_core_incref_(bev);
-  if (bev->be_ops->flush && bev_core_on_loop_(bev)) {
-    r = bev->be_ops->flush(bev, iotype, mode);
-  } else if (bev->be_ops->flush) {
-    /* another thread: the loop thread flushes (the strongest mode asked) */
-    struct bufferevent_private *p = BEV_UPCAST(bev);
-    bev_core_sync_flush_(p, iotype, mode);
-    r = 0;
-  }
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_incref_and_lock_(bev);
+  if (BEV_UPCAST(bev)->reconciles || bev->be_ops->flush) r = bev_core_flush_(bev, iotype, mode);
+  bev_core_decref_and_unlock_(bev);
   return r;
 }
 

@@ -19,9 +19,7 @@ static int bev_cb_should_defer(struct bufferevent_private *p, int trig) {
 }
 
 static void bev_cb_schedule(struct bufferevent_private *p) {
-  if (p->unlinked) return;
-  if (uvbev_deferred_schedule_(p->bev.ev_base, &p->deferred))
-    p->refcnt++; /* the queued deferred's reference, taken under the lock */
+  bev_core_defer_(&p->bev, &p->deferred);
 }
 
 /* With BEV_OPT_UNLOCK_CALLBACKS the lock is dropped around user code, so a
@@ -78,8 +76,7 @@ static void bev_cb_on_deferred(struct uvbev_deferred *d, void *arg) {
     p->eventcb_pending = 0;
     bev_cb_call_event(p, what, p->errno_pending);
   }
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev); /* the reference bev_cb_schedule took */
+  bev_core_decref_and_unlock_(bev); /* the queued deferred's reference */
 }
 
 void bev_core_init_deferred_(struct bufferevent_private *p) {
@@ -155,24 +152,20 @@ void bev_core_output_drained_later_(struct bufferevent *bev) {
 void bufferevent_trigger(struct bufferevent *bev, short iotype, int options) {
   int ignore_wm = options & BEV_TRIG_IGNORE_WATERMARKS;
   if (!bev) return;
-  BEV_LOCK(bev);
-  bev_core_incref_(bev);
+  bev_core_incref_and_lock_(bev);
   if (!bev_core_on_loop_(bev))
     options |= BEV_TRIG_DEFER_CALLBACKS; /* user callbacks run on the loop thread */
   if ((iotype & EV_READ) && (ignore_wm || evbuffer_get_length(bev->input) >= bev->wm_read.low))
     bev_core_run_readcb_(bev, options);
   if ((iotype & EV_WRITE) && (ignore_wm || evbuffer_get_length(bev->output) <= bev->wm_write.low))
     bev_core_run_writecb_(bev, options);
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
 }
 
 void bufferevent_trigger_event(struct bufferevent *bev, short what, int options) {
   if (!bev) return;
-  BEV_LOCK(bev);
-  bev_core_incref_(bev);
+  bev_core_incref_and_lock_(bev);
   if (!bev_core_on_loop_(bev)) options |= BEV_TRIG_DEFER_CALLBACKS;
   bev_core_run_eventcb_(bev, what, options);
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
 }

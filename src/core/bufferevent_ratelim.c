@@ -43,8 +43,8 @@ static void refill_start(struct bufferevent_private *p, struct bev_ratelim *rl) 
 static void refill_wanted(struct bufferevent_private *p, struct bev_ratelim *rl) {
   if (bev_core_on_loop_(&p->bev)) {
     refill_start(p, rl);
-  } else if (!p->unlinked && uvbev_deferred_schedule_(p->bev.ev_base, &rl->arm)) {
-    p->refcnt++;
+  } else {
+    bev_core_defer_(&p->bev, &rl->arm);
   }
 }
 
@@ -53,8 +53,7 @@ static void on_arm(struct uvbev_deferred *d, void *arg) {
   (void)d;
   BEV_LOCK(&p->bev);
   if (p->rate_limiting && suspended_by_bucket(p)) refill_start(p, p->rate_limiting);
-  BEV_UNLOCK(&p->bev);
-  bev_core_decref_(&p->bev);
+  bev_core_decref_and_unlock_(&p->bev); /* the queued deferred's reference */
 }
 
 static void on_refill(uv_timer_t *t) {
@@ -62,8 +61,7 @@ static void on_refill(uv_timer_t *t) {
   struct bufferevent *bev = &p->bev;
   struct bev_ratelim *rl;
   int again = 0;
-  bev_core_incref_(bev);
-  BEV_LOCK(bev);
+  bev_core_incref_and_lock_(bev);
   rl = p->rate_limiting;
   if (rl && rl->cfg) {
     bev_bucket_refill_(&rl->bucket, rl->cfg);
@@ -81,8 +79,7 @@ static void on_refill(uv_timer_t *t) {
     }
     if (again) refill_start(p, rl); /* a bucket driven below zero takes ticks */
   }
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
 }
 
 /* ---- the bucket ------------------------------------------------------------- */
@@ -162,11 +159,10 @@ void bev_ratelim_unlink_(struct bufferevent_private *p) {
   struct bev_ratelim *rl = p->rate_limiting;
   if (!rl) return;
   if (rl->group) bev_group_leave_(p, 0);
-  if (uvbev_deferred_cancel_(p->bev.ev_base, &rl->arm))
-    p->refcnt--; /* the queued deferred's; the caller holds another */
+  bev_core_undefer_(&p->bev, &rl->arm);
   if (rl->refill_ready) {
     rl->refill_ready = 0;
-    p->refcnt++; /* until the close callback */
+    bev_core_incref_(&p->bev); /* until the close callback */
     uv_close((uv_handle_t *)&rl->refill, on_refill_closed);
   }
 }

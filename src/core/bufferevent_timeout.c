@@ -31,7 +31,7 @@ static int bev_tv_set(const struct timeval *tv) {
   return tv->tv_sec != 0 || tv->tv_usec != 0;
 }
 
-short bev_core_active_(struct bufferevent *bev) {
+short bev_core_desired_io_(struct bufferevent *bev) {
   struct bufferevent_private *p = BEV_UPCAST(bev);
   short active = bev->enabled & (EV_READ | EV_WRITE);
   if (p->read_suspended) active &= ~EV_READ;
@@ -53,20 +53,18 @@ static int bev_write_latch_runs(struct bufferevent *bev) {
 
 static int bev_timeout_wanted(struct bufferevent *bev, short what) {
   struct bufferevent_private *p = BEV_UPCAST(bev);
-  if (p->unlinked || !(bev_core_active_(bev) & what)) return 0;
+  if (p->unlinked || !(bev_core_desired_io_(bev) & what)) return 0;
   if (what == EV_READ) return bev_tv_set(&bev->timeout_read);
   return bev_tv_set(&bev->timeout_write) &&
-         (p->write_wanted || evbuffer_get_length(bev->output) > 0 || bev_write_latch_runs(bev));
+         (p->connect_pending || evbuffer_get_length(bev->output) > 0 || bev_write_latch_runs(bev));
 }
 
 static void bev_on_timeout(struct bufferevent *bev, short what) {
   short flag = what == EV_READ ? BEV_EVENT_READING : BEV_EVENT_WRITING;
-  BEV_LOCK(bev);
-  bev_core_incref_(bev);
+  bev_core_incref_and_lock_(bev);
   bufferevent_disable(bev, what);
   bev_core_run_eventcb_(bev, BEV_EVENT_TIMEOUT | flag, 0);
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
 }
 
 /* The two timers live in their own block: it is freed by the second close
@@ -115,7 +113,7 @@ void bev_core_close_timers_(struct bufferevent_private *p) {
   struct bev_timers *timers = p->timers;
   if (!timers) return;
   p->timers = NULL;
-  p->refcnt++; /* dropped when the block is freed */
+  bev_core_incref_(&p->bev); /* dropped when the block is freed */
   timers->closing = 2;
   uvbev_base_close_handle_(p->bev.ev_base, (uv_handle_t *)&timers->read, bev_timers_closed);
   uvbev_base_close_handle_(p->bev.ev_base, (uv_handle_t *)&timers->write, bev_timers_closed);
@@ -160,9 +158,9 @@ void bev_core_unlatch_write_(struct bufferevent *bev) {
   BEV_UPCAST(bev)->write_latched = 0;
 }
 
-void bev_core_set_write_wanted_(struct bufferevent *bev, int wanted) {
+void bev_core_set_connect_pending_(struct bufferevent *bev, int pending) {
   struct bufferevent_private *p = BEV_UPCAST(bev);
-  p->write_wanted = wanted ? 1 : 0;
+  p->connect_pending = pending ? 1 : 0;
   bev_timer_update(bev, EV_WRITE, 0);
 }
 
@@ -208,7 +206,7 @@ static void bev_suspend(struct bufferevent *bev, short what, short reason) {
   short *suspended = bev_suspended(BEV_UPCAST(bev), what);
   short was = *suspended;
   *suspended |= reason;
-  if (!was) bev_core_kind_disable_(bev, what);
+  if (!was) bev_core_reconcile_(bev, what);
   bev_timer_update(bev, what, 0);
 }
 
@@ -216,7 +214,7 @@ static void bev_unsuspend(struct bufferevent *bev, short what, short reason) {
   short *suspended = bev_suspended(BEV_UPCAST(bev), what);
   short was = *suspended;
   *suspended &= ~reason;
-  if (was && !*suspended && (bev->enabled & what)) bev_core_kind_enable_(bev, what);
+  if (was && !*suspended && (bev->enabled & what)) bev_core_reconcile_(bev, what);
   bev_timer_update(bev, what, 0);
 }
 
