@@ -33,7 +33,7 @@
 #include "fault_inject-internal.h"
 
 struct bev_conn {
-  uv_stream_t *stream;          /* &own.stream, or a handle from the registry */
+  uv_stream_t *stream;          /* &own.stream */
   struct bev_socket *owner;     /* the bufferevent (valid until close cb) */
   uv_write_t *wreq;             /* allocated on the first write, kept */
   evutil_socket_t user_fd;      /* what getfd reports; -1: ask uv_fileno */
@@ -47,7 +47,6 @@ struct bev_conn {
   unsigned shutdown_started : 1;
   unsigned closing : 1;        /* uv_close was called */
   unsigned detached : 1;       /* no longer s->conn */
-  unsigned from_registry : 1;  /* stream was malloc'd by a listener */
   unsigned last_read_full : 1; /* the last read filled its buffer (a stream) */
   /* Rate-limited: one read per wake-up, as libevent does (libuv would read
    * up to 32 times), so that the members of a group take turns; the next
@@ -58,9 +57,8 @@ struct bev_conn {
   struct uvbev_fault_write fault_w; /* the pending write's drip */
   size_t fault_read_offer;          /* the read buffer's length before a cut */
 #endif
-  /* The handle, when this conn made it.  It is last so that a conn is
-   * allocated only as long as it needs: up to the end of the tcp member for
-   * TCP (smaller than a pipe), without it when adopting a listener's handle.
+  /* The handle.  It is last so that a conn is allocated only as long as it
+   * needs: up to the end of the tcp member for TCP (smaller than a pipe).
    * The bytes of the pending write are the output's pin
    * (evbuffer_uv_pinned_), not kept here. */
   union {

@@ -22,10 +22,7 @@
  *   - without it, the handle watches a duplicate (dup() on Unix,
  *     WSADuplicateSocket on Windows) and the caller's fd stays open after
  *     bufferevent_free(); getfd still reports the caller's fd;
- *   - an fd handed out by an evconnlistener is adopted from the registry;
- *     without BEV_OPT_CLOSE_ON_FREE it is given back to the registry on free
- *     (so the fd stays open and evutil_closesocket() releases it), unless a
- *     write was still pending, in which case it is closed.
+ *   - an fd handed out by an evconnlistener is a plain descriptor, the same.
  *   - bufferevent_setfd() releases the previous connection like a free.
  *
  * Descriptor kinds (uvbev_fd_kind_): TCP sockets run on uv_tcp_t, AF_UNIX
@@ -38,7 +35,6 @@
 
 #include "mm-internal.h"
 #include "bev_socket-internal.h"
-#include "accepted-internal.h"
 #include "compat-internal.h"
 #include "evbuffer-uv-internal.h"
 #include "fault_inject-internal.h"
@@ -51,7 +47,6 @@
 static void conn_closed(uv_handle_t *handle) {
   struct bev_conn *c = handle->data;
   struct bev_socket *s = c->owner;
-  if (c->from_registry) uvbev_free_(c->stream);
   uvbev_free_(c->wreq);
   uvbev_free_(c);
   if (s) bev_core_decref_(&s->p.bev);
@@ -68,22 +63,15 @@ static void conn_close(struct bev_conn *c) {
   uvbev_base_close_handle_(c->owner->p.bev.ev_base, (uv_handle_t *)c->stream, conn_closed);
 }
 
-/* Bytes to allocate for a conn: its fields and the handle it makes. */
-static size_t conn_size(uv_stream_t *adopted, int is_pipe) {
-  if (adopted) return offsetof(struct bev_conn, own);
-  if (is_pipe) return offsetof(struct bev_conn, own) + sizeof(uv_pipe_t);
-  return offsetof(struct bev_conn, own) + sizeof(uv_tcp_t);
-}
-
-/* A conn with storage for its own TCP or pipe handle, or (adopting) without
- * it. */
-static struct bev_conn *conn_alloc(struct bev_socket *s, uv_stream_t *adopted, int is_pipe) {
-  struct bev_conn *c = uvbev_calloc_(1, conn_size(adopted, is_pipe));
+/* A conn with storage for its own TCP or pipe handle: up to the end of the
+ * handle it makes. */
+static struct bev_conn *conn_alloc(struct bev_socket *s, int is_pipe) {
+  size_t size = offsetof(struct bev_conn, own) + (is_pipe ? sizeof(uv_pipe_t) : sizeof(uv_tcp_t));
+  struct bev_conn *c = uvbev_calloc_(1, size);
   if (!c) return NULL;
   c->owner = s;
   c->user_fd = UVBEV_NO_SOCKET;
-  c->stream = adopted ? adopted : &c->own.stream;
-  c->from_registry = adopted ? 1 : 0;
+  c->stream = &c->own.stream;
   c->is_pipe = is_pipe ? 1 : 0;
   return c;
 }
@@ -108,20 +96,6 @@ static void conn_install(struct bev_socket *s, struct bev_conn *c) {
   s->conn = c;
 }
 
-/* Gives an adopted listener handle back to the registry (the user keeps the
- * fd open and may adopt or close it again).  Returns 0 if it did. */
-static int conn_return_to_registry(struct bev_conn *c) {
-  struct event_base *base = c->owner->p.bev.ev_base;
-  uv_stream_t *h = c->stream;
-  if (!c->from_registry || c->writing || c->connecting || c->shutdown_started) return -1;
-  if (c->reading) uv_read_stop(h);
-  h->data = NULL;
-  if (uvbev_accepted_put_(base, c->user_fd, h) < 0) return -1;
-  uvbev_free_(c->wreq);
-  uvbev_free_(c);
-  return 0;
-}
-
 void bev_socket_conn_drop_(struct bev_socket *s) {
   struct bev_conn *c = s->conn;
   bev_fdio_drop_(s);
@@ -130,13 +104,12 @@ void bev_socket_conn_drop_(struct bev_socket *s) {
   c->detached = 1;
   if (c->reading) uv_read_stop(c->stream);
   c->reading = 0;
-  if (!(s->p.options & BEV_OPT_CLOSE_ON_FREE) && conn_return_to_registry(c) == 0) return;
   conn_close(c);
 }
 
 int bev_socket_conn_create_(struct bev_socket *s, int family) {
   uv_loop_t *loop = uvbev_base_loop_(s->p.bev.ev_base);
-  struct bev_conn *c = conn_alloc(s, NULL, family == AF_UNIX);
+  struct bev_conn *c = conn_alloc(s, family == AF_UNIX);
   int r;
   if (!c) return UV_ENOMEM;
   if (c->is_pipe) {
@@ -183,22 +156,16 @@ fail:
 /* Installs a connection on an existing descriptor, of the kind it is (see
  * the top of the file). */
 static int conn_adopt(struct bev_socket *s, evutil_socket_t fd) {
-  struct event_base *base = s->p.bev.ev_base;
-  uv_stream_t *h = uvbev_accepted_take_(base, fd);
-  enum uvbev_fd_kind kind = h ? UVBEV_FD_TCP : uvbev_fd_kind_(fd);
+  enum uvbev_fd_kind kind = uvbev_fd_kind_(fd);
   struct bev_conn *c;
+  int r;
   if (kind == UVBEV_FD_INVALID) return UV_EBADF;
   if (kind == UVBEV_FD_POLLABLE || kind == UVBEV_FD_FILE)
     return bev_fdio_open_(s, fd, kind == UVBEV_FD_FILE);
-  c = conn_alloc(s, h, kind == UVBEV_FD_LOCAL);
-  if (!c) {
-    if (h) uvbev_accepted_put_(base, fd, h);
-    return UV_ENOMEM;
-  }
-  if (!h) {
-    int r = conn_open_fd(s, c, fd);
-    if (r < 0) return r; /* conn_open_fd released c */
-  }
+  c = conn_alloc(s, kind == UVBEV_FD_LOCAL);
+  if (!c) return UV_ENOMEM;
+  r = conn_open_fd(s, c, fd);
+  if (r < 0) return r; /* conn_open_fd released c */
   c->user_fd = fd;
   conn_install(s, c);
   return 0;

@@ -19,7 +19,6 @@
 #include "event2/event_compat.h"
 #include "base-internal.h"
 #include "platform-internal.h"
-#include "accepted-internal.h"
 #include "log-internal.h"
 #include "thread-internal.h"
 #include "uvbev/uvbev.h"
@@ -343,7 +342,6 @@ static void base_free(struct event_base *base) {
   uvbev_events_clear_active_(base);
   uvbev_events_free_once_(base);
   base_shutdown_children(base);
-  uvbev_accepted_close_all_(base);
   base_close_internal_handles(base);
   if (forked)
     base_drop_until_closed(base);

@@ -9,7 +9,6 @@
 #include <uv.h>
 
 #include "event2/util.h"
-#include "accepted-internal.h"
 #include "platform-internal.h"
 
 int evutil_make_listen_socket_ipv6only(evutil_socket_t sock) {
@@ -17,7 +16,6 @@ int evutil_make_listen_socket_ipv6only(evutil_socket_t sock) {
 }
 
 int evutil_closesocket(evutil_socket_t sock) {
-  if (uvbev_accepted_close_(sock)) return 0;
   return uvbev_closesocket_raw_(sock);
 }
 

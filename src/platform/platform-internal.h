@@ -56,7 +56,7 @@ int uvbev_uv_error_from_socket_error_(int sock_err);
 /* evutil_socket_t -> uv_os_sock_t, without casts spread around. */
 #define UVBEV_SOCK_TO_UV(fd) ((uv_os_sock_t)(fd))
 
-/* Closes a socket without consulting the accepted-handle registry. */
+/* Closes a socket (evutil_closesocket). */
 int uvbev_closesocket_raw_(evutil_socket_t fd);
 
 /* A second descriptor for the same socket, close-on-exec (dup on Unix,
