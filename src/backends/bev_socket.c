@@ -35,11 +35,10 @@
 
 #include "mm-internal.h"
 #include "bev_socket-internal.h"
-#include "compat-internal.h"
+#include "platform-internal.h"
 #include "evbuffer-uv-internal.h"
 #include "fault_inject-internal.h"
 #include "ratelim-internal.h"
-#include "sock_os-internal.h"
 #include "event2/event.h"
 
 /* ---- connections ------------------------------------------------------------ */

@@ -25,12 +25,11 @@
 
 #include "mm-internal.h"
 #include "bev_socket-internal.h"
-#include "compat-internal.h"
+#include "platform-internal.h"
 #include "event-internal.h"
 #include "evbuffer-uv-internal.h"
 #include "fault_inject-internal.h"
 #include "ratelim-internal.h"
-#include "sock_os-internal.h"
 
 struct bev_fdio {
   struct bev_socket *owner;
