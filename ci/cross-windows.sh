@@ -64,6 +64,7 @@ ORACLE_SKIPS=(
   "compat_bev_ssl_ownership_libevent libevent on Windows crashes (access violation) making an OpenSSL bufferevent on the event_init() base (NULL base)"
   "compat_bev_ssl_thread_libevent intermittent under wine: libevent on Windows stops delivering the TLS echo written from another thread partway (0 and 4096 of 1 MiB received, exit 0.12-0.16 s, in 2 of about 30 runs); never on Linux in 600 runs; cause inside libevent not yet found"
   "compat_dns_connect_libevent libevent tries only the first address of a name: under wine localhost gives ::1 first, where nothing listens"
+  "compat_ratelim_libevent under wine libevent on Windows moves no byte at all in freeing_a_member_keeps_group_working (2 group members, 0 bytes each in 2 s; the other 9 tests pass, and so does the test on Linux and uvbev's under wine); cause inside libevent not yet found"
 )
 
 log() { printf '\n== %s\n' "$*"; }
