@@ -26,14 +26,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start NAME CMD...: runs CMD in the background and waits for "listening on ...:PORT"
+# start NAME CMD...: runs CMD in the background, waits for "listening on
+# ...:PORT" and sets $port.  Not called in $(...): a subshell would keep the
+# pid from cleanup, and the servers would outlive the test.
 start() {
   local name=$1; shift
   "$@" >"$work/$name.out" 2>"$work/$name.err" &
   pids+=($!)
   for _ in $(seq 1 100); do
     if grep -q "listening on" "$work/$name.out" 2>/dev/null; then
-      sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.out" | head -n1
+      port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.out" | head -n1)
       return 0
     fi
     sleep 0.05
@@ -43,9 +45,12 @@ start() {
   return 1
 }
 
-echo_port=$(start echo "$bin/echo_server" 0)
-p2_port=$(start p2 "$bin/zlib_proxy" 0 "127.0.0.1:$echo_port" decompress)
-p1_port=$(start p1 "$bin/zlib_proxy" 0 "127.0.0.1:$p2_port" compress)
+start echo "$bin/echo_server" 0
+echo_port=$port
+start p2 "$bin/zlib_proxy" 0 "127.0.0.1:$echo_port" decompress
+p2_port=$port
+start p1 "$bin/zlib_proxy" 0 "127.0.0.1:$p2_port" compress
+p1_port=$port
 echo "echo_server :$echo_port <- decompress :$p2_port <- compress :$p1_port"
 
 python3 - "$p1_port" <<'PY'
