@@ -25,11 +25,13 @@
  *     bev_filter belongs to the machinery and is reached through the
  *     services at the end of this header.
  *
- * Every op runs on the loop thread with the filter's lock held (one lock for
- * the whole stack: a filter shares its underlying's).  output, input,
- * pre_input and event run while the machinery holds a reference on the
- * filter, so they may run user code (which may free the filter: check
- * f->p.unlinked afterwards).
+ * Threads and references.  Every op but ctrl and destruct runs on the loop
+ * thread with the filter's lock held (one lock for the whole stack: a
+ * filter shares its underlying's); ctrl runs with the lock held on the
+ * thread that asked (a getfd may come from any thread); destruct runs where
+ * the last reference went.  output, input, pre_input and event run while
+ * the machinery holds a reference on the filter, so they may run user code
+ * (which may free the filter: check f->p.unlinked afterwards).
  *
  * Output.  Bytes the user writes to the filter's output go through ->output
  * into the underlying's output.  dst_limit is the room below the
@@ -134,8 +136,8 @@ struct bev_filter_xform {
    * Return 1 if handled (not passed up), 0 for the machinery's handling
    * (see above).  Default: 0. */
   int (*event)(struct bev_filter *f, short what);
-  /* bufferevent_flush() on the filter.  Returns as ops->flush (-1, 0, or 1
-   * if bytes moved).  Default: bev_filter_def_flush_. */
+  /* bufferevent_flush() on the filter.  Returns -1, 0, or 1 as the pumps
+   * (below).  Default: bev_filter_def_flush_. */
   int (*flush)(struct bev_filter *f, short iotype, enum bufferevent_flush_mode mode);
   /* The core's ctrl requests (fd, underlying).  Returns 0 or -1.
    * Default: bev_filter_def_ctrl_ (the underlying answers). */
@@ -234,13 +236,15 @@ void bev_filter_end_input_(struct bev_filter *f);
  * pump that called it. */
 void bev_filter_flush_down_(struct bev_filter *f, enum bufferevent_flush_mode mode);
 
-/* on: the transform reads below for itself whatever the user enabled (a
- * handshake begins); off: reading below follows the user's EV_READ again. */
+/* on: the layer below reads now, whatever the user enabled (a handshake
+ * begins; from then on enable and disable keep the handshaking op's rule);
+ * off: reading below follows the user's EV_READ again (it ended). */
 void bev_filter_read_below_(struct bev_filter *f, int on);
 
 /* Runs the output transform now.  A call while the output pump is running
  * (from a callback it ran) is remembered and served by that pump.  Returns
- * 1 if bytes were produced, 0 if not, -1 if the output is broken. */
+ * 1 if the destination grew, 0 if not (also when a layer below moved the
+ * bytes on at once), -1 if the output is broken. */
 int bev_filter_pump_output_(struct bev_filter *f, enum bufferevent_flush_mode mode);
 
 /* Runs the input transform now; same rules.  Returns 1, 0 or -1 likewise. */
