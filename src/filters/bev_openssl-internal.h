@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The TLS layer (bufferevent_openssl_*), shared between bev_openssl.c (the
- * kind: handshake, transforms, public API), bev_openssl_bio.c (the BIO that
- * carries the ciphertext) and bev_openssl_client.c (the uvbev client helper).
+ * transform: handshake, record I/O, public API), bev_openssl_bio.c (the BIO
+ * that carries the ciphertext) and bev_openssl_client.c (the uvbev client
+ * helper).
  *
  * A TLS bufferevent is a filter (bev_filter-internal.h): struct bev_filter
  * first, then the SSL object and the handshake state.  The SSL object's
@@ -12,9 +13,10 @@
  * Life: new -> handshaking (CONNECTING/ACCEPTING; the underlying reads even
  * if the user did not enable EV_READ) -> open (CONNECTED reported, the
  * transforms move data) -> [renegotiation: handshaking again] -> closed
- * (close_notify received: EOF) or failed (ERROR; no more I/O).  The last
- * reference frees the SSL object with BEV_OPT_CLOSE_ON_FREE (or when uvbev
- * made it), else detaches the BIO from the bufferevent.
+ * (close_notify received: EOF) or failed (ERROR; no more I/O).  With
+ * BEV_OPT_CLOSE_ON_FREE (or when uvbev made it) the last reference frees
+ * the SSL object; without, bufferevent_free() detaches the BIO from the
+ * bufferevent and leaves the SSL object to the caller.
  */
 #ifndef UVBEV_BEV_OPENSSL_INTERNAL_H_
 #define UVBEV_BEV_OPENSSL_INTERNAL_H_
@@ -38,14 +40,12 @@
 struct bev_openssl {
   struct bev_filter f; /* first: a bufferevent * is a bev_openssl * */
   SSL *ssl;
-  bufferevent_data_cb filter_readcb;  /* the machinery's callbacks on the */
-  bufferevent_data_cb filter_writecb; /* underlying, which ours wrap */
-  unsigned handshaking : 1;           /* SSL_do_handshake drives the underlying's reads */
-  unsigned failed : 1;                /* fatal TLS error reported: no more I/O */
-  unsigned read_closed : 1;           /* close_notify (or allowed dirty EOF) seen */
-  unsigned finish_wanted : 1;         /* BEV_FINISHED asked: close_notify once drained */
-  unsigned shutdown_sent : 1;         /* our close_notify is written */
-  unsigned write_wants_read : 1;      /* SSL_write needs the peer's bytes first */
+  unsigned handshaking : 1;      /* SSL_do_handshake drives the underlying's reads */
+  unsigned failed : 1;           /* fatal TLS error reported: no more I/O */
+  unsigned read_closed : 1;      /* close_notify (or allowed dirty EOF) seen */
+  unsigned finish_wanted : 1;    /* BEV_FINISHED asked: close_notify once drained */
+  unsigned shutdown_sent : 1;    /* our close_notify is written */
+  unsigned write_wants_read : 1; /* SSL_write needs the peer's bytes first */
   unsigned allow_dirty : 1;
   unsigned free_ssl : 1;       /* SSL_free in destruct */
   unsigned socket_flavour : 1; /* the underlying is ours (socket_new) */

@@ -11,11 +11,11 @@
  * high watermark; what it does not return stays in OpenSSL and is asked for
  * again when the user drains (the machinery's "limited" rule).
  *
- * The handshake does not go through the transforms: while it runs, our
- * read callback on the underlying (wrapped around the machinery's) calls
- * SSL_do_handshake, the underlying reads whatever the user enabled, and the
+ * The handshake does not go through the transforms: while it runs, the
+ * pre_input op takes the underlying's reads and calls SSL_do_handshake, the
+ * underlying reads whatever the user enabled (the handshaking op), and the
  * output transform holds the user's data.  When it completes:
- * BEV_EVENT_CONNECTED, reads go to the machinery again, and both pumps run.
+ * BEV_EVENT_CONNECTED, reads go to the input pump again, and both pumps run.
  *
  * Errors: every OpenSSL call starts with an empty error queue and every
  * failure moves the queue into the bufferevent (bufferevent_get_openssl_error),
@@ -32,15 +32,14 @@
 #include "bev_openssl-internal.h"
 #include "uvbev/ssl.h"
 
-static const struct bufferevent_ops bev_openssl_ops;
+static const struct bev_filter_xform bev_openssl_xform;
 
 static struct bufferevent *tls_bev(struct bev_openssl *t) {
   return &t->f.p.bev;
 }
 
 struct bev_openssl *bev_openssl_upcast_(struct bufferevent *bev) {
-  if (!bev || bev->be_ops != &bev_openssl_ops) return NULL;
-  return (struct bev_openssl *)bev;
+  return (struct bev_openssl *)bev_filter_of_(bev, &bev_openssl_xform);
 }
 
 /* ---- errors ------------------------------------------------------------------ */
@@ -94,23 +93,16 @@ static void tls_flush_below_if_wrote(struct bev_openssl *t, uint64_t written_bef
 
 /* ---- the handshake --------------------------------------------------------------- */
 
-/* Reading below follows the layer's own EV_READ again. */
-static void tls_end_handshake_reads(struct bev_openssl *t) {
-  struct bufferevent *under = t->f.underlying;
-  if (under && !(bev_core_active_(tls_bev(t)) & EV_READ))
-    bev_core_suspend_read_(under, BEV_SUSPEND_FILT);
-}
-
 /* The handshake reads whatever the user enabled. */
 static void tls_begin_handshake_reads(struct bev_openssl *t) {
   t->handshaking = 1;
-  bev_core_unsuspend_read_(t->f.underlying, BEV_SUSPEND_FILT);
+  bev_filter_read_below_(&t->f, 1);
 }
 
 static void tls_handshake_done(struct bev_openssl *t) {
   struct bufferevent *bev = tls_bev(t);
   t->handshaking = 0;
-  tls_end_handshake_reads(t);
+  bev_filter_read_below_(&t->f, 0); /* reading below follows EV_READ again */
   bev_core_run_eventcb_(bev, BEV_EVENT_CONNECTED, 0);
   if (t->f.p.unlinked || t->failed) return;
   if (t->finish_wanted)
@@ -140,43 +132,21 @@ static void tls_handshake_step(struct bev_openssl *t) {
     return;
   }
   err = SSL_get_error(t->ssl, r);
-  if ((err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) && !t->f.under_eof)
+  if ((err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) && !bev_filter_below_eof_(&t->f))
     return; /* wait for the peer: nothing runs until the underlying reads */
   tls_fail(t, EV_READ, err);
 }
 
-/* The underlying's read and write callbacks: ours around the machinery's.
- * The handshake takes the reads while it runs; and the reference held across
- * the machinery's callbacks keeps the layer alive until they return, when the
- * user frees it from a callback they run. */
-static void tls_on_under_read(struct bufferevent *under, void *arg) {
-  struct bev_openssl *t = arg;
-  struct bufferevent *bev = tls_bev(t);
-  BEV_LOCK(bev);
-  bev_core_incref_(bev);
-  if (t->handshaking)
-    tls_handshake_step(t);
-  else if (t->filter_readcb)
-    t->filter_readcb(under, arg);
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+/* The underlying read: the handshake takes it while it runs. */
+static int tls_pre_input(struct bev_filter *f) {
+  struct bev_openssl *t = (struct bev_openssl *)f;
+  if (!t->handshaking) return 0;
+  tls_handshake_step(t);
+  return 1;
 }
 
-static void tls_on_under_write(struct bufferevent *under, void *arg) {
-  struct bev_openssl *t = arg;
-  struct bufferevent *bev = tls_bev(t);
-  bev_core_incref_(bev);
-  if (t->filter_writecb) t->filter_writecb(under, arg);
-  bev_core_decref_(bev);
-}
-
-/* Puts ours in front of the machinery's callbacks on the underlying. */
-static void tls_wrap_under_callbacks(struct bev_openssl *t) {
-  struct bufferevent *under = t->f.underlying;
-  t->filter_readcb = under->readcb;
-  t->filter_writecb = under->writecb;
-  under->readcb = tls_on_under_read;
-  under->writecb = tls_on_under_write;
+static int tls_handshaking(struct bev_filter *f) {
+  return ((struct bev_openssl *)f)->handshaking;
 }
 
 /* ---- the transforms ------------------------------------------------------------------ */
@@ -196,8 +166,7 @@ static void tls_send_close_notify(struct bev_openssl *t) {
   ERR_clear_error();
   if (SSL_shutdown(t->ssl) < 0)
     ERR_clear_error(); /* nothing to recover: the alert was written or not */
-  if (t->f.under_flush < BEV_FINISHED)
-    t->f.under_flush = BEV_FINISHED; /* the machinery half-closes below */
+  bev_filter_flush_down_(&t->f, BEV_FINISHED); /* the machinery half-closes below */
 }
 
 /* Plaintext for one SSL_write: a contiguous piece of src, no more than the
@@ -222,8 +191,8 @@ static enum bufferevent_filter_result tls_output(struct bev_filter *f, struct ev
     return BEV_OK; /* held until the handshake completes; kept after a failure */
   res = tls_output_records(t, src, dst, dst_limit, start);
   if (res == BEV_OK && t->finish_wanted && evbuffer_get_length(src) == 0) tls_send_close_notify(t);
-  if (t->bio_written != before && f->under_flush < BEV_FLUSH)
-    f->under_flush = BEV_FLUSH; /* the machinery passes it down after the pump */
+  if (t->bio_written != before)
+    bev_filter_flush_down_(f, BEV_FLUSH); /* the machinery passes it down after the pump */
   return res;
 }
 
@@ -277,7 +246,7 @@ static enum bufferevent_filter_result tls_input_end(struct bev_openssl *t, struc
   /* EOF for the user once this pump ends (the machinery's rule); bytes after
    * close_notify mean nothing. */
   t->read_closed = 1;
-  t->f.under_eof = 1;
+  bev_filter_end_input_(&t->f);
   evbuffer_drain(src, evbuffer_get_length(src));
   return BEV_OK;
 }
@@ -312,7 +281,9 @@ static enum bufferevent_filter_result tls_input_records(struct bev_openssl *t, s
       /* Nothing left below or inside OpenSSL: another SSL_read could only
        * say WANT_READ (half of all SSL_read calls under h2load).  After the
        * transport's EOF it tells a clean close from a dirty one: ask it. */
-      if (evbuffer_get_length(src) == 0 && !SSL_has_pending(t->ssl) && !t->f.under_eof) break;
+      if (evbuffer_get_length(src) == 0 && !SSL_has_pending(t->ssl) &&
+          !bev_filter_below_eof_(&t->f))
+        break;
       continue;
     }
     evbuffer_commit_space(dst, NULL, 0);
@@ -349,8 +320,7 @@ static int tls_on_under_event(struct bev_filter *f, short what) {
   struct bev_openssl *t = (struct bev_openssl *)f;
   if (what & BEV_EVENT_CONNECTED) return t->handshaking || t->failed;
   if ((what & BEV_EVENT_EOF) && t->handshaking) {
-    f->under_eof = 1;
-    tls_handshake_step(t);
+    tls_handshake_step(t); /* the machinery marked the EOF: the BIO says so */
     return 1;
   }
   if (what & (BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {
@@ -361,7 +331,7 @@ static int tls_on_under_event(struct bev_filter *f, short what) {
 }
 
 /* Without ownership the caller may free the SSL object as soon as
- * bufferevent_free returns: it was detached then (tls_unlink), and is not
+ * bufferevent_free returns: it was detached then (tls_detach), and is not
  * touched here. */
 static void tls_destruct(struct bev_filter *f) {
   struct bev_openssl *t = (struct bev_openssl *)f;
@@ -369,76 +339,47 @@ static void tls_destruct(struct bev_filter *f) {
   t->ssl = NULL;
 }
 
-static const struct bev_filter_xform bev_openssl_xform = {
-    tls_output,
-    tls_input,
-    tls_on_under_event,
-    tls_destruct,
-};
-
-/* ---- the vtable ---------------------------------------------------------------------- */
-
-/* The handshake reads below while the user has either direction enabled
- * (as libevent's, which reads for it whatever the user enabled), and stalls
- * once the user disabled both. */
-static int tls_enable(struct bufferevent *bev, short what) {
-  struct bev_openssl *t = (struct bev_openssl *)bev;
-  if (t->handshaking && (what & (EV_READ | EV_WRITE)))
-    bev_core_unsuspend_read_(t->f.underlying, BEV_SUSPEND_FILT);
-  return bev_filter_enable_(bev, what);
+static void tls_detach(struct bev_filter *f) {
+  struct bev_openssl *t = (struct bev_openssl *)f;
+  struct bufferevent *under = f->underlying;
+  if (t->free_ssl) return;
+  /* The caller keeps the SSL object: from now on it is theirs alone. */
+  bev_openssl_bio_detach_(t->ssl, t, under->input);
+  t->ssl = NULL;
+  t->failed = 1; /* the transforms and the handshake stop here */
+  if (t->socket_flavour) bufferevent_disable(under, EV_READ); /* nothing more to keep */
 }
 
-static int tls_disable(struct bufferevent *bev, short what) {
-  struct bev_openssl *t = (struct bev_openssl *)bev;
-  if (t->handshaking) {
-    if (bev->enabled & (EV_READ | EV_WRITE))
-      what &= ~EV_READ; /* the handshake keeps reading */
-    else
-      what |= EV_READ; /* nothing enabled: the handshake waits */
-  }
-  return what ? bev_filter_disable_(bev, what) : 0;
-}
-
-static void tls_unlink(struct bufferevent *bev) {
-  struct bev_openssl *t = (struct bev_openssl *)bev;
-  struct bufferevent *under = t->f.underlying;
-  /* Hand the machinery its callbacks back, so that it clears what is ours. */
-  if (under && under->readcb == tls_on_under_read && under->cbarg == t) {
-    under->readcb = t->filter_readcb;
-    under->writecb = t->filter_writecb;
-  }
-  if (!t->free_ssl) {
-    /* The caller keeps the SSL object: from now on it is theirs alone. */
-    bev_openssl_bio_detach_(t->ssl, t, under ? under->input : NULL);
-    t->ssl = NULL;
-    t->failed = 1; /* the transforms and the handshake stop here */
-    if (under && t->socket_flavour) bufferevent_disable(under, EV_READ); /* nothing more to keep */
-  }
-  bev_filter_unlink_(bev);
-}
-
-static int tls_flush(struct bufferevent *bev, short iotype, enum bufferevent_flush_mode mode) {
-  struct bev_openssl *t = (struct bev_openssl *)bev;
+static int tls_flush(struct bev_filter *f, short iotype, enum bufferevent_flush_mode mode) {
+  struct bev_openssl *t = (struct bev_openssl *)f;
   if (t->failed) return -1;
   if ((iotype & EV_WRITE) && mode == BEV_FINISHED && t->handshaking) {
     t->finish_wanted = 1; /* done when the handshake completes */
     iotype &= ~EV_WRITE;
     if (!iotype) return 0;
   }
-  return bev_filter_flush_(bev, iotype, mode);
+  return bev_filter_def_flush_(f, iotype, mode);
 }
 
-static int tls_ctrl(struct bufferevent *bev, enum bev_ctrl_op op, union bev_ctrl_data *data) {
-  struct bev_openssl *t = (struct bev_openssl *)bev;
+static int tls_ctrl(struct bev_filter *f, enum bev_ctrl_op op, union bev_ctrl_data *data) {
+  struct bev_openssl *t = (struct bev_openssl *)f;
   if (op == BEV_CTRL_GET_UNDERLYING && t->socket_flavour)
     return -1; /* as libevent: the socket flavour has no underlying */
   if (op == BEV_CTRL_SET_FD && !t->socket_flavour)
     return 0; /* as libevent: the filter flavour's socket is its underlying's business */
-  return bev_filter_ctrl_(bev, op, data);
+  return bev_filter_def_ctrl_(f, op, data);
 }
 
-static const struct bufferevent_ops bev_openssl_ops = {
-    "ssl", tls_enable, tls_disable, tls_unlink, bev_filter_destruct_, tls_flush, tls_ctrl,
+static const struct bev_filter_xform bev_openssl_xform = {
+    .output = tls_output,
+    .input = tls_input,
+    .pre_input = tls_pre_input,
+    .handshaking = tls_handshaking,
+    .event = tls_on_under_event,
+    .flush = tls_flush,
+    .ctrl = tls_ctrl,
+    .detach = tls_detach,
+    .destruct = tls_destruct,
 };
 
 /* ---- construction ---------------------------------------------------------------------- */
@@ -461,14 +402,13 @@ struct bufferevent *bev_openssl_new_(struct bufferevent *underlying, SSL *ssl,
   }
   /* Records of any size may be handed to SSL_write, from any address. */
   SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-  if (bev_filter_init_(&t->f, &bev_openssl_ops, &bev_openssl_xform, underlying, options) < 0) {
+  if (bev_filter_init_(&t->f, &bev_openssl_xform, underlying, options) < 0) {
     bev_openssl_bio_detach_(ssl, t, NULL); /* t is gone: only compared */
     return NULL;
   }
   bev = tls_bev(t);
   BEV_LOCK(bev);
   t->free_ssl = own_ssl ? 1 : 0;
-  tls_wrap_under_callbacks(t);
   if (state != BUFFEREVENT_SSL_OPEN) {
     if (state == BUFFEREVENT_SSL_CONNECTING)
       SSL_set_connect_state(ssl);

@@ -59,7 +59,8 @@ static int bev_openssl_bio_read(BIO *b, char *out, int outl) {
   BIO_clear_retry_flags(b);
   if (!in || outl < 0) return -1;
   if (evbuffer_get_length(in) == 0) {
-    if (t->f.under_eof) return 0; /* the transport ended: OpenSSL decides if that is clean */
+    if (bev_filter_below_eof_(&t->f))
+      return 0; /* the transport ended: OpenSSL decides if that is clean */
     BIO_set_retry_read(b);
     return -1;
   }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* The zlib filter (uvbev extension, <uvbev/zlib.h>): a generic filter
- * (bufferevent_filter_new) whose output callback deflates and whose input
- * callback inflates, straight between evbuffer chunks (peek the source,
- * reserve space in the destination: no intermediate copy).
+/* The zlib filter (uvbev extension, <uvbev/zlib.h>): a transform of the
+ * filter machinery (bev_filter-internal.h) whose output deflates and whose
+ * input inflates, straight between evbuffer chunks (peek the source, reserve
+ * space in the destination: no intermediate copy).  A BEV_ERROR (corrupt
+ * data, a bomb) is reported: BEV_EVENT_ERROR, and that direction stops.
  *
  * Bounds.  Both callbacks produce at most dst_limit bytes per call; deflate
  * or inflate output that did not fit stays inside zlib and comes out on the
@@ -32,6 +33,7 @@
 #define ZLIB_RATIO_GRACE 65536    /* ratio checked once past this output */
 
 struct bev_zlib {
+  struct bev_filter f; /* first: a bufferevent * is a bev_zlib * */
   struct uvbev_zlib_config cfg;
   z_stream def;
   z_stream inf;
@@ -78,10 +80,9 @@ static void zlib_commit(struct evbuffer *dst, struct evbuffer_iovec *out, size_t
 /* One call of deflate or inflate (they share a signature) from `in` (the
  * first chunk of src) into `out` (reserved in dst): commits what it produced
  * and drains what it consumed.  Returns zlib's code. */
-static int zlib_step(int (*step)(z_streamp, int), z_stream *zs, int flush,
-                     struct evbuffer *src, const struct evbuffer_iovec *in,
-                     struct evbuffer *dst, struct evbuffer_iovec *out, size_t *consumed,
-                     size_t *produced) {
+static int zlib_step(int (*step)(z_streamp, int), z_stream *zs, int flush, struct evbuffer *src,
+                     const struct evbuffer_iovec *in, struct evbuffer *dst,
+                     struct evbuffer_iovec *out, size_t *consumed, size_t *produced) {
   int rc;
   zs->next_in = in->iov_base;
   zs->avail_in = (uInt)in->iov_len;
@@ -101,10 +102,10 @@ static int zlib_flush_flag(enum bufferevent_flush_mode mode) {
   return mode == BEV_FLUSH ? Z_SYNC_FLUSH : mode == BEV_FINISHED ? Z_FINISH : Z_NO_FLUSH;
 }
 
-static enum bufferevent_filter_result zlib_deflate_cb(struct evbuffer *src, struct evbuffer *dst,
-                                                      ev_ssize_t dst_limit,
-                                                      enum bufferevent_flush_mode mode, void *ctx) {
-  struct bev_zlib *z = ctx;
+static enum bufferevent_filter_result zlib_deflate(struct bev_filter *f, struct evbuffer *src,
+                                                   struct evbuffer *dst, ev_ssize_t dst_limit,
+                                                   enum bufferevent_flush_mode mode) {
+  struct bev_zlib *z = (struct bev_zlib *)f;
   int flush = zlib_flush_flag(mode);
   size_t budget = dst_limit < 0 ? SIZE_MAX : (size_t)dst_limit;
   if (z->error[0]) return BEV_ERROR;
@@ -117,15 +118,15 @@ static enum bufferevent_filter_result zlib_deflate_cb(struct evbuffer *src, stru
   while (budget > 0) {
     struct evbuffer_iovec in = zlib_first_chunk(src), out;
     int last = in.iov_len == evbuffer_get_length(src);
-    int f = last ? flush : Z_NO_FLUSH;
+    int fl = last ? flush : Z_NO_FLUSH;
     size_t consumed, produced;
     int rc;
-    if (in.iov_len == 0 && f == Z_NO_FLUSH && !z->def_pending) break;
+    if (in.iov_len == 0 && fl == Z_NO_FLUSH && !z->def_pending) break;
     if (zlib_reserve(dst, zlib_min(budget, ZLIB_CHUNK), &out) < 0) {
       zlib_set_error(z, "deflate", "out of memory");
       return BEV_ERROR;
     }
-    rc = zlib_step(deflate, &z->def, f, src, &in, dst, &out, &consumed, &produced);
+    rc = zlib_step(deflate, &z->def, fl, src, &in, dst, &out, &consumed, &produced);
     z->def_in += consumed;
     z->def_out += produced;
     budget -= produced;
@@ -141,7 +142,7 @@ static enum bufferevent_filter_result zlib_deflate_cb(struct evbuffer *src, stru
       zlib_set_error(z, "deflate", z->def.msg ? z->def.msg : "stream error");
       return BEV_ERROR;
     }
-    if ((f != Z_NO_FLUSH && z->def.avail_out != 0 && consumed == in.iov_len) ||
+    if ((fl != Z_NO_FLUSH && z->def.avail_out != 0 && consumed == in.iov_len) ||
         (consumed == 0 && produced == 0))
       break;
   }
@@ -196,10 +197,10 @@ static int zlib_inflate_status(struct bev_zlib *z, int rc) {
   }
 }
 
-static enum bufferevent_filter_result zlib_inflate_cb(struct evbuffer *src, struct evbuffer *dst,
-                                                      ev_ssize_t dst_limit,
-                                                      enum bufferevent_flush_mode mode, void *ctx) {
-  struct bev_zlib *z = ctx;
+static enum bufferevent_filter_result zlib_inflate(struct bev_filter *f, struct evbuffer *src,
+                                                   struct evbuffer *dst, ev_ssize_t dst_limit,
+                                                   enum bufferevent_flush_mode mode) {
+  struct bev_zlib *z = (struct bev_zlib *)f;
   size_t budget = dst_limit < 0 ? SIZE_MAX : (size_t)dst_limit;
   if (z->error[0]) return BEV_ERROR;
   while (budget > 0) {
@@ -235,11 +236,22 @@ static enum bufferevent_filter_result zlib_inflate_cb(struct evbuffer *src, stru
 
 /* ---- construction -------------------------------------------------------------- */
 
-static void zlib_free(void *ctx) {
-  struct bev_zlib *z = ctx;
+/* Also after a failed bev_filter_init_ (then the streams may never have
+ * been set up: zlib refuses those calls harmlessly). */
+static void zlib_destruct(struct bev_filter *f) {
+  struct bev_zlib *z = (struct bev_zlib *)f;
   deflateEnd(&z->def);
   inflateEnd(&z->inf);
-  uvbev_free_(z);
+}
+
+static const struct bev_filter_xform zlib_xform = {
+    .output = zlib_deflate,
+    .input = zlib_inflate,
+    .destruct = zlib_destruct,
+};
+
+static struct bev_zlib *zlib_upcast(struct bufferevent *bev) {
+  return (struct bev_zlib *)bev_filter_of_(bev, &zlib_xform);
 }
 
 void uvbev_zlib_config_init(struct uvbev_zlib_config *cfg) {
@@ -272,6 +284,7 @@ static int zlib_window(int format, int bits) {
                                            : bits;
 }
 
+/* The filter, streams set up but not yet on an underlying; NULL on failure. */
 static struct bev_zlib *zlib_new(const struct uvbev_zlib_config *c) {
   struct bev_zlib *z = uvbev_calloc_(1, sizeof(*z));
   if (!z) return NULL;
@@ -294,20 +307,16 @@ struct bufferevent *uvbev_zlib_filter_new(struct bufferevent *underlying, int op
                                           const struct uvbev_zlib_config *cfg) {
   struct uvbev_zlib_config c;
   struct bev_zlib *z;
-  struct bufferevent *bev;
   if (!underlying || zlib_config_load(&c, cfg) < 0) return NULL;
   z = zlib_new(&c);
   if (!z) return NULL;
-  bev = bufferevent_filter_new(underlying, zlib_inflate_cb, zlib_deflate_cb, options, zlib_free, z);
-  if (!bev)
-    zlib_free(z);
-  else
-    bev_filter_report_errors_(bev); /* corrupt data: BEV_EVENT_ERROR */
-  return bev;
+  /* On failure the machinery ran zlib_destruct and freed z. */
+  if (bev_filter_init_(&z->f, &zlib_xform, underlying, options) < 0) return NULL;
+  return &z->f.p.bev;
 }
 
 const char *uvbev_zlib_get_error(struct bufferevent *bev) {
-  struct bev_zlib *z = bev_filter_generic_ctx_(bev, zlib_deflate_cb);
+  struct bev_zlib *z = zlib_upcast(bev);
   const char *r;
   if (!z) return NULL;
   BEV_LOCK(bev);
@@ -318,7 +327,7 @@ const char *uvbev_zlib_get_error(struct bufferevent *bev) {
 
 int uvbev_zlib_get_counts(struct bufferevent *bev, uint64_t *deflate_in, uint64_t *deflate_out,
                           uint64_t *inflate_in, uint64_t *inflate_out) {
-  struct bev_zlib *z = bev_filter_generic_ctx_(bev, zlib_deflate_cb);
+  struct bev_zlib *z = zlib_upcast(bev);
   if (!z) return -1;
   BEV_LOCK(bev);
   if (deflate_in) *deflate_in = z->def_in;
