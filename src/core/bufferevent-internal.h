@@ -105,9 +105,6 @@ enum bev_ctrl_op {
   BEV_CTRL_GET_TRANSPORT,  /* data->ptr out: the layer this one moves bytes
                               through, even where GET_UNDERLYING answers none
                               (TLS socket flavour); connect descends by it */
-  /* Sent by no one.  Kept only while src/filters still names it in its
-   * ctrl; remove it with that case. */
-  BEV_CTRL_CANCEL_ALL
 };
 
 union bev_ctrl_data {
@@ -115,11 +112,9 @@ union bev_ctrl_data {
   evutil_socket_t fd;
 };
 
-/* The vtable of a kind.  Every pointer may be NULL except destruct.  The
- * filters fill it positionally, all seven fields: a new op goes in struct
- * bev_kind below, not here. */
+/* The vtable of a kind, filled with designated initializers.  Every pointer
+ * may be NULL except destruct. */
 struct bufferevent_ops {
-  const char *type; /* read by no one; goes with src/filters' initializers */
   /* Kinds without reconcile only (the filters): start I/O for the
    * directions in `what`, which just became enabled and not suspended ... */
   int (*enable)(struct bufferevent *bev, short what);
@@ -277,8 +272,6 @@ void bev_core_unsuspend_write_(struct bufferevent *bev, short reason);
 
 /* The directions the user wants running now: enabled and not suspended. */
 short bev_core_desired_io_(struct bufferevent *bev);
-/* The older name, kept only while src/filters still uses it. */
-#define bev_core_active_ bev_core_desired_io_
 
 /* Non-zero when the kind and the core's timers may be touched now: the
  * bufferevent has no lock (one compare), or this is the loop thread. */

@@ -29,37 +29,32 @@ static void bev_filter_on_under_read(struct bufferevent *under, void *arg) {
   struct bev_filter *f = arg;
   struct bufferevent *bev = bev_filter_bev(f);
   (void)under;
-  BEV_LOCK(bev);
-  bev_core_incref_(bev);
+  bev_core_incref_and_lock_(bev);
   if (!f->xf->pre_input || !f->xf->pre_input(f)) {
     f->in.stalled = 0; /* new bytes below */
     bev_filter_pump_input_(f, BEV_NORMAL);
   }
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
 }
 
 static void bev_filter_on_under_write(struct bufferevent *under, void *arg) {
   struct bev_filter *f = arg;
   struct bufferevent *bev = bev_filter_bev(f);
   (void)under;
-  BEV_LOCK(bev);
-  bev_core_incref_(bev);
+  bev_core_incref_and_lock_(bev);
   /* Room below: move more.  The write callback reports the user's bytes
    * moving (as libevent's filters), not the layer below draining, which may
    * be bytes the user never wrote (a TLS handshake). */
   f->out.stalled = 0;
   bev_filter_pump_output_(f, BEV_NORMAL);
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
 }
 
 static void bev_filter_on_under_event(struct bufferevent *under, short what, void *arg) {
   struct bev_filter *f = arg;
   struct bufferevent *bev = bev_filter_bev(f);
   (void)under;
-  BEV_LOCK(bev);
-  bev_core_incref_(bev);
+  bev_core_incref_and_lock_(bev);
   if (what & BEV_EVENT_EOF) f->under_eof = 1;
   if (f->xf->event && f->xf->event(f, what)) {
     /* the transform handled it */
@@ -70,8 +65,7 @@ static void bev_filter_on_under_event(struct bufferevent *under, short what, voi
   } else {
     bev_core_run_eventcb_(bev, what, 0);
   }
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
 }
 
 static void bev_filter_on_output_added(struct evbuffer *buf, const struct evbuffer_cb_info *info,
@@ -119,7 +113,7 @@ static int bev_filter_disable(struct bufferevent *bev, short what) {
   return 0;
 }
 
-static void bev_filter_unlink(struct bufferevent *bev) {
+static void bev_filter_on_free(struct bufferevent *bev) {
   struct bev_filter *f = bev_filter_upcast(bev);
   struct bufferevent *under = f->underlying;
   if (under && f->xf->detach) f->xf->detach(f); /* not after a failed init */
@@ -127,8 +121,7 @@ static void bev_filter_unlink(struct bufferevent *bev) {
     evbuffer_remove_cb_entry(bev->output, f->output_cb);
     f->output_cb = NULL;
   }
-  if (uvbev_deferred_cancel_(bev->ev_base, &f->resume))
-    f->p.refcnt--; /* the queued deferred's; the caller holds another */
+  bev_core_undefer_(bev, &f->resume);
   if (!under) return;
   if (under->readcb == bev_filter_on_under_read && under->cbarg == f)
     bufferevent_setcb(under, NULL, NULL, NULL, NULL);
@@ -158,8 +151,12 @@ static int bev_filter_ctrl(struct bufferevent *bev, enum bev_ctrl_op op,
 }
 
 static const struct bufferevent_ops bev_filter_ops = {
-    "filter",         bev_filter_enable, bev_filter_disable, bev_filter_unlink, bev_filter_destruct,
-    bev_filter_flush, bev_filter_ctrl,
+    .enable = bev_filter_enable,
+    .disable = bev_filter_disable,
+    .on_free = bev_filter_on_free,
+    .destruct = bev_filter_destruct,
+    .flush = bev_filter_flush,
+    .ctrl = bev_filter_ctrl,
 };
 
 /* ---- the defaults ------------------------------------------------------------- */
@@ -209,8 +206,6 @@ int bev_filter_def_ctrl_(struct bev_filter *f, enum bev_ctrl_op op, union bev_ct
     return data->fd == (evutil_socket_t)-1 ? -1 : 0;
   case BEV_CTRL_SET_FD:
     return bufferevent_setfd(f->underlying, data->fd);
-  case BEV_CTRL_CANCEL_ALL:
-    return 0;
   }
   return -1;
 }
@@ -234,7 +229,7 @@ void bev_filter_read_below_(struct bev_filter *f, int on) {
   if (!under) return;
   if (on)
     bev_core_unsuspend_read_(under, BEV_SUSPEND_FILT);
-  else if (!(bev_core_active_(bev_filter_bev(f)) & EV_READ))
+  else if (!(bev_core_desired_io_(bev_filter_bev(f)) & EV_READ))
     bev_core_suspend_read_(under, BEV_SUSPEND_FILT);
 }
 

@@ -19,7 +19,7 @@
  * bookkeeping) go through the filter's deferred (bev_filter_schedule_).
  */
 #include "bev_filter-internal.h"
-#include "compat-internal.h"
+#include "platform-internal.h"
 
 static struct bufferevent *pump_bev(struct bev_filter *f) {
   return &f->p.bev;
@@ -37,8 +37,7 @@ static void bev_filter_on_resume(struct uvbev_deferred *d, void *arg) {
   f->resume_what = 0;
   if ((what & EV_READ) && !f->p.unlinked) bev_filter_pump_input_(f, BEV_NORMAL);
   if ((what & EV_WRITE) && !f->p.unlinked) bev_filter_pump_output_(f, BEV_NORMAL);
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev); /* the queued deferred's reference */
+  bev_core_decref_and_unlock_(bev); /* the queued deferred's reference */
 }
 
 void bev_filter_init_resume_(struct bev_filter *f) {
@@ -49,7 +48,7 @@ void bev_filter_schedule_(struct bev_filter *f, short what) {
   struct bufferevent *bev = pump_bev(f);
   if (f->p.unlinked || !(what & (EV_READ | EV_WRITE))) return;
   f->resume_what |= what & (EV_READ | EV_WRITE);
-  if (uvbev_deferred_schedule_(bev->ev_base, &f->resume)) bev_core_incref_(bev);
+  bev_core_defer_(bev, &f->resume);
 }
 
 void bev_filter_fail_(struct bev_filter *f, short what) {
@@ -79,7 +78,7 @@ static int pump_round(struct bev_filter *f, struct bev_filter_dir *d,
   struct evbuffer *dst = out ? under->output : bev->input;
   bev_filter_transform_fn fn = out ? f->xf->output : f->xf->input;
   int produced = 0;
-  if (mode == BEV_NORMAL && (d->stalled || !(bev_core_active_(bev) & (out ? EV_WRITE : EV_READ))))
+  if (mode == BEV_NORMAL && (d->stalled || !(bev_core_desired_io_(bev) & (out ? EV_WRITE : EV_READ))))
     return 0;
   for (;;) {
     size_t src_len = evbuffer_get_length(src), dst_len = evbuffer_get_length(dst);

@@ -508,8 +508,7 @@ int bufferevent_ssl_renegotiate(struct bufferevent *bev) {
   struct bev_openssl *t = bev_openssl_upcast_(bev);
   int r = -1;
   if (!t) return -1;
-  BEV_LOCK(bev);
-  bev_core_incref_(bev);
+  bev_core_incref_and_lock_(bev);
   if (!t->handshaking && !t->failed && !t->shutdown_sent && !t->f.p.unlinked) {
     ERR_clear_error();
     if (SSL_renegotiate(t->ssl) == 1) {
@@ -520,8 +519,7 @@ int bufferevent_ssl_renegotiate(struct bufferevent *bev) {
       ERR_clear_error(); /* e.g. TLS 1.3: nothing happened */
     }
   }
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev);
+  bev_core_decref_and_unlock_(bev);
   return r;
 }
 

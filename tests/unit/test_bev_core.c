@@ -47,7 +47,10 @@ static void tk_destruct(struct bufferevent *bev) {
 }
 
 static const struct bufferevent_ops tk_ops = {
-    "test", tk_enable, tk_disable, tk_unlink, tk_destruct, NULL, NULL,
+    .enable = tk_enable,
+    .disable = tk_disable,
+    .on_free = tk_unlink,
+    .destruct = tk_destruct,
 };
 
 static struct test_kind *tk_new(struct event_base *base, int options, int *destructed) {

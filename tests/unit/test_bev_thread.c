@@ -89,7 +89,12 @@ static int tk_ctrl(struct bufferevent *bev, enum bev_ctrl_op op, union bev_ctrl_
 }
 
 static const struct bufferevent_ops tk_ops = {
-    "test-thread", tk_enable, tk_disable, tk_unlink, tk_destruct, tk_flush, tk_ctrl,
+    .enable = tk_enable,
+    .disable = tk_disable,
+    .on_free = tk_unlink,
+    .destruct = tk_destruct,
+    .flush = tk_flush,
+    .ctrl = tk_ctrl,
 };
 
 /* ---- the scenario -------------------------------------------------------------- */
