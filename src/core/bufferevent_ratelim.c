@@ -215,43 +215,37 @@ const struct ev_token_bucket_cfg *bufferevent_get_token_bucket_cfg(const struct 
   return cfg;
 }
 
-static ev_ssize_t get_limit(struct bufferevent *bev, int is_write) {
-  struct bev_ratelim *rl;
+/* The public getters: bev's own bucket now (EV_SSIZE_MAX without a limit),
+ * or (max_to) what its next read or write may move. */
+static ev_ssize_t query(struct bufferevent *bev, int is_write, int max_to) {
+  struct bufferevent_private *p = BEV_UPCAST(bev);
   ev_ssize_t r = EV_SSIZE_MAX;
   if (!bev) return -1;
   BEV_LOCK(bev);
-  rl = BEV_UPCAST(bev)->rate_limiting;
-  if (rl && rl->cfg) {
-    bev_bucket_refill_(&rl->bucket, rl->cfg);
-    r = *bucket_level(rl, is_write);
+  if (max_to) {
+    r = rlim_max(p, is_write);
+  } else if (p->rate_limiting && p->rate_limiting->cfg) {
+    bev_bucket_refill_(&p->rate_limiting->bucket, p->rate_limiting->cfg);
+    r = *bucket_level(p->rate_limiting, is_write);
   }
   BEV_UNLOCK(bev);
   return r;
 }
 
 ev_ssize_t bufferevent_get_read_limit(struct bufferevent *bev) {
-  return get_limit(bev, 0);
+  return query(bev, 0, 0);
 }
 
 ev_ssize_t bufferevent_get_write_limit(struct bufferevent *bev) {
-  return get_limit(bev, 1);
-}
-
-static ev_ssize_t get_max_to(struct bufferevent *bev, int is_write) {
-  ev_ssize_t r;
-  if (!bev) return -1;
-  BEV_LOCK(bev);
-  r = rlim_max(BEV_UPCAST(bev), is_write);
-  BEV_UNLOCK(bev);
-  return r;
+  return query(bev, 1, 0);
 }
 
 ev_ssize_t bufferevent_get_max_to_read(struct bufferevent *bev) {
-  return get_max_to(bev, 0);
+  return query(bev, 0, 1);
 }
 
 ev_ssize_t bufferevent_get_max_to_write(struct bufferevent *bev) {
-  return get_max_to(bev, 1);
+  return query(bev, 1, 1);
 }
 
 /* As libevent: only a crossing of zero suspends or resumes. */

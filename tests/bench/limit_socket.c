@@ -129,7 +129,7 @@ static int pp_ready(struct pp_end *e, long *done) {
 static void limit_pingpong(const char *name, int conns, long rounds) {
   struct pp_end *ends = calloc(2 * (size_t)conns, sizeof(*ends));
   struct epoll_event evs[64];
-  char msg[PP_MSG], metric[128];
+  char msg[PP_MSG];
   int ep = epoll_create1(0), i, left = conns;
   long done = 0, faults;
   double t0, dt;
@@ -163,11 +163,7 @@ static void limit_pingpong(const char *name, int conns, long rounds) {
   }
   dt = bench_now_s() - t0;
   faults = bench_minor_faults() - faults;
-  bench_metric(name, (double)done / dt, "messages/s", "higher");
-  snprintf(metric, sizeof(metric), "%s_faults_per_msg", name);
-  bench_metric(metric, (double)faults / (double)done, "faults", "lower");
-  snprintf(metric, sizeof(metric), "%s_mallocs_per_msg", name);
-  bench_metric(metric, 0.0, "mallocs", "lower");
+  bench_pingpong_metrics(name, done, dt, faults, 0); /* no allocation, by construction */
   for (i = 0; i < 2 * conns; i++)
     close(ends[i].fd);
   close(ep);

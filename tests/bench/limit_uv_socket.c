@@ -192,7 +192,7 @@ static void pp_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf) {
 static void limit_pingpong(const char *name, int conns, long rounds) {
   struct pp_end *ends = calloc(2 * (size_t)conns, sizeof(*ends));
   uv_tcp_t **tcps = calloc(2 * (size_t)conns, sizeof(*tcps));
-  char msg[PP_MSG], metric[128];
+  char msg[PP_MSG];
   uv_buf_t b = uv_buf_init(msg, PP_MSG);
   long done = 0, faults;
   double t0, dt;
@@ -219,11 +219,7 @@ static void limit_pingpong(const char *name, int conns, long rounds) {
     uv_run(loop, UV_RUN_ONCE);
   dt = bench_now_s() - t0;
   faults = bench_minor_faults() - faults;
-  bench_metric(name, (double)done / dt, "messages/s", "higher");
-  snprintf(metric, sizeof(metric), "%s_faults_per_msg", name);
-  bench_metric(metric, (double)faults / (double)done, "faults", "lower");
-  snprintf(metric, sizeof(metric), "%s_mallocs_per_msg", name);
-  bench_metric(metric, 0.0, "mallocs", "lower");
+  bench_pingpong_metrics(name, done, dt, faults, 0); /* no allocation, by construction */
   for (i = 0; i < 2 * conns; i++)
     close_free((uv_handle_t *)tcps[i]);
   uv_run(loop, UV_RUN_DEFAULT);

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The ping-pong benchmark shared by bench_socket and bench_thread: loopback
  * connections each echoing a 64-byte message `rounds` times. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,7 +50,7 @@ void bench_pingpong_n(const char *name, int options, int conns, long rounds) {
   struct pingpong pp;
   struct pp_client *clients = calloc((size_t)conns, sizeof(*clients));
   struct bufferevent **bevs = calloc(2 * (size_t)conns, sizeof(*bevs));
-  char msg[PP_MSG], metric[128];
+  char msg[PP_MSG];
   double t0, dt;
   long faults;
   unsigned long mallocs;
@@ -83,11 +82,7 @@ void bench_pingpong_n(const char *name, int options, int conns, long rounds) {
   dt = bench_now_s() - t0;
   faults = bench_minor_faults() - faults;
   mallocs = bench_allocations() - mallocs;
-  bench_metric(name, (double)pp.done / dt, "messages/s", "higher");
-  snprintf(metric, sizeof(metric), "%s_faults_per_msg", name);
-  bench_metric(metric, (double)faults / (double)pp.done, "faults", "lower");
-  snprintf(metric, sizeof(metric), "%s_mallocs_per_msg", name);
-  bench_metric(metric, (double)mallocs / (double)pp.done, "mallocs", "lower");
+  bench_pingpong_metrics(name, pp.done, dt, faults, mallocs);
   for (i = 0; i < 2 * conns; i++)
     bufferevent_free(bevs[i]);
   event_base_free(pp.base);

@@ -51,6 +51,16 @@ int bench_max_conns(int want) {
   return want;
 }
 
+void bench_pingpong_metrics(const char *name, long messages, double seconds, long faults,
+                            unsigned long mallocs) {
+  char metric[128];
+  bench_metric(name, (double)messages / seconds, "messages/s", "higher");
+  snprintf(metric, sizeof(metric), "%s_faults_per_msg", name);
+  bench_metric(metric, (double)faults / (double)messages, "faults", "lower");
+  snprintf(metric, sizeof(metric), "%s_mallocs_per_msg", name);
+  bench_metric(metric, (double)mallocs / (double)messages, "mallocs", "lower");
+}
+
 static unsigned long allocations;
 
 static void *count_malloc(size_t n) {

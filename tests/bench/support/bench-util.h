@@ -34,6 +34,10 @@ long bench_minor_faults(void);
  * faults (`name`_faults_per_msg) and the library's allocations
  * (`name`_mallocs_per_msg, when bench_count_allocations was called). */
 void bench_pingpong(const char *name, int options, long rounds);
+/* Prints a ping-pong's figures as metrics: `name` (messages/s), and per
+ * message `name`_faults_per_msg and `name`_mallocs_per_msg. */
+void bench_pingpong_metrics(const char *name, long messages, double seconds, long faults,
+                            unsigned long mallocs);
 /* The same with `conns` connections. */
 void bench_pingpong_n(const char *name, int options, int conns, long rounds);
 
