@@ -30,6 +30,7 @@
 
 #include "mm-internal.h"
 #include "bev_openssl-internal.h"
+#include "ratelim-internal.h"
 #include "uvbev/ssl.h"
 
 static const struct bev_filter_xform bev_openssl_xform;
@@ -196,6 +197,17 @@ static enum bufferevent_filter_result tls_output(struct bev_filter *f, struct ev
   return res;
 }
 
+/* What a rate limit set on the TLS bufferevent itself lets one SSL_read or
+ * SSL_write move (libevent's TLS layer counts its plaintext against it), or
+ * `want` when none is set.  0: the bucket is empty and the direction is
+ * suspended until it refills. */
+static size_t tls_rate_cap(struct bev_openssl *t, int is_write, size_t want) {
+  ev_ssize_t max;
+  if (!t->f.p.rate_limiting) return want;
+  max = is_write ? bev_ratelim_write_max_(&t->f.p) : bev_ratelim_read_max_(&t->f.p);
+  return (size_t)max < want ? (size_t)max : want;
+}
+
 /* SSL_write of src's plaintext while dst (the underlying's output) has room
  * (dst_limit counts from its length `start`). */
 static enum bufferevent_filter_result tls_output_records(struct bev_openssl *t,
@@ -213,10 +225,12 @@ static enum bufferevent_filter_result tls_output_records(struct bev_openssl *t,
       room = room > TLS_RECORD_OVERHEAD ? room - TLS_RECORD_OVERHEAD : 1;
       if (n > room) n = room;
     }
+    if ((n = tls_rate_cap(t, 1, n)) == 0) break;
     ERR_clear_error();
     r = SSL_write(t->ssl, v.iov_base, (int)n);
     if (r > 0) {
       evbuffer_drain(src, (size_t)r);
+      bev_ratelim_count_write_(&t->f.p, (size_t)r);
       continue;
     }
     err = SSL_get_error(t->ssl, r);
@@ -267,6 +281,7 @@ static enum bufferevent_filter_result tls_input_records(struct bev_openssl *t, s
       if (made >= (size_t)dst_limit) break;
       if ((size_t)dst_limit - made < want) want = (size_t)dst_limit - made;
     }
+    if ((want = tls_rate_cap(t, 0, want)) == 0) break;
     if (evbuffer_reserve_space(dst, (ev_ssize_t)want, &v, 1) < 1) {
       t->failed = 1; /* out of memory */
       return BEV_ERROR;
@@ -278,6 +293,7 @@ static enum bufferevent_filter_result tls_input_records(struct bev_openssl *t, s
       v.iov_len = (size_t)r;
       evbuffer_commit_space(dst, &v, 1);
       made += (size_t)r;
+      bev_ratelim_count_read_(&t->f.p, (size_t)r);
       /* Nothing left below or inside OpenSSL: another SSL_read could only
        * say WANT_READ (half of all SSL_read calls under h2load).  After the
        * transport's EOF it tells a clean close from a dirty one: ask it. */
