@@ -281,12 +281,12 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf) {
     evbuffer_uv_commit_(bev->input, nread > 0 ? (size_t)nread : 0);
   }
   yielded = nread == UV_ENOBUFS && c->read_yielded;
-  c->read_yielded = 0;
+  if (yielded) c->read_yielded = 0;
   if (c->detached || s->p.freed || yielded) {
     /* nothing: a stale connection, a freed bufferevent, or the end of a
      * rate-limited turn */
   } else if (nread > 0) {
-    c->read_turn_used = s->p.rate_limiting != NULL;
+    if (s->p.rate_limiting) c->read_turn_used = 1;
     bev_ratelim_count_read_(&s->p, (size_t)nread);
     read_added(s, c);
   } else if (nread < 0 && nread != UV_ENOBUFS) {

@@ -122,15 +122,11 @@ static ev_ssize_t rlim_max(struct bufferevent_private *p, int is_write) {
   return max < 0 ? 0 : max;
 }
 
-ev_ssize_t bev_ratelim_read_max_(struct bufferevent_private *p) {
-  return rlim_max(p, 0);
+ev_ssize_t bev_ratelim_max_(struct bufferevent_private *p, int is_write) {
+  return rlim_max(p, is_write);
 }
 
-ev_ssize_t bev_ratelim_write_max_(struct bufferevent_private *p) {
-  return rlim_max(p, 1);
-}
-
-static void count(struct bufferevent_private *p, int is_write, size_t n) {
+void bev_ratelim_count_(struct bufferevent_private *p, int is_write, size_t n) {
   struct bev_ratelim *rl = p->rate_limiting;
   if (!rl || n == 0) return;
   if (rl->cfg) {
@@ -139,14 +135,6 @@ static void count(struct bufferevent_private *p, int is_write, size_t n) {
     bucket_settle(p, rl, is_write, *level);
   }
   if (rl->group) bev_group_count_(p, is_write, (ev_ssize_t)n);
-}
-
-void bev_ratelim_count_read_(struct bufferevent_private *p, size_t n) {
-  count(p, 0, n);
-}
-
-void bev_ratelim_count_write_(struct bufferevent_private *p, size_t n) {
-  count(p, 1, n);
 }
 
 /* ---- life ------------------------------------------------------------------- */

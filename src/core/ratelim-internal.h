@@ -41,6 +41,7 @@
 #include "event2/event.h"
 #include "event-internal.h"
 #include "list-internal.h"
+#include "bufferevent-internal.h"
 
 struct bufferevent_private;
 
@@ -98,14 +99,26 @@ void bev_group_leave_(struct bufferevent_private *p, int unsuspend);
 
 /* The state of p, allocated if needed (NULL on allocation failure).  Lock held. */
 struct bev_ratelim *bev_ratelim_get_(struct bufferevent_private *p);
+/* The rate-limited paths of the four below (p->rate_limiting set). */
+ev_ssize_t bev_ratelim_max_(struct bufferevent_private *p, int is_write);
+void bev_ratelim_count_(struct bufferevent_private *p, int is_write, size_t n);
+
 /* What the next read / write of p may move: max_single_read/_write, the
  * bufferevent's bucket and its group's share (0 while suspended by them).
- * Lock held. */
-ev_ssize_t bev_ratelim_read_max_(struct bufferevent_private *p);
-ev_ssize_t bev_ratelim_write_max_(struct bufferevent_private *p);
+ * Lock held.  Inline: an unlimited bufferevent pays one pointer test. */
+static inline ev_ssize_t bev_ratelim_read_max_(struct bufferevent_private *p) {
+  return p->rate_limiting ? bev_ratelim_max_(p, 0) : (ev_ssize_t)p->max_single_read;
+}
+static inline ev_ssize_t bev_ratelim_write_max_(struct bufferevent_private *p) {
+  return p->rate_limiting ? bev_ratelim_max_(p, 1) : (ev_ssize_t)p->max_single_write;
+}
 /* The kind moved n bytes in that direction.  Lock held. */
-void bev_ratelim_count_read_(struct bufferevent_private *p, size_t n);
-void bev_ratelim_count_write_(struct bufferevent_private *p, size_t n);
+static inline void bev_ratelim_count_read_(struct bufferevent_private *p, size_t n) {
+  if (p->rate_limiting) bev_ratelim_count_(p, 0, n);
+}
+static inline void bev_ratelim_count_write_(struct bufferevent_private *p, size_t n) {
+  if (p->rate_limiting) bev_ratelim_count_(p, 1, n);
+}
 /* bufferevent free or base shutdown (loop thread): leaves the group, stops
  * and closes the refill timer. */
 void bev_ratelim_unlink_(struct bufferevent_private *p);
