@@ -458,7 +458,9 @@ enum bufferevent_filter_result {
 /**
  * A filter: moves (transformed) bytes from src to dst.
  * @param dst_limit suggested upper bound of bytes to add to dst, derived from
- *   dst's high watermark; -1 means no limit
+ *   dst's high watermark (for the output filter in BEV_NORMAL: the
+ *   underlying's write high watermark, or 256 KiB when it has none); -1 means
+ *   no limit
  * @param mode BEV_NORMAL, BEV_FLUSH (emit everything) or BEV_FINISHED (emit
  *   everything and end the stream)
  */
@@ -471,9 +473,11 @@ typedef enum bufferevent_filter_result (*bufferevent_filter_cb)(struct evbuffer 
 /**
  * Creates a filtering bufferevent on top of underlying; it takes over the
  * underlying's callbacks.  NULL filters pass bytes through unchanged.
- * Backpressure: the filter stops writing into underlying while its output
- * holds at least its write high watermark, and stops reading from underlying
- * while the filter's own input is at its read high watermark.
+ * Backpressure: the filter stops writing into underlying while underlying's
+ * output holds at least underlying's write high watermark, or 256 KiB when
+ * underlying has none (uvbev bounds every stack; libevent 2.1 moves
+ * everything), and resumes as that output drains; it stops reading from
+ * underlying while the filter's own input is at its read high watermark.
  * When the output filter runs: without a lock, inside bufferevent_write()
  * (the bytes reach underlying before it returns, unless backpressure holds
  * them); with a lock (BEV_OPT_THREADSAFE here or on underlying) from the

@@ -162,8 +162,20 @@ struct bev_filter_dir {
    * again only for something new (data added below or above, the layer
    * below drained, enable, flush), not by continuations. */
   unsigned stalled : 1;
+  /* Output: the last round stopped at the default bound below (no write
+   * high watermark set there); the layer below draining to half of it
+   * resumes the pump (bev_filter.c's bev_filter_on_under_output). */
+  unsigned at_bound : 1;
   enum bufferevent_flush_mode mode; /* strongest mode asked for the next round */
 };
+
+/* What a filter leaves in the output of the layer below when that layer has
+ * no write high watermark: without one, a writer refilling from its write
+ * callback over a slow peer would grow that output without end (issue 18).
+ * A write high watermark on the layer below, set by the user, replaces it. */
+#ifndef BEV_FILTER_DEFAULT_BELOW_MAX /* a build may override it, to measure */
+#define BEV_FILTER_DEFAULT_BELOW_MAX (256 * 1024)
+#endif
 
 struct bev_filter {
   struct bufferevent_private p; /* first: a bufferevent * is a bev_filter * */
@@ -188,6 +200,7 @@ struct bev_filter {
   struct bev_filter_dir in, out;
   enum bufferevent_flush_mode under_flush; /* flush to pass down after the output pump */
   struct evbuffer_cb_entry *output_cb;
+  struct evbuffer_cb_entry *under_output_cb; /* on the underlying's output: at_bound */
   struct uvbev_deferred resume; /* continues pumps from the deferred queue */
 };
 
@@ -260,6 +273,9 @@ void bev_filter_fail_(struct bev_filter *f, short what);
 
 /* ---- between the machinery's own files ------------------------------------- */
 
+/* The most the output pump leaves in the underlying's output in BEV_NORMAL:
+ * its write high watermark, or BEV_FILTER_DEFAULT_BELOW_MAX without one. */
+size_t bev_filter_below_max_(const struct bev_filter *f);
 /* Sets up f->resume (bev_filter_init_). */
 void bev_filter_init_resume_(struct bev_filter *f);
 

@@ -83,6 +83,20 @@ static void bev_filter_on_output_added(struct evbuffer *buf, const struct evbuff
     bev_filter_pump_output_cb_(f, BEV_NORMAL, 0);
 }
 
+/* The layer below drained to half the default bound the output pump stopped
+ * at: move more now, without waiting for it to drain completely (its write
+ * callback), so a fast peer never waits for the filter. */
+static void bev_filter_on_under_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+                                       void *arg) {
+  struct bev_filter *f = arg;
+  size_t now = info->orig_size + info->n_added - info->n_deleted;
+  (void)buf;
+  if (!f->out.at_bound || info->n_deleted == 0 || !f->underlying) return;
+  if (now > bev_filter_below_max_(f) / 2) return;
+  f->out.at_bound = 0;
+  bev_filter_schedule_(f, EV_WRITE);
+}
+
 /* ---- the vtable ---------------------------------------------------------------- */
 
 /* While a handshake runs, the layer below also reads for it when the user
@@ -120,6 +134,10 @@ static void bev_filter_on_free(struct bufferevent *bev) {
   if (f->output_cb) {
     evbuffer_remove_cb_entry(bev->output, f->output_cb);
     f->output_cb = NULL;
+  }
+  if (under && f->under_output_cb) {
+    evbuffer_remove_cb_entry(under->output, f->under_output_cb);
+    f->under_output_cb = NULL;
   }
   bev_core_undefer_(bev, &f->resume);
   if (!under) return;
@@ -261,6 +279,8 @@ int bev_filter_init_(struct bev_filter *f, const struct bev_filter_xform *xf,
   BEV_LOCK(bev);
   f->underlying = underlying;
   bev_core_incref_(underlying);
+  /* without it the default bound resumes only once the layer below is empty */
+  f->under_output_cb = evbuffer_add_cb(underlying->output, bev_filter_on_under_output, f);
   bufferevent_setcb(underlying, bev_filter_on_under_read, bev_filter_on_under_write,
                     bev_filter_on_under_event, f);
   bev_core_suspend_read_(underlying, BEV_SUSPEND_FILT);

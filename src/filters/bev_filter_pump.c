@@ -67,6 +67,11 @@ void bev_filter_fail_(struct bev_filter *f, short what) {
 
 /* ---- one round: the transform while it makes progress ---------------------------- */
 
+size_t bev_filter_below_max_(const struct bev_filter *f) {
+  size_t high = f->underlying->wm_write.high;
+  return high ? high : BEV_FILTER_DEFAULT_BELOW_MAX;
+}
+
 /* Runs the transform of direction d while it makes progress and the
  * destination has room.  Sets *moved when the source shrank.  Returns 1 if
  * bytes were produced, 0 if not, -1 on a reported BEV_ERROR. */
@@ -91,9 +96,12 @@ static int pump_round(struct bev_filter *f, struct bev_filter_dir *d,
      * mode: a decompressor cannot overshoot at EOF) and resumes when the
      * user drains (the enable hook).  Read every time: callbacks the
      * transform ran may have moved them. */
-    size_t high = out ? (mode == BEV_NORMAL ? under->wm_write.high : 0) : bev->wm_read.high;
+    size_t high = out ? (mode == BEV_NORMAL ? bev_filter_below_max_(f) : 0) : bev->wm_read.high;
     if (high) {
-      if (dst_len >= high) break;
+      if (dst_len >= high) {
+        if (out && !under->wm_write.high) d->at_bound = 1;
+        break;
+      }
       limit = (ev_ssize_t)(high - dst_len);
     }
     if (src_len == 0 && mode == BEV_NORMAL && !d->limited) break;
