@@ -102,8 +102,8 @@ static void socket_limit_bounds_tls_above(void **state) {
   size_t got;
   (void)state;
   got = run_limited(&c, SF_FILTER, 1);
-  print_message("TLS plaintext through a %d B/s socket: %zu bytes in %d ms (wire budget %.0f)\n",
-                RATE, got, RUN_MS, budget());
+  print_message("TLS plaintext through a %d B/s socket: %lu bytes in %d ms (wire budget %.0f)\n",
+                RATE, (unsigned long)got, RUN_MS, budget());
   /* At most the wire budget less the handshake and record headers (an
    * unlimited socket moves megabytes here).  At least half of it: plaintext
    * arrives in whole 16 KiB records, and libevent's TLS layer writes the
@@ -121,8 +121,8 @@ static void tls_limit_counts_plaintext(void **state) {
   size_t got;
   (void)state;
   got = run_limited(&c, SF_SOCKET, 0);
-  print_message("TLS plaintext limited to %d B/s: %zu bytes in %d ms (budget %.0f)\n", RATE, got,
-                RUN_MS, budget());
+  print_message("TLS plaintext limited to %d B/s: %lu bytes in %d ms (budget %.0f)\n", RATE,
+                (unsigned long)got, RUN_MS, budget());
   assert_true((double)got <= budget() + 16384);
   assert_true((double)got >= budget() * 0.85);
 }

@@ -142,7 +142,8 @@ static struct ev_token_bucket_cfg *cfg_per_second(size_t rate) {
 
 static void assert_rate(size_t bytes, size_t rate) {
   double expect = (double)rate * RUN_MS / 1000.0 + (double)rate * TICK_MS / 1000.0;
-  print_message("moved %zu bytes in %d ms, expected about %.0f\n", bytes, RUN_MS, expect);
+  print_message("moved %lu bytes in %d ms, expected about %.0f\n", (unsigned long)bytes, RUN_MS,
+                expect);
   assert_true((double)bytes >= expect * 0.85);
   assert_true((double)bytes <= expect * 1.15);
 }
@@ -290,7 +291,7 @@ static void group_of_five_shares_rate(void **state) {
     assert_int_equal(bufferevent_add_to_rate_limit_group(c.flows[i].src, g), 0);
   run_for_deadline(&c);
   for (i = 0; i < MEMBERS; i++) {
-    print_message("member %d: %zu bytes\n", i, c.flows[i].at_deadline);
+    print_message("member %d: %lu bytes\n", i, (unsigned long)c.flows[i].at_deadline);
     sum += c.flows[i].at_deadline;
   }
   assert_rate(sum, RATE);
@@ -378,8 +379,8 @@ static void freeing_a_member_keeps_group_working(void **state) {
   evtimer_add(ev, &at);
   run_for_deadline(&c);
   before = c.flows[0].at_deadline;
-  print_message("member freed at 500 ms: %zu bytes, survivor: %zu bytes\n", before,
-                c.flows[1].at_deadline);
+  print_message("member freed at 500 ms: %lu bytes, survivor: %lu bytes\n",
+                (unsigned long)before, (unsigned long)c.flows[1].at_deadline);
   /* the survivor had the group to itself for 1.5 s */
   assert_true(c.flows[1].at_deadline > before);
   assert_rate(c.flows[0].at_deadline + c.flows[1].at_deadline, RATE);

@@ -137,8 +137,9 @@ static void run_stack(enum stack_kind kind) {
   evtimer_add(unstall, &stall);
   safety = rig_safety(r.base, STALL_MS + 60000);
   event_base_dispatch(r.base);
-  print_message("stack %d: held at most %zu bytes while the peer stalled; %zu of %u received\n",
-                (int)kind, r.held_max, r.received, TOTAL);
+  print_message("stack %d: held at most %lu bytes while the peer stalled; %lu of %lu received\n",
+                (int)kind, (unsigned long)r.held_max, (unsigned long)r.received,
+                (unsigned long)TOTAL);
   assert_true(r.held_max <= HELD_MAX);
   assert_int_equal(r.received, TOTAL);
   assert_int_equal(r.bad, 0);
