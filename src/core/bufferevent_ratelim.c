@@ -56,24 +56,23 @@ static void on_arm(struct uvbev_deferred *d, void *arg) {
   bev_core_decref_and_unlock_(&p->bev); /* the queued deferred's reference */
 }
 
+static ev_ssize_t *bucket_level(struct bev_ratelim *rl, int is_write) {
+  return is_write ? &rl->bucket.write_limit : &rl->bucket.read_limit;
+}
+
 static void on_refill(uv_timer_t *t) {
   struct bufferevent_private *p = t->data;
   struct bufferevent *bev = &p->bev;
   struct bev_ratelim *rl;
-  int again = 0;
+  int again = 0, is_write;
   bev_core_incref_and_lock_(bev);
   rl = p->rate_limiting;
   if (rl && rl->cfg) {
     bev_bucket_refill_(&rl->bucket, rl->cfg);
-    if (p->read_suspended & BEV_SUSPEND_BW) {
-      if (rl->bucket.read_limit > 0)
-        bev_core_unsuspend_read_(bev, BEV_SUSPEND_BW);
-      else
-        again = 1;
-    }
-    if (p->write_suspended & BEV_SUSPEND_BW) {
-      if (rl->bucket.write_limit > 0)
-        bev_core_unsuspend_write_(bev, BEV_SUSPEND_BW);
+    for (is_write = 0; is_write < 2; is_write++) {
+      if (!((is_write ? p->write_suspended : p->read_suspended) & BEV_SUSPEND_BW)) continue;
+      if (*bucket_level(rl, is_write) > 0)
+        bev_ratelim_suspend_(bev, is_write, BEV_SUSPEND_BW, 0);
       else
         again = 1;
     }
@@ -88,26 +87,15 @@ static void on_refill(uv_timer_t *t) {
  * resume above it. */
 static void bucket_settle(struct bufferevent_private *p, struct bev_ratelim *rl, int is_write,
                           ev_ssize_t level) {
-  struct bufferevent *bev = &p->bev;
   if (level <= 0) {
-    if (is_write)
-      bev_core_suspend_write_(bev, BEV_SUSPEND_BW);
-    else
-      bev_core_suspend_read_(bev, BEV_SUSPEND_BW);
+    bev_ratelim_suspend_(&p->bev, is_write, BEV_SUSPEND_BW, 1);
     refill_wanted(p, rl);
-  } else if (is_write ? (p->write_suspended & BEV_SUSPEND_BW) : (p->read_suspended & BEV_SUSPEND_BW)) {
-    if (is_write)
-      bev_core_unsuspend_write_(bev, BEV_SUSPEND_BW);
-    else
-      bev_core_unsuspend_read_(bev, BEV_SUSPEND_BW);
+  } else if ((is_write ? p->write_suspended : p->read_suspended) & BEV_SUSPEND_BW) {
+    bev_ratelim_suspend_(&p->bev, is_write, BEV_SUSPEND_BW, 0);
   }
 }
 
-static ev_ssize_t *bucket_level(struct bev_ratelim *rl, int is_write) {
-  return is_write ? &rl->bucket.write_limit : &rl->bucket.read_limit;
-}
-
-static ev_ssize_t rlim_max(struct bufferevent_private *p, int is_write) {
+ev_ssize_t bev_ratelim_max_(struct bufferevent_private *p, int is_write) {
   struct bev_ratelim *rl = p->rate_limiting;
   ev_ssize_t max = is_write ? (ev_ssize_t)p->max_single_write : (ev_ssize_t)p->max_single_read;
   if (!rl) return max;
@@ -120,10 +108,6 @@ static ev_ssize_t rlim_max(struct bufferevent_private *p, int is_write) {
     if (share < max) max = share;
   }
   return max < 0 ? 0 : max;
-}
-
-ev_ssize_t bev_ratelim_max_(struct bufferevent_private *p, int is_write) {
-  return rlim_max(p, is_write);
 }
 
 void bev_ratelim_count_(struct bufferevent_private *p, int is_write, size_t n) {
@@ -211,7 +195,7 @@ static ev_ssize_t query(struct bufferevent *bev, int is_write, int max_to) {
   if (!bev) return -1;
   BEV_LOCK(bev);
   if (max_to) {
-    r = rlim_max(p, is_write);
+    r = bev_ratelim_max_(p, is_write);
   } else if (p->rate_limiting && p->rate_limiting->cfg) {
     bev_bucket_refill_(&p->rate_limiting->bucket, p->rate_limiting->cfg);
     r = *bucket_level(p->rate_limiting, is_write);

@@ -99,6 +99,16 @@ void bev_group_leave_(struct bufferevent_private *p, int unsuspend);
 
 /* The state of p, allocated if needed (NULL on allocation failure).  Lock held. */
 struct bev_ratelim *bev_ratelim_get_(struct bufferevent_private *p);
+/* Suspends (on) or resumes the direction is_write of bev for `reason`
+ * (BEV_SUSPEND_BW or BEV_SUSPEND_BW_GROUP). */
+static inline void bev_ratelim_suspend_(struct bufferevent *bev, int is_write, short reason,
+                                        int on) {
+  if (is_write)
+    (on ? bev_core_suspend_write_ : bev_core_unsuspend_write_)(bev, reason);
+  else
+    (on ? bev_core_suspend_read_ : bev_core_unsuspend_read_)(bev, reason);
+}
+
 /* The rate-limited paths of the four below (p->rate_limiting set). */
 ev_ssize_t bev_ratelim_max_(struct bufferevent_private *p, int is_write);
 void bev_ratelim_count_(struct bufferevent_private *p, int is_write, size_t n);

@@ -38,18 +38,7 @@ static struct bufferevent_private *member_of(struct uvbev_list *n) {
 /* ---- suspending and resuming every member ---------------------------------- */
 
 static void member_set(struct bufferevent_private *p, int is_write, int suspend) {
-  struct bufferevent *bev = &p->bev;
-  if (is_write) {
-    if (suspend)
-      bev_core_suspend_write_(bev, BEV_SUSPEND_BW_GROUP);
-    else
-      bev_core_unsuspend_write_(bev, BEV_SUSPEND_BW_GROUP);
-  } else {
-    if (suspend)
-      bev_core_suspend_read_(bev, BEV_SUSPEND_BW_GROUP);
-    else
-      bev_core_unsuspend_read_(bev, BEV_SUSPEND_BW_GROUP);
-  }
+  bev_ratelim_suspend_(&p->bev, is_write, BEV_SUSPEND_BW_GROUP, suspend);
 }
 
 /* Applies member_set to every member it can lock, from a random member on
