@@ -198,7 +198,8 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf) {
     size_t room = have < bev->wm_read.high ? bev->wm_read.high - have : 0;
     if (room < want) want = room;
   }
-  if (want > 0 && evbuffer_uv_reserve_(bev->input, want, buf) > 0) {
+  if (want > 0 &&
+      evbuffer_uv_reserve_(bev->input, want, uvbev_base_read_cache_(bev->ev_base), buf) > 0) {
     c->reserved = 1;
 #ifdef UVBEV_FAULT_INJECTION
     c->fault_read_offer = buf->len;
@@ -266,7 +267,7 @@ static void maybe_trim_input(struct bev_conn *c, struct bufferevent *bev, ssize_
   if (buf->base && buf->len != c->fault_read_offer && !dry) return;
 #endif
   if (dry && !c->last_read_full && evbuffer_get_length(bev->input) == 0)
-    evbuffer_uv_trim_(bev->input);
+    evbuffer_uv_trim_(bev->input, uvbev_base_read_cache_(bev->ev_base));
   c->last_read_full = nread > 0 && !dry;
 }
 

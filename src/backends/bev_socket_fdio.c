@@ -70,7 +70,7 @@ static void fdio_read(struct bev_socket *s, struct bev_fdio *f) {
     if (room < want) want = room;
   }
   if (want == 0) return; /* the core suspends reading at the watermark */
-  if (evbuffer_uv_reserve_(bev->input, want, &buf) == 0) {
+  if (evbuffer_uv_reserve_(bev->input, want, uvbev_base_read_cache_(bev->ev_base), &buf) == 0) {
     bev_socket_read_failed_(s, UV_ENOMEM);
     return;
   }
@@ -80,8 +80,7 @@ static void fdio_read(struct bev_socket *s, struct bev_fdio *f) {
   if (n > 0) {
     bev_ratelim_count_read_(&s->p, (size_t)n);
     bev_core_input_added_(bev);
-  }
-  else if (n != UV_EAGAIN)
+  } else if (n != UV_EAGAIN)
     bev_socket_read_failed_(s, n == 0 ? UV_EOF : n);
 }
 
@@ -101,8 +100,7 @@ static void fdio_write(struct bev_socket *s, struct bev_fdio *f) {
   if (r > 0) {
     bev_ratelim_count_write_(&s->p, (size_t)r);
     bev_core_output_drained_(bev);
-  }
-  else if (r < 0 && r != UV_EAGAIN)
+  } else if (r < 0 && r != UV_EAGAIN)
     bev_socket_write_failed_(s, r);
 }
 

@@ -18,6 +18,7 @@
 #include "platform-internal.h"
 #include "event-internal.h"
 #include "list-internal.h"
+#include "evbuffer-uv-internal.h"
 
 struct uvbev_active_queue {
   struct event *head;
@@ -67,6 +68,9 @@ struct event_base {
   unsigned long ncallbacks;
   struct event *current_event;
 
+  /* Empty read chunks the loop's connections pass between messages. */
+  struct evbuffer_uv_cache read_cache;
+
   int no_cache_time;
   int tv_cache_valid;
   struct timeval tv_cache;
@@ -97,7 +101,6 @@ void uvbev_base_request_drain_(struct event_base *base);
 /* Refs the base's async handle while signal events or an
  * EVLOOP_NO_EXIT_ON_EMPTY loop wait, unrefs it otherwise. */
 void uvbev_base_update_async_ref_(struct event_base *base);
-
 
 /* Runs the deferred callbacks queued when it starts (deferred.c). */
 void uvbev_deferred_drain_(struct event_base *base);

@@ -4,7 +4,7 @@
  * Read path, zero copy: libuv's alloc callback asks for space, which is the
  * free tail of the input evbuffer; the read callback commits what arrived.
  *
- *     alloc_cb:  evbuffer_uv_reserve_(input, suggested, &buf)
+ *     alloc_cb:  evbuffer_uv_reserve_(input, suggested, cache, &buf)
  *     read_cb:   evbuffer_uv_commit_(input, nread > 0 ? nread : 0)
  *
  * Exactly one reservation is open at a time (libuv always follows an alloc
@@ -36,15 +36,32 @@
 #include <uv.h>
 
 struct evbuffer;
+struct evbuffer_chunk;
 
 #define UVBEV_MAX_WRITE_BUFS 16
 
-/* Fills *out with contiguous free space at the tail of buf, of at least
- * min(suggested, 4096) bytes and at most `suggested` when a new chunk must be
- * allocated (an existing tail with >= 4096 free bytes is offered whole, up to
- * suggested).  Returns the size offered, or 0 (out->len = 0) on allocation
- * failure or when the tail is frozen. */
-size_t evbuffer_uv_reserve_(struct evbuffer *buf, size_t suggested, uv_buf_t *out);
+/* A loop's cache of empty one-page read chunks, shared by the connections
+ * of that loop and touched by its thread only.  Connections that exchange
+ * small messages give their read chunk back between messages (so an idle
+ * connection holds no read buffer) and take one for the next read: a
+ * message costs no malloc in steady state, and the cache never holds more
+ * than EVBUFFER_UV_CACHE_MAX pages. */
+struct evbuffer_uv_cache {
+  struct evbuffer_chunk *head;
+  unsigned n;
+};
+#define EVBUFFER_UV_CACHE_MAX 32
+
+/* Fills *out with contiguous free space at the tail of buf and returns its
+ * size: at most `suggested`, and at least min(suggested, one page less the
+ * chunk header) unless the last data's chunk has a few KiB free (filled
+ * first).  Free space kept at the tail is reused when big enough, else
+ * replaced: a stream that outgrows a message-sized chunk reads `suggested`
+ * bytes at a time.  A read of at most 4096 bytes gets a one-page chunk,
+ * from `cache` when it has one (NULL: none).  Returns 0 (out->len = 0) on
+ * allocation failure or when the tail is frozen. */
+size_t evbuffer_uv_reserve_(struct evbuffer *buf, size_t suggested, struct evbuffer_uv_cache *cache,
+                            uv_buf_t *out);
 
 /* Commits n (<= the size offered) bytes of the open reservation as data
  * (callbacks fire as for evbuffer_add) and closes it.  n = 0 gives the space
@@ -54,20 +71,24 @@ int evbuffer_uv_commit_(struct evbuffer *buf, size_t n);
 /* Pins up to max_bytes of the leading data in up to maxbufs uv_buf_t entries
  * and returns the number of entries filled (0 when buf is empty or a pin is
  * already open); *npinned receives the byte count. */
-int evbuffer_uv_pin_(struct evbuffer *buf, uv_buf_t *bufs, int maxbufs,
-                     size_t max_bytes, size_t *npinned);
+int evbuffer_uv_pin_(struct evbuffer *buf, uv_buf_t *bufs, int maxbufs, size_t max_bytes,
+                     size_t *npinned);
 
 /* Ends the open pin: the first `written` pinned bytes (<= the pinned count)
  * are drained from the buffer if they are still there (callbacks fire), the
  * rest stay in the buffer, unpinned.  Returns 0, or -1 if no pin is open. */
 int evbuffer_uv_unpin_(struct evbuffer *buf, size_t written);
 
-/* Frees the free space kept at the tail (chunks drained and kept for the next
- * reservation).  The socket layer calls it when the peer has gone quiet and
- * the user has drained everything, so that an idle connection holds no read
- * buffer (as in libevent, which frees chunks on drain) while a streaming one
- * reuses its chunk without a malloc per read. */
-void evbuffer_uv_trim_(struct evbuffer *buf);
+/* Gives back the free space kept at the tail (chunks drained and kept for
+ * the next reservation): one-page chunks go to `cache` while it has room,
+ * the others are freed.  The socket layer calls it when the peer has gone
+ * quiet and the user has drained everything, so that an idle connection
+ * holds no read buffer (as in libevent, which frees chunks on drain) while a
+ * streaming one reuses its chunk without a malloc per read. */
+void evbuffer_uv_trim_(struct evbuffer *buf, struct evbuffer_uv_cache *cache);
+
+/* Frees every chunk in the cache (the loop is going away). */
+void evbuffer_uv_cache_clear_(struct evbuffer_uv_cache *cache);
 
 /* Bytes currently pinned (0 when no pin is open). */
 size_t evbuffer_uv_pinned_(const struct evbuffer *buf);

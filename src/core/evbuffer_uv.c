@@ -7,30 +7,85 @@
 #include "evbuffer-internal.h"
 #include "evbuffer-uv-internal.h"
 
-/* Smallest reservation worth offering libuv. */
-#define EVBUFFER_UV_MIN_READ 4096
+/* Reads of up to this many bytes are message reads, into one-page chunks. */
+#define EVBUFFER_UV_SMALL_READ 4096
+/* The capacity of a one-page chunk (header and bytes in 4096). */
+#define EVBUFFER_UV_PAGE_CAP (4096 - sizeof(struct evbuffer_chunk))
+/* Free space after the last data worth a read of its own. */
+#define EVBUFFER_UV_MIN_FILL 2048
 
-size_t evbuffer_uv_reserve_(struct evbuffer *buf, size_t suggested, uv_buf_t *out) {
+static int is_page_chunk(const struct evbuffer_chunk *c) {
+  return c->kind == EVBUFFER_CHUNK_OWNED && c->cap == EVBUFFER_UV_PAGE_CAP &&
+         c->mem == (const unsigned char *)(c + 1);
+}
+
+/* Takes the empty chunks after the last data out of the chain (pins cover
+ * data only, so none is pinned) and returns them, linked. */
+static struct evbuffer_chunk *take_empty_tail(struct evbuffer *buf) {
+  struct evbuffer_chunk *prev = buf->last_data;
+  struct evbuffer_chunk *c = prev != NULL ? prev->next : buf->first;
+  if (prev != NULL)
+    prev->next = NULL;
+  else
+    buf->first = NULL;
+  buf->last = prev;
+  return c;
+}
+
+/* Gives empty chunks back: to the cache while it has room, else to malloc. */
+static void give_back(struct evbuffer_chunk *c, struct evbuffer_uv_cache *cache) {
+  while (c != NULL) {
+    struct evbuffer_chunk *next = c->next;
+    if (cache != NULL && cache->n < EVBUFFER_UV_CACHE_MAX && c->refcnt == 1 && is_page_chunk(c)) {
+      c->next = cache->head;
+      cache->head = c;
+      cache->n++;
+    } else {
+      evbuffer_chunk_release_(c);
+    }
+    c = next;
+  }
+}
+
+static struct evbuffer_chunk *new_read_chunk(size_t suggested, struct evbuffer_uv_cache *cache) {
   struct evbuffer_chunk *c;
-  size_t want = suggested < EVBUFFER_UV_MIN_READ ? suggested : EVBUFFER_UV_MIN_READ;
+  if (suggested > EVBUFFER_UV_SMALL_READ) return evbuffer_chunk_new_(suggested);
+  if (cache == NULL || cache->head == NULL) return evbuffer_chunk_new_(EVBUFFER_UV_PAGE_CAP);
+  c = cache->head;
+  cache->head = c->next;
+  cache->n--;
+  c->next = NULL;
+  c->misalign = c->off = 0;
+  c->flags = 0;
+  return c;
+}
+
+/* The chunk the next read goes into (see evbuffer_uv_reserve_). */
+static struct evbuffer_chunk *read_chunk(struct evbuffer *buf, size_t suggested,
+                                         struct evbuffer_uv_cache *cache) {
+  size_t fill = suggested < EVBUFFER_UV_MIN_FILL ? suggested : EVBUFFER_UV_MIN_FILL;
+  size_t whole = suggested < EVBUFFER_UV_PAGE_CAP ? suggested : EVBUFFER_UV_PAGE_CAP;
+  struct evbuffer_chunk *c = buf->last_data;
+  if (suggested > EVBUFFER_UV_SMALL_READ) whole = suggested;
+  if (c != NULL && evbuffer_chunk_tail_space_(c) >= fill) return c;
+  c = c != NULL ? c->next : buf->first;
+  if (c != NULL && evbuffer_chunk_tail_space_(c) >= whole) return c;
+  give_back(take_empty_tail(buf), cache);
+  c = new_read_chunk(suggested, cache);
+  if (c != NULL) evbuffer_chain_append_(buf, c);
+  return c;
+}
+
+size_t evbuffer_uv_reserve_(struct evbuffer *buf, size_t suggested, struct evbuffer_uv_cache *cache,
+                            uv_buf_t *out) {
+  struct evbuffer_chunk *c;
   size_t len = 0;
   *out = uv_buf_init(NULL, 0);
   if (buf == NULL || suggested == 0) return 0;
   EVBUFFER_LOCK(buf);
   if (buf->freeze_end || buf->uv_reserved) goto done;
-  /* An existing tail with room for at least `want` is offered whole (up to
-   * suggested); otherwise a new chunk of `suggested` bytes. */
-  c = buf->last_data;
-  if (c == NULL || evbuffer_chunk_tail_space_(c) < want) {
-    c = buf->last_data != NULL ? buf->last_data->next : buf->first;
-    if (c != NULL && evbuffer_chunk_tail_space_(c) < want) c = NULL;
-  }
-  if (c == NULL) {
-    evbuffer_chain_free_empty_tail_(buf);
-    c = evbuffer_chunk_new_(suggested);
-    if (c == NULL) goto done;
-    evbuffer_chain_append_(buf, c);
-  }
+  c = read_chunk(buf, suggested, cache);
+  if (c == NULL) goto done;
   len = evbuffer_chunk_tail_space_(c);
   if (len > suggested) len = suggested;
   if (len > UINT_MAX) len = UINT_MAX;
@@ -146,9 +201,18 @@ size_t evbuffer_uv_pinned_(const struct evbuffer *buf) {
   return n;
 }
 
-void evbuffer_uv_trim_(struct evbuffer *buf) {
+void evbuffer_uv_trim_(struct evbuffer *buf, struct evbuffer_uv_cache *cache) {
   if (buf == NULL) return;
   EVBUFFER_LOCK(buf);
-  if (!buf->uv_reserved) evbuffer_chain_free_empty_tail_(buf);
+  if (!buf->uv_reserved) give_back(take_empty_tail(buf), cache);
   EVBUFFER_UNLOCK(buf);
+}
+
+void evbuffer_uv_cache_clear_(struct evbuffer_uv_cache *cache) {
+  while (cache->head != NULL) {
+    struct evbuffer_chunk *c = cache->head;
+    cache->head = c->next;
+    evbuffer_chunk_release_(c);
+  }
+  cache->n = 0;
 }

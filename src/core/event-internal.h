@@ -41,7 +41,7 @@ struct uvbev_deferred {
   struct uvbev_list node; /* linked while queued */
   uvbev_deferred_fn cb;
   void *arg;
-  int priority;           /* lower runs first within one drain; default 0 */
+  int priority; /* lower runs first within one drain; default 0 */
 };
 
 void uvbev_deferred_init_(struct uvbev_deferred *d, uvbev_deferred_fn cb, void *arg);
@@ -83,6 +83,8 @@ void uvbev_base_close_handle_(struct event_base *base, uv_handle_t *h, uv_close_
 /* The loop the base runs on (owned or borrowed).  Same as the public
  * uvbev_base_get_loop(). */
 uv_loop_t *uvbev_base_loop_(struct event_base *base);
+/* The loop's cache of read chunks (evbuffer-uv-internal.h); loop thread only. */
+struct evbuffer_uv_cache *uvbev_base_read_cache_(struct event_base *base);
 
 /* Non-zero when called on the thread currently running the base's loop, or
  * when no thread is running it. */

@@ -261,6 +261,10 @@ uv_loop_t *uvbev_base_loop_(struct event_base *base) {
   return base->loop;
 }
 
+struct evbuffer_uv_cache *uvbev_base_read_cache_(struct event_base *base) {
+  return &base->read_cache;
+}
+
 const char *uvbev_version(void) {
   return UVBEV_VERSION_STRING;
 }
@@ -355,6 +359,7 @@ static void base_free(struct event_base *base) {
   uvbev_lock_free_(base->lock);
   uvbev_base_calls_free_(base);
   uvbev_common_timeouts_free_(base);
+  evbuffer_uv_cache_clear_(&base->read_cache);
   uvbev_free_(base->activeq);
   base->activeq = NULL;
   if (forked)
@@ -389,7 +394,6 @@ uint64_t uvbev_base_timer_delay_(struct event_base *base, uint64_t ms) {
 void uvbev_base_note_callback_(struct event_base *base) {
   base->ncallbacks++;
 }
-
 
 /* ---- running -------------------------------------------------------------- */
 
