@@ -123,9 +123,12 @@ void bev_core_close_timers_(struct bufferevent_private *p) {
 static void bev_timer_update(struct bufferevent *bev, short what, int restart) {
   struct bufferevent_private *p = BEV_UPCAST(bev);
   const struct timeval *tv = what == EV_READ ? &bev->timeout_read : &bev->timeout_write;
-  int wanted = bev_timeout_wanted(bev, what);
+  int wanted;
   uv_timer_t *t;
-  if (!wanted && !p->timers) return; /* nothing to touch: the common case costs no thread check */
+  /* The common case, no timeout ever set, costs two tests per read or write. */
+  if (!p->timers && !bev_tv_set(tv)) return;
+  wanted = bev_timeout_wanted(bev, what);
+  if (!wanted && !p->timers) return; /* nothing to touch: costs no thread check */
   if (!bev_core_on_loop_(bev)) {
     bev_core_sync_timers_(bev, what, restart);
     return;
