@@ -174,14 +174,16 @@ static int conn_adopt(struct bev_socket *s, evutil_socket_t fd) {
 
 static void conn_stop_reading(struct bev_conn *c);
 
-/* Reads between messages go into a chunk this big; a read that fills it
- * means a stream, and reads grow to max_single_read. */
+/* Reads between messages go into a new chunk this big (one page, from the
+ * loop's cache), or into the free space the input kept, whatever its size;
+ * a read that fills its space means a stream, and new chunks grow to
+ * max_single_read.  A dry read of at most this much is a message. */
 #define BEV_SOCKET_MESSAGE_READ 4096
 
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf) {
   struct bev_conn *c = handle->data;
   struct bufferevent *bev = &c->owner->p.bev;
-  size_t want;
+  size_t want, chunk;
   (void)suggested;
   BEV_LOCK(bev);
   *buf = uv_buf_init(NULL, 0);
@@ -192,14 +194,14 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf) {
     return;
   }
   want = (size_t)bev_ratelim_read_max_(&c->owner->p); /* max_single_read, or less */
-  if (!c->last_read_full && want > BEV_SOCKET_MESSAGE_READ) want = BEV_SOCKET_MESSAGE_READ;
+  chunk = c->last_read_full ? want : BEV_SOCKET_MESSAGE_READ;
   if (bev->wm_read.high) {
     size_t have = evbuffer_get_length(bev->input);
     size_t room = have < bev->wm_read.high ? bev->wm_read.high - have : 0;
     if (room < want) want = room;
   }
-  if (want > 0 &&
-      evbuffer_uv_reserve_(bev->input, want, uvbev_base_read_cache_(bev->ev_base), buf) > 0) {
+  if (want > 0 && evbuffer_uv_reserve_(bev->input, want, chunk,
+                                       uvbev_base_read_cache_(bev->ev_base), buf) > 0) {
     c->reserved = 1;
 #ifdef UVBEV_FAULT_INJECTION
     c->fault_read_offer = buf->len;
@@ -249,15 +251,16 @@ static void read_added(struct bev_socket *s, struct bev_conn *c) {
   if (uvbev_base_broken_(bev->ev_base)) read_pause(s, c); /* the user's read callback did */
 }
 
-/* Whether to give the chunk kept for the next read back to malloc.  A read
- * that left the socket dry (libuv: EAGAIN or a partial read) ends a burst.
- * A stream is bursts of full reads, each ending with one dry read; messages
- * are dry read after dry read.  So a dry read that does not follow a full
- * one is a message: once the user drained it, the chunk is freed, and a
- * connection idle between messages holds no read buffer (libevent frees
- * chunks on drain too), while a stream keeps reusing its chunk with no
- * malloc per read.  A connection idle after a stream keeps its one chunk
- * until its next message. */
+/* Whether to give the chunk kept for the next read back (to the loop's
+ * cache, or to malloc).  A read that left the socket dry (libuv: EAGAIN or
+ * a partial read) ends a burst.  A stream is bursts of full reads, each
+ * ending with one dry read, or big dry reads; messages are small dry read
+ * after dry read.  So a small dry read that does not follow a full one is a
+ * message: once the user drained it, the chunk goes back, and a connection
+ * idle between messages holds no read buffer (libevent frees chunks on
+ * drain too), while a stream keeps reusing its chunk with no malloc per
+ * read.  A connection idle after a stream keeps its one chunk until its
+ * next message. */
 static void maybe_trim_input(struct bev_conn *c, struct bufferevent *bev, ssize_t nread,
                              const uv_buf_t *buf) {
   int dry = nread >= 0 && (size_t)nread < buf->len;
@@ -266,7 +269,8 @@ static void maybe_trim_input(struct bev_conn *c, struct bufferevent *bev, ssize_
    * about the peer (stream or messages): the heuristic follows the others. */
   if (buf->base && buf->len != c->fault_read_offer && !dry) return;
 #endif
-  if (dry && !c->last_read_full && evbuffer_get_length(bev->input) == 0)
+  if (dry && nread <= BEV_SOCKET_MESSAGE_READ && !c->last_read_full &&
+      evbuffer_get_length(bev->input) == 0)
     evbuffer_uv_trim_(bev->input, uvbev_base_read_cache_(bev->ev_base));
   c->last_read_full = nread > 0 && !dry;
 }

@@ -70,7 +70,7 @@ static void fdio_read(struct bev_socket *s, struct bev_fdio *f) {
     if (room < want) want = room;
   }
   if (want == 0) return; /* the core suspends reading at the watermark */
-  if (evbuffer_uv_reserve_(bev->input, want, uvbev_base_read_cache_(bev->ev_base), &buf) == 0) {
+  if (evbuffer_uv_reserve_(bev->input, want, 0, uvbev_base_read_cache_(bev->ev_base), &buf) == 0) {
     bev_socket_read_failed_(s, UV_ENOMEM);
     return;
   }

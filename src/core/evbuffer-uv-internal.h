@@ -4,7 +4,7 @@
  * Read path, zero copy: libuv's alloc callback asks for space, which is the
  * free tail of the input evbuffer; the read callback commits what arrived.
  *
- *     alloc_cb:  evbuffer_uv_reserve_(input, suggested, cache, &buf)
+ *     alloc_cb:  evbuffer_uv_reserve_(input, suggested, chunk_size, cache, &buf)
  *     read_cb:   evbuffer_uv_commit_(input, nread > 0 ? nread : 0)
  *
  * Exactly one reservation is open at a time (libuv always follows an alloc
@@ -53,15 +53,15 @@ struct evbuffer_uv_cache {
 #define EVBUFFER_UV_CACHE_MAX 32
 
 /* Fills *out with contiguous free space at the tail of buf and returns its
- * size: at most `suggested`, and at least min(suggested, one page less the
- * chunk header) unless the last data's chunk has a few KiB free (filled
- * first).  Free space kept at the tail is reused when big enough, else
- * replaced: a stream that outgrows a message-sized chunk reads `suggested`
- * bytes at a time.  A read of at most 4096 bytes gets a one-page chunk,
- * from `cache` when it has one (NULL: none).  Returns 0 (out->len = 0) on
+ * size, at most `suggested`: the free tail of the last data's chunk when it
+ * has a few KiB, else free space kept after it when it has chunk_size bytes
+ * (0: suggested), else a new chunk of chunk_size bytes, the kept space being
+ * given back: a stream that outgrows a message-sized chunk is not held to
+ * it.  A chunk_size of at most 4096 means a one-page chunk, taken from
+ * `cache` when it has one (NULL: none).  Returns 0 (out->len = 0) on
  * allocation failure or when the tail is frozen. */
-size_t evbuffer_uv_reserve_(struct evbuffer *buf, size_t suggested, struct evbuffer_uv_cache *cache,
-                            uv_buf_t *out);
+size_t evbuffer_uv_reserve_(struct evbuffer *buf, size_t suggested, size_t chunk_size,
+                            struct evbuffer_uv_cache *cache, uv_buf_t *out);
 
 /* Commits n (<= the size offered) bytes of the open reservation as data
  * (callbacks fire as for evbuffer_add) and closes it.  n = 0 gives the space

@@ -47,9 +47,9 @@ static void give_back(struct evbuffer_chunk *c, struct evbuffer_uv_cache *cache)
   }
 }
 
-static struct evbuffer_chunk *new_read_chunk(size_t suggested, struct evbuffer_uv_cache *cache) {
+static struct evbuffer_chunk *new_read_chunk(size_t size, struct evbuffer_uv_cache *cache) {
   struct evbuffer_chunk *c;
-  if (suggested > EVBUFFER_UV_SMALL_READ) return evbuffer_chunk_new_(suggested);
+  if (size > EVBUFFER_UV_SMALL_READ) return evbuffer_chunk_new_(size);
   if (cache == NULL || cache->head == NULL) return evbuffer_chunk_new_(EVBUFFER_UV_PAGE_CAP);
   c = cache->head;
   cache->head = c->next;
@@ -60,31 +60,33 @@ static struct evbuffer_chunk *new_read_chunk(size_t suggested, struct evbuffer_u
   return c;
 }
 
-/* The chunk the next read goes into (see evbuffer_uv_reserve_). */
-static struct evbuffer_chunk *read_chunk(struct evbuffer *buf, size_t suggested,
+/* The chunk the next read goes into (see evbuffer_uv_reserve_); size is
+ * what a new chunk would be given, at most suggested. */
+static struct evbuffer_chunk *read_chunk(struct evbuffer *buf, size_t size,
                                          struct evbuffer_uv_cache *cache) {
-  size_t fill = suggested < EVBUFFER_UV_MIN_FILL ? suggested : EVBUFFER_UV_MIN_FILL;
-  size_t whole = suggested < EVBUFFER_UV_PAGE_CAP ? suggested : EVBUFFER_UV_PAGE_CAP;
+  size_t fill = size < EVBUFFER_UV_MIN_FILL ? size : EVBUFFER_UV_MIN_FILL;
+  size_t whole = size;
   struct evbuffer_chunk *c = buf->last_data;
-  if (suggested > EVBUFFER_UV_SMALL_READ) whole = suggested;
+  if (size <= EVBUFFER_UV_SMALL_READ && whole > EVBUFFER_UV_PAGE_CAP) whole = EVBUFFER_UV_PAGE_CAP;
   if (c != NULL && evbuffer_chunk_tail_space_(c) >= fill) return c;
   c = c != NULL ? c->next : buf->first;
   if (c != NULL && evbuffer_chunk_tail_space_(c) >= whole) return c;
   give_back(take_empty_tail(buf), cache);
-  c = new_read_chunk(suggested, cache);
+  c = new_read_chunk(size, cache);
   if (c != NULL) evbuffer_chain_append_(buf, c);
   return c;
 }
 
-size_t evbuffer_uv_reserve_(struct evbuffer *buf, size_t suggested, struct evbuffer_uv_cache *cache,
-                            uv_buf_t *out) {
+size_t evbuffer_uv_reserve_(struct evbuffer *buf, size_t suggested, size_t chunk_size,
+                            struct evbuffer_uv_cache *cache, uv_buf_t *out) {
   struct evbuffer_chunk *c;
   size_t len = 0;
   *out = uv_buf_init(NULL, 0);
   if (buf == NULL || suggested == 0) return 0;
+  if (chunk_size == 0 || chunk_size > suggested) chunk_size = suggested;
   EVBUFFER_LOCK(buf);
   if (buf->freeze_end || buf->uv_reserved) goto done;
-  c = read_chunk(buf, suggested, cache);
+  c = read_chunk(buf, chunk_size, cache);
   if (c == NULL) goto done;
   len = evbuffer_chunk_tail_space_(c);
   if (len > suggested) len = suggested;

@@ -368,7 +368,7 @@ static void op_uv(struct world *w) {
     w->pinned_copy = NULL;
   } else {
     uv_buf_t b;
-    size_t got = evbuffer_uv_reserve_(w->buf[0], 1 + rnd(70000), NULL, &b), n;
+    size_t got = evbuffer_uv_reserve_(w->buf[0], 1 + rnd(70000), 0, NULL, &b), n;
     assert_true(got > 0);
     n = rnd((unsigned)got + 1);
     fill((unsigned char *)b.base, n);

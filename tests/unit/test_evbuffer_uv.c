@@ -29,7 +29,7 @@ static void reserve_commit_lands_bytes_in_place(void **state) {
   struct evbuffer *buf = evbuffer_new();
   struct evbuffer_iovec v;
   uv_buf_t b;
-  size_t got = evbuffer_uv_reserve_(buf, 65536, NULL, &b);
+  size_t got = evbuffer_uv_reserve_(buf, 65536, 0, NULL, &b);
   assert_true(got >= 4096 && got <= 65536);
   assert_int_equal(b.len, got);
   memcpy(b.base, "received", 8);
@@ -45,11 +45,11 @@ static void reserve_commit_lands_bytes_in_place(void **state) {
 static void commit_zero_gives_space_back(void **state) {
   struct evbuffer *buf = evbuffer_new();
   uv_buf_t b, b2;
-  evbuffer_uv_reserve_(buf, 8192, NULL, &b);
+  evbuffer_uv_reserve_(buf, 8192, 0, NULL, &b);
   assert_int_equal(evbuffer_uv_commit_(buf, 0), 0);
   assert_int_equal(evbuffer_get_length(buf), 0);
   assert_int_equal(evbuffer_uv_commit_(buf, 0), -1); /* no reservation open */
-  evbuffer_uv_reserve_(buf, 8192, NULL, &b2);
+  evbuffer_uv_reserve_(buf, 8192, 0, NULL, &b2);
   assert_ptr_equal(b2.base, b.base); /* the same space again */
   assert_int_equal(evbuffer_uv_commit_(buf, b2.len + 1), -1);
   assert_int_equal(evbuffer_uv_commit_(buf, 1), 0);
@@ -61,20 +61,20 @@ static void steady_state_reads_reuse_tail(void **state) {
   uv_buf_t b;
   char *first;
   int i;
-  evbuffer_uv_reserve_(buf, 65536, NULL, &b);
+  evbuffer_uv_reserve_(buf, 65536, 0, NULL, &b);
   first = b.base;
   evbuffer_uv_commit_(buf, 100);
   for (i = 0; i < 1000; i++) {
     /* Read some, consume it all: the next read reuses the same memory. */
     evbuffer_drain(buf, evbuffer_get_length(buf));
-    assert_true(evbuffer_uv_reserve_(buf, 65536, NULL, &b) >= 4096);
+    assert_true(evbuffer_uv_reserve_(buf, 65536, 0, NULL, &b) >= 4096);
     assert_ptr_equal(b.base, first);
     assert_int_equal(evbuffer_uv_commit_(buf, 100 + (size_t)i), 0);
   }
   /* Partial consumption: reads continue in the same chunk's tail. */
   evbuffer_drain(buf, 10);
   for (i = 0; i < 10; i++) {
-    evbuffer_uv_reserve_(buf, 65536, NULL, &b);
+    evbuffer_uv_reserve_(buf, 65536, 0, NULL, &b);
     evbuffer_uv_commit_(buf, 1000);
   }
   assert_int_equal(chunk_count(buf), 1);
@@ -86,17 +86,20 @@ static void steady_state_reads_reuse_tail(void **state) {
 static void stream_outgrows_message_chunk(void **state) {
   struct evbuffer *buf = evbuffer_new();
   uv_buf_t b;
-  size_t small = evbuffer_uv_reserve_(buf, 4096, NULL, &b);
+  size_t small = evbuffer_uv_reserve_(buf, 4096, 0, NULL, &b);
   assert_true(small >= 3000 && small <= 4096);
   assert_int_equal(evbuffer_uv_commit_(buf, small), 0); /* a full read */
   evbuffer_drain(buf, small);
-  assert_int_equal(evbuffer_uv_reserve_(buf, 65536, NULL, &b), 65536);
+  assert_int_equal(evbuffer_uv_reserve_(buf, 65536, 0, NULL, &b), 65536);
   assert_int_equal(evbuffer_uv_commit_(buf, 65536), 0);
   evbuffer_drain(buf, 65536);
   /* The big chunk stays for the stream's next read and serves messages too. */
-  assert_int_equal(evbuffer_uv_reserve_(buf, 65536, NULL, &b), 65536);
+  assert_int_equal(evbuffer_uv_reserve_(buf, 65536, 0, NULL, &b), 65536);
   assert_int_equal(evbuffer_uv_commit_(buf, 0), 0);
-  assert_int_equal(evbuffer_uv_reserve_(buf, 4096, NULL, &b), 4096);
+  assert_int_equal(evbuffer_uv_reserve_(buf, 4096, 0, NULL, &b), 4096);
+  assert_int_equal(evbuffer_uv_commit_(buf, 0), 0);
+  /* A message-sized read into kept space gets all of it, up to suggested. */
+  assert_int_equal(evbuffer_uv_reserve_(buf, 65536, 4096, NULL, &b), 65536);
   assert_int_equal(evbuffer_uv_commit_(buf, 0), 0);
   assert_int_equal(chunk_count(buf), 1);
   evbuffer_free(buf);
@@ -109,14 +112,14 @@ static void trimmed_page_serves_the_next_read(void **state) {
   struct evbuffer *a = evbuffer_new(), *b2 = evbuffer_new();
   uv_buf_t b;
   char *page;
-  evbuffer_uv_reserve_(a, 4096, &cache, &b);
+  evbuffer_uv_reserve_(a, 4096, 0, &cache, &b);
   page = b.base;
   evbuffer_uv_commit_(a, 64);
   evbuffer_drain(a, 64);
   evbuffer_uv_trim_(a, &cache);
   assert_int_equal(chunk_count(a), 0);
   assert_int_equal(cache.n, 1);
-  evbuffer_uv_reserve_(b2, 4096, &cache, &b);
+  evbuffer_uv_reserve_(b2, 4096, 0, &cache, &b);
   assert_ptr_equal(b.base, page);
   assert_int_equal(cache.n, 0);
   memcpy(b.base, "hello", 5);
@@ -136,7 +139,7 @@ static void cache_is_bounded(void **state) {
   int i;
   for (i = 0; i < EVBUFFER_UV_CACHE_MAX + 8; i++) {
     bufs[i] = evbuffer_new();
-    evbuffer_uv_reserve_(bufs[i], i == 0 ? 65536 : 4096, &cache, &b);
+    evbuffer_uv_reserve_(bufs[i], i == 0 ? 65536 : 4096, 0, &cache, &b);
     evbuffer_uv_commit_(bufs[i], 1);
     evbuffer_drain(bufs[i], 1);
   }
@@ -156,7 +159,7 @@ static void frozen_back_refuses_reservation(void **state) {
   struct evbuffer *buf = evbuffer_new();
   uv_buf_t b;
   evbuffer_freeze(buf, 0);
-  assert_int_equal(evbuffer_uv_reserve_(buf, 4096, NULL, &b), 0);
+  assert_int_equal(evbuffer_uv_reserve_(buf, 4096, 0, NULL, &b), 0);
   assert_int_equal(b.len, 0);
   evbuffer_free(buf);
 }
@@ -290,7 +293,7 @@ static void unpin_and_commit_fire_callbacks(void **state) {
   size_t np;
   evbuffer_add_cb(buf, count_cb, NULL);
   calls = 0;
-  evbuffer_uv_reserve_(buf, 4096, NULL, &b);
+  evbuffer_uv_reserve_(buf, 4096, 0, NULL, &b);
   assert_int_equal(calls, 0);
   evbuffer_uv_commit_(buf, 10);
   assert_int_equal(calls, 1);
@@ -416,7 +419,7 @@ static void bad_arguments_fail_cleanly(void **state) {
   assert_int_equal(evbuffer_commit_space(buf, v, 3), -1);
   assert_int_equal(evbuffer_add_file_segment(buf, NULL, 0, -1), -1);
   assert_null(evbuffer_add_cb(buf, NULL, NULL));
-  assert_int_equal(evbuffer_uv_reserve_(NULL, 10, NULL, &b), 0);
+  assert_int_equal(evbuffer_uv_reserve_(NULL, 10, 0, NULL, &b), 0);
   assert_int_equal(evbuffer_uv_unpin_(buf, 1), -1);
   evbuffer_free(NULL);
   evbuffer_free(buf);
