@@ -6,6 +6,8 @@
  *
  *   socket_stream_1gib         1 GiB over one connection (MiB/s)
  *   socket_pingpong_64b_x100   100 connections echoing 64-byte messages (messages/s)
+ *   socket_latency_64b_p50_us, _p99_us  one connection, one 64-byte message in
+ *                              flight: round-trip time, median and 99th percentile
  *   socket_connect_close_1000  1000 connections opened and closed, 50 at a time
  *                              (connections/s)
  *   socket_idle_bytes_each     resident memory of N idle connected bufferevents
@@ -233,7 +235,7 @@ static void bench_idle_memory(void) {
   if (before >= 0 && after >= 0) {
     bench_metric("socket_idle_bytes_each", (double)(after - before) / n, "bytes", "lower");
     bench_metric("socket_idle_after_msg_bytes_each", (double)(after_msg - before) / n, "bytes",
-           "lower");
+                 "lower");
   }
   for (i = 0; i < n; i++) {
     bufferevent_free(bevs[i]);
@@ -257,6 +259,7 @@ int main(int argc, char **argv) {
     bench_stream("socket_stream_1gib", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
   if (!only || !strcmp(only, "pingpong"))
     bench_pingpong("socket_pingpong_64b_x100", 0, 2000 / scale + 1); /* bench-pingpong.c */
+  if (!only || !strcmp(only, "latency")) bench_latency("socket_latency_64b", 20000 / scale + 1);
   if (!only || !strcmp(only, "churn")) bench_connect_close();
   if (!only || !strcmp(only, "idle")) bench_idle_memory();
   bench_sweep(only, scale, pingpong_plain, bench_stream); /* charts.sh's points */

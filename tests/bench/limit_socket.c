@@ -10,6 +10,9 @@
  *                             into 64 KiB sends, as a buffer would)
  *   socket_pingpong_64b_x100  100 connections echoing 64-byte messages, one
  *                             read and one write per message per side
+ *   socket_latency_64b_p50_us, _p99_us  one connection, one 64-byte message
+ *                             in flight: round-trip time (epoll_wait, one read
+ *                             and one write per side)
  *   socket_connect_close_1000 1000 connections opened and closed, 50 at a time
  *
  * and, for the ping-pong, what a message costs the process: minor page
@@ -170,6 +173,56 @@ static void limit_pingpong(const char *name, int conns, long rounds) {
   free(ends);
 }
 
+/* ---- latency: one message in flight -------------------------------------------- */
+
+/* Waits for one end to be readable and handles it: the echo side writes back
+ * what it read; returns 1 once the client has its message back. */
+static int lat_step(int ep, int client) {
+  struct epoll_event evs[2];
+  int n = epoll_wait(ep, evs, 2, -1), k, back = 0;
+  for (k = 0; k < n; k++) {
+    int fd = evs[k].data.fd;
+    char msg[PP_MSG];
+    ssize_t r = recv(fd, msg, sizeof(msg), 0);
+    if (r < 0 && errno == EAGAIN) continue;
+    if (r <= 0) bench_die("latency: recv");
+    if (fd == client)
+      back = 1;
+    else if (send(fd, msg, (size_t)r, 0) != r)
+      bench_die("latency: send");
+  }
+  return back;
+}
+
+static void limit_latency(const char *name, long rounds) {
+  double *samples = calloc((size_t)rounds, sizeof(*samples));
+  char msg[PP_MSG];
+  evutil_socket_t sv[2];
+  int ep = epoll_create1(0), k;
+  long i;
+  if (!samples) bench_die("latency: no memory");
+  memset(msg, 'l', sizeof(msg));
+  bench_tcp_pair(sv);
+  for (k = 0; k < 2; k++) {
+    struct epoll_event ev;
+    ev.events = EPOLLIN;
+    ev.data.fd = sv[k];
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, sv[k], &ev) != 0) bench_die("epoll_ctl");
+  }
+  for (i = 0; i < rounds; i++) {
+    double t0 = bench_mono_s();
+    if (send(sv[0], msg, PP_MSG, 0) != PP_MSG) bench_die("latency: send");
+    while (!lat_step(ep, sv[0])) {
+    }
+    samples[i] = bench_mono_s() - t0;
+  }
+  bench_latency_metrics(name, samples, (size_t)rounds);
+  close(sv[0]);
+  close(sv[1]);
+  close(ep);
+  free(samples);
+}
+
 /* ---- connections opened and closed ------------------------------------------- */
 
 struct churn {
@@ -231,8 +284,7 @@ static void limit_connect_close(void) {
   c.sin.sin_addr.s_addr = htonl(0x7f000001);
   c.listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   if (bind(c.listener, (struct sockaddr *)&c.sin, sizeof(c.sin)) != 0 ||
-      listen(c.listener, 512) != 0 ||
-      getsockname(c.listener, (struct sockaddr *)&c.sin, &len) != 0)
+      listen(c.listener, 512) != 0 || getsockname(c.listener, (struct sockaddr *)&c.sin, &len) != 0)
     bench_die("churn: listen");
   churn_watch(&c, c.listener, EPOLLIN, (uint64_t)CH_LISTENER);
   t0 = bench_now_s();
@@ -258,6 +310,7 @@ int main(int argc, char **argv) {
     limit_stream("socket_stream_1gib", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
   if (!only || !strcmp(only, "pingpong"))
     limit_pingpong("socket_pingpong_64b_x100", 100, 2000 / scale + 1);
+  if (!only || !strcmp(only, "latency")) limit_latency("socket_latency_64b", 20000 / scale + 1);
   if (!only || !strcmp(only, "churn")) limit_connect_close();
   bench_sweep(only, scale, limit_pingpong, limit_stream); /* charts.sh's points */
   bench_tcp_pairs_done();

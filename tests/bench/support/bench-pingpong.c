@@ -89,3 +89,56 @@ void bench_pingpong_n(const char *name, int options, int conns, long rounds) {
   free(clients);
   free(bevs);
 }
+
+/* ---- latency: one message in flight ----------------------------------------- */
+
+struct latency {
+  struct event_base *base;
+  double *samples, sent_at;
+  long n, rounds;
+};
+
+static void lat_client_read(struct bufferevent *bev, void *arg) {
+  struct latency *l = arg;
+  struct evbuffer *in = bufferevent_get_input(bev);
+  char msg[PP_MSG];
+  if (evbuffer_get_length(in) < PP_MSG) return;
+  evbuffer_remove(in, msg, PP_MSG);
+  l->samples[l->n++] = bench_mono_s() - l->sent_at;
+  if (l->n == l->rounds) {
+    event_base_loopexit(l->base, NULL);
+    return;
+  }
+  l->sent_at = bench_mono_s();
+  bufferevent_write(bev, msg, PP_MSG);
+}
+
+void bench_latency(const char *name, long rounds) {
+  struct latency l;
+  struct bufferevent *c, *e;
+  evutil_socket_t sv[2];
+  char msg[PP_MSG];
+  memset(msg, 'l', sizeof(msg));
+  memset(&l, 0, sizeof(l));
+  l.base = event_base_new();
+  l.rounds = rounds;
+  l.samples = calloc((size_t)rounds, sizeof(*l.samples));
+  if (!l.base || !l.samples) bench_die("latency: no memory");
+  bench_tcp_pair(sv);
+  c = bufferevent_socket_new(l.base, sv[0], BEV_OPT_CLOSE_ON_FREE);
+  e = bufferevent_socket_new(l.base, sv[1], BEV_OPT_CLOSE_ON_FREE);
+  if (!c || !e) bench_die("bufferevent_socket_new");
+  bufferevent_setcb(c, lat_client_read, NULL, NULL, &l);
+  bufferevent_setcb(e, pp_echo, NULL, NULL, NULL);
+  bufferevent_enable(c, EV_READ);
+  bufferevent_enable(e, EV_READ);
+  l.sent_at = bench_mono_s();
+  bufferevent_write(c, msg, PP_MSG);
+  event_base_dispatch(l.base);
+  if (l.n != rounds) bench_die("latency: incomplete");
+  bench_latency_metrics(name, l.samples, (size_t)l.n);
+  bufferevent_free(c);
+  bufferevent_free(e);
+  event_base_free(l.base);
+  free(l.samples);
+}

@@ -5,6 +5,7 @@
 #include <string.h>
 #ifndef _WIN32
 #include <sys/resource.h>
+#include <time.h>
 #endif
 
 #include <event2/event.h>
@@ -93,6 +94,29 @@ double bench_now_s(void) {
   struct timeval tv;
   evutil_gettimeofday(&tv, NULL);
   return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+double bench_mono_s(void) {
+#if defined(CLOCK_MONOTONIC) && !defined(_WIN32)
+  struct timespec ts;
+  if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0) return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+#endif
+  return bench_now_s();
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+void bench_latency_metrics(const char *name, double *samples, size_t n) {
+  char metric[128];
+  if (n == 0) bench_die("latency: no sample");
+  qsort(samples, n, sizeof(*samples), cmp_double);
+  snprintf(metric, sizeof(metric), "%s_p50_us", name);
+  bench_metric(metric, samples[n / 2] * 1e6, "us", "lower");
+  snprintf(metric, sizeof(metric), "%s_p99_us", name);
+  bench_metric(metric, samples[n * 99 / 100] * 1e6, "us", "lower");
 }
 
 void bench_metric(const char *name, double value, const char *unit, const char *better) {

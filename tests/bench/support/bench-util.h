@@ -9,6 +9,13 @@
 /* Wall-clock seconds. */
 double bench_now_s(void);
 
+/* A monotonic clock in seconds, as fine as the system gives (for latencies). */
+double bench_mono_s(void);
+/* Sorts n round-trip times (seconds) and prints NAME_p50_us and NAME_p99_us. */
+void bench_latency_metrics(const char *name, double *samples, size_t n);
+/* One loopback connection echoing a 64-byte message `rounds` times, one at a
+ * time: the round-trip latencies' median and 99th percentile (bench-pingpong.c). */
+void bench_latency(const char *name, long rounds);
 /* Prints "metric NAME VALUE UNIT higher|lower" (the format of run.sh). */
 void bench_metric(const char *name, double value, const char *unit, const char *better);
 
