@@ -5,7 +5,8 @@
 #   tests/bench/run.sh BUILD_DIR NAME [RUNS [ARGS...]]
 #
 # runs BUILD_DIR/tests/bench/bench_NAME, bench_NAME_libevent, limit_NAME and
-# limit_uv_NAME (the same figures with raw epoll and with bare libuv, where
+# limit_uv_NAME (the same figures at the machine's limit -- raw epoll, raw
+# OpenSSL -- and with bare libuv, where
 # they exist; also looked up directly in BUILD_DIR) RUNS times each (default 5), alternating, each with
 # ARGS (a benchmark's figure, e.g. "pingpong"), and prints, for every metric,
 # the median of each, uvbev's ratio to libevent and to the limit, then the
@@ -43,7 +44,7 @@ find_prog() {
 
 uv=$(find_prog "bench_$name") || { echo "bench_$name not found in $build" >&2; exit 1; }
 le=$(find_prog "bench_${name}_libevent") || le=""
-lim=$(find_prog "limit_$name") || lim=""   # the machine's limit: raw epoll (Linux)
+lim=$(find_prog "limit_$name") || lim=""   # the machine's limit: raw epoll, raw OpenSSL (Linux)
 limuv=$(find_prog "limit_uv_$name") || limuv="" # bare libuv (Linux)
 shift $(($# < 3 ? $# : 3))
 args=("$@")                                 # e.g. one figure: stream, pingpong...
@@ -60,7 +61,7 @@ load_before=$(load)
 for ((i = 1; i <= runs; i++)); do
   "$uv" "${args[@]}" | awk '$1 == "metric"' >>"$tmp/uvbev"
   [ -z "$le" ] || "$le" "${args[@]}" | awk '$1 == "metric"' >>"$tmp/libevent"
-  [ -z "$lim" ] || "$lim" "${args[@]}" | awk '$1 == "metric"' >>"$tmp/limit"
+  [ -z "$lim" ] || "$lim" "${args[@]}" | tee "$tmp/limit.out" | awk '$1 == "metric"' >>"$tmp/limit"
   [ -z "$limuv" ] || "$limuv" "${args[@]}" | awk '$1 == "metric"' >>"$tmp/libuv"
 done
 
@@ -90,7 +91,7 @@ awk -v runs="$runs" '
     if (!($2 in seen)) { seen[$2] = 1; order[++nm] = $2 }
   }
   END {
-    printf "%-40s %12s %12s %12s %12s %7s %7s %7s  %s\n", "metric (median of " runs ")", "uvbev", "libevent", "raw epoll", "bare libuv", "/libev", "/epoll", "/libuv", "unit (better)"
+    printf "%-40s %12s %12s %12s %12s %7s %7s %7s  %s\n", "metric (median of " runs ")", "uvbev", "libevent", "limit", "bare libuv", "/libev", "/limit", "/libuv", "unit (better)"
     for (i = 1; i <= nm; i++) {
       m = order[i]
       u = col("uvbev", m); l = col("libevent", m); x = col("limit", m); y = col("libuv", m)
@@ -99,5 +100,6 @@ awk -v runs="$runs" '
     }
   }' "$tmp/uvbev" "$tmp/libevent" "$tmp/limit" "$tmp/libuv"
 
+[ -z "$lim" ] || echo "limit: $(grep -m1 '^#' "$tmp/limit.out" | sed 's/^# //')"
 cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || true)
 echo "machine: $(nproc) cores, ${cpu:-unknown CPU}, $(uname -sr); load average before $load_before, after $(load)"
