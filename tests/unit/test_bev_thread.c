@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The bufferevent core on a BEV_OPT_THREADSAFE bufferevent driven from
- * another thread: every call into the kind (enable, disable, unlink, flush,
+ * another thread: every call into the kind (reconcile, with its flushes; unlink;
  * ctrl) and every timer happens on the loop thread, and the state the other
  * thread asked for is what the kind ends up doing. */
 #include <stdarg.h>
@@ -24,7 +24,7 @@ static uv_mutex_t destruct_mu;
 struct test_kind {
   struct bufferevent_private priv;
   short io;
-  int n_enable, n_disable, n_unlink, n_flush, n_setfd;
+  int n_unlink, n_flush, n_setfd;
   int off_loop_calls; /* ops called on another thread than the loop's */
   int *destructed;    /* outlives the bufferevent; under destruct_mu */
   evutil_socket_t fd;
@@ -34,19 +34,14 @@ static void tk_check_thread(struct test_kind *k) {
   if (uvbev_thread_id_() != loop_thread_id) k->off_loop_calls++;
 }
 
-static int tk_enable(struct bufferevent *bev, short what) {
+/* The core's one op: the kind runs the directions the core wants, and
+ * counts the flushes asked. */
+static int tk_reconcile(struct bufferevent *bev, short changed) {
   struct test_kind *k = (struct test_kind *)bev;
+  short desired = bev_core_desired_io_(bev), dirs = changed & (EV_READ | EV_WRITE);
   tk_check_thread(k);
-  k->io |= what;
-  k->n_enable++;
-  return 0;
-}
-
-static int tk_disable(struct bufferevent *bev, short what) {
-  struct test_kind *k = (struct test_kind *)bev;
-  tk_check_thread(k);
-  k->io &= ~what;
-  k->n_disable++;
+  k->io = (short)((k->io & ~dirs) | (dirs & desired));
+  if (changed & BEV_RC_FLUSH) k->n_flush++;
   return 0;
 }
 
@@ -64,15 +59,6 @@ static void tk_destruct(struct bufferevent *bev) {
   uv_mutex_unlock(&destruct_mu);
 }
 
-static int tk_flush(struct bufferevent *bev, short iotype, enum bufferevent_flush_mode mode) {
-  struct test_kind *k = (struct test_kind *)bev;
-  (void)iotype;
-  (void)mode;
-  tk_check_thread(k);
-  k->n_flush++;
-  return 0;
-}
-
 static int tk_ctrl(struct bufferevent *bev, enum bev_ctrl_op op, union bev_ctrl_data *d) {
   struct test_kind *k = (struct test_kind *)bev;
   if (op == BEV_CTRL_SET_FD) {
@@ -88,13 +74,9 @@ static int tk_ctrl(struct bufferevent *bev, enum bev_ctrl_op op, union bev_ctrl_
   return -1;
 }
 
-static const struct bufferevent_ops tk_ops = {
-    .enable = tk_enable,
-    .disable = tk_disable,
-    .on_free = tk_unlink,
-    .destruct = tk_destruct,
-    .flush = tk_flush,
-    .ctrl = tk_ctrl,
+static const struct bev_kind tk_kind = {
+    .ops = {.on_free = tk_unlink, .destruct = tk_destruct, .ctrl = tk_ctrl},
+    .reconcile = tk_reconcile,
 };
 
 /* ---- the scenario -------------------------------------------------------------- */
@@ -205,7 +187,7 @@ static void kind_is_only_called_on_loop_thread(void **state) {
   assert_non_null(s.k);
   s.k->destructed = &s.destructed;
   s.k->fd = -1;
-  assert_int_equal(bev_core_init_(&s.k->priv, s.base, &tk_ops, BEV_OPT_THREADSAFE, EV_WRITE), 0);
+  assert_int_equal(bev_core_init_kind_(&s.k->priv, s.base, &tk_kind, BEV_OPT_THREADSAFE, EV_WRITE), 0);
   assert_non_null(s.k->priv.lock);
   bufferevent_setcb(&s.k->priv.bev, NULL, NULL, on_event, &s);
   keepalive = event_new(s.base, -1, EV_PERSIST, keepalive_cb, NULL);
@@ -229,7 +211,7 @@ static void unlocked_bufferevent_calls_kind_at_once(void **state) {
   assert_non_null(k);
   k->destructed = &destructed;
   loop_thread_id = uvbev_thread_id_();
-  assert_int_equal(bev_core_init_(&k->priv, base, &tk_ops, 0, EV_WRITE), 0);
+  assert_int_equal(bev_core_init_kind_(&k->priv, base, &tk_kind, 0, EV_WRITE), 0);
   assert_null(k->priv.lock);
   bufferevent_enable(&k->priv.bev, EV_READ);
   assert_int_equal(k->io & EV_READ, EV_READ);
