@@ -30,11 +30,12 @@
  * References.  The user holds the first.  Queued work holds one while it is
  * queued: bev_core_defer_ / bev_core_undefer_ take and drop it, and the
  * deferred's callback drops it with bev_core_decref_and_unlock_.  A
- * bufferevent's kinds have no deferred of their own: the core's reconcile
- * deferred serves everything a kind or another thread asks of the loop
- * thread, and the user callbacks keep theirs (libevent's priorities and
- * coalescing).  No kind writes refcnt.  Each libuv handle being closed holds a
- * reference (bev_core_incref_ before uv_close, bev_core_decref_ in the close
+ * bufferevent has two deferreds, both the core's: the reconcile deferred
+ * (everything a kind or another thread asks of the loop thread, rate
+ * limiting's refill included) and the user callbacks' (which keep their own
+ * for libevent's priorities and coalescing).  No kind owns a deferred, and
+ * no kind writes refcnt.  Each libuv handle being closed holds a reference
+ * (bev_core_incref_ before uv_close, bev_core_decref_ in the close
  * callback).  A kind that calls into the core (which may run user callbacks,
  * which may free the bufferevent) and touches the bufferevent afterwards
  * holds a reference across the call (bev_core_incref_and_lock_ ...
@@ -70,10 +71,11 @@
  *
  * Threads: libuv handles are touched only on the loop thread, so ops and the
  * core's timers run only there.  A bufferevent with a lock changed on another
- * thread has its state changed at once and its reconcile (and timers, fd,
- * unlinking) done by the reconcile deferred (bufferevent_reconcile.c).  Such
- * a bufferevent also has deferred output-buffer callbacks, so what reacts to
- * data added to the output always runs on the loop thread.
+ * thread has its state changed at once and its reconcile (and timers, the
+ * rate-limit refill, fd, unlinking) done by the reconcile deferred
+ * (bufferevent_reconcile.c).  Such a bufferevent also has deferred
+ * output-buffer callbacks, so what reacts to data added to the output always
+ * runs on the loop thread.
  */
 #ifndef UVBEV_BUFFEREVENT_INTERNAL_H_
 #define UVBEV_BUFFEREVENT_INTERNAL_H_
@@ -302,6 +304,9 @@ int bev_core_flush_(struct bufferevent *bev, short iotype, enum bufferevent_flus
 void bev_core_sync_timers_(struct bufferevent *bev, short what, int restart);
 /* Asks the loop thread to unlink a bufferevent freed on another thread. */
 void bev_core_sync_unlink_(struct bufferevent_private *p);
+/* Asks the loop thread to start the rate-limit refill timer
+ * (bev_ratelim_refill_asked_).  Call only when bev_core_on_loop_ is false. */
+void bev_core_sync_refill_(struct bufferevent_private *p);
 /* Asks the loop thread for ops->ctrl(BEV_CTRL_SET_FD, fd).  Returns 0. */
 int bev_core_sync_setfd_(struct bufferevent_private *p, evutil_socket_t fd);
 

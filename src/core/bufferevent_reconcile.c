@@ -13,7 +13,8 @@
  * reference a kind's pending work needs, and it runs the kind's reconcile
  * once for everything recorded, on the loop thread.  It is the only deferred
  * a kind's work goes through: a filter continues its pumps with it
- * (BEV_RC_AGAIN_*).
+ * (BEV_RC_AGAIN_*), and a rate-limit bucket emptied on another thread has
+ * its refill timer started by it.
  *
  * Threads.  libuv handles may be touched only by the thread running their
  * loop.  A public call on another thread therefore changes the bufferevent's
@@ -21,11 +22,11 @@
  * answer the new state, and the kind, which reads that state under the same
  * lock, obeys it from its next callback on), and records in p->sync what
  * else the loop thread must do: the timeouts to re-evaluate, a flush (the
- * strongest mode asked), a new fd, the unlinking of a freed bufferevent.
- * The reconcile deferred applies the unlinking and the fd before the kind's
- * reconcile (which gets the flush), the timeouts after it; its reference
- * keeps a bufferevent freed by another thread alive until the loop thread
- * has unlinked it.
+ * strongest mode asked), a new fd, the unlinking of a freed bufferevent,
+ * the rate-limit refill timer to start.  The reconcile deferred applies the
+ * unlinking and the fd before the kind's reconcile (which gets the flush),
+ * the timers after it; its reference keeps a bufferevent freed by another
+ * thread alive until the loop thread has unlinked it.
  *
  * Every kind reconciles (struct bev_kind): a disable and an enable from two
  * threads end in whatever the state says last, since reconcile reads the
@@ -39,6 +40,7 @@
 
 #include "mm-internal.h"
 #include "bufferevent-internal.h"
+#include "ratelim-internal.h"
 
 struct bev_sync {
   short timers;  /* timeouts to re-evaluate */
@@ -46,6 +48,7 @@ struct bev_sync {
   short flush;   /* bufferevent_flush iotypes */
   unsigned unlink : 1;
   unsigned setfd : 1;
+  unsigned refill : 1; /* a rate-limit bucket emptied: its refill timer */
   enum bufferevent_flush_mode flush_mode;
   evutil_socket_t fd;
 };
@@ -132,6 +135,11 @@ void bev_core_sync_unlink_(struct bufferevent_private *p) {
   bev_core_reconcile_later_(&p->bev, 0);
 }
 
+void bev_core_sync_refill_(struct bufferevent_private *p) {
+  p->sync->refill = 1;
+  bev_core_reconcile_later_(&p->bev, 0);
+}
+
 int bev_core_sync_setfd_(struct bufferevent_private *p, evutil_socket_t fd) {
   p->sync->fd = fd;
   p->sync->setfd = 1;
@@ -177,6 +185,7 @@ static void bev_reconcile_synced(struct bufferevent_private *p, short changed) {
     bev_kind_reconcile(bev, changed);
   if (req.restart) bev_core_restart_progress_(bev, req.restart);
   if (req.timers) bev_core_adj_timeouts_(bev);
+  if (req.refill) bev_ratelim_refill_asked_(p);
 }
 
 static void bev_on_reconcile(struct uvbev_deferred *d, void *arg) {

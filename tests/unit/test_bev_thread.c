@@ -127,8 +127,14 @@ static void worker(void *arg) {
   struct scenario *s = arg;
   struct bufferevent *bev = &s->k->priv.bev;
   char data[200];
-  struct timeval tv = {0, 30000};
+  struct timeval tv = {0, 30000}, tick = {0, 20000};
+  struct ev_token_bucket_cfg *cfg = ev_token_bucket_cfg_new(1000, 1000, 1000, 1000, &tick);
   int i;
+  if (!cfg) {
+    s->failed_step = -1;
+    event_base_loopbreak(s->base);
+    return;
+  }
   memset(data, 'd', sizeof(data));
 #define STEP(n, call, pred)                                                                        \
   call;                                                                                            \
@@ -144,17 +150,25 @@ static void worker(void *arg) {
   bufferevent_setwatermark(bev, EV_READ, 0, 100);
   STEP(4, evbuffer_add(bev->input, data, sizeof(data)), not_reading);
   STEP(5, evbuffer_drain(bev->input, sizeof(data)), reading);
+  /* a rate-limit bucket emptied by this thread suspends reading until the
+   * loop thread's refill timer (started for this thread) refills it; a
+   * limit removed from here leaves the timer to the loop thread */
+  bufferevent_set_rate_limit(bev, cfg);
+  STEP(6, bufferevent_decrement_read_limit(bev, 10000), not_reading);
+  STEP(7, (void)0, reading);
+  bufferevent_decrement_read_limit(bev, 10000);
+  STEP(8, bufferevent_set_rate_limit(bev, NULL), reading);
   /* many toggles end in the last state asked for */
   for (i = 0; i < 100; i++) {
     bufferevent_disable(bev, EV_READ);
     bufferevent_enable(bev, EV_READ);
   }
-  STEP(6, bufferevent_disable(bev, EV_READ), not_reading);
-  STEP(7, bufferevent_flush(bev, EV_WRITE, BEV_FINISHED), flushed);
-  STEP(8, bufferevent_setfd(bev, 7), fd_set_7);
+  STEP(9, bufferevent_disable(bev, EV_READ), not_reading);
+  STEP(10, bufferevent_flush(bev, EV_WRITE, BEV_FINISHED), flushed);
+  STEP(11, bufferevent_setfd(bev, 7), fd_set_7);
   /* a read timeout armed from here fires on the loop */
   bufferevent_set_timeouts(bev, &tv, NULL);
-  STEP(9, bufferevent_enable(bev, EV_READ), timed_out);
+  STEP(12, bufferevent_enable(bev, EV_READ), timed_out);
 #undef STEP
   bufferevent_free(bev);
   for (i = 0; i < 5000; i++) {
@@ -165,6 +179,7 @@ static void worker(void *arg) {
     if (d) break;
     uv_sleep(1);
   }
+  ev_token_bucket_cfg_free(cfg); /* the user's: it outlives the bufferevent */
   event_base_loopexit(s->base, NULL);
 }
 
