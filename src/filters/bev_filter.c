@@ -139,7 +139,9 @@ static int bev_filter_reconcile(struct bufferevent *bev, short changed) {
   if (dirs & desired) bev_filter_start(f, dirs & desired);
   if (changed & BEV_RC_OUTPUT) bev_filter_output_added(f);
   if (changed & (BEV_RC_AGAIN_READ | BEV_RC_AGAIN_WRITE)) bev_filter_continue_(f, changed);
-  return (changed & BEV_RC_FLUSH) ? bev_filter_flush(f) : 0;
+  /* the pumps run user callbacks, which may have freed the filter */
+  if (!(changed & BEV_RC_FLUSH) || f->p.unlinked) return 0;
+  return bev_filter_flush(f);
 }
 
 /* ---- the rest of the vtable ------------------------------------------------------ */
