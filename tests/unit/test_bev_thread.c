@@ -156,19 +156,19 @@ static void worker(void *arg) {
   bufferevent_set_rate_limit(bev, cfg);
   STEP(6, bufferevent_decrement_read_limit(bev, 10000), not_reading);
   STEP(7, (void)0, reading);
-  bufferevent_decrement_read_limit(bev, 10000);
-  STEP(8, bufferevent_set_rate_limit(bev, NULL), reading);
+  STEP(8, bufferevent_decrement_read_limit(bev, 10000), not_reading);
+  STEP(9, bufferevent_set_rate_limit(bev, NULL), reading);
   /* many toggles end in the last state asked for */
   for (i = 0; i < 100; i++) {
     bufferevent_disable(bev, EV_READ);
     bufferevent_enable(bev, EV_READ);
   }
-  STEP(9, bufferevent_disable(bev, EV_READ), not_reading);
-  STEP(10, bufferevent_flush(bev, EV_WRITE, BEV_FINISHED), flushed);
-  STEP(11, bufferevent_setfd(bev, 7), fd_set_7);
+  STEP(10, bufferevent_disable(bev, EV_READ), not_reading);
+  STEP(11, bufferevent_flush(bev, EV_WRITE, BEV_FINISHED), flushed);
+  STEP(12, bufferevent_setfd(bev, 7), fd_set_7);
   /* a read timeout armed from here fires on the loop */
   bufferevent_set_timeouts(bev, &tv, NULL);
-  STEP(12, bufferevent_enable(bev, EV_READ), timed_out);
+  STEP(13, bufferevent_enable(bev, EV_READ), timed_out);
 #undef STEP
   bufferevent_free(bev);
   for (i = 0; i < 5000; i++) {
