@@ -170,7 +170,7 @@ int bev_core_init_kind_(struct bufferevent_private *p, struct event_base *base,
   if (!base || !kind || !kind->reconcile) return -1;
   if ((options & BEV_OPT_UNLOCK_CALLBACKS) && !(options & BEV_OPT_DEFER_CALLBACKS))
     return -1; /* libevent refuses this combination too */
-  bev->be_ops = &kind->ops; /* the first member of the kind */
+  bev->be_ops = &kind->ops;
   bev->input = evbuffer_new();
   bev->output = evbuffer_new();
   if (!bev->input || !bev->output || bev_core_init_lock(p, base, options) < 0 ||

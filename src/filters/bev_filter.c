@@ -177,7 +177,9 @@ static int bev_filter_ctrl(struct bufferevent *bev, enum bev_ctrl_op op,
 }
 
 static const struct bev_kind bev_filter_kind = {
-    .ops = {.on_free = bev_filter_on_free, .destruct = bev_filter_destruct, .ctrl = bev_filter_ctrl},
+    .ops = {.on_free = bev_filter_on_free,
+            .destruct = bev_filter_destruct,
+            .ctrl = bev_filter_ctrl},
     .reconcile = bev_filter_reconcile,
 };
 

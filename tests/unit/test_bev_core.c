@@ -19,7 +19,7 @@
 
 struct test_kind {
   struct bufferevent_private priv;
-  short io;       /* directions the kind is running */
+  short io; /* directions the kind is running */
   int n_unlink;
   int *destructed; /* set to 1 by destruct; outlives the bufferevent */
 };

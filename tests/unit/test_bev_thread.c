@@ -202,7 +202,8 @@ static void kind_is_only_called_on_loop_thread(void **state) {
   assert_non_null(s.k);
   s.k->destructed = &s.destructed;
   s.k->fd = -1;
-  assert_int_equal(bev_core_init_kind_(&s.k->priv, s.base, &tk_kind, BEV_OPT_THREADSAFE, EV_WRITE), 0);
+  assert_int_equal(bev_core_init_kind_(&s.k->priv, s.base, &tk_kind, BEV_OPT_THREADSAFE, EV_WRITE),
+                   0);
   assert_non_null(s.k->priv.lock);
   bufferevent_setcb(&s.k->priv.bev, NULL, NULL, on_event, &s);
   keepalive = event_new(s.base, -1, EV_PERSIST, keepalive_cb, NULL);
