@@ -202,7 +202,7 @@ static struct bev_pair *bev_pair_side_new(struct event_base *base, int options, 
 
 int bufferevent_pair_new(struct event_base *base, int options, struct bufferevent *pair[2]) {
   struct bev_pair *a, *b;
-  if (!pair) return -1; /* a NULL base: bev_core_init_ decides */
+  if (!pair) return -1; /* a NULL base: bev_core_init_kind_ decides */
   /* As in libevent, a pair's callbacks always run from the deferred queue:
    * never from inside the bufferevent_write() on the other side. */
   options |= BEV_OPT_DEFER_CALLBACKS;

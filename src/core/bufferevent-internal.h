@@ -21,16 +21,21 @@
  * deferred, with BEV_RC_QUEUED set, off every caller's stack (a socket
  * starts its writes only from there: bytes never leave from inside
  * bufferevent_write, whose write callback would recurse into the caller).
- * A kind that reconciles is a struct bev_kind (bev_core_init_kind_); a kind
- * with struct bufferevent_ops alone (the filters) gets its older
- * enable/disable/flush ops called instead (bufferevent_reconcile.c).
+ * Every kind (socket, pair, the filter machinery) is a struct bev_kind
+ * (bev_core_init_kind_), and reconcile is the only way the core asks it to
+ * start or stop anything.  Work a kind wants continued later (a filter's
+ * pumps) is a reconcile too: bev_core_reconcile_later_ with its
+ * BEV_RC_AGAIN_* bits, served by the same deferred.
  *
  * References.  The user holds the first.  Queued work holds one while it is
  * queued: bev_core_defer_ / bev_core_undefer_ take and drop it, and the
- * deferred's callback drops it with bev_core_decref_and_unlock_.  The core's
- * deferreds (reconcile, user callbacks) are the only ones a socket or pair
- * has; a kind never writes refcnt.  Each libuv handle being closed holds a
- * reference (bev_core_incref_ before uv_close, bev_core_decref_ in the close
+ * deferred's callback drops it with bev_core_decref_and_unlock_.  A
+ * bufferevent has two deferreds, both the core's: the reconcile deferred
+ * (everything a kind or another thread asks of the loop thread, rate
+ * limiting's refill included) and the user callbacks' (which keep their own
+ * for libevent's priorities and coalescing).  No kind owns a deferred, and
+ * no kind writes refcnt.  Each libuv handle being closed holds a reference
+ * (bev_core_incref_ before uv_close, bev_core_decref_ in the close
  * callback).  A kind that calls into the core (which may run user callbacks,
  * which may free the bufferevent) and touches the bufferevent afterwards
  * holds a reference across the call (bev_core_incref_and_lock_ ...
@@ -40,7 +45,7 @@
  * Life of a bufferevent, from new to its last reference:
  *
  *  1. A kind allocates its own struct, whose first member is a
- *     struct bufferevent_private, and calls bev_core_init_().
+ *     struct bufferevent_private, and calls bev_core_init_kind_().
  *  2. The kind moves bytes.  After adding to the input it calls
  *     bev_core_input_added_() (read low watermark -> read callback); after
  *     taking from the output it calls bev_core_output_drained_() (write low
@@ -66,10 +71,11 @@
  *
  * Threads: libuv handles are touched only on the loop thread, so ops and the
  * core's timers run only there.  A bufferevent with a lock changed on another
- * thread has its state changed at once and its reconcile (and timers, fd,
- * unlinking) done by the reconcile deferred (bufferevent_reconcile.c).  Such
- * a bufferevent also has deferred output-buffer callbacks, so what reacts to
- * data added to the output always runs on the loop thread.
+ * thread has its state changed at once and its reconcile (and timers, the
+ * rate-limit refill, fd, unlinking) done by the reconcile deferred
+ * (bufferevent_reconcile.c).  Such a bufferevent also has deferred
+ * output-buffer callbacks, so what reacts to data added to the output always
+ * runs on the loop thread.
  */
 #ifndef UVBEV_BUFFEREVENT_INTERNAL_H_
 #define UVBEV_BUFFEREVENT_INTERNAL_H_
@@ -97,6 +103,10 @@
 /* Run from the reconcile deferred, not from inside a public call: writes
  * may start. */
 #define BEV_RC_QUEUED 0x0400
+/* The kind asked to continue its own reading / writing work off the
+ * caller's stack (bev_core_reconcile_later_; a filter's pumps). */
+#define BEV_RC_AGAIN_READ 0x0800
+#define BEV_RC_AGAIN_WRITE 0x1000
 
 enum bev_ctrl_op {
   BEV_CTRL_SET_FD,         /* data->fd: replace the socket */
@@ -112,14 +122,9 @@ union bev_ctrl_data {
   evutil_socket_t fd;
 };
 
-/* The vtable of a kind, filled with designated initializers.  Every pointer
- * may be NULL except destruct. */
+/* The ops of a kind besides reconcile (struct bev_kind), filled with
+ * designated initializers.  Every pointer may be NULL except destruct. */
 struct bufferevent_ops {
-  /* Kinds without reconcile only (the filters): start I/O for the
-   * directions in `what`, which just became enabled and not suspended ... */
-  int (*enable)(struct bufferevent *bev, short what);
-  /* ... stop I/O for the directions in `what`.  Both idempotent. */
-  int (*disable)(struct bufferevent *bev, short what);
   /* bufferevent_free(), or the base's shutdown under a bufferevent never
    * freed: stop all I/O and uv_close the kind's handles.  Runs once, on the
    * loop thread (libevent's unlink, which runs at the last reference). */
@@ -127,15 +132,12 @@ struct bufferevent_ops {
   /* Last reference gone: release what the kind owns (not the memory block,
    * not the evbuffers). */
   void (*destruct)(struct bufferevent *bev);
-  /* Kinds without reconcile only: bufferevent_flush(). */
-  int (*flush)(struct bufferevent *bev, short iotype, enum bufferevent_flush_mode mode);
   /* fd / underlying: -1 when unsupported. */
   int (*ctrl)(struct bufferevent *bev, enum bev_ctrl_op op, union bev_ctrl_data *data);
 };
 
-/* A kind that reconciles (sockets, pairs): its vtable, with the one op that
- * replaces enable, disable and flush (leave those NULL).  Made with
- * bev_core_init_kind_; be_ops points at `ops`. */
+/* A kind (socket, pair, filter): its vtable.  Made with bev_core_init_kind_;
+ * be_ops points at `ops`. */
 struct bev_kind {
   struct bufferevent_ops ops; /* first */
   /* Brings the kind's I/O in line with the desired state (see the top of the
@@ -154,7 +156,6 @@ struct bufferevent_private {
   unsigned readcb_pending : 1;
   unsigned writecb_pending : 1;
   unsigned unlinked : 1;          /* handles closed (free or base shutdown) */
-  unsigned reconciles : 1;        /* be_ops is a struct bev_kind's */
   unsigned connect_pending : 1;   /* kind: the write timeout covers a connect */
   unsigned output_tm_tracked : 1; /* output: write timeout tracking installed */
   unsigned write_latched : 1;     /* write timeout armed by enable/progress/data
@@ -202,17 +203,15 @@ struct bufferevent_private {
 /* ---- construction and references ----------------------------------------- */
 
 /* Initialises the core part of a kind's freshly zeroed struct: evbuffers,
- * lock (BEV_OPT_THREADSAFE), deferred callback, base child.  enabled starts
- * at `enabled` (EV_WRITE for sockets, per libevent).  Returns 0 or -1. */
-int bev_core_init_(struct bufferevent_private *p, struct event_base *base,
-                   const struct bufferevent_ops *ops, int options, short enabled);
-/* The same for a kind that reconciles. */
+ * lock (BEV_OPT_THREADSAFE), the two deferreds, base child.  enabled starts
+ * at `enabled` (EV_WRITE for sockets, per libevent).  kind->reconcile must
+ * be set.  Returns 0 or -1. */
 int bev_core_init_kind_(struct bufferevent_private *p, struct event_base *base,
                         const struct bev_kind *kind, int options, short enabled);
 
 /* Makes p use `lock` (someone else's, e.g. the underlying's: filters share
  * it) instead of allocating one for BEV_OPT_THREADSAFE.  Call it on the
- * zeroed struct BEFORE bev_core_init_; NULL is allowed (no lock). */
+ * zeroed struct BEFORE bev_core_init_kind_; NULL is allowed (no lock). */
 void bev_core_share_lock_(struct bufferevent_private *p, void *lock);
 
 /* References (libevent's bufferevent_incref / _incref_and_lock_ /
@@ -305,11 +304,14 @@ int bev_core_flush_(struct bufferevent *bev, short iotype, enum bufferevent_flus
 void bev_core_sync_timers_(struct bufferevent *bev, short what, int restart);
 /* Asks the loop thread to unlink a bufferevent freed on another thread. */
 void bev_core_sync_unlink_(struct bufferevent_private *p);
+/* Asks the loop thread to start the rate-limit refill timer
+ * (bev_ratelim_refill_asked_).  Call only when bev_core_on_loop_ is false. */
+void bev_core_sync_refill_(struct bufferevent_private *p);
 /* Asks the loop thread for ops->ctrl(BEV_CTRL_SET_FD, fd).  Returns 0. */
 int bev_core_sync_setfd_(struct bufferevent_private *p, evutil_socket_t fd);
 
-/* The reconcile deferred, p->sync when p has a lock, and (kinds with
- * reconcile) the output callback that triggers BEV_RC_OUTPUT.
+/* The reconcile deferred, p->sync when p has a lock, and the output
+ * callback that triggers BEV_RC_OUTPUT.
  * Returns 0 or -1. */
 int bev_core_init_reconcile_(struct bufferevent_private *p);
 /* Unlinking: cancels the reconcile deferred and drops the pending requests

@@ -161,16 +161,16 @@ static int bev_core_init_lock(struct bufferevent_private *p, struct event_base *
   return 0;
 }
 
-static int bev_core_init(struct bufferevent_private *p, struct event_base *base,
-                         const struct bufferevent_ops *ops, int options, short enabled) {
+int bev_core_init_kind_(struct bufferevent_private *p, struct event_base *base,
+                        const struct bev_kind *kind, int options, short enabled) {
   struct bufferevent *bev = &p->bev;
   /* The one place that decides it: as in libevent, a NULL base is the one
    * event_init() made (every constructor passes its argument through). */
   if (!base) base = uvbev_current_base_();
-  if (!base || !ops) return -1;
+  if (!base || !kind || !kind->reconcile) return -1;
   if ((options & BEV_OPT_UNLOCK_CALLBACKS) && !(options & BEV_OPT_DEFER_CALLBACKS))
     return -1; /* libevent refuses this combination too */
-  bev->be_ops = ops;
+  bev->be_ops = &kind->ops;
   bev->input = evbuffer_new();
   bev->output = evbuffer_new();
   if (!bev->input || !bev->output || bev_core_init_lock(p, base, options) < 0 ||
@@ -189,17 +189,6 @@ static int bev_core_init(struct bufferevent_private *p, struct event_base *base,
   bev_core_init_deferred_(p);
   uvbev_base_add_child_(base, &p->child, bev_core_on_base_shutdown);
   return 0;
-}
-
-int bev_core_init_(struct bufferevent_private *p, struct event_base *base,
-                   const struct bufferevent_ops *ops, int options, short enabled) {
-  return bev_core_init(p, base, ops, options, enabled);
-}
-
-int bev_core_init_kind_(struct bufferevent_private *p, struct event_base *base,
-                        const struct bev_kind *kind, int options, short enabled) {
-  p->reconciles = 1;
-  return bev_core_init(p, base, &kind->ops, options, enabled);
 }
 
 /* ---- callbacks, buffers ------------------------------------------------------ */
@@ -448,10 +437,10 @@ struct bufferevent *bufferevent_get_underlying(struct bufferevent *bev) {
 }
 
 int bufferevent_flush(struct bufferevent *bev, short iotype, enum bufferevent_flush_mode mode) {
-  int r = -1;
+  int r;
   if (!bev) return -1;
   bev_core_incref_and_lock_(bev);
-  if (BEV_UPCAST(bev)->reconciles || bev->be_ops->flush) r = bev_core_flush_(bev, iotype, mode);
+  r = bev_core_flush_(bev, iotype, mode);
   bev_core_decref_and_unlock_(bev);
   return r;
 }

@@ -5,8 +5,6 @@
 #include "bufferevent-internal.h"
 #include "ratelim-internal.h"
 
-static void on_arm(struct uvbev_deferred *d, void *arg);
-
 struct bev_ratelim *bev_ratelim_get_(struct bufferevent_private *p) {
   struct bev_ratelim *rl = p->rate_limiting;
   if (rl) return rl;
@@ -14,7 +12,6 @@ struct bev_ratelim *bev_ratelim_get_(struct bufferevent_private *p) {
   if (!rl) return NULL;
   uvbev_list_init(&rl->group_node);
   rl->owner = p;
-  uvbev_deferred_init_(&rl->arm, on_arm, p);
   p->rate_limiting = rl;
   return rl;
 }
@@ -39,21 +36,16 @@ static void refill_start(struct bufferevent_private *p, struct bev_ratelim *rl) 
 }
 
 /* A bucket went empty: the refill timer must run.  From another thread the
- * loop thread starts it (the deferred holds a reference while queued). */
+ * loop thread starts it, from the core's reconcile deferred. */
 static void refill_wanted(struct bufferevent_private *p, struct bev_ratelim *rl) {
-  if (bev_core_on_loop_(&p->bev)) {
+  if (bev_core_on_loop_(&p->bev))
     refill_start(p, rl);
-  } else {
-    bev_core_defer_(&p->bev, &rl->arm);
-  }
+  else
+    bev_core_sync_refill_(p);
 }
 
-static void on_arm(struct uvbev_deferred *d, void *arg) {
-  struct bufferevent_private *p = arg;
-  (void)d;
-  BEV_LOCK(&p->bev);
+void bev_ratelim_refill_asked_(struct bufferevent_private *p) {
   if (p->rate_limiting && suspended_by_bucket(p)) refill_start(p, p->rate_limiting);
-  bev_core_decref_and_unlock_(&p->bev); /* the queued deferred's reference */
 }
 
 static ev_ssize_t *bucket_level(struct bev_ratelim *rl, int is_write) {
@@ -131,7 +123,6 @@ void bev_ratelim_unlink_(struct bufferevent_private *p) {
   struct bev_ratelim *rl = p->rate_limiting;
   if (!rl) return;
   if (rl->group) bev_group_leave_(p, 0);
-  bev_core_undefer_(&p->bev, &rl->arm);
   if (rl->refill_ready) {
     rl->refill_ready = 0;
     bev_core_incref_(&p->bev); /* until the close callback */
@@ -152,7 +143,8 @@ static int set_none(struct bufferevent_private *p) {
     rl->cfg = NULL;
     bev_core_unsuspend_read_(&p->bev, BEV_SUSPEND_BW);
     bev_core_unsuspend_write_(&p->bev, BEV_SUSPEND_BW);
-    if (rl->refill_ready) uv_timer_stop(&rl->refill); /* a late tick finds no cfg */
+    /* A late tick finds no cfg; another thread leaves the handle alone. */
+    if (rl->refill_ready && bev_core_on_loop_(&p->bev)) uv_timer_stop(&rl->refill);
   }
   return 0;
 }

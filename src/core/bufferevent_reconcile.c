@@ -11,7 +11,10 @@
  * for what a kind wants done off the caller's stack, the change is OR-ed into
  * p->rc_changed and the reconcile deferred is queued: it holds the only
  * reference a kind's pending work needs, and it runs the kind's reconcile
- * once for everything recorded, on the loop thread.
+ * once for everything recorded, on the loop thread.  It is the only deferred
+ * a kind's work goes through: a filter continues its pumps with it
+ * (BEV_RC_AGAIN_*), and a rate-limit bucket emptied on another thread has
+ * its refill timer started by it.
  *
  * Threads.  libuv handles may be touched only by the thread running their
  * loop.  A public call on another thread therefore changes the bufferevent's
@@ -19,16 +22,15 @@
  * answer the new state, and the kind, which reads that state under the same
  * lock, obeys it from its next callback on), and records in p->sync what
  * else the loop thread must do: the timeouts to re-evaluate, a flush (the
- * strongest mode asked), a new fd, the unlinking of a freed bufferevent.
- * The reconcile deferred applies the unlinking and the fd before the kind's
- * reconcile (which gets the flush), the timeouts after it; its reference
- * keeps a bufferevent freed by another thread alive until the loop thread
- * has unlinked it.
+ * strongest mode asked), a new fd, the unlinking of a freed bufferevent,
+ * the rate-limit refill timer to start.  The reconcile deferred applies the
+ * unlinking and the fd before the kind's reconcile (which gets the flush),
+ * the timers after it; its reference keeps a bufferevent freed by another
+ * thread alive until the loop thread has unlinked it.
  *
- * A kind without reconcile (the filters) gets its enable/disable/flush
- * ops called instead: the directions in `changed` that are desired by then go
- * to enable, the others to disable, so a disable and an enable from two
- * threads end in whatever the state says last.
+ * Every kind reconciles (struct bev_kind): a disable and an enable from two
+ * threads end in whatever the state says last, since reconcile reads the
+ * state.
  *
  * A bufferevent without a lock has no struct bev_sync, and bev_core_on_loop_
  * costs it one NULL test.
@@ -38,6 +40,7 @@
 
 #include "mm-internal.h"
 #include "bufferevent-internal.h"
+#include "ratelim-internal.h"
 
 struct bev_sync {
   short timers;  /* timeouts to re-evaluate */
@@ -45,6 +48,7 @@ struct bev_sync {
   short flush;   /* bufferevent_flush iotypes */
   unsigned unlink : 1;
   unsigned setfd : 1;
+  unsigned refill : 1; /* a rate-limit bucket emptied: its refill timer */
   enum bufferevent_flush_mode flush_mode;
   evutil_socket_t fd;
 };
@@ -55,22 +59,7 @@ int bev_core_on_loop_(struct bufferevent *bev) {
 
 /* ---- the kind's op ------------------------------------------------------------- */
 
-/* The filters' contract: enable/disable per direction, flush. */
-static int bev_reconcile_by_ops(struct bufferevent *bev, short changed) {
-  const struct bufferevent_ops *ops = bev->be_ops;
-  struct bufferevent_private *p = BEV_UPCAST(bev);
-  short desired = bev_core_desired_io_(bev);
-  short on = changed & desired & (EV_READ | EV_WRITE);
-  short off = changed & ~desired & (EV_READ | EV_WRITE);
-  int r = 0;
-  if (off && ops->disable && ops->disable(bev, off) < 0) r = -1;
-  if (on && ops->enable && ops->enable(bev, on) < 0) r = -1;
-  if ((changed & BEV_RC_FLUSH) && ops->flush) r = ops->flush(bev, p->flush_iotype, p->flush_mode);
-  return r;
-}
-
 static int bev_kind_reconcile(struct bufferevent *bev, short changed) {
-  if (!BEV_UPCAST(bev)->reconciles) return bev_reconcile_by_ops(bev, changed);
   /* be_ops is the first member of the kind's struct bev_kind */
   return ((const struct bev_kind *)bev->be_ops)->reconcile(bev, changed);
 }
@@ -124,8 +113,8 @@ int bev_core_flush_(struct bufferevent *bev, short iotype, enum bufferevent_flus
   return 0;
 }
 
-/* Data added to the output (kinds with reconcile).  With a lock the
- * output's callbacks are deferred, so this runs on the loop thread. */
+/* Data added to the output.  With a lock the output's callbacks are
+ * deferred, so this runs on the loop thread. */
 static void bev_on_output_added(struct evbuffer *buf, const struct evbuffer_cb_info *info,
                                 void *arg) {
   (void)buf;
@@ -143,6 +132,11 @@ void bev_core_sync_timers_(struct bufferevent *bev, short what, int restart) {
 
 void bev_core_sync_unlink_(struct bufferevent_private *p) {
   p->sync->unlink = 1;
+  bev_core_reconcile_later_(&p->bev, 0);
+}
+
+void bev_core_sync_refill_(struct bufferevent_private *p) {
+  p->sync->refill = 1;
   bev_core_reconcile_later_(&p->bev, 0);
 }
 
@@ -166,11 +160,15 @@ static void bev_apply_sync(struct bufferevent_private *p, const struct bev_sync 
   }
 }
 
+static void bev_clear_sync(struct bev_sync *s) {
+  memset(s, 0, sizeof(*s));
+  s->flush_mode = BEV_NORMAL;
+}
+
 /* Takes p's records: what the kind does now may record more. */
 static void bev_take_sync(struct bufferevent_private *p, struct bev_sync *req) {
   *req = *p->sync;
-  memset(p->sync, 0, sizeof(*p->sync));
-  p->sync->flush_mode = BEV_NORMAL;
+  bev_clear_sync(p->sync);
 }
 
 /* The reconcile deferred of a bufferevent with a lock: what other threads
@@ -187,6 +185,7 @@ static void bev_reconcile_synced(struct bufferevent_private *p, short changed) {
     bev_kind_reconcile(bev, changed);
   if (req.restart) bev_core_restart_progress_(bev, req.restart);
   if (req.timers) bev_core_adj_timeouts_(bev);
+  if (req.refill) bev_ratelim_refill_asked_(p);
 }
 
 static void bev_on_reconcile(struct uvbev_deferred *d, void *arg) {
@@ -206,7 +205,7 @@ static void bev_on_reconcile(struct uvbev_deferred *d, void *arg) {
 
 int bev_core_init_reconcile_(struct bufferevent_private *p) {
   uvbev_deferred_init_(&p->reconcile_d, bev_on_reconcile, p);
-  if (p->reconciles && !evbuffer_add_cb(p->bev.output, bev_on_output_added, p))
+  if (!evbuffer_add_cb(p->bev.output, bev_on_output_added, p))
     return -1; /* the entry lives as long as the output: nothing removes it */
   if (!p->lock) return 0;
   p->sync = uvbev_calloc_(1, sizeof(*p->sync));
@@ -216,10 +215,7 @@ int bev_core_init_reconcile_(struct bufferevent_private *p) {
 void bev_core_cancel_reconcile_(struct bufferevent_private *p) {
   bev_core_undefer_(&p->bev, &p->reconcile_d);
   p->rc_changed = 0;
-  if (p->sync) {
-    p->sync->timers = p->sync->restart = p->sync->flush = 0;
-    p->sync->unlink = p->sync->setfd = 0;
-  }
+  if (p->sync) bev_clear_sync(p->sync);
 }
 
 void bev_core_free_sync_(struct bufferevent_private *p) {

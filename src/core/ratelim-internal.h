@@ -27,11 +27,14 @@
  * lock finds out by itself (its next read_max sees the group suspended) or
  * is resumed on the next tick (pending_unsuspend_*).
  *
- * Timers and threads: the refill timer is a uv_timer_t, started only on the
- * loop thread; a bucket emptied on another thread (a user's decrement) asks
- * the loop thread through a deferred.  The group's timer is a persistent
- * event that lives as long as the group (as in libevent, a group keeps its
- * base's loop running). */
+ * Timers and threads: the refill timer is a uv_timer_t (the tick needs a
+ * timer), touched only on the loop thread; a bucket emptied on another
+ * thread (a user's decrement) asks the loop thread to start it through the
+ * core's reconcile deferred (bev_core_sync_refill_), which holds the
+ * reference meanwhile, and a limit removed on another thread leaves it to
+ * tick once more and find no configuration.  The group's timer is a
+ * persistent event that lives as long as the group (as in libevent, a
+ * group keeps its base's loop running). */
 #ifndef UVBEV_RATELIM_INTERNAL_H_
 #define UVBEV_RATELIM_INTERNAL_H_
 
@@ -63,7 +66,6 @@ struct bev_ratelim {
   struct bev_bucket bucket;
   uv_timer_t refill; /* initialised on the loop thread when first needed */
   unsigned refill_ready : 1;
-  struct uvbev_deferred arm; /* another thread asks the loop thread to start it */
   struct bufferevent_rate_limit_group *group; /* read and written under both locks */
   struct uvbev_list group_node;
   struct bufferevent_private *owner;
@@ -129,6 +131,10 @@ static inline void bev_ratelim_count_read_(struct bufferevent_private *p, size_t
 static inline void bev_ratelim_count_write_(struct bufferevent_private *p, size_t n) {
   if (p->rate_limiting) bev_ratelim_count_(p, 1, n);
 }
+/* Loop thread, from the reconcile deferred: a bucket emptied on another
+ * thread (bev_core_sync_refill_); starts the refill timer if a bucket still
+ * suspends p. */
+void bev_ratelim_refill_asked_(struct bufferevent_private *p);
 /* bufferevent free or base shutdown (loop thread): leaves the group, stops
  * and closes the refill timer. */
 void bev_ratelim_unlink_(struct bufferevent_private *p);

@@ -3,8 +3,8 @@
  *
  * A filter is a bufferevent that transforms bytes on their way to and from
  * the bufferevent below it (the underlying), with backpressure both ways.
- * The machinery (bev_filter.c, bev_filter_pump.c) is the only
- * struct bufferevent_ops of every filter; what differs between filters is a
+ * The machinery (bev_filter.c, bev_filter_pump.c) is the one kind
+ * (struct bev_kind) of every filter; what differs between filters is a
  * transform: a struct bev_filter_xform.  TLS (bev_openssl.c), zlib
  * (bev_zlib.c) and the user's filter callbacks (bufferevent_filter_new,
  * bev_filter_generic.c) are three transforms, and none of them is known to
@@ -33,6 +33,16 @@
  * the machinery holds a reference on the filter, so they may run user code
  * (which may free the filter: check f->p.unlinked afterwards).
  *
+ * Reconcile.  The core drives the machinery as any kind, through its one
+ * op (bufferevent-internal.h): a direction becoming desired or not
+ * (enable, disable, suspension) starts or holds the layer below and
+ * schedules the pumps, bytes added to the output (BEV_RC_OUTPUT) run the
+ * output pump, bufferevent_flush runs ->flush.  A pump that must continue
+ * off the current stack (bev_filter_schedule_) asks the core for a
+ * reconcile with BEV_RC_AGAIN_READ / _WRITE from the core's reconcile
+ * deferred, which holds the reference meanwhile: the machinery has no
+ * deferred of its own and never touches the reference count.
+ *
  * Output.  Bytes the user writes to the filter's output go through ->output
  * into the underlying's output.  dst_limit is the room below the
  * underlying's write high watermark (-1 without one, and for BEV_FLUSH and
@@ -44,15 +54,16 @@
  * after a move of the user's bytes (never merely because the underlying
  * drained: what drained there may be a layer's own, e.g. a TLS handshake,
  * and the user may have written nothing); at most once per pump, further
- * rounds continue from the base's deferred queue, so a producer writing from
+ * rounds continue from the reconcile deferred, so a producer writing from
  * its write callback never recurses.  Without a lock, the user's own
- * bufferevent_write() runs the pump inside the call (the output's evbuffer
- * callback), so the bytes reach the underlying before it returns; the write
- * callback still waits for the deferred queue (the user may free the filter
- * in it).  With a lock (BEV_OPT_THREADSAFE, or one shared with the
- * underlying) the output's evbuffer callbacks are deferred, and a filter
- * with output_batched always schedules: then the pump runs from the deferred
- * queue on the loop thread, after bufferevent_write() returned.
+ * bufferevent_write() runs the pump inside the call (the core's output
+ * callback reconciles at once), so the bytes reach the underlying before it
+ * returns; the write callback still waits for the reconcile deferred (the
+ * user may free the filter in it).  With a lock (BEV_OPT_THREADSAFE, or one
+ * shared with the underlying) the output's evbuffer callbacks are deferred,
+ * and a filter with output_batched always schedules: then the pump runs from
+ * the base's deferred queue on the loop thread, after bufferevent_write()
+ * returned.
  *
  * Input.  From the underlying's read callback, ->input moves the
  * underlying's input into the filter's input with dst_limit = room below the
@@ -60,8 +71,8 @@
  * decompressor cannot overshoot even at EOF).  While the filter's input is at
  * that mark the core suspends the filter's reading, and the machinery
  * suspends the underlying's reading (BEV_SUSPEND_FILT), so the layer below
- * stops too.  When the user drains, the filter resumes from the deferred
- * queue and first processes what already sits in the underlying's input
+ * stops too.  When the user drains, the filter resumes from the reconcile
+ * deferred and first processes what already sits in the underlying's input
  * (libevent issue 362).
  *
  * The transform calls.  A pump calls a transform again while it makes
@@ -195,13 +206,10 @@ struct bev_filter {
   /* The machinery's own. */
   unsigned under_eof : 1;   /* underlying reported EOF (or bev_filter_end_input_) */
   unsigned eof_sent : 1;    /* EOF passed to the user */
-  unsigned writecb_due : 1; /* write callback owed (postponed to the deferred queue) */
-  short resume_what;        /* EV_READ / EV_WRITE: which pumps `resume` continues */
+  unsigned writecb_due : 1; /* write callback owed (postponed to the reconcile deferred) */
   struct bev_filter_dir in, out;
   enum bufferevent_flush_mode under_flush; /* flush to pass down after the output pump */
-  struct evbuffer_cb_entry *output_cb;
   struct evbuffer_cb_entry *under_output_cb; /* on the underlying's output: at_bound */
-  struct uvbev_deferred resume; /* continues pumps from the deferred queue */
 };
 
 /* ---- setting up ------------------------------------------------------------ */
@@ -263,8 +271,9 @@ int bev_filter_pump_output_(struct bev_filter *f, enum bufferevent_flush_mode mo
 /* Runs the input transform now; same rules.  Returns 1, 0 or -1 likewise. */
 int bev_filter_pump_input_(struct bev_filter *f, enum bufferevent_flush_mode mode);
 
-/* Asks for the EV_READ and/or EV_WRITE pump to run from the deferred queue
- * (safe from anywhere, e.g. from inside the core's bookkeeping). */
+/* Asks for the EV_READ and/or EV_WRITE pump to run from the core's
+ * reconcile deferred (safe from anywhere, e.g. from inside the core's
+ * bookkeeping; several requests before it runs make one run). */
 void bev_filter_schedule_(struct bev_filter *f, short what);
 
 /* Breaks direction `what` (EV_READ or EV_WRITE): stops that direction and
@@ -276,11 +285,12 @@ void bev_filter_fail_(struct bev_filter *f, short what);
 /* The most the output pump leaves in the underlying's output in BEV_NORMAL:
  * its write high watermark, or BEV_FILTER_DEFAULT_BELOW_MAX without one. */
 size_t bev_filter_below_max_(const struct bev_filter *f);
-/* Sets up f->resume (bev_filter_init_). */
-void bev_filter_init_resume_(struct bev_filter *f);
+/* From the filter's reconcile: the pumps bev_filter_schedule_ asked for
+ * (BEV_RC_AGAIN_READ / _WRITE in `changed`). */
+void bev_filter_continue_(struct bev_filter *f, short changed);
 
 /* The output pump; may_call_user 0: the write callback, if due, runs from
- * the deferred queue (the caller is inside an evbuffer operation of the
+ * the reconcile deferred (the caller is inside an evbuffer operation of the
  * user's). */
 int bev_filter_pump_output_cb_(struct bev_filter *f, enum bufferevent_flush_mode mode,
                                int may_call_user);

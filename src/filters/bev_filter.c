@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The filter machinery: the one struct bufferevent_ops of every filter, the
+/* The filter machinery: the one kind (struct bev_kind) of every filter, the
  * callbacks it owns on the underlying, the defaults of a transform's ops and
  * the services transforms call (see bev_filter-internal.h for the contract;
  * the pump is in bev_filter_pump.c).
@@ -7,7 +7,7 @@
 #include "mm-internal.h"
 #include "bev_filter-internal.h"
 
-static const struct bufferevent_ops bev_filter_ops;
+static const struct bev_kind bev_filter_kind;
 
 static struct bufferevent *bev_filter_bev(struct bev_filter *f) {
   return &f->p.bev;
@@ -68,21 +68,6 @@ static void bev_filter_on_under_event(struct bufferevent *under, short what, voi
   bev_core_decref_and_unlock_(bev);
 }
 
-static void bev_filter_on_output_added(struct evbuffer *buf, const struct evbuffer_cb_info *info,
-                                       void *arg) {
-  /* Inside the user's bufferevent_write(): move the bytes now, but run the
-   * write callback from the deferred queue (the user may free the filter in
-   * it, and the evbuffer operation is still on the stack). */
-  struct bev_filter *f = arg;
-  (void)buf;
-  if (info->n_added == 0) return;
-  f->out.stalled = 0; /* new bytes above */
-  if (f->output_batched)
-    bev_filter_schedule_(f, EV_WRITE);
-  else
-    bev_filter_pump_output_cb_(f, BEV_NORMAL, 0);
-}
-
 /* The layer below drained to half the default bound the output pump stopped
  * at: move more now, without waiting for it to drain completely (its write
  * callback), so a fast peer never waits for the filter. */
@@ -97,12 +82,12 @@ static void bev_filter_on_under_output(struct evbuffer *buf, const struct evbuff
   bev_filter_schedule_(f, EV_WRITE);
 }
 
-/* ---- the vtable ---------------------------------------------------------------- */
+/* ---- reconcile ----------------------------------------------------------------- */
 
-/* While a handshake runs, the layer below also reads for it when the user
- * enabled only writing (as libevent's TLS). */
-static int bev_filter_enable(struct bufferevent *bev, short what) {
-  struct bev_filter *f = bev_filter_upcast(bev);
+/* The directions in `what` became desired.  While a handshake runs, the
+ * layer below also reads for it when the user enabled only writing (as
+ * libevent's TLS). */
+static void bev_filter_start(struct bev_filter *f, short what) {
   if (what & EV_READ) f->in.stalled = 0;
   if (what & EV_WRITE) f->out.stalled = 0;
   if ((what & (EV_READ | EV_WRITE)) && bev_filter_handshaking(f))
@@ -110,13 +95,13 @@ static int bev_filter_enable(struct bufferevent *bev, short what) {
   if ((what & EV_READ) && !f->in.broken) bev_core_unsuspend_read_(f->underlying, BEV_SUSPEND_FILT);
   /* Data may already wait below (issue 362) or in our output. */
   bev_filter_schedule_(f, what);
-  return 0;
 }
 
-/* A handshake keeps reading below while the user has either direction
- * enabled, and waits once the user disabled both. */
-static int bev_filter_disable(struct bufferevent *bev, short what) {
-  struct bev_filter *f = bev_filter_upcast(bev);
+/* The directions in `what` stopped being desired.  A handshake keeps reading
+ * below while the user has either direction enabled, and waits once the user
+ * disabled both. */
+static void bev_filter_stop(struct bev_filter *f, short what) {
+  struct bufferevent *bev = bev_filter_bev(f);
   if (bev_filter_handshaking(f)) {
     if (bev->enabled & (EV_READ | EV_WRITE))
       what &= ~EV_READ;
@@ -124,22 +109,51 @@ static int bev_filter_disable(struct bufferevent *bev, short what) {
       what |= EV_READ;
   }
   if (what & EV_READ) bev_core_suspend_read_(f->underlying, BEV_SUSPEND_FILT);
-  return 0;
 }
+
+/* Bytes added to the output, without a lock inside the user's
+ * bufferevent_write(): move them now, but run the write callback from the
+ * reconcile deferred (the user may free the filter in it, and the evbuffer
+ * operation is still on the stack). */
+static void bev_filter_output_added(struct bev_filter *f) {
+  f->out.stalled = 0; /* new bytes above */
+  if (f->output_batched)
+    bev_filter_schedule_(f, EV_WRITE);
+  else
+    bev_filter_pump_output_cb_(f, BEV_NORMAL, 0);
+}
+
+static int bev_filter_flush(struct bev_filter *f) {
+  enum bufferevent_flush_mode mode;
+  short iotype = bev_core_flush_asked_(bev_filter_bev(f), &mode);
+  return (f->xf->flush ? f->xf->flush : bev_filter_def_flush_)(f, iotype, mode);
+}
+
+/* The core's one op (bufferevent-internal.h): the user's directions first,
+ * then new output, the pumps asked with bev_filter_schedule_, a flush. */
+static int bev_filter_reconcile(struct bufferevent *bev, short changed) {
+  struct bev_filter *f = bev_filter_upcast(bev);
+  short desired = bev_core_desired_io_(bev);
+  short dirs = changed & (EV_READ | EV_WRITE);
+  if (dirs & ~desired) bev_filter_stop(f, dirs & ~desired);
+  if (dirs & desired) bev_filter_start(f, dirs & desired);
+  if (changed & BEV_RC_OUTPUT) bev_filter_output_added(f);
+  if (changed & (BEV_RC_AGAIN_READ | BEV_RC_AGAIN_WRITE)) bev_filter_continue_(f, changed);
+  /* the pumps run user callbacks, which may have freed the filter */
+  if (!(changed & BEV_RC_FLUSH) || f->p.unlinked) return 0;
+  return bev_filter_flush(f);
+}
+
+/* ---- the rest of the vtable ------------------------------------------------------ */
 
 static void bev_filter_on_free(struct bufferevent *bev) {
   struct bev_filter *f = bev_filter_upcast(bev);
   struct bufferevent *under = f->underlying;
   if (under && f->xf->detach) f->xf->detach(f); /* not after a failed init */
-  if (f->output_cb) {
-    evbuffer_remove_cb_entry(bev->output, f->output_cb);
-    f->output_cb = NULL;
-  }
   if (under && f->under_output_cb) {
     evbuffer_remove_cb_entry(under->output, f->under_output_cb);
     f->under_output_cb = NULL;
   }
-  bev_core_undefer_(bev, &f->resume);
   if (!under) return;
   if (under->readcb == bev_filter_on_under_read && under->cbarg == f)
     bufferevent_setcb(under, NULL, NULL, NULL, NULL);
@@ -156,25 +170,17 @@ static void bev_filter_destruct(struct bufferevent *bev) {
   bev_core_decref_(under);
 }
 
-static int bev_filter_flush(struct bufferevent *bev, short iotype,
-                            enum bufferevent_flush_mode mode) {
-  struct bev_filter *f = bev_filter_upcast(bev);
-  return (f->xf->flush ? f->xf->flush : bev_filter_def_flush_)(f, iotype, mode);
-}
-
 static int bev_filter_ctrl(struct bufferevent *bev, enum bev_ctrl_op op,
                            union bev_ctrl_data *data) {
   struct bev_filter *f = bev_filter_upcast(bev);
   return (f->xf->ctrl ? f->xf->ctrl : bev_filter_def_ctrl_)(f, op, data);
 }
 
-static const struct bufferevent_ops bev_filter_ops = {
-    .enable = bev_filter_enable,
-    .disable = bev_filter_disable,
-    .on_free = bev_filter_on_free,
-    .destruct = bev_filter_destruct,
-    .flush = bev_filter_flush,
-    .ctrl = bev_filter_ctrl,
+static const struct bev_kind bev_filter_kind = {
+    .ops = {.on_free = bev_filter_on_free,
+            .destruct = bev_filter_destruct,
+            .ctrl = bev_filter_ctrl},
+    .reconcile = bev_filter_reconcile,
 };
 
 /* ---- the defaults ------------------------------------------------------------- */
@@ -252,7 +258,7 @@ void bev_filter_read_below_(struct bev_filter *f, int on) {
 }
 
 struct bev_filter *bev_filter_of_(struct bufferevent *bev, const struct bev_filter_xform *xf) {
-  if (!bev || bev->be_ops != &bev_filter_ops) return NULL;
+  if (!bev || bev->be_ops != &bev_filter_kind.ops) return NULL;
   return bev_filter_upcast(bev)->xf == xf ? bev_filter_upcast(bev) : NULL;
 }
 
@@ -264,18 +270,12 @@ int bev_filter_init_(struct bev_filter *f, const struct bev_filter_xform *xf,
   void *lock = BEV_UPCAST(underlying)->lock;
   f->xf = xf;
   if (lock) bev_core_share_lock_(&f->p, lock); /* one lock for the whole stack */
-  if (bev_core_init_(&f->p, underlying->ev_base, &bev_filter_ops, options, EV_WRITE) < 0) {
+  if (bev_core_init_kind_(&f->p, underlying->ev_base, &bev_filter_kind, options, EV_WRITE) < 0) {
     if (xf->destruct) xf->destruct(f);
     uvbev_free_(f);
     return -1;
   }
-  bev_filter_init_resume_(f);
   f->p.write_tm_idle = 1; /* as libevent's filters (bufferevent_timeout.c) */
-  f->output_cb = evbuffer_add_cb(bev->output, bev_filter_on_output_added, f);
-  if (!f->output_cb) {
-    bufferevent_free(bev); /* no underlying yet: destruct runs xf->destruct only */
-    return -1;
-  }
   BEV_LOCK(bev);
   f->underlying = underlying;
   bev_core_incref_(underlying);

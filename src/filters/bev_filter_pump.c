@@ -15,8 +15,9 @@
  * pump again.  Each direction has a guard: a nested request only sets
  * `again` (and its mode) for the running pump to serve in its loop, so the
  * stack never grows with the amount of data.  Requests from places where
- * running user code is wrong (the core's enable hook, called from inside its
- * bookkeeping) go through the filter's deferred (bev_filter_schedule_).
+ * running user code is wrong (the filter's reconcile, called from inside the
+ * core's bookkeeping) go through the core's reconcile deferred
+ * (bev_filter_schedule_: a reconcile with BEV_RC_AGAIN_READ/_WRITE).
  */
 #include "bev_filter-internal.h"
 #include "platform-internal.h"
@@ -27,28 +28,18 @@ static struct bufferevent *pump_bev(struct bev_filter *f) {
 
 /* ---- deferred continuation and failure ----------------------------------------- */
 
-static void bev_filter_on_resume(struct uvbev_deferred *d, void *arg) {
-  struct bev_filter *f = arg;
-  struct bufferevent *bev = pump_bev(f);
-  short what;
-  (void)d;
-  BEV_LOCK(bev);
-  what = f->resume_what;
-  f->resume_what = 0;
-  if ((what & EV_READ) && !f->p.unlinked) bev_filter_pump_input_(f, BEV_NORMAL);
-  if ((what & EV_WRITE) && !f->p.unlinked) bev_filter_pump_output_(f, BEV_NORMAL);
-  bev_core_decref_and_unlock_(bev); /* the queued deferred's reference */
-}
-
-void bev_filter_init_resume_(struct bev_filter *f) {
-  uvbev_deferred_init_(&f->resume, bev_filter_on_resume, f);
-}
-
+/* The continuation is a reconcile: the core's one deferred runs it (and
+ * holds the reference), the filter's reconcile calls bev_filter_continue_. */
 void bev_filter_schedule_(struct bev_filter *f, short what) {
-  struct bufferevent *bev = pump_bev(f);
-  if (f->p.unlinked || !(what & (EV_READ | EV_WRITE))) return;
-  f->resume_what |= what & (EV_READ | EV_WRITE);
-  bev_core_defer_(bev, &f->resume);
+  short again = (short)(((what & EV_READ) ? BEV_RC_AGAIN_READ : 0) |
+                        ((what & EV_WRITE) ? BEV_RC_AGAIN_WRITE : 0));
+  if (again) bev_core_reconcile_later_(pump_bev(f), again);
+}
+
+void bev_filter_continue_(struct bev_filter *f, short changed) {
+  /* a pump does nothing once the user freed the filter (from the other) */
+  if (changed & BEV_RC_AGAIN_READ) bev_filter_pump_input_(f, BEV_NORMAL);
+  if (changed & BEV_RC_AGAIN_WRITE) bev_filter_pump_output_(f, BEV_NORMAL);
 }
 
 void bev_filter_fail_(struct bev_filter *f, short what) {
@@ -94,7 +85,7 @@ static int pump_round(struct bev_filter *f, struct bev_filter_dir *d,
      * watermark (BEV_NORMAL only, as libevent) and resumes from its write
      * callback; the input stops at the filter's read high watermark (every
      * mode: a decompressor cannot overshoot at EOF) and resumes when the
-     * user drains (the enable hook).  Read every time: callbacks the
+     * user drains (the filter's reconcile).  Read every time: callbacks the
      * transform ran may have moved them. */
     size_t high = out ? (mode == BEV_NORMAL ? bev_filter_below_max_(f) : 0) : bev->wm_read.high;
     if (high) {
@@ -128,7 +119,7 @@ static int pump_round(struct bev_filter *f, struct bev_filter_dir *d,
 
 /* ---- after a round, after the pump ---------------------------------------------- */
 
-/* Output: the write callback (once per pump; more from the deferred queue,
+/* Output: the write callback (once per pump; more from the reconcile deferred,
  * so a producer writing from it never loops here unboundedly). */
 static void pump_after_output(struct bev_filter *f, int moved, int *wrote_cb) {
   struct bufferevent *bev = pump_bev(f);
@@ -164,7 +155,7 @@ static void pump_maybe_eof(struct bev_filter *f) {
 
 /* ---- the pump ----------------------------------------------------------------- */
 
-/* may_call_user 0: the write callback, if due, runs from the deferred queue
+/* may_call_user 0: the write callback, if due, runs from the reconcile deferred
  * (the caller is inside an evbuffer operation of the user's). */
 static int pump(struct bev_filter *f, struct bev_filter_dir *d, enum bufferevent_flush_mode mode,
                 int may_call_user) {

@@ -19,22 +19,16 @@
 
 struct test_kind {
   struct bufferevent_private priv;
-  short io;       /* directions the kind is running */
-  int n_enable, n_disable, n_unlink;
+  short io; /* directions the kind is running */
+  int n_unlink;
   int *destructed; /* set to 1 by destruct; outlives the bufferevent */
 };
 
-static int tk_enable(struct bufferevent *bev, short what) {
+/* The core's one op: the kind runs the directions the core wants. */
+static int tk_reconcile(struct bufferevent *bev, short changed) {
   struct test_kind *k = (struct test_kind *)bev;
-  k->io |= what;
-  k->n_enable++;
-  return 0;
-}
-
-static int tk_disable(struct bufferevent *bev, short what) {
-  struct test_kind *k = (struct test_kind *)bev;
-  k->io &= ~what;
-  k->n_disable++;
+  short desired = bev_core_desired_io_(bev), dirs = changed & (EV_READ | EV_WRITE);
+  k->io = (short)((k->io & ~dirs) | (dirs & desired));
   return 0;
 }
 
@@ -46,18 +40,16 @@ static void tk_destruct(struct bufferevent *bev) {
     *k->destructed = 1;
 }
 
-static const struct bufferevent_ops tk_ops = {
-    .enable = tk_enable,
-    .disable = tk_disable,
-    .on_free = tk_unlink,
-    .destruct = tk_destruct,
+static const struct bev_kind tk_kind = {
+    .ops = {.on_free = tk_unlink, .destruct = tk_destruct},
+    .reconcile = tk_reconcile,
 };
 
 static struct test_kind *tk_new(struct event_base *base, int options, int *destructed) {
   struct test_kind *k = calloc(1, sizeof(*k));
   assert_non_null(k);
   k->destructed = destructed;
-  assert_int_equal(bev_core_init_(&k->priv, base, &tk_ops, options, EV_WRITE), 0);
+  assert_int_equal(bev_core_init_kind_(&k->priv, base, &tk_kind, options, EV_WRITE), 0);
   return k;
 }
 
@@ -359,8 +351,8 @@ static void core_bad_arguments_are_refused(void **state) {
   struct fx *f = *state;
   struct test_kind *k = calloc(1, sizeof(*k));
   size_t lo, hi;
-  assert_int_equal(bev_core_init_(&k->priv, f->base, &tk_ops, BEV_OPT_UNLOCK_CALLBACKS, 0), -1);
-  assert_int_equal(bev_core_init_(&k->priv, NULL, &tk_ops, 0, 0), -1);
+  assert_int_equal(bev_core_init_kind_(&k->priv, f->base, &tk_kind, BEV_OPT_UNLOCK_CALLBACKS, 0), -1);
+  assert_int_equal(bev_core_init_kind_(&k->priv, NULL, &tk_kind, 0, 0), -1);
   free(k);
   assert_int_equal(bufferevent_getwatermark(f->bev, EV_READ | EV_WRITE, &lo, &hi), -1);
   assert_int_equal(bufferevent_getfd(f->bev), -1); /* the kind has no ctrl */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The bufferevent core on a BEV_OPT_THREADSAFE bufferevent driven from
- * another thread: every call into the kind (enable, disable, unlink, flush,
+ * another thread: every call into the kind (reconcile, with its flushes; unlink;
  * ctrl) and every timer happens on the loop thread, and the state the other
  * thread asked for is what the kind ends up doing. */
 #include <stdarg.h>
@@ -24,7 +24,7 @@ static uv_mutex_t destruct_mu;
 struct test_kind {
   struct bufferevent_private priv;
   short io;
-  int n_enable, n_disable, n_unlink, n_flush, n_setfd;
+  int n_unlink, n_flush, n_setfd;
   int off_loop_calls; /* ops called on another thread than the loop's */
   int *destructed;    /* outlives the bufferevent; under destruct_mu */
   evutil_socket_t fd;
@@ -34,19 +34,14 @@ static void tk_check_thread(struct test_kind *k) {
   if (uvbev_thread_id_() != loop_thread_id) k->off_loop_calls++;
 }
 
-static int tk_enable(struct bufferevent *bev, short what) {
+/* The core's one op: the kind runs the directions the core wants, and
+ * counts the flushes asked. */
+static int tk_reconcile(struct bufferevent *bev, short changed) {
   struct test_kind *k = (struct test_kind *)bev;
+  short desired = bev_core_desired_io_(bev), dirs = changed & (EV_READ | EV_WRITE);
   tk_check_thread(k);
-  k->io |= what;
-  k->n_enable++;
-  return 0;
-}
-
-static int tk_disable(struct bufferevent *bev, short what) {
-  struct test_kind *k = (struct test_kind *)bev;
-  tk_check_thread(k);
-  k->io &= ~what;
-  k->n_disable++;
+  k->io = (short)((k->io & ~dirs) | (dirs & desired));
+  if (changed & BEV_RC_FLUSH) k->n_flush++;
   return 0;
 }
 
@@ -64,15 +59,6 @@ static void tk_destruct(struct bufferevent *bev) {
   uv_mutex_unlock(&destruct_mu);
 }
 
-static int tk_flush(struct bufferevent *bev, short iotype, enum bufferevent_flush_mode mode) {
-  struct test_kind *k = (struct test_kind *)bev;
-  (void)iotype;
-  (void)mode;
-  tk_check_thread(k);
-  k->n_flush++;
-  return 0;
-}
-
 static int tk_ctrl(struct bufferevent *bev, enum bev_ctrl_op op, union bev_ctrl_data *d) {
   struct test_kind *k = (struct test_kind *)bev;
   if (op == BEV_CTRL_SET_FD) {
@@ -88,13 +74,9 @@ static int tk_ctrl(struct bufferevent *bev, enum bev_ctrl_op op, union bev_ctrl_
   return -1;
 }
 
-static const struct bufferevent_ops tk_ops = {
-    .enable = tk_enable,
-    .disable = tk_disable,
-    .on_free = tk_unlink,
-    .destruct = tk_destruct,
-    .flush = tk_flush,
-    .ctrl = tk_ctrl,
+static const struct bev_kind tk_kind = {
+    .ops = {.on_free = tk_unlink, .destruct = tk_destruct, .ctrl = tk_ctrl},
+    .reconcile = tk_reconcile,
 };
 
 /* ---- the scenario -------------------------------------------------------------- */
@@ -145,8 +127,14 @@ static void worker(void *arg) {
   struct scenario *s = arg;
   struct bufferevent *bev = &s->k->priv.bev;
   char data[200];
-  struct timeval tv = {0, 30000};
+  struct timeval tv = {0, 30000}, tick = {0, 20000};
+  struct ev_token_bucket_cfg *cfg = ev_token_bucket_cfg_new(1000, 1000, 1000, 1000, &tick);
   int i;
+  if (!cfg) {
+    s->failed_step = -1;
+    event_base_loopbreak(s->base);
+    return;
+  }
   memset(data, 'd', sizeof(data));
 #define STEP(n, call, pred)                                                                        \
   call;                                                                                            \
@@ -162,17 +150,25 @@ static void worker(void *arg) {
   bufferevent_setwatermark(bev, EV_READ, 0, 100);
   STEP(4, evbuffer_add(bev->input, data, sizeof(data)), not_reading);
   STEP(5, evbuffer_drain(bev->input, sizeof(data)), reading);
+  /* a rate-limit bucket emptied by this thread suspends reading until the
+   * loop thread's refill timer (started for this thread) refills it; a
+   * limit removed from here leaves the timer to the loop thread */
+  bufferevent_set_rate_limit(bev, cfg);
+  STEP(6, bufferevent_decrement_read_limit(bev, 10000), not_reading);
+  STEP(7, (void)0, reading);
+  STEP(8, bufferevent_decrement_read_limit(bev, 10000), not_reading);
+  STEP(9, bufferevent_set_rate_limit(bev, NULL), reading);
   /* many toggles end in the last state asked for */
   for (i = 0; i < 100; i++) {
     bufferevent_disable(bev, EV_READ);
     bufferevent_enable(bev, EV_READ);
   }
-  STEP(6, bufferevent_disable(bev, EV_READ), not_reading);
-  STEP(7, bufferevent_flush(bev, EV_WRITE, BEV_FINISHED), flushed);
-  STEP(8, bufferevent_setfd(bev, 7), fd_set_7);
+  STEP(10, bufferevent_disable(bev, EV_READ), not_reading);
+  STEP(11, bufferevent_flush(bev, EV_WRITE, BEV_FINISHED), flushed);
+  STEP(12, bufferevent_setfd(bev, 7), fd_set_7);
   /* a read timeout armed from here fires on the loop */
   bufferevent_set_timeouts(bev, &tv, NULL);
-  STEP(9, bufferevent_enable(bev, EV_READ), timed_out);
+  STEP(13, bufferevent_enable(bev, EV_READ), timed_out);
 #undef STEP
   bufferevent_free(bev);
   for (i = 0; i < 5000; i++) {
@@ -183,6 +179,7 @@ static void worker(void *arg) {
     if (d) break;
     uv_sleep(1);
   }
+  ev_token_bucket_cfg_free(cfg); /* the user's: it outlives the bufferevent */
   event_base_loopexit(s->base, NULL);
 }
 
@@ -205,7 +202,8 @@ static void kind_is_only_called_on_loop_thread(void **state) {
   assert_non_null(s.k);
   s.k->destructed = &s.destructed;
   s.k->fd = -1;
-  assert_int_equal(bev_core_init_(&s.k->priv, s.base, &tk_ops, BEV_OPT_THREADSAFE, EV_WRITE), 0);
+  assert_int_equal(bev_core_init_kind_(&s.k->priv, s.base, &tk_kind, BEV_OPT_THREADSAFE, EV_WRITE),
+                   0);
   assert_non_null(s.k->priv.lock);
   bufferevent_setcb(&s.k->priv.bev, NULL, NULL, on_event, &s);
   keepalive = event_new(s.base, -1, EV_PERSIST, keepalive_cb, NULL);
@@ -229,7 +227,7 @@ static void unlocked_bufferevent_calls_kind_at_once(void **state) {
   assert_non_null(k);
   k->destructed = &destructed;
   loop_thread_id = uvbev_thread_id_();
-  assert_int_equal(bev_core_init_(&k->priv, base, &tk_ops, 0, EV_WRITE), 0);
+  assert_int_equal(bev_core_init_kind_(&k->priv, base, &tk_kind, 0, EV_WRITE), 0);
   assert_null(k->priv.lock);
   bufferevent_enable(&k->priv.bev, EV_READ);
   assert_int_equal(k->io & EV_READ, EV_READ);
