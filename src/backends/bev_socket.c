@@ -557,7 +557,7 @@ struct bufferevent *bufferevent_socket_new(struct event_base *base, evutil_socke
                                            int options) {
   struct bev_socket *s;
   struct bufferevent *bev;
-  s = uvbev_calloc_(1, sizeof(*s)); /* a NULL base: bev_core_init_ decides */
+  s = uvbev_calloc_(1, sizeof(*s)); /* a NULL base: bev_core_init_kind_ decides */
   if (!s) return NULL;
   if (bev_core_init_kind_(&s->p, base, &bev_socket_kind, options, EV_WRITE) < 0) {
     uvbev_free_(s);
