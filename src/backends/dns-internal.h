@@ -31,7 +31,16 @@ struct uvbev_lookup *uvbev_lookup_start_(struct event_base *base, const char *no
                                          const char *serv, const struct evutil_addrinfo *hints,
                                          uvbev_lookup_cb cb, void *arg);
 
-/* Cancels a lookup whose callback has not run yet (see above). */
+/* Cancels a lookup whose callback has not run yet (see above); NULL does
+ * nothing. */
 void uvbev_lookup_cancel_(struct uvbev_lookup *l);
+
+/* Test hook, not API: the resolver the lookups call on the thread pool,
+ * instead of evutil_getaddrinfo (NULL puts it back).  Its lists are freed
+ * with evutil_freeaddrinfo.  Set it only while no lookup is running. */
+typedef int (*uvbev_resolver_fn)(const char *node, const char *serv,
+                                 const struct evutil_addrinfo *hints,
+                                 struct evutil_addrinfo **res);
+void uvbev_lookup_set_resolver_(uvbev_resolver_fn fn);
 
 #endif

@@ -39,11 +39,20 @@ static void lookup_free(struct uvbev_lookup *l) {
   uvbev_free_(l);
 }
 
+/* Tests only (dns-internal.h): uv_queue_work orders the store before the
+ * thread pool's read. */
+static uvbev_resolver_fn resolver_hook;
+
+void uvbev_lookup_set_resolver_(uvbev_resolver_fn fn) {
+  resolver_hook = fn;
+}
+
 /* Thread pool: the blocking resolver. */
 static void lookup_work(uv_work_t *req) {
   struct uvbev_lookup *l = req->data;
+  uvbev_resolver_fn resolve = resolver_hook ? resolver_hook : evutil_getaddrinfo;
   l->res = NULL;
-  l->err = evutil_getaddrinfo(l->node, l->serv, l->has_hints ? &l->hints : NULL, &l->res);
+  l->err = resolve(l->node, l->serv, l->has_hints ? &l->hints : NULL, &l->res);
 }
 
 /* Loop: report and free. */
