@@ -3,7 +3,8 @@
  * bufferevent_socket_connect_hostname() and bev_socket_connect_addrs_().
  *
  * Resolution (§3): with AF_UNSPEC, AAAA and A are looked up in parallel on
- * the thread pool (two lookups, src[0] and src[1]).  Attempts start with the
+ * the thread pool (two lookups, src[0] and src[1]; one for an address
+ * literal).  Attempts start with the
  * first answer, except that an A answer waits up to RESOLUTION_DELAY_MS for
  * the AAAA one.  An answer arriving later joins the addresses still to try.
  *
@@ -388,12 +389,21 @@ static int lookup_start(struct bev_socket *s, int i, int family, const char *hos
   return -1;
 }
 
+/* An address literal has one family: asking the other would query DNS for
+ * it as a name (RFC 8305 §7 leaves literals alone). */
+static int is_literal(const char *hostname) {
+  unsigned char buf[16];
+  unsigned scope;
+  return evutil_inet_pton(AF_INET, hostname, buf) == 1 ||
+         evutil_inet_pton_scope(AF_INET6, hostname, buf, &scope) == 1;
+}
+
 int bev_socket_race_name_(struct bev_socket *s, int family, const char *hostname,
                           const char *port) {
   struct bev_socket_addrs *a = race_begin(s);
   int both;
   if (!a) return -1;
-  both = a->delay_ms && family == AF_UNSPEC;
+  both = a->delay_ms && family == AF_UNSPEC && !is_literal(hostname);
   a->src[0].family = both ? AF_INET6 : a->delay_ms ? family : AF_UNSPEC;
   a->src[1].family = AF_INET;
   if (lookup_start(s, 0, both ? AF_INET6 : family, hostname, port) < 0 ||

@@ -7,6 +7,7 @@
 #include "mm-internal.h"
 #include "dns-internal.h"
 #include "event-internal.h"
+#include "base-internal.h"
 
 struct uvbev_lookup {
   uv_work_t work;
@@ -21,6 +22,8 @@ struct uvbev_lookup {
   struct evutil_addrinfo *res;
   uvbev_lookup_cb cb;
   void *arg;
+  int awaited;  /* the base's shutdown waits for the callback, then frees */
+  int finished; /* the callback has run */
 };
 
 static char *dup_or_null(const char *s) {
@@ -69,11 +72,25 @@ static void lookup_done(uv_work_t *req, int status) {
   }
   uvbev_base_note_callback_(l->base);
   l->cb(l->err, l->res, l->arg);
-  lookup_free(l);
+  if (l->awaited)
+    l->finished = 1;
+  else
+    lookup_free(l);
 }
 
+/* A lookup already running cannot be stopped and reports to the loop: the
+ * base waits for it (the resolver's own timeouts bound the wait), so that the
+ * loop can close and nothing runs once the base is gone.  Not in a forked
+ * child before event_reinit, whose loop must not run (and whose thread pool
+ * did not survive the fork). */
 static void lookup_on_base_shutdown(struct uvbev_child *c) {
-  uvbev_lookup_cancel_(UVBEV_CONTAINER_OF(c, struct uvbev_lookup, child));
+  struct uvbev_lookup *l = UVBEV_CONTAINER_OF(c, struct uvbev_lookup, child);
+  uv_loop_t *loop = uvbev_base_loop_(l->base);
+  uvbev_lookup_cancel_(l);
+  if (uvbev_base_forked_(l->base)) return;
+  l->awaited = 1;
+  while (!l->finished) uv_run(loop, UV_RUN_ONCE);
+  lookup_free(l);
 }
 
 struct uvbev_lookup *uvbev_lookup_start_(struct event_base *base, const char *node,
