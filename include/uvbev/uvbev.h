@@ -58,8 +58,7 @@ UVBEV_API const char *uvbev_version(void);
  * @param msec the delay in milliseconds, 0 to 60000
  * @return 0, or -1 (bev NULL or not over a socket, msec too large, out of
  *         memory) */
-UVBEV_API int uvbev_bufferevent_set_connect_attempt_delay(struct bufferevent *bev,
-                                                         unsigned msec);
+UVBEV_API int uvbev_bufferevent_set_connect_attempt_delay(struct bufferevent *bev, unsigned msec);
 
 #ifdef __cplusplus
 }

@@ -122,8 +122,7 @@ void bev_socket_connect_failed_(struct bev_socket *s, int err);
  * of bev_socket_race.c): CONNECTED for the first that accepts, ERROR (with
  * bufferevent_socket_get_dns_error() set if the lookup failed) if none does.
  * Returns 0, or -1 (out of memory; no callback). */
-int bev_socket_race_name_(struct bev_socket *s, int family, const char *hostname,
-                          const char *port);
+int bev_socket_race_name_(struct bev_socket *s, int family, const char *hostname, const char *port);
 
 /* The same race over the addresses of `list` (taking ownership of it, to be
  * freed with evutil_freeaddrinfo), as once resolved.  Returns 0 if an

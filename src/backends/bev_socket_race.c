@@ -4,9 +4,9 @@
  *
  * Resolution (§3): with AF_UNSPEC, AAAA and A are looked up in parallel on
  * the thread pool (two lookups, src[0] and src[1]; one for an address
- * literal).  Attempts start with the
- * first answer, except that an A answer waits up to RESOLUTION_DELAY_MS for
- * the AAAA one.  An answer arriving later joins the addresses still to try.
+ * literal).  Attempts start with the first answer, except that an A answer
+ * waits up to RESOLUTION_DELAY_MS for the AAAA one.  An answer arriving
+ * later joins the addresses still to try.
  *
  * Order (§4): IPv6 first, then the families alternate; within a family the
  * resolver's order.  A caller's list starts with the family of its first
@@ -60,17 +60,17 @@ struct race_timer {
 };
 
 struct bev_socket_addrs {
-  struct race_src src[2];              /* [0]: the family tried first */
-  struct bev_conn *att[MAX_ATTEMPTS];  /* attempts in flight */
+  struct race_src src[2];             /* [0]: the family tried first */
+  struct bev_conn *att[MAX_ATTEMPTS]; /* attempts in flight */
   int n_att;
-  int turn;                            /* the source of the next attempt */
-  int tried;                           /* addresses taken in this race */
-  int active;                          /* a race runs */
-  int last_err;                        /* libuv error of the last failed attempt */
-  int dns_err;                         /* EVUTIL_EAI_* of the last failed lookup */
-  struct race_timer *timer;            /* attempt or resolution delay, or NULL */
-  unsigned delay_ms;                   /* the race's attempt delay; 0: sequential */
-  unsigned delay_setting;              /* for the next race (the user's) */
+  int turn;                 /* the source of the next attempt */
+  int tried;                /* addresses taken in this race */
+  int active;               /* a race runs */
+  int last_err;             /* libuv error of the last failed attempt */
+  int dns_err;              /* EVUTIL_EAI_* of the last failed lookup */
+  struct race_timer *timer; /* attempt or resolution delay, or NULL */
+  unsigned delay_ms;        /* the race's attempt delay; 0: sequential */
+  unsigned delay_setting;   /* for the next race (the user's) */
 };
 
 /* s->addrs, allocated on first use (NULL: out of memory). */
@@ -228,7 +228,8 @@ static void race_stop(struct bev_socket *s) {
     if (a->src[i].owned) evutil_freeaddrinfo(a->src[i].owned);
     memset(&a->src[i], 0, sizeof(a->src[i]));
   }
-  while (a->n_att > 0) attempt_close(s, a->att[--a->n_att]);
+  while (a->n_att > 0)
+    attempt_close(s, a->att[--a->n_att]);
   timer_close(s);
   a->active = 0;
 }

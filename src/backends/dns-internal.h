@@ -13,7 +13,8 @@
  * uvbev_lookup_cancel_ makes that one callback report EVUTIL_EAI_CANCEL with
  * no result (uv_cancel stops the work while it is queued; a lookup already
  * running finishes and its result is thrown away).  Each lookup is a child of
- * the base: event_base_free cancels it. */
+ * the base: event_base_free cancels it, and waits for one already running
+ * (its callback needs the loop, which cannot close before). */
 #ifndef UVBEV_DNS_INTERNAL_H_
 #define UVBEV_DNS_INTERNAL_H_
 
@@ -39,8 +40,7 @@ void uvbev_lookup_cancel_(struct uvbev_lookup *l);
  * instead of evutil_getaddrinfo (NULL puts it back).  Its lists are freed
  * with evutil_freeaddrinfo.  Set it only while no lookup is running. */
 typedef int (*uvbev_resolver_fn)(const char *node, const char *serv,
-                                 const struct evutil_addrinfo *hints,
-                                 struct evutil_addrinfo **res);
+                                 const struct evutil_addrinfo *hints, struct evutil_addrinfo **res);
 void uvbev_lookup_set_resolver_(uvbev_resolver_fn fn);
 
 #endif

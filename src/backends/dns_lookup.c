@@ -89,7 +89,8 @@ static void lookup_on_base_shutdown(struct uvbev_child *c) {
   uvbev_lookup_cancel_(l);
   if (uvbev_base_forked_(l->base)) return;
   l->awaited = 1;
-  while (!l->finished) uv_run(loop, UV_RUN_ONCE);
+  while (!l->finished)
+    uv_run(loop, UV_RUN_ONCE);
   lookup_free(l);
 }
 

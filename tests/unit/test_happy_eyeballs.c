@@ -91,7 +91,8 @@ static int fake_resolve(const char *node, const char *serv, const struct evutil_
   for (i = 0; i < n_fake; i++) {
     if (family != AF_UNSPEC && fake[i].family != family) continue;
     *tail = numeric(fake[i].family, fake[i].port);
-    while (*tail) tail = &(*tail)->ai_next;
+    while (*tail)
+      tail = &(*tail)->ai_next;
   }
   *res = head;
   return head ? 0 : EVUTIL_EAI_NONAME;
@@ -101,8 +102,8 @@ static int fake_resolve(const char *node, const char *serv, const struct evutil_
 
 struct fx {
   struct event_base *base;
-  struct bufferevent *bev;   /* the connecting one (or the layer over it) */
-  struct bufferevent *peer;  /* the accepted side */
+  struct bufferevent *bev;  /* the connecting one (or the layer over it) */
+  struct bufferevent *peer; /* the accepted side */
   struct evconnlistener *lev[2];
   evutil_socket_t hole[2][2]; /* black holes: listener, filler */
   int nholes;
@@ -320,9 +321,9 @@ static int black_holes_work(void) {
   return known;
 }
 
-#define NEED_BLACK_HOLES()                                                                     \
-  do {                                                                                          \
-    if (!black_holes_work()) skip();                                                            \
+#define NEED_BLACK_HOLES()                                                                         \
+  do {                                                                                             \
+    if (!black_holes_work()) skip();                                                               \
   } while (0)
 
 /* ---- racing ------------------------------------------------------------------------ */
@@ -518,7 +519,7 @@ static void free_with_attempts_in_flight(void **state) {
   f.bev = NULL;
   run(&f, 100);
   assert_int_equal(f.nevents, 0); /* the refused one said nothing either */
-  fx_teardown(&f); /* ASan: nothing leaked, nothing touched after free */
+  fx_teardown(&f);                /* ASan: nothing leaked, nothing touched after free */
 }
 
 static void free_with_lookups_in_flight(void **state) {
@@ -608,7 +609,8 @@ static void data_before_connect_arrives_intact(struct fx *f, struct bufferevent 
   unsigned char *data = malloc(n), *got;
   int good;
   assert_non_null(data);
-  for (i = 0; i < n; i++) data[i] = (unsigned char)(i * 7 + (i >> 11));
+  for (i = 0; i < n; i++)
+    data[i] = (unsigned char)(i * 7 + (i >> 11));
   fake_add(AF_INET, black_hole(f, AF_INET));
   fake_add(AF_INET, good = listener(f, AF_INET));
   f->bev = top;
@@ -630,8 +632,7 @@ static void data_written_before_connect_arrives(void **state) {
   (void)state;
   NEED_BLACK_HOLES();
   fx_setup(&f);
-  data_before_connect_arrives_intact(&f,
-                                     bufferevent_socket_new(f.base, -1, BEV_OPT_CLOSE_ON_FREE));
+  data_before_connect_arrives_intact(&f, bufferevent_socket_new(f.base, -1, BEV_OPT_CLOSE_ON_FREE));
   fx_teardown(&f);
 }
 
