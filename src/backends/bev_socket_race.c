@@ -184,7 +184,7 @@ static int timer_running(const struct bev_socket_addrs *a) {
 
 /* ---- the order of the addresses ------------------------------------------------------ */
 
-/* The first address of ai's list from ai on that family matches. */
+/* The first address, from ai on, of `family` (AF_UNSPEC: IPv4 or IPv6). */
 static struct evutil_addrinfo *first_of(struct evutil_addrinfo *ai, int family) {
   for (; ai; ai = ai->ai_next) {
     int f = ai->ai_addr ? ai->ai_family : AF_UNSPEC;
@@ -299,7 +299,7 @@ int bev_socket_race_attempt_done_(struct bev_socket *s, struct bev_conn *c, int 
     return 1;
   }
   attempt_close(s, c);
-  if (a->n_att == 0 || a->delay_ms) race_next(s); /* a failure moves on at once */
+  race_next(s); /* a failure moves on at once */
   return 1;
 }
 

@@ -32,6 +32,10 @@
 #include <uvbev/uvbev.h>
 
 #include "dns-internal.h"
+#if UVBEV_WITH_OPENSSL
+#include <event2/bufferevent_ssl.h>
+#include "../compat/ssl_cert_helper.h"
+#endif
 
 #define FAKE_NAME "eyeballs.test"
 #define MAX_FAKE 8
@@ -114,6 +118,7 @@ struct fx {
   uint64_t t0_ms, event_ms;
   struct evbuffer *got;
   size_t want;
+  void *server_tls; /* an SSL_CTX: the accepted side speaks TLS */
 };
 
 static uint64_t now_ms(void) {
@@ -205,7 +210,13 @@ static void on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct soc
   getsockname(fd, (struct sockaddr *)&local, &len);
   f->accepted++;
   f->accepted_port = port_of(&local);
-  f->peer = bufferevent_socket_new(f->base, fd, BEV_OPT_CLOSE_ON_FREE);
+#if UVBEV_WITH_OPENSSL
+  if (f->server_tls)
+    f->peer = bufferevent_openssl_socket_new(f->base, fd, SSL_new(f->server_tls),
+                                             BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+  else
+#endif
+    f->peer = bufferevent_socket_new(f->base, fd, BEV_OPT_CLOSE_ON_FREE);
   bufferevent_setcb(f->peer, peer_read, NULL, NULL, f);
   bufferevent_enable(f->peer, EV_READ);
 }
@@ -652,6 +663,26 @@ static void data_through_a_filter_arrives(void **state) {
   fx_teardown(&f);
 }
 
+#if UVBEV_WITH_OPENSSL
+/* Through TLS: the handshake runs on the winning socket. */
+static void data_through_tls_arrives(void **state) {
+  struct fx f;
+  SSL_CTX *client_tls = sch_client_ctx(0);
+  SSL_CTX *server_tls = sch_server_ctx(0);
+  (void)state;
+  NEED_BLACK_HOLES();
+  assert_true(client_tls && server_tls);
+  fx_setup(&f);
+  f.server_tls = server_tls;
+  data_before_connect_arrives_intact(
+      &f, bufferevent_openssl_socket_new(f.base, -1, SSL_new(client_tls),
+                                         BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE));
+  fx_teardown(&f);
+  SSL_CTX_free(client_tls);
+  SSL_CTX_free(server_tls);
+}
+#endif
+
 /* ---- the setting -------------------------------------------------------------------------- */
 
 static void the_setting_refuses_bad_input(void **state) {
@@ -673,23 +704,26 @@ static void the_setting_refuses_bad_input(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(black_holed_first_address_loses_to_the_second),
-      cmocka_unit_test(black_holed_ipv6_loses_to_ipv4),
-      cmocka_unit_test(ipv6_is_tried_first),
-      cmocka_unit_test(families_alternate),
-      cmocka_unit_test(refused_first_address_moves_on_at_once),
-      cmocka_unit_test(every_address_refused_reports_the_last_error),
-      cmocka_unit_test(no_address_in_either_family_is_a_dns_error),
-      cmocka_unit_test(write_timeout_covers_the_attempts),
-      cmocka_unit_test(write_timeout_covers_the_lookup),
-      cmocka_unit_test(free_with_attempts_in_flight),
-      cmocka_unit_test(free_with_lookups_in_flight),
-      cmocka_unit_test(base_free_waits_for_the_slower_lookup),
-      cmocka_unit_test(delay_zero_keeps_the_resolver_order),
-      cmocka_unit_test(delay_zero_does_not_race),
-      cmocka_unit_test(data_written_before_connect_arrives),
-      cmocka_unit_test(data_through_a_filter_arrives),
-      cmocka_unit_test(the_setting_refuses_bad_input),
+    cmocka_unit_test(black_holed_first_address_loses_to_the_second),
+    cmocka_unit_test(black_holed_ipv6_loses_to_ipv4),
+    cmocka_unit_test(ipv6_is_tried_first),
+    cmocka_unit_test(families_alternate),
+    cmocka_unit_test(refused_first_address_moves_on_at_once),
+    cmocka_unit_test(every_address_refused_reports_the_last_error),
+    cmocka_unit_test(no_address_in_either_family_is_a_dns_error),
+    cmocka_unit_test(write_timeout_covers_the_attempts),
+    cmocka_unit_test(write_timeout_covers_the_lookup),
+    cmocka_unit_test(free_with_attempts_in_flight),
+    cmocka_unit_test(free_with_lookups_in_flight),
+    cmocka_unit_test(base_free_waits_for_the_slower_lookup),
+    cmocka_unit_test(delay_zero_keeps_the_resolver_order),
+    cmocka_unit_test(delay_zero_does_not_race),
+    cmocka_unit_test(data_written_before_connect_arrives),
+    cmocka_unit_test(data_through_a_filter_arrives),
+#if UVBEV_WITH_OPENSSL
+    cmocka_unit_test(data_through_tls_arrives),
+#endif
+    cmocka_unit_test(the_setting_refuses_bad_input),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
