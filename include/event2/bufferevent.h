@@ -142,9 +142,14 @@ UVBEV_API int bufferevent_socket_connect(struct bufferevent *bev, const struct s
  * @return 0 if resolution started, -1 on bad arguments.  A resolution failure
  *   is reported as BEV_EVENT_ERROR with bufferevent_socket_get_dns_error() != 0.
  *
- * uvbev: when the name has several addresses and connecting to one fails, the
- * next ones are tried before an error is reported (libevent tries only the
- * first).
+ * uvbev: Happy Eyeballs (RFC 8305), where libevent tries only the first
+ * address: AAAA and A are looked up in parallel (AF_UNSPEC), IPv6 is tried
+ * first, the next address is tried when one fails or after 250 ms while the
+ * earlier attempts stay open, and the first to connect wins.  When all fail,
+ * BEV_EVENT_ERROR reports the last attempt's error in EVUTIL_SOCKET_ERROR().
+ * The write timeout, when set, covers the whole connect, lookup included.
+ * uvbev_bufferevent_set_connect_attempt_delay() (<uvbev/uvbev.h>) changes
+ * the delay; 0 turns racing off (one lookup, addresses tried in turn).
  */
 UVBEV_API int bufferevent_socket_connect_hostname(struct bufferevent *bev,
                                                   struct evdns_base *dns_base, int family,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /** @file
- * uvbev's own extensions: libuv interoperation.  Every name starts uvbev_. */
+ * uvbev's own extensions: libuv interoperation, and settings libevent lacks.
+ * Every name starts uvbev_. */
 #ifndef UVBEV_UVBEV_H_INCLUDED_
 #define UVBEV_UVBEV_H_INCLUDED_
 
@@ -13,6 +14,7 @@ extern "C" {
 #endif
 
 struct event_base;
+struct bufferevent;
 
 /** Creates a base on the caller's loop (borrowed: uvbev never closes it).  The
  * caller may keep running the loop with uv_run(): uvbev's callbacks fire from
@@ -31,6 +33,32 @@ UVBEV_API uv_loop_t *uvbev_base_get_loop(struct event_base *base);
 /** uvbev's own version, e.g. "0.1.0" (event_get_version() reports the
  * libevent version uvbev is compatible with). */
 UVBEV_API const char *uvbev_version(void);
+
+/** Sets the connection attempt delay of Happy Eyeballs (RFC 8305) for the
+ * socket under bev (bev itself, or the socket at the bottom of a TLS or
+ * filter stack), used by the next bufferevent_socket_connect_hostname().
+ *
+ * Where libevent connects only to the first address of a name, uvbev, as
+ * curl and Node.js do, looks up AAAA and A in parallel (for AF_UNSPEC),
+ * tries IPv6 first then alternates the families, and starts the next
+ * attempt when one fails or when this delay has passed with earlier ones
+ * still pending; the first to connect wins, the others are closed.  A peer
+ * that drops SYNs thus costs this delay, not the system's connect timeout.
+ * The default is 250 ms; values from 1 to 9 count as 10 ms (RFC 8305's
+ * minimum).  0 turns it off: one lookup of the family asked for, whose
+ * addresses are tried one after another in the resolver's order, each after
+ * the previous one failed.
+ *
+ * Either way the write timeout, when set, covers the whole connect (lookup
+ * included: BEV_EVENT_TIMEOUT|BEV_EVENT_WRITING), and when every address
+ * fails, BEV_EVENT_ERROR reports the error of the last attempt to fail in
+ * EVUTIL_SOCKET_ERROR() (or the lookup's in
+ * bufferevent_socket_get_dns_error() if there was no address).
+ * @param bev a socket bufferevent or a layer over one
+ * @param msec the delay in milliseconds, 0 to 60000
+ * @return 0, or -1 (bev NULL or not over a socket, msec too large, out of
+ *         memory) */
+UVBEV_API int uvbev_bufferevent_set_connect_attempt_delay(struct bufferevent *bev, unsigned msec);
 
 #ifdef __cplusplus
 }

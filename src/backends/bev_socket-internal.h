@@ -7,10 +7,11 @@
  * bev_conn): one libuv stream handle (uv_tcp_t for TCP, uv_pipe_t for AF_UNIX
  * stream sockets, pipes and FIFOs) plus the requests that run on it; or,
  * for any other descriptor, a struct bev_fdio (see bev_socket_fdio.c).
- * bufferevent_setfd() and trying the next address of a name replace the
- * connection: the old one is detached and closed, and its callbacks that
- * still arrive (cancelled writes, the close callback) only release what they
- * hold.
+ * bufferevent_setfd() and connecting to a name replace the connection (the
+ * attempts for a name race on connections of their own, not s->conn, until
+ * one wins: bev_socket_race.c): the old one is detached and closed, and its
+ * callbacks that still arrive (cancelled writes, the close callback) only
+ * release what they hold.
  *
  * Life of a connection:
  *   conn_new (handle initialised, fd opened/adopted)
@@ -73,8 +74,8 @@ struct bev_socket {
   struct bev_conn *conn;        /* NULL: no socket yet */
   struct bev_fdio *fio;         /* or a descriptor without a libuv stream
                                    (bev_socket_fdio.c); never both */
-  /* Connecting to a list of addresses (by name): bev_socket_connect.c's,
-   * allocated by the first such connect, as most sockets never make one. */
+  /* Connecting to a name (bev_socket_race.c's), allocated by the first
+   * such connect or setting, as most sockets never make one. */
   struct bev_socket_addrs *addrs;
   int dns_error;
 };
@@ -97,24 +98,46 @@ int bev_socket_conn_create_(struct bev_socket *s, int family);
 /* Detaches and closes s->conn (if any). */
 void bev_socket_conn_drop_(struct bev_socket *s);
 
-/* The connection is established: clears the connecting state, reports
+/* Starts connecting c (not yet connected) to sa; its callback goes to the
+ * race (bev_socket_race_attempt_done_) if c is one of its attempts, else
+ * ends the connect of s->conn.  Returns 0 or a libuv error. */
+int bev_socket_conn_connect_(struct bev_conn *c, const struct sockaddr *sa, int socklen);
+
+/* A connect (or a lookup) starts / ends: reading suspended and the write
+ * timeout covering the wait, then both undone. */
+void bev_socket_connect_begin_(struct bev_socket *s);
+void bev_socket_connect_end_(struct bev_socket *s);
+
+/* The connection s->conn is established: ends the connect, reports
  * BEV_EVENT_CONNECTED and starts the enabled I/O. */
 void bev_socket_connected_(struct bev_socket *s);
 
-/* A connect attempt failed with libuv error `err`: tries the next resolved
- * address if any, else reports BEV_EVENT_ERROR. */
+/* The connect of s->conn (if any) failed with libuv error `err`: the
+ * socket stays without I/O, BEV_EVENT_ERROR with EVUTIL_SOCKET_ERROR() set. */
 void bev_socket_connect_failed_(struct bev_socket *s, int err);
 
-/* Connects to the addresses of `list` in turn (taking ownership of it, to be
- * freed with evutil_freeaddrinfo), as connect_hostname does once resolved:
- * CONNECTED for the first that accepts, ERROR if none does.  Returns 0 if an
+/* ---- connecting to a name: Happy Eyeballs (bev_socket_race.c) ---- */
+
+/* Looks `hostname` up and races connections to its addresses (see the top
+ * of bev_socket_race.c): CONNECTED for the first that accepts, ERROR (with
+ * bufferevent_socket_get_dns_error() set if the lookup failed) if none does.
+ * Returns 0, or -1 (out of memory; no callback). */
+int bev_socket_race_name_(struct bev_socket *s, int family, const char *hostname, const char *port);
+
+/* The same race over the addresses of `list` (taking ownership of it, to be
+ * freed with evutil_freeaddrinfo), as once resolved.  Returns 0 if an
  * attempt started, -1 if none could (list freed; no callback). */
 int bev_socket_connect_addrs_(struct bev_socket *s, struct evutil_addrinfo *list);
+
+/* The connect callback of c with libuv status `status`: returns 1 if c was
+ * an attempt of the race (which it then judges), 0 if it is not the race's. */
+int bev_socket_race_attempt_done_(struct bev_socket *s, struct bev_conn *c, int status);
 
 /* Starts writing the output now (call from loop callbacks only). */
 void bev_socket_write_out_(struct bev_socket *s);
 
-/* Cancels the pending name lookup and forgets the remaining addresses. */
+/* Stops connecting to a name: lookups cancelled, attempts in flight closed,
+ * the addresses forgotten. */
 void bev_socket_cancel_lookup_(struct bev_socket *s);
 
 /* Frees s->addrs (when the bufferevent is destroyed). */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Connecting socket bufferevents: bufferevent_socket_connect() on
- * uv_tcp_connect / uv_pipe_connect, and bufferevent_socket_connect_hostname()
- * on the asynchronous lookup of dns-internal.h.
+ * uv_tcp_connect / uv_pipe_connect, and the entry of
+ * bufferevent_socket_connect_hostname(), whose lookups and connection
+ * attempts (Happy Eyeballs) are bev_socket_race.c's.
  *
  * While a lookup or a connect is pending, reading is suspended
  * (BEV_SUSPEND_CONNECT), nothing is written (data added meanwhile is sent
@@ -14,11 +15,7 @@
  * already".  libuv cannot wait for an fd it did not connect itself, so uvbev
  * queues a zero-length write on the socket: it completes (status 0) once the
  * socket is writable, i.e. connected, and fails with the connect error (e.g.
- * ECONNREFUSED) otherwise.
- *
- * Names: every resolved address is tried in turn; the error of the last one
- * is reported.  A lookup failure is BEV_EVENT_ERROR with
- * bufferevent_socket_get_dns_error() != 0. */
+ * ECONNREFUSED) otherwise. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,76 +23,46 @@
 #include "mm-internal.h"
 #include "bev_socket-internal.h"
 #include "platform-internal.h"
-#include "dns-internal.h"
 #include "event2/event.h"
 
 /* ---- completion ---------------------------------------------------------------- */
 
-static void connect_begin(struct bev_socket *s) {
-  s->conn->connecting = 1;
+void bev_socket_connect_begin_(struct bev_socket *s) {
   bev_core_suspend_read_(&s->p.bev, BEV_SUSPEND_CONNECT);
   bev_core_set_connect_pending_(&s->p.bev, 1);
 }
 
-static void connect_end(struct bev_socket *s) {
+void bev_socket_connect_end_(struct bev_socket *s) {
   if (s->conn) s->conn->connecting = 0;
   bev_core_set_connect_pending_(&s->p.bev, 0);
   bev_core_unsuspend_read_(&s->p.bev, BEV_SUSPEND_CONNECT);
 }
 
-struct bev_socket_addrs {
-  struct uvbev_lookup *lookup;       /* pending name lookup, or NULL */
-  struct evutil_addrinfo *list;      /* result of the lookup being tried */
-  struct evutil_addrinfo *next_addr; /* next one to try after a failure */
-};
-
-/* s->addrs, allocated on first use (NULL: out of memory). */
-static struct bev_socket_addrs *addrs_get(struct bev_socket *s) {
-  if (!s->addrs) s->addrs = uvbev_calloc_(1, sizeof(*s->addrs));
-  return s->addrs;
-}
-
-static void forget_addrs(struct bev_socket *s) {
-  if (!s->addrs) return;
-  if (s->addrs->list) evutil_freeaddrinfo(s->addrs->list);
-  s->addrs->list = s->addrs->next_addr = NULL;
-}
-
-void bev_socket_addrs_free_(struct bev_socket *s) {
-  forget_addrs(s);
-  uvbev_free_(s->addrs);
-  s->addrs = NULL;
-}
-
 void bev_socket_connected_(struct bev_socket *s) {
   struct bufferevent *bev = &s->p.bev;
-  forget_addrs(s);
-  connect_end(s);
+  bev_socket_connect_end_(s);
   bev_core_run_eventcb_(bev, BEV_EVENT_CONNECTED, 0);
   if (!s->p.freed && s->conn) bev_socket_write_out_(s);
 }
-
-static int try_next_addr(struct bev_socket *s);
 
 void bev_socket_connect_failed_(struct bev_socket *s, int err) {
   struct bufferevent *bev = &s->p.bev;
   /* As libevent: the socket stays, without I/O; the event callback decides. */
   if (s->conn) s->conn->failed = 1;
-  if (s->addrs && s->addrs->next_addr && try_next_addr(s) == 0) return;
-  forget_addrs(s);
-  connect_end(s);
+  bev_socket_connect_end_(s);
   EVUTIL_SET_SOCKET_ERROR(uvbev_socket_error_from_uv_(err));
   bev_core_run_eventcb_(bev, BEV_EVENT_ERROR, 0);
 }
 
-/* uv_tcp_connect / uv_pipe_connect callback, and the probe write's. */
+/* uv_tcp_connect / uv_pipe_connect callback, and the probe write's.  An
+ * attempt of a race (connect by name) is the race's to judge. */
 static void on_connected(struct bev_conn *c, int status) {
   struct bev_socket *s = c->owner;
   struct bufferevent *bev = &s->p.bev;
   bev_core_incref_(bev);
   BEV_LOCK(bev);
   c->connecting = 0;
-  if (!c->detached && !s->p.freed) {
+  if (!c->detached && !s->p.freed && !bev_socket_race_attempt_done_(s, c, status)) {
     if (status == 0)
       bev_socket_connected_(s);
     else
@@ -126,38 +93,38 @@ static int addr_len_ok(const struct sockaddr *sa, int socklen) {
   return 0;
 }
 
+int bev_socket_conn_connect_(struct bev_conn *c, const struct sockaddr *sa, int socklen) {
+  uv_connect_t *req = uvbev_malloc_(sizeof(*req));
+  int r;
+  if (!req) return UV_ENOMEM;
+  req->data = c;
+  if (c->is_pipe) {
+    char path[UVBEV_SOCK_PATH_MAX];
+    r = uvbev_sock_local_path_(sa, socklen, path, sizeof(path)) != 0 ? UV_EINVAL : 0;
+    if (r == 0) uv_pipe_connect(req, (uv_pipe_t *)c->stream, path, on_connect);
+  } else {
+    r = !addr_len_ok(sa, socklen) ? UV_EINVAL
+                                  : uv_tcp_connect(req, (uv_tcp_t *)c->stream, sa, on_connect);
+  }
+  if (r < 0) {
+    uvbev_free_(req);
+    return r;
+  }
+  c->connecting = 1;
+  return 0;
+}
+
 /* Starts connecting s->conn (created for sa's family if missing) to sa.
  * Returns 0 or a libuv error. */
 static int start_connect(struct bev_socket *s, const struct sockaddr *sa, int socklen) {
-  struct bev_conn *c;
-  uv_connect_t *req;
   int r;
   if (!s->conn) {
     r = bev_socket_conn_create_(s, sa->sa_family);
     if (r < 0) return r;
   }
-  c = s->conn;
-  req = uvbev_malloc_(sizeof(*req));
-  if (!req) return UV_ENOMEM;
-  req->data = c;
-  if (c->is_pipe) {
-    char path[UVBEV_SOCK_PATH_MAX];
-    if (uvbev_sock_local_path_(sa, socklen, path, sizeof(path)) != 0) {
-      uvbev_free_(req);
-      return UV_EINVAL;
-    }
-    uv_pipe_connect(req, (uv_pipe_t *)c->stream, path, on_connect);
-    connect_begin(s);
-    return 0;
-  }
-  r = !addr_len_ok(sa, socklen) ? UV_EINVAL
-                                : uv_tcp_connect(req, (uv_tcp_t *)c->stream, sa, on_connect);
-  if (r < 0) {
-    uvbev_free_(req);
-    return r;
-  }
-  connect_begin(s);
-  return 0;
+  r = bev_socket_conn_connect_(s->conn, sa, socklen);
+  if (r == 0) bev_socket_connect_begin_(s);
+  return r;
 }
 
 /* addr NULL: the socket is connecting already (see the top of the file). */
@@ -171,7 +138,8 @@ static int start_probe(struct bev_socket *s) {
   r = uv_write(c->wreq, c->stream, &buf, 1, on_probe_written);
   if (r < 0) return -1;
   c->writing = 1;
-  connect_begin(s);
+  c->connecting = 1;
+  bev_socket_connect_begin_(s);
   return 0;
 }
 
@@ -194,96 +162,24 @@ static int socket_connect_on_loop(struct bufferevent *top, const struct sockaddr
   return r;
 }
 
-/* Tries s->addrs->next_addr and the ones after it until a connect starts.
- * Each attempt gets a fresh socket.  Returns 0 if one started. */
-static int try_next_addr(struct bev_socket *s) {
-  while (s->addrs->next_addr) {
-    struct evutil_addrinfo *ai = s->addrs->next_addr;
-    s->addrs->next_addr = ai->ai_next;
-    /* The first attempt may use the caller's socket; later ones get a new one. */
-    if (s->conn && (s->conn->failed || s->conn->connecting)) bev_socket_conn_drop_(s);
-    if (start_connect(s, ai->ai_addr, (int)ai->ai_addrlen) == 0) return 0;
-  }
-  return -1;
-}
-
-int bev_socket_connect_addrs_(struct bev_socket *s, struct evutil_addrinfo *list) {
-  forget_addrs(s);
-  if (!addrs_get(s)) {
-    evutil_freeaddrinfo(list);
-    return -1;
-  }
-  s->addrs->list = s->addrs->next_addr = list;
-  if (try_next_addr(s) == 0) return 0;
-  forget_addrs(s);
-  return -1;
-}
-
 /* ---- by name ------------------------------------------------------------------- */
-
-static void on_resolved(int err, struct evutil_addrinfo *res, void *arg) {
-  struct bev_socket *s = arg;
-  struct bufferevent *bev = &s->p.bev;
-  BEV_LOCK(bev);
-  if (err == EVUTIL_EAI_CANCEL) {
-    /* cancelled by free, setfd, a new connect: whoever did it cleaned up */
-  } else {
-    s->addrs->lookup = NULL;
-    if (err != 0 || !res) {
-      s->dns_error = err ? err : EVUTIL_EAI_NONAME;
-      connect_end(s);
-      bev_core_run_eventcb_(bev, BEV_EVENT_ERROR, 0);
-    } else if (bev_socket_connect_addrs_(s, res) < 0) {
-      connect_end(s);
-      bev_core_run_eventcb_(bev, BEV_EVENT_ERROR, 0);
-    }
-    res = NULL;
-  }
-  if (res) evutil_freeaddrinfo(res);
-  BEV_UNLOCK(bev);
-  bev_core_decref_(bev); /* the lookup's reference */
-}
-
-void bev_socket_cancel_lookup_(struct bev_socket *s) {
-  forget_addrs(s);
-  if (!s->addrs || !s->addrs->lookup) return;
-  uvbev_lookup_cancel_(s->addrs->lookup);
-  s->addrs->lookup = NULL;
-  connect_end(s);
-}
 
 static int socket_connect_hostname_on_loop(struct bufferevent *top, int family,
                                            const char *hostname, int port) {
   struct bev_socket *s = bev_socket_bottom_(top);
   struct bufferevent *bev;
-  struct evutil_addrinfo hints;
   char portbuf[16];
+  int r;
   if (!s || !hostname || port < 1 || port > 65535) return -1;
-  bev = &s->p.bev;
   if (family != AF_INET && family != AF_INET6 && family != AF_UNSPEC) return -1;
-  memset(&hints, 0, sizeof(hints));
-  hints.ai_family = family;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_protocol = IPPROTO_TCP;
   snprintf(portbuf, sizeof(portbuf), "%d", port);
+  bev = &s->p.bev;
   BEV_LOCK(bev);
   bev_socket_cancel_lookup_(s);
   s->dns_error = 0;
-  if (!addrs_get(s)) {
-    BEV_UNLOCK(bev);
-    return -1;
-  }
-  bev_core_incref_(bev);
-  s->addrs->lookup = uvbev_lookup_start_(bev->ev_base, hostname, portbuf, &hints, on_resolved, s);
-  if (!s->addrs->lookup) {
-    BEV_UNLOCK(bev);
-    bev_core_decref_(bev);
-    return -1;
-  }
-  bev_core_suspend_read_(bev, BEV_SUSPEND_CONNECT);
-  bev_core_set_connect_pending_(bev, 1);
+  r = bev_socket_race_name_(s, family, hostname, portbuf);
   BEV_UNLOCK(bev);
-  return 0;
+  return r;
 }
 
 int bufferevent_socket_get_dns_error(struct bufferevent *top) {

@@ -13,7 +13,8 @@
  * uvbev_lookup_cancel_ makes that one callback report EVUTIL_EAI_CANCEL with
  * no result (uv_cancel stops the work while it is queued; a lookup already
  * running finishes and its result is thrown away).  Each lookup is a child of
- * the base: event_base_free cancels it. */
+ * the base: event_base_free cancels it, and waits for one already running
+ * (its callback needs the loop, which cannot close before). */
 #ifndef UVBEV_DNS_INTERNAL_H_
 #define UVBEV_DNS_INTERNAL_H_
 
@@ -31,7 +32,15 @@ struct uvbev_lookup *uvbev_lookup_start_(struct event_base *base, const char *no
                                          const char *serv, const struct evutil_addrinfo *hints,
                                          uvbev_lookup_cb cb, void *arg);
 
-/* Cancels a lookup whose callback has not run yet (see above). */
+/* Cancels a lookup whose callback has not run yet (see above); NULL does
+ * nothing. */
 void uvbev_lookup_cancel_(struct uvbev_lookup *l);
+
+/* Test hook, not API: the resolver the lookups call on the thread pool,
+ * instead of evutil_getaddrinfo (NULL puts it back).  Its lists are freed
+ * with evutil_freeaddrinfo.  Set it only while no lookup is running. */
+typedef int (*uvbev_resolver_fn)(const char *node, const char *serv,
+                                 const struct evutil_addrinfo *hints, struct evutil_addrinfo **res);
+void uvbev_lookup_set_resolver_(uvbev_resolver_fn fn);
 
 #endif

@@ -7,6 +7,7 @@
 #include "mm-internal.h"
 #include "dns-internal.h"
 #include "event-internal.h"
+#include "base-internal.h"
 
 struct uvbev_lookup {
   uv_work_t work;
@@ -21,6 +22,8 @@ struct uvbev_lookup {
   struct evutil_addrinfo *res;
   uvbev_lookup_cb cb;
   void *arg;
+  int awaited;  /* the base's shutdown waits for the callback, then frees */
+  int finished; /* the callback has run */
 };
 
 static char *dup_or_null(const char *s) {
@@ -39,11 +42,20 @@ static void lookup_free(struct uvbev_lookup *l) {
   uvbev_free_(l);
 }
 
+/* Tests only (dns-internal.h): uv_queue_work orders the store before the
+ * thread pool's read. */
+static uvbev_resolver_fn resolver_hook;
+
+void uvbev_lookup_set_resolver_(uvbev_resolver_fn fn) {
+  resolver_hook = fn;
+}
+
 /* Thread pool: the blocking resolver. */
 static void lookup_work(uv_work_t *req) {
   struct uvbev_lookup *l = req->data;
+  uvbev_resolver_fn resolve = resolver_hook ? resolver_hook : evutil_getaddrinfo;
   l->res = NULL;
-  l->err = evutil_getaddrinfo(l->node, l->serv, l->has_hints ? &l->hints : NULL, &l->res);
+  l->err = resolve(l->node, l->serv, l->has_hints ? &l->hints : NULL, &l->res);
 }
 
 /* Loop: report and free. */
@@ -60,11 +72,26 @@ static void lookup_done(uv_work_t *req, int status) {
   }
   uvbev_base_note_callback_(l->base);
   l->cb(l->err, l->res, l->arg);
-  lookup_free(l);
+  if (l->awaited)
+    l->finished = 1;
+  else
+    lookup_free(l);
 }
 
+/* A lookup already running cannot be stopped and reports to the loop: the
+ * base waits for it (the resolver's own timeouts bound the wait), so that the
+ * loop can close and nothing runs once the base is gone.  Not in a forked
+ * child before event_reinit, whose loop must not run (and whose thread pool
+ * did not survive the fork). */
 static void lookup_on_base_shutdown(struct uvbev_child *c) {
-  uvbev_lookup_cancel_(UVBEV_CONTAINER_OF(c, struct uvbev_lookup, child));
+  struct uvbev_lookup *l = UVBEV_CONTAINER_OF(c, struct uvbev_lookup, child);
+  uv_loop_t *loop = uvbev_base_loop_(l->base);
+  uvbev_lookup_cancel_(l);
+  if (uvbev_base_forked_(l->base)) return;
+  l->awaited = 1;
+  while (!l->finished)
+    uv_run(loop, UV_RUN_ONCE);
+  lookup_free(l);
 }
 
 struct uvbev_lookup *uvbev_lookup_start_(struct event_base *base, const char *node,
