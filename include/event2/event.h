@@ -208,7 +208,11 @@ UVBEV_API struct event_base *event_base_new_with_config(const struct event_confi
 /** Deletes every event still added or active on base (the struct events stay
  * the user's), shuts down every object still owning libuv handles on it,
  * runs the loop until their close callbacks ran and closes the loop if the
- * base owns it.  NULL is ignored. */
+ * base owns it.  A name lookup still running on libuv's thread pool (a
+ * bufferevent_socket_connect_hostname or evdns_getaddrinfo whose
+ * bufferevent or request was freed) cannot be stopped: the base waits for
+ * it to return, at most the system resolver's own timeout.  NULL is
+ * ignored. */
 UVBEV_API void event_base_free(struct event_base *base);
 /** Same as event_base_free (uvbev has no finalizers to skip). */
 UVBEV_API void event_base_free_nofinalize(struct event_base *base);
