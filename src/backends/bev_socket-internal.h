@@ -149,6 +149,14 @@ void bev_socket_addrs_free_(struct bev_socket *s);
 void bev_socket_read_failed_(struct bev_socket *s, int err);
 void bev_socket_write_failed_(struct bev_socket *s, int err);
 
+/* ---- file segments in the output (bev_socket_file.c) ---- */
+
+/* Call after each pin of the output: starts reading the next window of a
+ * file segment near the front on the thread pool, unless one is being read;
+ * writing resumes when it is in (a write failure if it cannot be read).
+ * Returns 0, or a libuv error if the read could not start. */
+int bev_socket_file_ahead_(struct bev_socket *s);
+
 /* ---- descriptors without a libuv stream (bev_socket_fdio.c) ---- */
 
 /* Installs fd (a tty, pty, device, file, non-stream socket: see

@@ -397,6 +397,11 @@ void bev_socket_write_out_(struct bev_socket *s) {
   }
   budget = (size_t)bev_ratelim_write_max_(&s->p); /* max_single_write, or less */
   n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS, budget, &npinned);
+  if ((r = bev_socket_file_ahead_(s)) < 0) { /* bev_socket_file.c */
+    if (n > 0) evbuffer_uv_unpin_(bev->output, 0);
+    write_failed(s, r);
+    return;
+  }
   if (n <= 0) return;
   r = uvbev_fault_try_write_(c->stream, bufs, (unsigned)n); /* uv_try_write */
   if (r == (int)npinned) {

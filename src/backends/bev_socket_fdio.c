@@ -93,6 +93,11 @@ static void fdio_write(struct bev_socket *s, struct bev_fdio *f) {
   if (evbuffer_uv_pinned_(bev->output) > 0) return;
   n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS,
                        (size_t)bev_ratelim_write_max_(&s->p), &npinned);
+  if ((r = bev_socket_file_ahead_(s)) < 0) { /* bev_socket_file.c */
+    if (n > 0) evbuffer_uv_unpin_(bev->output, 0);
+    bev_socket_write_failed_(s, r);
+    return;
+  }
   if (n <= 0) return;
   n = (int)uvbev_fault_write_cut_(bufs, (unsigned)n); /* as is, unless injecting */
   r = n > 0 ? uvbev_fd_write_(f->fd, bufs, n) : UV_EAGAIN;

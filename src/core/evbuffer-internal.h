@@ -11,9 +11,24 @@
  *
  * Chunk kinds.  OWNED chunks carry their memory right after the struct.
  * REFERENCE chunks view user memory and run the user's cleanup once when
- * released; SEGMENT chunks view a file segment's memory (counted reference);
- * VIEW chunks view another chunk's bytes (evbuffer_add_buffer_reference) and
- * hold a reference on it; a VIEW or SEGMENT chunk is never viewed in turn.
+ * released; VIEW chunks view another chunk's bytes (evbuffer_add_buffer_
+ * reference) and hold a reference on it.  File segments are lazy: a FILE
+ * chunk stands for bytes of a segment not read yet (mem is NULL, misalign is
+ * the position in the segment, off the length), so a 4 GiB file costs one
+ * header; a SEGMENT chunk holds one window of a segment read into memory it
+ * owns (at most EVBUFFER_FILE_WINDOW bytes).  Both hold a reference on the
+ * segment.  A VIEW, SEGMENT or FILE chunk is never viewed in turn.
+ *
+ * Reading a FILE chunk (evbuffer_file.c).  The bytes of a FILE chunk exist
+ * only once a window is loaded, which splits the chunk in place: the FILE
+ * chunk keeps the bytes before the window, a SEGMENT chunk after it holds
+ * the window, a new FILE chunk after that the rest.  The chunk a pointer
+ * (evbuffer_ptr) names keeps its first bytes, so pointers stay valid.  Code
+ * that reads chunk memory loads first: the cursor of evbuffer_search.c (peek,
+ * search, lines), pullup; copies read the file straight into their
+ * destination (evbuffer_copy_from_); moves share the segment instead of
+ * reading it; the socket write path loads ahead on libuv's thread pool
+ * (evbuffer_uv_load_ahead_) and pins no FILE chunk.
  * A chunk is freed when its reference count drops to zero: the count is 1
  * for the buffer that holds it plus 1 per VIEW on it.
  *
@@ -48,8 +63,14 @@ enum evbuffer_chunk_kind {
   EVBUFFER_CHUNK_OWNED,
   EVBUFFER_CHUNK_REFERENCE,
   EVBUFFER_CHUNK_SEGMENT,
-  EVBUFFER_CHUNK_VIEW
+  EVBUFFER_CHUNK_VIEW,
+  EVBUFFER_CHUNK_FILE
 };
+
+/* The most bytes of a file segment one load reads into memory: big enough
+ * that a thread-pool round trip per window costs little next to writing it,
+ * small enough that a few windows in flight keep a sender's memory low. */
+#define EVBUFFER_FILE_WINDOW (256 * 1024)
 
 #define EVBUFFER_CHUNK_PINNED 0x01u
 
@@ -76,7 +97,7 @@ struct evbuffer_file_segment {
   unsigned refcnt;
   unsigned flags;
   int fd;
-  unsigned char *contents;
+  int64_t offset; /* of the segment's first byte in the file */
   size_t length;
   void *lock;
   evbuffer_file_segment_cleanup_cb cleanup_cb;
@@ -122,14 +143,15 @@ struct evbuffer {
 
   uint32_t flags; /* evbuffer_set_flags; 32 bits kept, as libevent does */
   /* 1 for the user, +1 while a deferred callback run is queued (as in
-   * libevent, a queued run outlives evbuffer_free and still happens): never
-   * more than 2. */
+   * libevent, a queued run outlives evbuffer_free and still happens), +1
+   * while a file window loads (file_loading): never more than 3. */
   unsigned refcnt : 2;
   unsigned own_lock : 1;
   unsigned freeze_start : 1;
   unsigned freeze_end : 1;
   unsigned pin_open : 1;
   unsigned uv_reserved : 1;
+  unsigned file_loading : 1; /* evbuffer_uv_load_ahead_'s read is running */
   unsigned pin_chunks; /* pinned chunks still in the chain */
   unsigned uv_len;     /* bytes of the open uv reservation (<= UINT_MAX) */
 
@@ -240,6 +262,32 @@ void evbuffer_decref_and_unlock_(struct evbuffer *buf);
 
 /* Drops one reference on a segment; frees it (fd, cleanup callback) at zero. */
 void evbuffer_segment_release_(struct evbuffer_file_segment *seg);
+
+/* ---- lazy file chunks (evbuffer_file.c) ------------------------------------ */
+
+/* A FILE chunk showing len bytes of seg from position pos, holding a
+ * reference on seg; NULL on allocation failure. */
+struct evbuffer_chunk *evbuffer_file_chunk_new_(struct evbuffer_file_segment *seg, size_t pos,
+                                                size_t len);
+/* Loads the window of FILE chunk c (in buf's chain) that starts at offset
+ * pos of its data, reading the file on this thread.  Afterwards the byte at
+ * pos is the first of a SEGMENT chunk after c (pos > 0) or of c itself.
+ * Returns 0, or -1 (read error, short file, no memory: the chain is valid,
+ * with the bytes still unread). */
+int evbuffer_file_load_(struct evbuffer *buf, struct evbuffer_chunk *c, size_t pos);
+/* Turns FILE chunk c into a SEGMENT chunk over the window mem (cap bytes,
+ * c's first byte at mem + at), which it takes; what the window does not
+ * cover stays a FILE chunk after c.  Returns 0, or -1 (mem freed). */
+int evbuffer_file_fill_(struct evbuffer *buf, struct evbuffer_chunk *c, unsigned char *mem,
+                        size_t cap, size_t at);
+/* Reads n bytes from offset pos of FILE chunk c into out; returns the count
+ * read (less on a read error or a short file). */
+size_t evbuffer_file_read_(const struct evbuffer_chunk *c, size_t pos, void *out, size_t n);
+/* Appends the first n bytes of chunk c's data to dst: a FILE chunk's by
+ * sharing its segment (no read), others by copying.  Returns 0 or -1. */
+int evbuffer_add_chunk_bytes_(struct evbuffer *dst, const struct evbuffer_chunk *c, size_t n);
+/* Takes one more reference on a segment (evbuffer_ref.c). */
+void evbuffer_segment_incref_(struct evbuffer_file_segment *seg);
 
 /* ---- positions (evbuffer_search.c) ----------------------------------------- */
 

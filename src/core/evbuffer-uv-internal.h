@@ -40,6 +40,29 @@ struct evbuffer_chunk;
 
 #define UVBEV_MAX_WRITE_BUFS 16
 
+/* File segments (evbuffer_file_uv.c).  A pin stops before a chunk of a file
+ * segment that is not read yet (the pin may then be empty with data in the
+ * buffer).  The writer asks for the next window to be read off the loop
+ * thread, and writes again when it is in:
+ *
+ *     n = evbuffer_uv_pin_(...);
+ *     evbuffer_uv_load_ahead_(output, loop, 2 * max_bytes, cb, arg);
+ *     cb(arg, status):  write again (status 0), or fail the write (< 0)
+ *
+ * Asking while the pinned bytes are written reads the next window in the
+ * meantime; asking while a load runs does nothing (its callback comes). */
+typedef void (*evbuffer_uv_loaded_cb)(void *arg, int status);
+
+/* Starts reading, on loop's thread pool, the next window of the first
+ * unread file segment chunk that starts within the first `ahead` bytes of
+ * buf, unless a load is running.  Returns 1 if one started (cb runs once,
+ * on the loop thread, with the buffer unlocked: status 0 when the window is
+ * in the buffer or no longer needed, else the libuv error of the read,
+ * UV_EOF if the file is shorter than the segment), 0 if there is nothing to
+ * start, or a libuv error. */
+int evbuffer_uv_load_ahead_(struct evbuffer *buf, uv_loop_t *loop, size_t ahead,
+                            evbuffer_uv_loaded_cb cb, void *arg);
+
 /* A loop's cache of empty one-page read chunks, shared by the connections
  * of that loop and touched by its thread only.  Connections that exchange
  * small messages give their read chunk back between messages (so an idle

@@ -124,8 +124,15 @@ size_t evbuffer_copy_from_(const struct evbuffer_chunk *c, size_t pos_in_chunk, 
   while (c != NULL && done < datlen) {
     size_t avail = c->off - pos_in_chunk;
     size_t n = datlen - done < avail ? datlen - done : avail;
-    memcpy(dst + done, c->mem + c->misalign + pos_in_chunk, n);
-    done += n;
+    if (c->kind == EVBUFFER_CHUNK_FILE) {
+      /* Straight from the file: bounded by the caller's memory. */
+      size_t got = evbuffer_file_read_(c, pos_in_chunk, dst + done, n);
+      done += got;
+      if (got < n) break;
+    } else {
+      memcpy(dst + done, c->mem + c->misalign + pos_in_chunk, n);
+      done += n;
+    }
     pos_in_chunk = 0;
     c = c->next;
   }
@@ -297,6 +304,9 @@ size_t evbuffer_get_contiguous_space(const struct evbuffer *buf) {
   if (buf == NULL) return 0;
   UVBEV_LOCK(buf->lock);
   n = buf->first != NULL ? buf->first->off : 0;
+  /* An unread file chunk: what a pullup would load in one window. */
+  if (n > 0 && buf->first->kind == EVBUFFER_CHUNK_FILE && n > EVBUFFER_FILE_WINDOW)
+    n = EVBUFFER_FILE_WINDOW;
   UVBEV_UNLOCK(buf->lock);
   return n;
 }
@@ -358,7 +368,16 @@ ev_ssize_t evbuffer_copyout_from(struct evbuffer *buf, const struct evbuffer_ptr
     n = -1;
     goto done;
   }
-  n = (ev_ssize_t)evbuffer_copy_from_(c, in_chunk, data_out, datlen);
+  {
+    size_t want = buf->total_len - (size_t)(pos != NULL ? pos->pos : 0);
+    if (want > datlen) want = datlen;
+    /* Short only when a file segment could not be read: an error, not a
+     * count that would make the caller drain bytes it never got. */
+    if (evbuffer_copy_from_(c, in_chunk, data_out, want) == want)
+      n = (ev_ssize_t)want;
+    else
+      n = -1;
+  }
 done:
   EVBUFFER_UNLOCK(buf);
   return n;

@@ -49,6 +49,10 @@ void evbuffer_chunk_release_(struct evbuffer_chunk *c) {
     if (c->u.ref.fn != NULL) c->u.ref.fn(c->mem, c->cap, c->u.ref.arg);
     break;
   case EVBUFFER_CHUNK_SEGMENT:
+    uvbev_free_(c->mem); /* its window of the file */
+    evbuffer_segment_release_(c->u.seg);
+    break;
+  case EVBUFFER_CHUNK_FILE:
     evbuffer_segment_release_(c->u.seg);
     break;
   case EVBUFFER_CHUNK_VIEW:

@@ -2,7 +2,8 @@
 /* Moving bytes between evbuffers by moving chunks (add_buffer, remove_buffer,
  * prepend_buffer) and sharing them (add_buffer_reference).  Payload bytes are
  * copied only for the partial chunk at the end of a remove_buffer, or bytes
- * pinned by the socket layer (which must stay where libuv is reading them).
+ * pinned by the socket layer (which must stay where libuv is reading them);
+ * unread bytes of a file segment are not read then: dst shares the segment.
  * Whole chunks always move, however small, as in libevent: evbuffer_peek
  * sees the same extents, and a reference chunk keeps its cleanup for when
  * its bytes are really gone. */
@@ -83,7 +84,7 @@ static int copy_front(struct evbuffer *dst, struct evbuffer *src, size_t n) {
   size_t left = n;
   while (left > 0) {
     size_t k = c->off < left ? c->off : left;
-    if (evbuffer_add_raw_(dst, c->mem + c->misalign, k) < 0) return -1;
+    if (evbuffer_add_chunk_bytes_(dst, c, k) < 0) return -1;
     left -= k;
     c = c->next;
   }
@@ -118,8 +119,7 @@ static int move_front(struct evbuffer *dst, struct evbuffer *src, size_t n) {
     dst->n_added_cb += whole;
   }
   if (n > whole) {
-    c = src->first;
-    if (evbuffer_add_raw_(dst, c->mem + c->misalign, n - whole) < 0) return -1;
+    if (evbuffer_add_chunk_bytes_(dst, src->first, n - whole) < 0) return -1;
     evbuffer_drain_raw_(src, n - whole);
   }
   return 0;
@@ -175,7 +175,10 @@ static int prepend_copy(struct evbuffer *dst, struct evbuffer *src) {
   size_t n = src->total_len;
   struct evbuffer_chunk *c = evbuffer_chunk_new_(n);
   if (c == NULL) return -1;
-  evbuffer_copy_from_(src->first, 0, c->mem, n);
+  if (evbuffer_copy_from_(src->first, 0, c->mem, n) < n) { /* an unreadable file */
+    evbuffer_chunk_release_(c);
+    return -1;
+  }
   c->off = n;
   evbuffer_chain_prepend_(dst, c);
   evbuffer_drain_raw_(src, n);
@@ -231,7 +234,9 @@ static struct evbuffer_chunk *view_of(struct evbuffer_chunk *c) {
 static int can_reference(const struct evbuffer *buf) {
   const struct evbuffer_chunk *c;
   for (c = buf->first; c != NULL && c->off > 0; c = c->next)
-    if (c->kind == EVBUFFER_CHUNK_VIEW || c->kind == EVBUFFER_CHUNK_SEGMENT) return 0;
+    if (c->kind == EVBUFFER_CHUNK_VIEW || c->kind == EVBUFFER_CHUNK_SEGMENT ||
+        c->kind == EVBUFFER_CHUNK_FILE)
+      return 0;
   return 1;
 }
 

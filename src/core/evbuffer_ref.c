@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Memory an evbuffer does not own: references to user memory and file
- * segments.  Segments are read into memory when created, with libuv's
- * synchronous file calls (portable: CRT descriptors on Windows); each chunk
- * that shows part of a segment holds a reference on it. */
+ * segments.  A segment is not read when created or added: each range added
+ * is a lazy FILE chunk holding a reference on the segment, read in bounded
+ * windows when its bytes are needed (evbuffer_file.c).  File calls go
+ * through libuv's synchronous API (portable: CRT descriptors on Windows). */
 #include <stdlib.h>
 
 #include <uv.h>
@@ -52,21 +53,6 @@ static int64_t file_size(int fd) {
   return size;
 }
 
-/* Reads len bytes at offset into mem; returns 0 or -1 (short file). */
-static int read_all(int fd, unsigned char *mem, size_t len, int64_t offset) {
-  size_t done = 0;
-  while (done < len) {
-    uv_fs_t req;
-    size_t want = len - done;
-    uv_buf_t b = uv_buf_init((char *)mem + done, want > 0x40000000u ? 0x40000000u : (unsigned)want);
-    int n = uv_fs_read(NULL, &req, fd, &b, 1, offset + (int64_t)done, NULL);
-    uv_fs_req_cleanup(&req);
-    if (n <= 0) return -1;
-    done += (size_t)n;
-  }
-  return 0;
-}
-
 static void close_fd(int fd) {
   uv_fs_t req;
   uv_fs_close(NULL, &req, fd, NULL);
@@ -82,24 +68,20 @@ struct evbuffer_file_segment *evbuffer_file_segment_new(int fd, ev_off_t offset,
     if (size < 0 || size < (int64_t)offset) return NULL;
     length = (ev_off_t)(size - (int64_t)offset);
   }
-  if ((uint64_t)length > (uint64_t)PTRDIFF_MAX) return NULL; /* no such object */
+  /* Lengths are size_t in the chain: refuse what a buffer could not hold. */
+  if ((uint64_t)length > (uint64_t)PTRDIFF_MAX) return NULL;
   seg = uvbev_calloc_(1, sizeof(*seg));
   if (seg == NULL) return NULL;
   seg->refcnt = 1;
   seg->flags = flags;
   seg->fd = fd;
+  seg->offset = (int64_t)offset;
   seg->length = (size_t)length;
-  seg->contents = uvbev_malloc_(seg->length > 0 ? seg->length : 1);
-  if (seg->contents == NULL || read_all(fd, seg->contents, seg->length, (int64_t)offset) < 0) {
-    uvbev_free_(seg->contents);
-    uvbev_free_(seg);
-    return NULL;
-  }
   if (!(flags & EVBUF_FS_DISABLE_LOCKING)) seg->lock = uvbev_lock_new_();
   return seg;
 }
 
-static void segment_incref(struct evbuffer_file_segment *seg) {
+void evbuffer_segment_incref_(struct evbuffer_file_segment *seg) {
   UVBEV_LOCK(seg->lock);
   seg->refcnt++;
   UVBEV_UNLOCK(seg->lock);
@@ -111,7 +93,6 @@ void evbuffer_segment_release_(struct evbuffer_file_segment *seg) {
   left = --seg->refcnt;
   UVBEV_UNLOCK(seg->lock);
   if (left > 0) return;
-  uvbev_free_(seg->contents);
   if ((seg->flags & EVBUF_FS_CLOSE_ON_FREE) && seg->fd >= 0) close_fd(seg->fd);
   if (seg->cleanup_cb != NULL) seg->cleanup_cb(seg, (int)seg->flags, seg->cleanup_arg);
   if (seg->lock != NULL) uvbev_lock_free_(seg->lock);
@@ -143,10 +124,9 @@ int evbuffer_add_file_segment(struct evbuffer *buf, struct evbuffer_file_segment
   r = 0;
   if (length == 0) goto done;
   r = -1;
-  c = evbuffer_chunk_new_foreign_(EVBUFFER_CHUNK_SEGMENT, seg->contents + offset, (size_t)length);
+  if (buf->total_len + (size_t)length < buf->total_len) goto done;
+  c = evbuffer_file_chunk_new_(seg, (size_t)offset, (size_t)length);
   if (c == NULL) goto done;
-  segment_incref(seg);
-  c->u.seg = seg;
   append_foreign(buf, c);
   r = 0;
 done:

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Positions, searches, lines and peeking.  Nothing here re-packs the buffer
- * (no pullup): searches walk the chunks, comparing across their boundaries. */
+ * (no pullup): searches walk the chunks, comparing across their boundaries.
+ * The cursor is where unread file segment bytes are loaded: a cursor that
+ * comes to rest in a FILE chunk loads the window it points at, so every
+ * reader of k->c's memory finds it there. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,28 +11,41 @@
 #include "evbuffer-internal.h"
 #include "platform-internal.h"
 
-/* A cursor over the data: chunk c, offset `in` within its data, absolute
- * position pos.  c is NULL at the end. */
+/* A cursor over the data of buf: chunk c, offset `in` within its data,
+ * absolute position pos.  c is NULL at the end, or where a file could not be
+ * read (the bytes after are out of reach: searches fail there).  With `load`
+ * off, the cursor only counts (positions, peek's extents past its vectors)
+ * and may rest in an unread FILE chunk. */
 struct cursor {
+  struct evbuffer *buf;
   struct evbuffer_chunk *c;
   size_t in;
   size_t pos;
+  int load;
 };
 
 /* Moves the cursor to the next chunk holding data when it sits at the end of
- * its chunk. */
+ * its chunk, and loads the window it points at in a FILE chunk. */
 static void cursor_normalize(struct cursor *k) {
-  while (k->c != NULL && k->in >= k->c->off) {
-    k->in -= k->c->off;
-    k->c = k->c->next;
-    if (k->c != NULL && k->c->off == 0) k->c = NULL; /* only free space follows */
+  for (;;) {
+    while (k->c != NULL && k->in >= k->c->off) {
+      k->in -= k->c->off;
+      k->c = k->c->next;
+      if (k->c != NULL && k->c->off == 0) k->c = NULL; /* only free space follows */
+    }
+    if (k->c == NULL || k->c->kind != EVBUFFER_CHUNK_FILE || !k->load) return;
+    /* The window at `in` starts after c now (in > 0), or is c: go again. */
+    if (evbuffer_file_load_(k->buf, k->c, k->in) < 0) k->c = NULL;
   }
 }
 
-static void cursor_start(struct evbuffer *buf, struct cursor *k) {
+static void cursor_start(struct evbuffer *buf, struct cursor *k, int load) {
+  k->buf = buf;
   k->c = buf->total_len > 0 ? buf->first : NULL;
   k->in = 0;
   k->pos = 0;
+  k->load = load;
+  cursor_normalize(k);
 }
 
 static void cursor_advance(struct cursor *k, size_t n) {
@@ -50,18 +66,22 @@ static void ptr_not_found(struct evbuffer_ptr *p) {
   p->internal_.pos_in_chain = 0;
 }
 
-static int cursor_from_ptr(struct evbuffer *buf, const struct evbuffer_ptr *p, struct cursor *k) {
+static int cursor_from_ptr(struct evbuffer *buf, const struct evbuffer_ptr *p, struct cursor *k,
+                           int load) {
   if (p == NULL) {
-    cursor_start(buf, k);
+    cursor_start(buf, k, load);
     return 0;
   }
   if (p->pos < 0 || (size_t)p->pos > buf->total_len) return -1;
   if (p->internal_.chain == NULL) {
     /* At the end (or a position built without a chunk): walk to it. */
-    cursor_start(buf, k);
+    cursor_start(buf, k, 0);
+    k->load = load;
     cursor_advance(k, (size_t)p->pos);
     return 0;
   }
+  k->buf = buf;
+  k->load = load;
   k->c = p->internal_.chain;
   k->in = p->internal_.pos_in_chain;
   k->pos = (size_t)p->pos;
@@ -72,7 +92,8 @@ static int cursor_from_ptr(struct evbuffer *buf, const struct evbuffer_ptr *p, s
 int evbuffer_ptr_resolve_(struct evbuffer *buf, const struct evbuffer_ptr *p,
                           struct evbuffer_chunk **c, size_t *pos_in_chunk) {
   struct cursor k;
-  if (cursor_from_ptr(buf, p, &k) < 0) return -1;
+  /* No load: evbuffer_copy_from_ reads unread file bytes itself. */
+  if (cursor_from_ptr(buf, p, &k, 0) < 0) return -1;
   *c = k.c;
   *pos_in_chunk = k.in;
   return 0;
@@ -85,8 +106,8 @@ int evbuffer_ptr_set(struct evbuffer *buf, struct evbuffer_ptr *ptr, size_t posi
   if (buf == NULL || ptr == NULL) return -1;
   EVBUFFER_LOCK(buf);
   if (how == EVBUFFER_PTR_SET) {
-    cursor_start(buf, &k);
-  } else if (how != EVBUFFER_PTR_ADD || cursor_from_ptr(buf, ptr, &k) < 0) {
+    cursor_start(buf, &k, 0);
+  } else if (how != EVBUFFER_PTR_ADD || cursor_from_ptr(buf, ptr, &k, 0) < 0) {
     goto fail;
   }
   if (position > buf->total_len - k.pos) goto fail;
@@ -101,19 +122,20 @@ done:
   return r;
 }
 
-/* Non-zero when the len bytes at offset `in` of chunk c equal what (across
- * chunks). */
-static int match_at(const struct evbuffer_chunk *c, size_t in, const unsigned char *what,
-                    size_t len) {
+/* Non-zero when the len bytes at offset `in` of k's chunk equal what
+ * (across chunks). */
+static int match_at(const struct cursor *k, size_t in, const unsigned char *what, size_t len) {
+  struct cursor t = *k;
+  t.pos += in - t.in;
+  t.in = in;
   while (len > 0) {
     size_t n;
-    if (c == NULL || c->off == 0) return 0;
-    n = c->off - in < len ? c->off - in : len;
-    if (memcmp(c->mem + c->misalign + in, what, n) != 0) return 0;
+    if (t.c == NULL) return 0;
+    n = t.c->off - t.in < len ? t.c->off - t.in : len;
+    if (memcmp(t.c->mem + t.c->misalign + t.in, what, n) != 0) return 0;
     what += n;
     len -= n;
-    c = c->next;
-    in = 0;
+    cursor_advance(&t, n);
   }
   return 1;
 }
@@ -143,7 +165,7 @@ static int search_from(struct cursor *k, const unsigned char *what, size_t len, 
     }
     while (p < stop && (p = memchr(p, what[0], (size_t)(stop - p))) != NULL) {
       size_t i = (size_t)(p - data);
-      if (i + len <= off ? memcmp(p + 1, what + 1, len - 1) == 0 : match_at(k->c, i, what, len)) {
+      if (i + len <= off ? memcmp(p + 1, what + 1, len - 1) == 0 : match_at(k, i, what, len)) {
         k->pos += i - k->in;
         k->in = i;
         return 0;
@@ -166,7 +188,7 @@ struct evbuffer_ptr evbuffer_search_range(struct evbuffer *buf, const char *what
   EVBUFFER_LOCK(buf);
   limit = buf->total_len;
   if (end != NULL && end->pos >= 0 && (size_t)end->pos < limit) limit = (size_t)end->pos;
-  if (cursor_from_ptr(buf, start, &k) == 0 &&
+  if (cursor_from_ptr(buf, start, &k, len > 0) == 0 &&
       (len == 0 ? k.pos <= limit : search_from(&k, (const unsigned char *)what, len, limit) == 0))
     ptr_from_cursor(&r, &k);
   EVBUFFER_UNLOCK(buf);
@@ -266,7 +288,7 @@ struct evbuffer_ptr evbuffer_search_eol(struct evbuffer *buf, struct evbuffer_pt
   ptr_not_found(&r);
   if (buf == NULL) return r;
   EVBUFFER_LOCK(buf);
-  if (cursor_from_ptr(buf, start, &k) == 0 && find_eol(&k, &eol_len, eol_style) == 0) {
+  if (cursor_from_ptr(buf, start, &k, 1) == 0 && find_eol(&k, &eol_len, eol_style) == 0) {
     ptr_from_cursor(&r, &k);
     if (eol_len_out != NULL) *eol_len_out = eol_len;
   } else if (eol_len_out != NULL) {
@@ -284,7 +306,7 @@ char *evbuffer_readln(struct evbuffer *buf, size_t *n_read_out, enum evbuffer_eo
   if (buf == NULL) return NULL;
   EVBUFFER_LOCK(buf);
   if (buf->freeze_start) goto done;
-  cursor_start(buf, &k);
+  cursor_start(buf, &k, 1);
   if (find_eol(&k, &eol_len, eol_style) < 0) goto done;
   line = uvbev_malloc_(k.pos + 1);
   if (line == NULL) goto done;
@@ -328,23 +350,27 @@ int evbuffer_peek(struct evbuffer *buf, ev_ssize_t len, struct evbuffer_ptr *sta
   int idx = 0;
   if (buf == NULL || n_vec < 0 || (vec_out == NULL && n_vec > 0)) return -1;
   EVBUFFER_LOCK(buf);
-  if (cursor_from_ptr(buf, start_at, &k) < 0) {
+  if (cursor_from_ptr(buf, start_at, &k, n_vec > 0) < 0) {
     EVBUFFER_UNLOCK(buf);
     return -1;
   }
   if (len < 0 && n_vec == 0) len = (ev_ssize_t)(buf->total_len - k.pos);
-  while (k.c != NULL && k.c->off > 0) {
+  while (k.c != NULL) {
+    size_t n = k.c->off - k.in;
     if (len >= 0 && seen >= (size_t)len) break;
     if (idx < n_vec) {
       vec_out[idx].iov_base = k.c->mem + k.c->misalign + k.in;
-      vec_out[idx].iov_len = k.c->off - k.in;
+      vec_out[idx].iov_len = n;
     } else if (len < 0) {
       break;
+    } else if (k.c->kind == EVBUFFER_CHUNK_FILE && n > EVBUFFER_FILE_WINDOW) {
+      n = EVBUFFER_FILE_WINDOW; /* counted as the window a load would make */
     }
     ++idx;
-    seen += k.c->off - k.in;
-    k.c = k.c->next;
-    k.in = 0;
+    seen += n;
+    /* Extents past the vectors are only counted: nothing is read for them. */
+    k.load = idx < n_vec;
+    cursor_advance(&k, n);
   }
   EVBUFFER_UNLOCK(buf);
   return idx;

@@ -276,6 +276,8 @@ int evbuffer_add_printf(struct evbuffer *buf, const char *fmt, ...) {
 static unsigned char *pullup_raw(struct evbuffer *buf, size_t size) {
   struct evbuffer_chunk *c = buf->first;
   size_t rest;
+  /* An unread file chunk first: its first window may be all that is asked. */
+  if (c->kind == EVBUFFER_CHUNK_FILE && evbuffer_file_load_(buf, c, 0) < 0) return NULL;
   if (c->off >= size) return c->mem + c->misalign;
   rest = size - c->off;
   if (evbuffer_chunk_can_move_(c) && c->cap - c->misalign - c->off >= rest) {
@@ -287,12 +289,16 @@ static unsigned char *pullup_raw(struct evbuffer *buf, size_t size) {
     struct evbuffer_chunk *n = evbuffer_chunk_new_(size);
     if (n == NULL) return NULL;
     n->off = evbuffer_copy_from_(c, 0, n->mem, size);
+    if (n->off < size) { /* a file segment could not be read */
+      evbuffer_chunk_release_(n);
+      return NULL;
+    }
     evbuffer_chain_consume_after_(buf, NULL, size);
     evbuffer_chain_prepend_(buf, n);
     if (buf->last_data == NULL || buf->last_data->off == 0) buf->last_data = n;
     return n->mem;
   }
-  evbuffer_copy_from_(c->next, 0, c->mem + c->misalign + c->off, rest);
+  if (evbuffer_copy_from_(c->next, 0, c->mem + c->misalign + c->off, rest) < rest) return NULL;
   evbuffer_chain_consume_after_(buf, c, rest);
   c->off += rest;
   if (buf->last_data == NULL) buf->last_data = c;

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/* Lazy file chunks (the scheme is at the top of evbuffer-internal.h): a FILE
+ * chunk is read only when its bytes are needed, one bounded window at a
+ * time, so that adding a big file costs neither its size in memory nor the
+ * time to read it.  Reads here are synchronous, on the caller's thread (the
+ * user's peek or search, a filter taking the bytes of its upper layer); the
+ * socket write path loads on libuv's thread pool (evbuffer_file_uv.c).
+ * Files are read through libuv's file calls, which take CRT descriptors on
+ * Windows: no platform code. */
+#include <stdlib.h>
+
+#include <uv.h>
+
+#include "mm-internal.h"
+#include "evbuffer-internal.h"
+
+struct evbuffer_chunk *evbuffer_file_chunk_new_(struct evbuffer_file_segment *seg, size_t pos,
+                                                size_t len) {
+  struct evbuffer_chunk *c = evbuffer_chunk_new_foreign_(EVBUFFER_CHUNK_FILE, NULL, len);
+  if (c == NULL) return NULL;
+  c->cap = 0; /* no memory: nothing may be written or pinned */
+  c->misalign = pos;
+  c->u.seg = seg;
+  evbuffer_segment_incref_(seg);
+  return c;
+}
+
+/* Links n (holding data) right after c. */
+static void insert_after(struct evbuffer *buf, struct evbuffer_chunk *c, struct evbuffer_chunk *n) {
+  n->next = c->next;
+  c->next = n;
+  if (buf->last == c) buf->last = n;
+  if (buf->last_data == c) buf->last_data = n;
+}
+
+/* Splits FILE chunk c at offset at (0 < at < c->off): c keeps the bytes
+ * before, a new FILE chunk after it the rest, which it returns (NULL: no
+ * memory, nothing changed). */
+static struct evbuffer_chunk *split(struct evbuffer *buf, struct evbuffer_chunk *c, size_t at) {
+  struct evbuffer_chunk *n = evbuffer_file_chunk_new_(c->u.seg, c->misalign + at, c->off - at);
+  if (n == NULL) return NULL;
+  c->off = at;
+  insert_after(buf, c, n);
+  return n;
+}
+
+int evbuffer_file_fill_(struct evbuffer *buf, struct evbuffer_chunk *c, unsigned char *mem,
+                        size_t cap, size_t at) {
+  size_t n = c->off < cap - at ? c->off : cap - at;
+  if (n < c->off && split(buf, c, n) == NULL) {
+    uvbev_free_(mem);
+    return -1;
+  }
+  c->kind = EVBUFFER_CHUNK_SEGMENT;
+  c->mem = mem;
+  c->cap = cap;
+  c->misalign = at;
+  c->off = n;
+  return 0;
+}
+
+/* Reads n bytes at position pos of seg into out; returns the count read. */
+static size_t read_at(const struct evbuffer_file_segment *seg, size_t pos, unsigned char *out,
+                      size_t n) {
+  size_t done = 0;
+  while (done < n) {
+    uv_fs_t req;
+    size_t want = n - done < 0x40000000u ? n - done : 0x40000000u;
+    uv_buf_t b = uv_buf_init((char *)out + done, (unsigned)want);
+    int r = uv_fs_read(NULL, &req, seg->fd, &b, 1, seg->offset + (int64_t)(pos + done), NULL);
+    uv_fs_req_cleanup(&req);
+    if (r <= 0) break; /* an error, or the file is shorter than the segment */
+    done += (size_t)r;
+  }
+  return done;
+}
+
+size_t evbuffer_file_read_(const struct evbuffer_chunk *c, size_t pos, void *out, size_t n) {
+  return read_at(c->u.seg, c->misalign + pos, out, n);
+}
+
+int evbuffer_file_load_(struct evbuffer *buf, struct evbuffer_chunk *c, size_t pos) {
+  unsigned char *mem;
+  size_t len;
+  if (pos > 0 && (c = split(buf, c, pos)) == NULL) return -1;
+  len = c->off < EVBUFFER_FILE_WINDOW ? c->off : EVBUFFER_FILE_WINDOW;
+  mem = uvbev_malloc_(len);
+  if (mem == NULL) return -1;
+  if (read_at(c->u.seg, c->misalign, mem, len) != len) {
+    uvbev_free_(mem);
+    return -1;
+  }
+  return evbuffer_file_fill_(buf, c, mem, len, 0);
+}
+
+int evbuffer_add_chunk_bytes_(struct evbuffer *dst, const struct evbuffer_chunk *c, size_t n) {
+  struct evbuffer_chunk *f;
+  if (c->kind != EVBUFFER_CHUNK_FILE) return evbuffer_add_raw_(dst, c->mem + c->misalign, n);
+  f = evbuffer_file_chunk_new_(c->u.seg, c->misalign, n);
+  if (f == NULL) return -1;
+  evbuffer_chain_append_(dst, f);
+  dst->total_len += n;
+  dst->n_added_cb += n;
+  return 0;
+}
