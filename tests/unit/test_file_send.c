@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/* File segments that stream (issue 18, uvbev-only: libevent maps the file or
+ * uses sendfile; uvbev reads it in bounded windows, off the loop thread on
+ * the socket write path).  A 1 GiB sparse file and a smaller file of real
+ * bytes sent over a loopback socket bufferevent: every byte arrives, the
+ * sender's peak RSS stays far below the file's size, and the loop keeps
+ * running (a 10 ms timer on the same base keeps firing).  Then what goes
+ * wrong: a file shorter than its segment, a bufferevent freed while a window
+ * is being read. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "loopback.h"
+#include "file_send_rig.h"
+
+#define GIB ((size_t)1 << 30)
+#define REAL_LEN ((size_t)(8u << 20) + 12345)
+
+static void socket_pair_on(struct fsr_run *r) {
+  evutil_socket_t sv[2];
+  assert_int_equal(cu_tcp_pair(sv), 0);
+  evutil_make_socket_nonblocking(sv[0]);
+  evutil_make_socket_nonblocking(sv[1]);
+  r->base = event_base_new();
+  assert_non_null(r->base);
+  r->writer = bufferevent_socket_new(r->base, sv[0], BEV_OPT_CLOSE_ON_FREE);
+  r->reader = bufferevent_socket_new(r->base, sv[1], BEV_OPT_CLOSE_ON_FREE);
+  assert_non_null(r->writer);
+  assert_non_null(r->reader);
+}
+
+static void run_free(struct fsr_run *r) {
+  bufferevent_free(r->writer);
+  bufferevent_free(r->reader);
+  event_base_free(r->base);
+}
+
+static void check_bounds(const struct fsr_run *r, const char *what) {
+  long rss = cu_peak_rss_kib();
+  print_message("%s: %lu bytes, longest gap between 10 ms ticks %ld ms, peak RSS %ld KiB\n", what,
+                (unsigned long)r->received, r->max_gap_ms, rss);
+  assert_int_equal(r->errors, 0);
+  assert_int_equal(r->received, r->expect);
+  assert_true(r->max_gap_ms < FSR_STALL_MAX_MS);
+  if (rss >= 0) assert_true(rss < FSR_RSS_MAX_KIB + (cu_under_asan() ? 64L * 1024 : 0));
+}
+
+static void sparse_gib_streams_over_a_socket(void **state) {
+  struct fsr_run r;
+  uint32_t sum;
+  int fd = fsr_temp_file(GIB, 1, &sum);
+  (void)state;
+  if (fd < 0) skip(); /* no sparse file here */
+  memset(&r, 0, sizeof(r));
+  socket_pair_on(&r);
+  fsr_send(&r, fd, GIB, 1);
+  check_bounds(&r, "1 GiB sparse over a socket");
+  assert_int_equal(r.nonzero, 0);
+  run_free(&r);
+}
+
+static void real_file_arrives_intact_over_a_socket(void **state) {
+  struct fsr_run r;
+  uint32_t sum;
+  int fd = fsr_temp_file(REAL_LEN, 0, &sum);
+  (void)state;
+  assert_true(fd >= 0);
+  memset(&r, 0, sizeof(r));
+  socket_pair_on(&r);
+  fsr_send(&r, fd, REAL_LEN, 0);
+  check_bounds(&r, "real file over a socket");
+  assert_int_equal(r.sum, sum);
+  run_free(&r);
+}
+
+/* Through a pair the segment moves between buffers, never read until the
+ * reader takes the bytes. */
+static void real_file_arrives_intact_over_a_pair(void **state) {
+  struct fsr_run r;
+  struct bufferevent *pair[2];
+  uint32_t sum;
+  int fd = fsr_temp_file(REAL_LEN, 0, &sum);
+  (void)state;
+  assert_true(fd >= 0);
+  memset(&r, 0, sizeof(r));
+  r.base = event_base_new();
+  assert_int_equal(bufferevent_pair_new(r.base, BEV_OPT_CLOSE_ON_FREE, pair), 0);
+  r.writer = pair[0];
+  r.reader = pair[1];
+  fsr_send(&r, fd, REAL_LEN, 0);
+  assert_int_equal(r.errors, 0);
+  assert_int_equal(r.received, REAL_LEN);
+  assert_int_equal(r.sum, sum);
+  run_free(&r);
+}
+
+/* libevent 2.1 gives a segment made at an offset with length -1 the whole
+ * file's size (past its end); uvbev runs it to the end of the file. */
+static void segment_at_an_offset_runs_to_the_end(void **state) {
+  struct evbuffer *buf = evbuffer_new();
+  uint32_t sum;
+  int fd = fsr_temp_file(100000, 0, &sum);
+  struct evbuffer_file_segment *seg = evbuffer_file_segment_new(fd, 99000, -1, EVBUF_FS_CLOSE_ON_FREE);
+  unsigned char out[1000];
+  size_t i;
+  (void)state;
+  assert_non_null(seg);
+  assert_int_equal(evbuffer_add_file_segment(buf, seg, 0, -1), 0);
+  assert_int_equal(evbuffer_get_length(buf), 1000);
+  assert_int_equal(evbuffer_remove(buf, out, sizeof(out)), 1000);
+  for (i = 0; i < sizeof(out); i++)
+    assert_int_equal(out[i], fsr_byte(99000 + i));
+  evbuffer_file_segment_free(seg);
+  evbuffer_free(buf);
+}
+
+static void error_event(struct bufferevent *bev, short what, void *arg) {
+  (void)bev;
+  *(short *)arg = what;
+}
+
+/* The segment claims more than the file holds: what the file has is sent,
+ * then the write fails (libevent's sendfile would fail the write too). */
+static void file_shorter_than_its_segment_fails_the_write(void **state) {
+  struct fsr_run r;
+  uint32_t sum;
+  short what = 0;
+  int fd = fsr_temp_file(1000, 0, &sum);
+  (void)state;
+  memset(&r, 0, sizeof(r));
+  socket_pair_on(&r);
+  assert_int_equal(evbuffer_add_file(bufferevent_get_output(r.writer), fd, 0, 300000), 0);
+  bufferevent_setcb(r.writer, NULL, NULL, error_event, &what);
+  bufferevent_enable(r.writer, EV_WRITE);
+  event_base_dispatch(r.base);
+  assert_int_equal(what, BEV_EVENT_ERROR | BEV_EVENT_WRITING);
+  assert_int_equal(evbuffer_get_length(bufferevent_get_output(r.writer)), 299000);
+  run_free(&r);
+}
+
+/* Freed while a window is read on the thread pool: the read completes into
+ * nothing, no callback runs, nothing leaks (ASan). */
+static void freed_while_a_window_loads(void **state) {
+  struct fsr_run r;
+  uint32_t sum;
+  short what = 0;
+  int fd = fsr_temp_file(REAL_LEN, 0, &sum);
+  (void)state;
+  memset(&r, 0, sizeof(r));
+  socket_pair_on(&r);
+  assert_int_equal(evbuffer_add_file(bufferevent_get_output(r.writer), fd, 0, -1), 0);
+  bufferevent_setcb(r.writer, NULL, NULL, error_event, &what);
+  bufferevent_enable(r.writer, EV_WRITE);
+  event_base_loop(r.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+  bufferevent_free(r.writer);
+  r.writer = NULL;
+  event_base_dispatch(r.base);
+  assert_int_equal(what, 0);
+  bufferevent_free(r.reader);
+  event_base_free(r.base);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(sparse_gib_streams_over_a_socket),
+      cmocka_unit_test(real_file_arrives_intact_over_a_socket),
+      cmocka_unit_test(real_file_arrives_intact_over_a_pair),
+      cmocka_unit_test(segment_at_an_offset_runs_to_the_end),
+      cmocka_unit_test(file_shorter_than_its_segment_fails_the_write),
+      cmocka_unit_test(freed_while_a_window_loads),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
