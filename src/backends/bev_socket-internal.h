@@ -151,6 +151,12 @@ void bev_socket_write_failed_(struct bev_socket *s, int err);
 
 /* ---- file segments in the output (bev_socket_file.c) ---- */
 
+/* Before pinning the output: sends a file segment at its front with
+ * sendfile (up to budget bytes).  Returns 1 if it did (or failed the write:
+ * the file is short or the socket broken), 0 if the output is to be written
+ * the usual way. */
+int bev_socket_sendfile_(struct bev_socket *s, size_t budget);
+
 /* Call after each pin of the output: starts reading the next window of a
  * file segment near the front on the thread pool, unless one is being read;
  * writing resumes when it is in (a write failure if it cannot be read).

@@ -35,6 +35,8 @@
 #include <stddef.h>
 #include <uv.h>
 
+#include "event2/util.h"
+
 struct evbuffer;
 struct evbuffer_chunk;
 
@@ -62,6 +64,14 @@ typedef void (*evbuffer_uv_loaded_cb)(void *arg, int status);
  * start, or a libuv error. */
 int evbuffer_uv_load_ahead_(struct evbuffer *buf, uv_loop_t *loop, size_t ahead,
                             evbuffer_uv_loaded_cb cb, void *arg);
+
+/* Sends up to max bytes of the file segment at the front of buf to socket
+ * (or descriptor) fd with sendfile, unless the segment has
+ * EVBUF_FS_DISABLE_SENDFILE, and drains them (callbacks fire).  Returns the
+ * bytes sent; 0 if the file ends before the segment does; UV_ENOSYS if the
+ * front is not such a segment or sendfile cannot send it (send another
+ * way); UV_EAGAIN if fd would block; or another libuv error. */
+int evbuffer_sendfile_(struct evbuffer *buf, evutil_socket_t fd, size_t max);
 
 /* A loop's cache of empty one-page read chunks, shared by the connections
  * of that loop and touched by its thread only.  Connections that exchange

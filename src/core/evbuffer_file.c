@@ -6,13 +6,16 @@
  * user's peek or search, a filter taking the bytes of its upper layer); the
  * socket write path loads on libuv's thread pool (evbuffer_file_uv.c).
  * Files are read through libuv's file calls, which take CRT descriptors on
- * Windows: no platform code. */
+ * Windows.  Where the system has sendfile, a FILE chunk at the front goes
+ * to a socket without being read here at all (evbuffer_sendfile_). */
 #include <stdlib.h>
 
 #include <uv.h>
 
 #include "mm-internal.h"
 #include "evbuffer-internal.h"
+#include "evbuffer-uv-internal.h"
+#include "platform-internal.h"
 
 struct evbuffer_chunk *evbuffer_file_chunk_new_(struct evbuffer_file_segment *seg, size_t pos,
                                                 size_t len) {
@@ -102,4 +105,23 @@ int evbuffer_add_chunk_bytes_(struct evbuffer *dst, const struct evbuffer_chunk 
   dst->total_len += n;
   dst->n_added_cb += n;
   return 0;
+}
+
+int evbuffer_sendfile_(struct evbuffer *buf, evutil_socket_t fd, size_t max) {
+  struct evbuffer_chunk *c;
+  int r = UV_ENOSYS;
+  EVBUFFER_LOCK(buf);
+  c = buf->first;
+  if (c == NULL || c->off == 0 || c->kind != EVBUFFER_CHUNK_FILE || buf->freeze_start ||
+      buf->pin_open || (c->u.seg->flags & EVBUF_FS_DISABLE_SENDFILE) || max == 0)
+    goto done;
+  r = uvbev_fd_sendfile_(fd, c->u.seg->fd, c->u.seg->offset + (int64_t)c->misalign,
+                         c->off < max ? c->off : max);
+  if (r > 0) {
+    evbuffer_drain_raw_(buf, (size_t)r);
+    evbuffer_invoke_cbs_(buf);
+  }
+done:
+  EVBUFFER_UNLOCK(buf);
+  return r;
 }

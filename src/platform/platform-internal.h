@@ -138,6 +138,13 @@ int uvbev_fd_write_(evutil_socket_t fd, const uv_buf_t *bufs, int n);
 int uvbev_fd_readv_(evutil_socket_t fd, struct evbuffer_iovec *v, int n);
 int uvbev_fd_writev_(evutil_socket_t fd, struct evbuffer_iovec *v, int n);
 
+/* sendfile() of up to len bytes of file file_fd from offset to descriptor
+ * out (Linux, macOS, FreeBSD), retried on EINTR.  Returns the bytes sent (0:
+ * the file ends at offset), UV_EAGAIN when out would block, UV_ENOSYS where
+ * this system or this pair of descriptors has no sendfile (Windows, a pipe on
+ * macOS: send the bytes another way), or another libuv error. */
+int uvbev_fd_sendfile_(evutil_socket_t out, int file_fd, int64_t offset, size_t len);
+
 /* ---- signals and processes (unix.c, win.c) ------------------------------------ */
 
 /* Signal numbers are below this. */

@@ -9,6 +9,9 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/sendfile.h>
+#endif
 
 #include "platform-internal.h"
 
@@ -95,4 +98,47 @@ int uvbev_fd_writev_(evutil_socket_t fd, struct evbuffer_iovec *v, int n) {
     r = writev(fd, v, n);
   while (r < 0 && errno == EINTR);
   return (int)r;
+}
+
+/* ---- sendfile ---------------------------------------------------------------- */
+
+/* A descriptor pair the system's sendfile does not take (not a socket on
+ * macOS/BSD, a file system without it) is not an error: the caller sends
+ * the bytes another way. */
+static int sendfile_error(void) {
+  if (errno == EINVAL || errno == ENOSYS || errno == ENOTSOCK || errno == EOPNOTSUPP)
+    return UV_ENOSYS;
+  return uv_error_from_errno();
+}
+
+int uvbev_fd_sendfile_(evutil_socket_t out, int file_fd, int64_t offset, size_t len) {
+  if (len > INT_MAX) len = INT_MAX;
+#if defined(__linux__)
+  {
+    off_t off = (off_t)offset;
+    ssize_t r;
+    do
+      r = sendfile(out, file_fd, &off, len);
+    while (r < 0 && errno == EINTR);
+    return r >= 0 ? (int)r : sendfile_error();
+  }
+#elif defined(__APPLE__)
+  {
+    off_t n = (off_t)len;
+    /* A partial send fails with EAGAIN or EINTR and says how much went. */
+    if (sendfile(file_fd, out, (off_t)offset, &n, NULL, 0) == 0 || n > 0) return (int)n;
+    return sendfile_error();
+  }
+#elif defined(__FreeBSD__) || defined(__DragonFly__)
+  {
+    off_t n = 0;
+    if (sendfile(file_fd, out, (off_t)offset, len, NULL, &n, 0) == 0 || n > 0) return (int)n;
+    return sendfile_error();
+  }
+#else
+  (void)out;
+  (void)file_fd;
+  (void)offset;
+  return UV_ENOSYS;
+#endif
 }

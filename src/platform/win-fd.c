@@ -64,3 +64,13 @@ int uvbev_fd_writev_(evutil_socket_t fd, struct evbuffer_iovec *v, int n) {
   if (WSASend((SOCKET)fd, b, wsabufs(b, v, n), &sent, 0, NULL, NULL) != 0) return -1;
   return (int)sent;
 }
+
+/* TransmitFile takes a HANDLE and blocks unless overlapped: file segments
+ * go through the thread pool and uv_write instead. */
+int uvbev_fd_sendfile_(evutil_socket_t out, int file_fd, int64_t offset, size_t len) {
+  (void)out;
+  (void)file_fd;
+  (void)offset;
+  (void)len;
+  return UV_ENOSYS;
+}

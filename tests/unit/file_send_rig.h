@@ -146,10 +146,20 @@ static inline void fsr_on_event(struct bufferevent *bev, short what, void *arg) 
   }
 }
 
-/* Sends `len` bytes of file fd (owned: closed with the segment) from writer
- * to reader, both set up on r->base, and runs the base until all arrived (or
- * an error).  The tick runs throughout. */
-static inline void fsr_send(struct fsr_run *r, int fd, size_t len, int sparse) {
+/* Appends file fd (owned: closed with the segment) whole to out, as a
+ * segment with EVBUF_FS_* flags fs_flags.  Returns 0 or -1. */
+static inline int fsr_add_file(struct evbuffer *out, int fd, unsigned fs_flags) {
+  struct evbuffer_file_segment *seg =
+      evbuffer_file_segment_new(fd, 0, -1, EVBUF_FS_CLOSE_ON_FREE | fs_flags);
+  int r = seg != NULL ? evbuffer_add_file_segment(out, seg, 0, -1) : -1;
+  evbuffer_file_segment_free(seg);
+  return r;
+}
+
+/* Sends `len` bytes of file fd (see fsr_add_file) from writer to reader,
+ * both set up on r->base, and runs the base until all arrived (or an
+ * error).  The tick runs throughout. */
+static inline void fsr_send(struct fsr_run *r, int fd, size_t len, int sparse, unsigned fs_flags) {
   struct timeval ten_ms = {0, 10000};
   r->expect = len;
   r->sparse = sparse;
@@ -158,7 +168,7 @@ static inline void fsr_send(struct fsr_run *r, int fd, size_t len, int sparse) {
   bufferevent_setcb(r->reader, fsr_on_read, NULL, fsr_on_event, r);
   bufferevent_enable(r->writer, EV_READ | EV_WRITE);
   bufferevent_enable(r->reader, EV_READ);
-  if (evbuffer_add_file(bufferevent_get_output(r->writer), fd, 0, -1) != 0) r->errors++;
+  if (fsr_add_file(bufferevent_get_output(r->writer), fd, fs_flags) != 0) r->errors++;
   r->tick = event_new(r->base, -1, EV_PERSIST, fsr_on_tick, r);
   r->last_tick_ms = fsr_now_ms();
   event_add(r->tick, &ten_ms);

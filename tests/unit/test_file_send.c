@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* File segments that stream (issue 18, uvbev-only: libevent maps the file or
  * uses sendfile; uvbev reads it in bounded windows, off the loop thread on
- * the socket write path).  A 1 GiB sparse file and a smaller file of real
- * bytes sent over a loopback socket bufferevent: every byte arrives, the
+ * the socket write path, or sends it with sendfile).  A 1 GiB sparse file
+ * and a smaller file of real bytes sent over a loopback socket bufferevent,
+ * with sendfile and without (EVBUF_FS_DISABLE_SENDFILE): every byte arrives, the
  * sender's peak RSS stays far below the file's size, and the loop keeps
  * running (a 10 ms timer on the same base keeps firing).  Then what goes
  * wrong: a file shorter than its segment, a bufferevent freed while a window
@@ -48,32 +49,43 @@ static void check_bounds(const struct fsr_run *r, const char *what) {
   if (rss >= 0) assert_true(rss < FSR_RSS_MAX_KIB + (cu_under_asan() ? 64L * 1024 : 0));
 }
 
-static void sparse_gib_streams_over_a_socket(void **state) {
+static void send_over_socket(size_t len, int sparse, unsigned fs_flags, const char *what) {
   struct fsr_run r;
   uint32_t sum;
-  int fd = fsr_temp_file(GIB, 1, &sum);
-  (void)state;
-  if (fd < 0) skip(); /* no sparse file here */
-  memset(&r, 0, sizeof(r));
-  socket_pair_on(&r);
-  fsr_send(&r, fd, GIB, 1);
-  check_bounds(&r, "1 GiB sparse over a socket");
-  assert_int_equal(r.nonzero, 0);
-  run_free(&r);
-}
-
-static void real_file_arrives_intact_over_a_socket(void **state) {
-  struct fsr_run r;
-  uint32_t sum;
-  int fd = fsr_temp_file(REAL_LEN, 0, &sum);
-  (void)state;
+  int fd = fsr_temp_file(len, sparse, &sum);
+  if (fd < 0 && sparse) skip(); /* no sparse file here */
   assert_true(fd >= 0);
   memset(&r, 0, sizeof(r));
   socket_pair_on(&r);
-  fsr_send(&r, fd, REAL_LEN, 0);
-  check_bounds(&r, "real file over a socket");
-  assert_int_equal(r.sum, sum);
+  fsr_send(&r, fd, len, sparse, fs_flags);
+  check_bounds(&r, what);
+  if (sparse)
+    assert_int_equal(r.nonzero, 0);
+  else
+    assert_int_equal(r.sum, sum);
   run_free(&r);
+}
+
+/* sendfile where the system has it (the default). */
+static void sparse_gib_streams_over_a_socket(void **state) {
+  (void)state;
+  send_over_socket(GIB, 1, 0, "1 GiB sparse over a socket");
+}
+
+/* Windows read on the thread pool and written with uv_write. */
+static void sparse_gib_streams_without_sendfile(void **state) {
+  (void)state;
+  send_over_socket(GIB, 1, EVBUF_FS_DISABLE_SENDFILE, "1 GiB sparse, no sendfile");
+}
+
+static void real_file_arrives_intact_over_a_socket(void **state) {
+  (void)state;
+  send_over_socket(REAL_LEN, 0, 0, "real file over a socket");
+}
+
+static void real_file_arrives_intact_without_sendfile(void **state) {
+  (void)state;
+  send_over_socket(REAL_LEN, 0, EVBUF_FS_DISABLE_SENDFILE, "real file, no sendfile");
 }
 
 /* Through a pair the segment moves between buffers, never read until the
@@ -90,7 +102,7 @@ static void real_file_arrives_intact_over_a_pair(void **state) {
   assert_int_equal(bufferevent_pair_new(r.base, BEV_OPT_CLOSE_ON_FREE, pair), 0);
   r.writer = pair[0];
   r.reader = pair[1];
-  fsr_send(&r, fd, REAL_LEN, 0);
+  fsr_send(&r, fd, REAL_LEN, 0, 0);
   assert_int_equal(r.errors, 0);
   assert_int_equal(r.received, REAL_LEN);
   assert_int_equal(r.sum, sum);
@@ -124,21 +136,30 @@ static void error_event(struct bufferevent *bev, short what, void *arg) {
 
 /* The segment claims more than the file holds: what the file has is sent,
  * then the write fails (libevent's sendfile would fail the write too). */
-static void file_shorter_than_its_segment_fails_the_write(void **state) {
+static void short_file_fails_the_write(unsigned fs_flags) {
   struct fsr_run r;
+  struct evbuffer_file_segment *seg;
   uint32_t sum;
   short what = 0;
   int fd = fsr_temp_file(1000, 0, &sum);
-  (void)state;
   memset(&r, 0, sizeof(r));
   socket_pair_on(&r);
-  assert_int_equal(evbuffer_add_file(bufferevent_get_output(r.writer), fd, 0, 300000), 0);
+  seg = evbuffer_file_segment_new(fd, 0, 300000, EVBUF_FS_CLOSE_ON_FREE | fs_flags);
+  assert_non_null(seg);
+  assert_int_equal(evbuffer_add_file_segment(bufferevent_get_output(r.writer), seg, 0, -1), 0);
+  evbuffer_file_segment_free(seg);
   bufferevent_setcb(r.writer, NULL, NULL, error_event, &what);
   bufferevent_enable(r.writer, EV_WRITE);
   event_base_dispatch(r.base);
   assert_int_equal(what, BEV_EVENT_ERROR | BEV_EVENT_WRITING);
   assert_int_equal(evbuffer_get_length(bufferevent_get_output(r.writer)), 299000);
   run_free(&r);
+}
+
+static void file_shorter_than_its_segment_fails_the_write(void **state) {
+  (void)state;
+  short_file_fails_the_write(0);
+  short_file_fails_the_write(EVBUF_FS_DISABLE_SENDFILE);
 }
 
 /* Freed while a window is read on the thread pool: the read completes into
@@ -151,7 +172,8 @@ static void freed_while_a_window_loads(void **state) {
   (void)state;
   memset(&r, 0, sizeof(r));
   socket_pair_on(&r);
-  assert_int_equal(evbuffer_add_file(bufferevent_get_output(r.writer), fd, 0, -1), 0);
+  assert_int_equal(
+      fsr_add_file(bufferevent_get_output(r.writer), fd, EVBUF_FS_DISABLE_SENDFILE), 0);
   bufferevent_setcb(r.writer, NULL, NULL, error_event, &what);
   bufferevent_enable(r.writer, EV_WRITE);
   event_base_loop(r.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
@@ -166,7 +188,9 @@ static void freed_while_a_window_loads(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(sparse_gib_streams_over_a_socket),
+      cmocka_unit_test(sparse_gib_streams_without_sendfile),
       cmocka_unit_test(real_file_arrives_intact_over_a_socket),
+      cmocka_unit_test(real_file_arrives_intact_without_sendfile),
       cmocka_unit_test(real_file_arrives_intact_over_a_pair),
       cmocka_unit_test(segment_at_an_offset_runs_to_the_end),
       cmocka_unit_test(file_shorter_than_its_segment_fails_the_write),

@@ -49,7 +49,7 @@ static void send_over_tls(size_t len, int sparse) {
   assert_int_equal(rig_tcp_pair(sv), 0);
   t.r.writer = tls_on(&t, sv[0], 1);
   t.r.reader = tls_on(&t, sv[1], 0);
-  fsr_send(&t.r, fd, len, sparse);
+  fsr_send(&t.r, fd, len, sparse, 0);
   rss = cu_peak_rss_kib();
   print_message("%lu bytes over TLS: longest gap between 10 ms ticks %ld ms, peak RSS %ld KiB\n",
                 (unsigned long)t.r.received, t.r.max_gap_ms, rss);
