@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* evbuffer_read / evbuffer_write / evbuffer_write_atmost: one system call
  * each, scatter/gather over the chunks (uvbev_fd_readv_ / _writev_: sockets
- * on Windows, any descriptor elsewhere). */
+ * on Windows, any descriptor elsewhere), or sendfile for a file segment at
+ * the front of the buffer. */
 #include <limits.h>
 
 #include "evbuffer-internal.h"
+#include "evbuffer-uv-internal.h"
 #include "platform-internal.h"
 
 /* As libevent 2.1: a read takes at most this much when asked for "all". */
@@ -52,6 +54,14 @@ int evbuffer_write_atmost(struct evbuffer *buf, evutil_socket_t fd, ev_ssize_t h
   if (howmuch > INT_MAX) howmuch = INT_MAX;
   if (howmuch == 0) /* -1, as libevent */
     goto done;
+  if ((r = evbuffer_sendfile_(buf, fd, (size_t)howmuch)) != UV_ENOSYS) {
+    /* A file segment at the front went with sendfile, as libevent's does. */
+    if (r <= 0) {
+      uvbev_set_socket_error_from_uv_(r == 0 ? UV_EOF : r); /* 0: the file is short */
+      r = -1;
+    }
+    goto done;
+  }
   n = evbuffer_peek(buf, howmuch, NULL, v, EVBUFFER_MAX_WRITE_VECS);
   if (n > EVBUFFER_MAX_WRITE_VECS) n = EVBUFFER_MAX_WRITE_VECS;
   {

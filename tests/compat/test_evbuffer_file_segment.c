@@ -125,6 +125,16 @@ static void close_on_free_closes_the_fd_with_the_last_chunk(void **state) {
   evbuffer_free(buf);
 }
 
+/* The buffer owns fd from the call on: a failed add closes it too. */
+static void add_file_that_fails_closes_the_fd(void **state) {
+  struct evbuffer *buf = evbuffer_new();
+  int fd = temp_file(bytes, 4096);
+  evbuffer_freeze(buf, 0);
+  assert_int_equal(evbuffer_add_file(buf, fd, 0, -1), -1);
+  assert_false(fd_is_open(fd));
+  evbuffer_free(buf);
+}
+
 static void without_close_on_free_the_fd_stays_open(void **state) {
   struct evbuffer *buf = evbuffer_new();
   int fd = temp_file(bytes, 4096);
@@ -301,14 +311,20 @@ static void buffers_with_segments_move_and_split(void **state) {
   evbuffer_free(c);
 }
 
-static void write_sends_a_segment_to_a_socket(void **state) {
+/* evbuffer_write_atmost of a segment (sendfile in libevent and, where the
+ * system has it, in uvbev; reads without it). */
+static void write_segment_to_a_socket(unsigned fs_flags) {
   struct evbuffer *buf = evbuffer_new();
   evutil_socket_t sv[2];
   unsigned char *got = malloc(FILE_LEN);
   size_t sent = 0;
+  struct evbuffer_file_segment *seg =
+      evbuffer_file_segment_new(temp_file(bytes, FILE_LEN), 0, -1, EVBUF_FS_CLOSE_ON_FREE | fs_flags);
   cu_ignore_sigpipe();
   assert_int_equal(cu_tcp_pair(sv), 0);
-  assert_int_equal(evbuffer_add_file(buf, temp_file(bytes, FILE_LEN), 0, -1), 0);
+  assert_non_null(seg);
+  assert_int_equal(evbuffer_add_file_segment(buf, seg, 0, -1), 0);
+  evbuffer_file_segment_free(seg);
   while (sent < FILE_LEN) {
     /* Blocking sockets: write a little, then read exactly that. */
     int w = evbuffer_write_atmost(buf, sv[0], 32768), r;
@@ -327,6 +343,12 @@ static void write_sends_a_segment_to_a_socket(void **state) {
   evbuffer_free(buf);
 }
 
+static void write_sends_a_segment_to_a_socket(void **state) {
+  write_segment_to_a_socket(0);
+  write_segment_to_a_socket(EVBUF_FS_DISABLE_SENDFILE);
+  write_segment_to_a_socket(EVBUF_FS_DISABLE_MMAP | EVBUF_FS_DISABLE_SENDFILE);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(offset_and_length_select_the_bytes),
@@ -334,6 +356,7 @@ int main(void) {
 #ifndef _WIN32
       cmocka_unit_test(close_on_free_closes_the_fd_with_the_last_chunk),
       cmocka_unit_test(without_close_on_free_the_fd_stays_open),
+      cmocka_unit_test(add_file_that_fails_closes_the_fd),
 #endif
       cmocka_unit_test(cleanup_runs_once_when_the_last_chunk_goes),
       cmocka_unit_test(the_same_segment_added_twice_reads_twice),
