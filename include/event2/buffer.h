@@ -348,9 +348,33 @@ UVBEV_API char *evbuffer_readln(struct evbuffer *buf, size_t *n_read_out,
 /* ---- files ----------------------------------------------------------------- */
 
 /** Appends length bytes of file fd from offset.  The buffer owns fd from
- * then on, and closes it once the bytes are no longer used (on failure fd
- * stays open, as in libevent).  uvbev reads the bytes into memory at once (portable; no mmap or
- * sendfile), so every buffer operation works on them.
+ * then on, and closes it once the bytes are no longer used (or at once if
+ * the call fails, as libevent does).
+ *
+ * uvbev reads nothing here (libevent maps the file, reads it all, or keeps
+ * it for sendfile): the bytes are read when they are needed, at most 256 KiB
+ * at a time, so a file of any size costs a few windows of memory, not its
+ * size.  Every buffer operation works on them:
+ *   - a socket bufferevent sends them with sendfile (Linux, macOS, FreeBSD)
+ *     when it is the bottom of the stack and the output starts with the
+ *     file, else reads the next window on libuv's thread pool while it
+ *     writes the previous one: the loop is never blocked on the disk,
+ *     except by sendfile reading a file the system has not cached (use
+ *     evbuffer_file_segment_new with EVBUF_FS_DISABLE_SENDFILE to keep
+ *     every read off the loop thread);
+ *   - evbuffer_write / evbuffer_write_atmost use sendfile likewise;
+ *   - TLS and filter layers take the bytes a window at a time, like any
+ *     other data;
+ *   - evbuffer_remove / copyout read the file straight into the caller's
+ *     memory; evbuffer_add_buffer / remove_buffer / prepend_buffer move the
+ *     range without reading it;
+ *   - evbuffer_peek, evbuffer_search*, evbuffer_readln and evbuffer_pullup
+ *     read (on the calling thread) the windows they look at, which then stay
+ *     in the buffer until drained: a search through a whole file holds all
+ *     of it.
+ * A file shorter than the range makes the send fail (BEV_EVENT_ERROR |
+ * BEV_EVENT_WRITING) once the file's bytes are sent, and a copy return -1.
+ * The file must not change while the buffer holds the range.
  * @param buf the buffer
  * @param fd a file descriptor (a C runtime descriptor on Windows)
  * @param offset where to start in the file
@@ -364,9 +388,13 @@ struct evbuffer_file_segment;
 /** evbuffer_file_segment_new() flag: close the fd when the segment is freed
  * and no buffer uses it any more. */
 #define EVBUF_FS_CLOSE_ON_FREE 0x01
-/** evbuffer_file_segment_new() flag: do not mmap (uvbev never does). */
+/** evbuffer_file_segment_new() flag: do not mmap.  uvbev never maps files
+ * (it reads bounded windows instead), so this changes nothing. */
 #define EVBUF_FS_DISABLE_MMAP 0x02
-/** evbuffer_file_segment_new() flag: do not use sendfile (uvbev never does). */
+/** evbuffer_file_segment_new() flag: do not use sendfile: a socket
+ * bufferevent then reads every window of the segment on libuv's thread pool
+ * (never on the loop thread), and evbuffer_write reads it on the calling
+ * thread. */
 #define EVBUF_FS_DISABLE_SENDFILE 0x04
 /** evbuffer_file_segment_new() flag: no lock for the segment; it and the
  * buffers holding it are used by one thread at a time. */
@@ -379,10 +407,13 @@ typedef void (*evbuffer_file_segment_cleanup_cb)(struct evbuffer_file_segment co
                                                  void *arg);
 
 /** Creates a file segment holding length bytes of fd from offset.  uvbev
- * reads them into memory now.
+ * reads nothing now: the ranges added to buffers are read when needed, in
+ * bounded windows (see evbuffer_add_file).
  * @param fd an open file (a C runtime descriptor on Windows)
  * @param offset where the segment starts in the file
- * @param length its length, or -1 for up to the end of the file
+ * @param length its length, or -1 for up to the end of the file (libevent
+ *   2.1 takes the file's whole size then, also past the end when offset is
+ *   not 0)
  * @param flags EVBUF_FS_* flags
  * @return the segment, or NULL on failure (the fd is then not closed). */
 UVBEV_API struct evbuffer_file_segment *evbuffer_file_segment_new(int fd, ev_off_t offset,
@@ -400,7 +431,8 @@ UVBEV_API void evbuffer_file_segment_free(struct evbuffer_file_segment *seg);
 UVBEV_API void evbuffer_file_segment_add_cleanup_cb(struct evbuffer_file_segment *seg,
                                                     evbuffer_file_segment_cleanup_cb cb, void *arg);
 
-/** Appends part of a segment without copying it.
+/** Appends part of a segment without copying or reading it (it is read
+ * when needed, as evbuffer_add_file describes).
  * @param buf the buffer
  * @param seg the segment (it may be added several times, to several buffers)
  * @param offset the offset within the segment (not the file)

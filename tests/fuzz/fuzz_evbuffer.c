@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Fuzz target: the input is a program of evbuffer operations on two buffers;
+/* Fuzz target: the input is a program of evbuffer operations on two buffers
+ * (file segments among the data added);
  * after every operation both buffers must hold exactly what two flat byte
  * arrays (tests/support/byte_model.c) hold, every result must be what the
  * model predicts, and each reference's cleanup runs exactly once. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +13,13 @@
 
 #include "byte_model.h"
 #include "fuzz_input.h"
+
+#ifdef _WIN32
+#include <io.h>
+#define dup _dup
+#else
+#include <unistd.h>
+#endif
 
 struct ref {
   int cleanups;
@@ -60,16 +69,26 @@ static const unsigned char *op_data(struct world *w, unsigned char *scratch, siz
   return fi_take(&w->in, sel, n);
 }
 
-/* Length and contents (read with peek, which a frozen front allows) agree
- * with the model; copyout refuses a frozen front, as on libevent. */
+/* Length and contents agree with the model: read with copyout, which reads
+ * unread file bytes without loading them (so the next operation still meets
+ * them unread), or with peek when the front is frozen (copyout refuses it
+ * then, as on libevent). */
 static void check(struct world *w, int i) {
   struct model *m = &w->m[i];
   size_t len = m->len, off = 0;
   unsigned char one;
   struct evbuffer_iovec v[64];
-  int n = evbuffer_peek(w->buf[i], -1, NULL, v, 64), k;
+  int n, k;
   FUZZ_CHECK(evbuffer_get_length(w->buf[i]) == len);
   FUZZ_CHECK(evbuffer_get_contiguous_space(w->buf[i]) <= len);
+  if (!w->frozen_front[i]) {
+    unsigned char *all = malloc(len + 1);
+    FUZZ_CHECK(all != NULL && evbuffer_copyout(w->buf[i], all, len) == (ev_ssize_t)len);
+    FUZZ_CHECK(len == 0 || memcmp(all, m->b, len) == 0);
+    free(all);
+    return;
+  }
+  n = evbuffer_peek(w->buf[i], -1, NULL, v, 64);
   FUZZ_CHECK(n >= 0 && (len == 0) == (n == 0));
   for (k = 0; k < n && k < 64; k++) {
     FUZZ_CHECK(off + v[k].iov_len <= len);
@@ -77,13 +96,66 @@ static void check(struct world *w, int i) {
     off += v[k].iov_len;
   }
   FUZZ_CHECK(n > 64 || off == len);
-  if (w->frozen_front[i]) FUZZ_CHECK(evbuffer_copyout(w->buf[i], &one, 1) == (len ? -1 : 0));
+  FUZZ_CHECK(evbuffer_copyout(w->buf[i], &one, 1) == (len ? -1 : 0));
 }
 
-static void op_add(struct world *w, int i, unsigned kind, unsigned char *scratch) {
+/* A file the file-segment adds take ranges of: bytes of the same small
+ * alphabet as generated runs, so that lines and matches cross into them. */
+#define FILE_LEN (1u << 20)
+static int file_fd = -1;
+static unsigned char *file_bytes;
+
+static int the_file(void) {
+  static const char alphabet[] = "ab\r\nab\0x\n";
+  uint32_t x = 88172645u;
+  size_t i;
+  FILE *f;
+  if (file_fd >= 0) return file_fd;
+  file_bytes = malloc(FILE_LEN);
+  FUZZ_CHECK(file_bytes != NULL);
+  for (i = 0; i < FILE_LEN; i++) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    file_bytes[i] = (unsigned char)alphabet[x % (sizeof(alphabet) - 1)];
+  }
+  f = tmpfile();
+  FUZZ_CHECK(f != NULL && fwrite(file_bytes, 1, FILE_LEN, f) == FILE_LEN && fflush(f) == 0);
+  file_fd = dup(fileno(f)); /* kept for the process's life, as the fuzzer's */
+  fclose(f);
+  FUZZ_CHECK(file_fd >= 0);
+  return file_fd;
+}
+
+/* Adds a range of the file (up to 4 x 64 KiB) as a segment, half of the
+ * time without sendfile: lazy chunks for every later operation. */
+static void op_add_file(struct world *w, int i) {
+  unsigned sel = fi_byte(&w->in);
+  size_t off = (size_t)fi_u16(&w->in) * 16, len = (size_t)fi_u16(&w->in) * ((sel & 3) + 1);
+  struct evbuffer_file_segment *seg;
+  int r;
+  if (off > FILE_LEN) off = FILE_LEN;
+  if (len > FILE_LEN - off) len = FILE_LEN - off;
+  if (w->m[0].len + w->m[1].len + len > 2 * MAX_HELD) return;
+  seg = evbuffer_file_segment_new(the_file(), 0, FILE_LEN, sel & 4 ? EVBUF_FS_DISABLE_SENDFILE : 0);
+  FUZZ_CHECK(seg != NULL);
+  r = evbuffer_add_file_segment(w->buf[i], seg, (ev_off_t)off, (ev_off_t)len);
+  evbuffer_file_segment_free(seg);
+  if (len > 0) FUZZ_CHECK(r == (w->frozen_end[i] ? -1 : 0));
+  if (r == 0) m_add(&w->m[i], file_bytes + off, len);
+}
+
+/* kind 0 add, 1 prepend, 2 reference or (sel_file & 0x80) file segment. */
+static void op_add(struct world *w, int i, unsigned kind, unsigned sel_file,
+                   unsigned char *scratch) {
   size_t n;
-  const unsigned char *d = op_data(w, scratch, &n);
+  const unsigned char *d;
   int r, fails = kind == 1 ? w->frozen_front[i] : w->frozen_end[i];
+  if (kind == 2 && (sel_file & 0x80)) {
+    op_add_file(w, i);
+    return;
+  }
+  d = op_data(w, scratch, &n);
   if (kind == 2) { /* a reference, freed by its cleanup */
     struct ref *ref = malloc(sizeof(*ref) + n + 1);
     FUZZ_CHECK(ref != NULL);
@@ -295,7 +367,7 @@ static void step(struct world *w, unsigned char *scratch) {
   case 0:
   case 1:
   case 2:
-    op_add(w, i, (op >> 1) % 12, scratch);
+    op_add(w, i, (op >> 1) % 12, op, scratch);
     break;
   case 3:
   case 4:
