@@ -319,8 +319,9 @@ int evbuffer_add(struct evbuffer *buf, const void *data, size_t datlen) {
   EVBUFFER_LOCK(buf);
   if (!buf->freeze_end) {
     struct evbuffer_chunk *c = buf->last_data;
-    /* Fast path: the bytes fit in the free tail of the last data chunk. */
-    if (c != NULL && evbuffer_chunk_tail_space_(c) >= datlen) {
+    /* Fast path: the bytes fit in the free tail of the last data chunk
+     * (not for nothing: that chunk may have no memory, an unread file). */
+    if (c != NULL && datlen > 0 && evbuffer_chunk_tail_space_(c) >= datlen) {
       memcpy(c->mem + c->misalign + c->off, data, datlen);
       c->off += datlen;
       buf->total_len += datlen;

@@ -168,8 +168,8 @@ int evbuffer_reserve_space(struct evbuffer *buf, ev_ssize_t size, struct evbuffe
 /* The chunk whose free tail starts at p, searched from the last data on. */
 static struct evbuffer_chunk *chunk_with_free_at(struct evbuffer *buf, const void *p) {
   struct evbuffer_chunk *c = buf->last_data != NULL ? buf->last_data : buf->first;
-  for (; c != NULL; c = c->next)
-    if ((const unsigned char *)p == c->mem + c->misalign + c->off) return c;
+  for (; c != NULL; c = c->next) /* (an unread file chunk has no memory) */
+    if (c->mem != NULL && (const unsigned char *)p == c->mem + c->misalign + c->off) return c;
   return NULL;
 }
 
@@ -178,7 +178,7 @@ static struct evbuffer_chunk *chunk_with_free_at(struct evbuffer *buf, const voi
 static int vecs_fit(const struct evbuffer_chunk *c, const struct evbuffer_iovec *vec, int n_vecs) {
   int i;
   for (i = 0; i < n_vecs; i++, c = c->next) {
-    if (c == NULL || vec[i].iov_base != c->mem + c->misalign + c->off ||
+    if (c == NULL || c->mem == NULL || vec[i].iov_base != c->mem + c->misalign + c->off ||
         vec[i].iov_len > evbuffer_chunk_tail_space_(c))
       return 0;
   }

@@ -102,6 +102,7 @@ int uvbev_fd_writev_(evutil_socket_t fd, struct evbuffer_iovec *v, int n) {
 
 /* ---- sendfile ---------------------------------------------------------------- */
 
+#if defined(__linux__) || defined(__APPLE__) || defined(__FreeBSD__) || defined(__DragonFly__)
 /* A descriptor pair the system's sendfile does not take (not a socket on
  * macOS/BSD, a file system without it) is not an error: the caller sends
  * the bytes another way. */
@@ -110,6 +111,7 @@ static int sendfile_error(void) {
     return UV_ENOSYS;
   return uv_error_from_errno();
 }
+#endif
 
 int uvbev_fd_sendfile_(evutil_socket_t out, int file_fd, int64_t offset, size_t len) {
   if (len > INT_MAX) len = INT_MAX;
@@ -139,6 +141,6 @@ int uvbev_fd_sendfile_(evutil_socket_t out, int file_fd, int64_t offset, size_t 
   (void)out;
   (void)file_fd;
   (void)offset;
-  return UV_ENOSYS;
+  return UV_ENOSYS; /* other systems: through the thread pool */
 #endif
 }

@@ -185,6 +185,27 @@ static void freed_while_a_window_loads(void **state) {
   event_base_free(r.base);
 }
 
+/* The base freed right after the bufferevent, a window still being read:
+ * event_base_free waits for the read, which frees what it holds. */
+static void base_freed_while_a_window_loads(void **state) {
+  struct fsr_run r;
+  uint32_t sum;
+  short what = 0;
+  int fd = fsr_temp_file(REAL_LEN, 0, &sum);
+  (void)state;
+  memset(&r, 0, sizeof(r));
+  socket_pair_on(&r);
+  assert_int_equal(
+      fsr_add_file(bufferevent_get_output(r.writer), fd, EVBUF_FS_DISABLE_SENDFILE), 0);
+  bufferevent_setcb(r.writer, NULL, NULL, error_event, &what);
+  bufferevent_enable(r.writer, EV_WRITE);
+  event_base_loop(r.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+  bufferevent_free(r.writer);
+  bufferevent_free(r.reader);
+  event_base_free(r.base);
+  assert_int_equal(what, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(sparse_gib_streams_over_a_socket),
@@ -195,6 +216,7 @@ int main(void) {
       cmocka_unit_test(segment_at_an_offset_runs_to_the_end),
       cmocka_unit_test(file_shorter_than_its_segment_fails_the_write),
       cmocka_unit_test(freed_while_a_window_loads),
+      cmocka_unit_test(base_freed_while_a_window_loads),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
