@@ -157,11 +157,12 @@ void bev_socket_write_failed_(struct bev_socket *s, int err);
  * the usual way. */
 int bev_socket_sendfile_(struct bev_socket *s, size_t budget);
 
-/* Call after each pin of the output: starts reading the next window of a
- * file segment near the front on the thread pool, unless one is being read;
- * writing resumes when it is in (a write failure if it cannot be read).
- * Returns 0, or a libuv error if the read could not start. */
-int bev_socket_file_ahead_(struct bev_socket *s);
+/* Call after each pin of the output (npinned bytes): starts reading the
+ * next window of a file segment near the front on the thread pool, unless
+ * one is being read; writing resumes when it is in (a write failure if it
+ * cannot be read).  Returns 0, or a libuv error if the read could not
+ * start. */
+int bev_socket_file_ahead_(struct bev_socket *s, size_t npinned);
 
 /* ---- descriptors without a libuv stream (bev_socket_fdio.c) ---- */
 

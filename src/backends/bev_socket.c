@@ -398,7 +398,7 @@ void bev_socket_write_out_(struct bev_socket *s) {
   budget = (size_t)bev_ratelim_write_max_(&s->p); /* max_single_write, or less */
   if (bev_socket_sendfile_(s, budget)) return; /* bev_socket_file.c */
   n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS, budget, &npinned);
-  if ((r = bev_socket_file_ahead_(s)) < 0) { /* bev_socket_file.c */
+  if ((r = bev_socket_file_ahead_(s, npinned)) < 0) { /* bev_socket_file.c */
     if (n > 0) evbuffer_uv_unpin_(bev->output, 0);
     write_failed(s, r);
     return;

@@ -93,7 +93,7 @@ static void fdio_write(struct bev_socket *s, struct bev_fdio *f) {
   if (evbuffer_uv_pinned_(bev->output) > 0) return;
   n = evbuffer_uv_pin_(bev->output, bufs, UVBEV_MAX_WRITE_BUFS,
                        (size_t)bev_ratelim_write_max_(&s->p), &npinned);
-  if ((r = bev_socket_file_ahead_(s)) < 0) { /* bev_socket_file.c */
+  if ((r = bev_socket_file_ahead_(s, npinned)) < 0) { /* bev_socket_file.c */
     if (n > 0) evbuffer_uv_unpin_(bev->output, 0);
     bev_socket_write_failed_(s, r);
     return;

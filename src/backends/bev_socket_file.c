@@ -47,9 +47,12 @@ static void on_file_loaded(void *arg, int status) {
   bev_core_decref_(bev); /* the load's */
 }
 
-int bev_socket_file_ahead_(struct bev_socket *s) {
+int bev_socket_file_ahead_(struct bev_socket *s, size_t npinned) {
   struct bufferevent *bev = &s->p.bev;
-  int r = evbuffer_uv_load_ahead_(bev->output, uvbev_base_loop_(bev->ev_base),
+  int r;
+  /* All pinned: no unread file chunk (a pin stops before one), no walk. */
+  if (npinned > 0 && npinned == evbuffer_get_length(bev->output)) return 0;
+  r = evbuffer_uv_load_ahead_(bev->output, uvbev_base_loop_(bev->ev_base),
                                   BEV_SOCKET_FILE_AHEAD, on_file_loaded, s);
   if (r == 1) bev_core_incref_(bev);
   return r < 0 ? r : 0;
