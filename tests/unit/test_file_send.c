@@ -109,6 +109,38 @@ static void real_file_arrives_intact_over_a_pair(void **state) {
   run_free(&r);
 }
 
+/* A consumer that takes a buffer's bytes with remove, or with peek of one
+ * extent and drain (as a filter layer does), holds a window at most: the
+ * bytes of a 256 MiB file never pile up in the buffer. */
+static void consumers_hold_a_window_at_most(void **state) {
+  static unsigned char out[65536];
+  size_t total = (size_t)256 << 20, done = 0;
+  uint32_t sum;
+  int fd = fsr_temp_file(total, 1, &sum);
+  struct evbuffer *buf = evbuffer_new();
+  struct evbuffer_iovec v;
+  long rss;
+  (void)state;
+  if (fd < 0) skip(); /* no sparse file here */
+  assert_int_equal(evbuffer_add_file(buf, fd, 0, -1), 0);
+  while (done < total / 2) {
+    int n = evbuffer_remove(buf, out, sizeof(out));
+    assert_true(n > 0);
+    done += (size_t)n;
+  }
+  while (evbuffer_peek(buf, -1, NULL, &v, 1) == 1) {
+    assert_true(v.iov_len > 0);
+    assert_int_equal(memcmp(v.iov_base, out, v.iov_len < sizeof(out) ? v.iov_len : sizeof(out)), 0);
+    done += v.iov_len;
+    assert_int_equal(evbuffer_drain(buf, v.iov_len), 0);
+  }
+  assert_int_equal(done, total);
+  rss = cu_peak_rss_kib();
+  print_message("256 MiB through remove and peek/drain: peak RSS %ld KiB\n", rss);
+  if (rss >= 0) assert_true(rss < FSR_RSS_MAX_KIB + (cu_under_asan() ? 64L * 1024 : 0));
+  evbuffer_free(buf);
+}
+
 /* libevent 2.1 gives a segment made at an offset with length -1 the whole
  * file's size (past its end); uvbev runs it to the end of the file. */
 static void segment_at_an_offset_runs_to_the_end(void **state) {
@@ -213,6 +245,7 @@ int main(void) {
       cmocka_unit_test(real_file_arrives_intact_over_a_socket),
       cmocka_unit_test(real_file_arrives_intact_without_sendfile),
       cmocka_unit_test(real_file_arrives_intact_over_a_pair),
+      cmocka_unit_test(consumers_hold_a_window_at_most),
       cmocka_unit_test(segment_at_an_offset_runs_to_the_end),
       cmocka_unit_test(file_shorter_than_its_segment_fails_the_write),
       cmocka_unit_test(freed_while_a_window_loads),
