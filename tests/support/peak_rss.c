@@ -32,19 +32,3 @@ long cu_peak_rss_kib(void) {
   return -1;
 }
 #endif
-
-#if defined(__SANITIZE_ADDRESS__)
-#define CU_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CU_ASAN 1
-#endif
-#endif
-
-int cu_under_asan(void) {
-#ifdef CU_ASAN
-  return 1;
-#else
-  return 0;
-#endif
-}

@@ -7,8 +7,4 @@
  * ru_maxrss elsewhere on Unix), or -1 where it is not known (Windows). */
 long cu_peak_rss_kib(void);
 
-/* Non-zero when built with AddressSanitizer, whose shadow memory and
- * quarantine of freed blocks count in the process's RSS. */
-int cu_under_asan(void);
-
 #endif

@@ -32,7 +32,14 @@
 
 /* ASan holds freed blocks in a quarantine (256 MiB by default) that would
  * count in the RSS measured here: keep it small in these tests. */
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) /* GCC */
+#define FSR_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) /* clang */
+#define FSR_ASAN 1
+#endif
+#endif
+#ifdef FSR_ASAN
 const char *__asan_default_options(void);
 const char *__asan_default_options(void) {
   return "quarantine_size_mb=8";

@@ -46,7 +46,7 @@ static void check_bounds(const struct fsr_run *r, const char *what) {
   assert_int_equal(r->errors, 0);
   assert_int_equal(r->received, r->expect);
   assert_true(r->max_gap_ms < FSR_STALL_MAX_MS);
-  if (rss >= 0) assert_true(rss < FSR_RSS_MAX_KIB + (cu_under_asan() ? 64L * 1024 : 0));
+  if (rss >= 0) assert_true(rss < FSR_RSS_MAX_KIB);
 }
 
 static void send_over_socket(size_t len, int sparse, unsigned fs_flags, const char *what) {
@@ -137,7 +137,7 @@ static void consumers_hold_a_window_at_most(void **state) {
   assert_int_equal(done, total);
   rss = cu_peak_rss_kib();
   print_message("256 MiB through remove and peek/drain: peak RSS %ld KiB\n", rss);
-  if (rss >= 0) assert_true(rss < FSR_RSS_MAX_KIB + (cu_under_asan() ? 64L * 1024 : 0));
+  if (rss >= 0) assert_true(rss < FSR_RSS_MAX_KIB);
   evbuffer_free(buf);
 }
 

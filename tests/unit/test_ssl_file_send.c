@@ -60,7 +60,7 @@ static void send_over_tls(size_t len, int sparse) {
   else
     assert_int_equal(t.r.sum, sum);
   assert_true(t.r.max_gap_ms < FSR_STALL_MAX_MS);
-  if (rss >= 0) assert_true(rss < FSR_RSS_MAX_KIB + (cu_under_asan() ? 64L * 1024 : 0));
+  if (rss >= 0) assert_true(rss < FSR_RSS_MAX_KIB);
   bufferevent_free(t.r.writer);
   bufferevent_free(t.r.reader);
   event_base_free(t.r.base);
