@@ -28,7 +28,12 @@ long cu_peak_rss_kib(void) {
 #endif
 }
 #else
+#include <windows.h>
+#include <psapi.h>
 long cu_peak_rss_kib(void) {
-  return -1;
+  PROCESS_MEMORY_COUNTERS pmc;
+  /* K32GetProcessMemoryInfo: kernel32 itself, no psapi.lib to link. */
+  if (!K32GetProcessMemoryInfo(GetCurrentProcess(), &pmc, sizeof(pmc))) return -1;
+  return (long)(pmc.PeakWorkingSetSize / 1024);
 }
 #endif
