@@ -286,6 +286,10 @@ size_t evbuffer_file_read_(const struct evbuffer_chunk *c, size_t pos, void *out
 /* Appends the first n bytes of chunk c's data to dst: a FILE chunk's by
  * sharing its segment (no read), others by copying.  Returns 0 or -1. */
 int evbuffer_add_chunk_bytes_(struct evbuffer *dst, const struct evbuffer_chunk *c, size_t n);
+/* How much of want a gathered write should take from the front of buf: up
+ * to one window into the first unread file chunk, so that the peek behind
+ * the write loads one window, not as many as it has vectors. */
+size_t evbuffer_file_write_cap_(const struct evbuffer *buf, size_t want);
 /* Takes one more reference on a segment (evbuffer_ref.c). */
 void evbuffer_segment_incref_(struct evbuffer_file_segment *seg);
 

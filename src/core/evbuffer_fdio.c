@@ -62,6 +62,7 @@ int evbuffer_write_atmost(struct evbuffer *buf, evutil_socket_t fd, ev_ssize_t h
     }
     goto done;
   }
+  howmuch = (ev_ssize_t)evbuffer_file_write_cap_(buf, (size_t)howmuch); /* file: a window */
   n = evbuffer_peek(buf, howmuch, NULL, v, EVBUFFER_MAX_WRITE_VECS);
   if (n > EVBUFFER_MAX_WRITE_VECS) n = EVBUFFER_MAX_WRITE_VECS;
   {

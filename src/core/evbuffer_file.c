@@ -125,3 +125,16 @@ done:
   EVBUFFER_UNLOCK(buf);
   return r;
 }
+
+size_t evbuffer_file_write_cap_(const struct evbuffer *buf, size_t want) {
+  const struct evbuffer_chunk *c;
+  size_t seen = 0;
+  for (c = buf->first; c != NULL && c->off > 0 && seen < want; c = c->next) {
+    if (c->kind == EVBUFFER_CHUNK_FILE) {
+      seen += c->off < EVBUFFER_FILE_WINDOW ? c->off : EVBUFFER_FILE_WINDOW;
+      break;
+    }
+    seen += c->off;
+  }
+  return seen < want ? seen : want;
+}
