@@ -77,7 +77,7 @@ static void on_event(struct bufferevent *bev, short what, void *arg) {
 static void run_order(enum sf_flavour flavour, int options, enum order_script script,
                       const char *want_client, const char *want_server, const char *also_server) {
   struct order_ctx c;
-  struct bufferevent *client, *server;
+  struct bufferevent *client = NULL, *server = NULL; /* set by sf_make_pair */
   memset(&c, 0, sizeof(c));
   c.script = script;
   sf_fixture_init(&c.f, 10000);
