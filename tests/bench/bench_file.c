@@ -30,6 +30,7 @@
 #include <event2/util.h>
 
 #include "bench-util.h"
+#include "peak_rss.h"
 
 struct send {
   struct event_base *base;
@@ -90,17 +91,6 @@ static void bench_send(const char *name, size_t total, unsigned fs_flags) {
   event_base_free(s.base);
 }
 
-static long peak_rss_kib(void) {
-  char line[256];
-  long kib = -1;
-  FILE *f = fopen("/proc/self/status", "r");
-  if (f == NULL) return -1;
-  while (fgets(line, sizeof(line), f) != NULL)
-    if (strncmp(line, "VmHWM:", 6) == 0 && sscanf(line + 6, "%ld", &kib) == 1) break;
-  fclose(f);
-  return kib;
-}
-
 int main(int argc, char **argv) {
   const char *only = argc > 1 ? argv[1] : NULL;
   const char *sc = getenv("BENCH_FILE_SCALE");
@@ -114,7 +104,8 @@ int main(int argc, char **argv) {
   if (!only || !strcmp(only, "send")) bench_send("file_send_1gib", total, 0);
   if (!only || !strcmp(only, "nosendfile"))
     bench_send("file_send_1gib_nosendfile", total, EVBUF_FS_DISABLE_SENDFILE);
-  if ((rss = peak_rss_kib()) >= 0) bench_metric("file_send_peak_rss_kib", (double)rss, "KiB", "lower");
+  if ((rss = cu_peak_rss_kib()) >= 0)
+    bench_metric("file_send_peak_rss_kib", (double)rss, "KiB", "lower");
   bench_tcp_pairs_done();
   return 0;
 }

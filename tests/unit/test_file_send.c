@@ -147,7 +147,8 @@ static void segment_at_an_offset_runs_to_the_end(void **state) {
   struct evbuffer *buf = evbuffer_new();
   uint32_t sum;
   int fd = fsr_temp_file(100000, 0, &sum);
-  struct evbuffer_file_segment *seg = evbuffer_file_segment_new(fd, 99000, -1, EVBUF_FS_CLOSE_ON_FREE);
+  struct evbuffer_file_segment *seg =
+      evbuffer_file_segment_new(fd, 99000, -1, EVBUF_FS_CLOSE_ON_FREE);
   unsigned char out[1000];
   size_t i;
   (void)state;
@@ -194,21 +195,27 @@ static void file_shorter_than_its_segment_fails_the_write(void **state) {
   short_file_fails_the_write(EVBUF_FS_DISABLE_SENDFILE);
 }
 
+/* A socket pair whose writer has a file segment queued (no sendfile) and has
+ * run one loop iteration: its first window is being read on the thread pool. */
+static void start_loading_a_window(struct fsr_run *r, short *what) {
+  uint32_t sum;
+  int fd = fsr_temp_file(REAL_LEN, 0, &sum);
+  memset(r, 0, sizeof(*r));
+  socket_pair_on(r);
+  assert_int_equal(fsr_add_file(bufferevent_get_output(r->writer), fd, EVBUF_FS_DISABLE_SENDFILE),
+                   0);
+  bufferevent_setcb(r->writer, NULL, NULL, error_event, what);
+  bufferevent_enable(r->writer, EV_WRITE);
+  event_base_loop(r->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+}
+
 /* Freed while a window is read on the thread pool: the read completes into
  * nothing, no callback runs, nothing leaks (ASan). */
 static void freed_while_a_window_loads(void **state) {
   struct fsr_run r;
-  uint32_t sum;
   short what = 0;
-  int fd = fsr_temp_file(REAL_LEN, 0, &sum);
   (void)state;
-  memset(&r, 0, sizeof(r));
-  socket_pair_on(&r);
-  assert_int_equal(
-      fsr_add_file(bufferevent_get_output(r.writer), fd, EVBUF_FS_DISABLE_SENDFILE), 0);
-  bufferevent_setcb(r.writer, NULL, NULL, error_event, &what);
-  bufferevent_enable(r.writer, EV_WRITE);
-  event_base_loop(r.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+  start_loading_a_window(&r, &what);
   bufferevent_free(r.writer);
   r.writer = NULL;
   event_base_dispatch(r.base);
@@ -221,17 +228,9 @@ static void freed_while_a_window_loads(void **state) {
  * event_base_free waits for the read, which frees what it holds. */
 static void base_freed_while_a_window_loads(void **state) {
   struct fsr_run r;
-  uint32_t sum;
   short what = 0;
-  int fd = fsr_temp_file(REAL_LEN, 0, &sum);
   (void)state;
-  memset(&r, 0, sizeof(r));
-  socket_pair_on(&r);
-  assert_int_equal(
-      fsr_add_file(bufferevent_get_output(r.writer), fd, EVBUF_FS_DISABLE_SENDFILE), 0);
-  bufferevent_setcb(r.writer, NULL, NULL, error_event, &what);
-  bufferevent_enable(r.writer, EV_WRITE);
-  event_base_loop(r.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+  start_loading_a_window(&r, &what);
   bufferevent_free(r.writer);
   bufferevent_free(r.reader);
   event_base_free(r.base);
