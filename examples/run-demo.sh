@@ -26,8 +26,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The server picks a free port and answers one connection.
-"$bin/http_hello_server" 0 1 >"$workdir/server.out" &
+# The server picks a free port and answers one connection.  Its output file
+# exists before it starts: the background job opens it when the shell gets to
+# it, and the first sed below may come first.
+: >"$workdir/server.out"
+"$bin/http_hello_server" 0 1 >>"$workdir/server.out" &
 server_pid=$!
 port=
 for _ in $(seq 1 100); do
