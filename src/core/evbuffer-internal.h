@@ -152,8 +152,8 @@ struct evbuffer {
   unsigned pin_open : 1;
   unsigned uv_reserved : 1;
   unsigned file_loading : 1; /* evbuffer_uv_load_ahead_'s read is running */
-  unsigned pin_chunks; /* pinned chunks still in the chain */
-  unsigned uv_len;     /* bytes of the open uv reservation (<= UINT_MAX) */
+  unsigned pin_chunks;       /* pinned chunks still in the chain */
+  unsigned uv_len;           /* bytes of the open uv reservation (<= UINT_MAX) */
 
   /* Callbacks. */
   struct evbuffer_cb_entry *callbacks; /* newest first */
@@ -220,6 +220,9 @@ void evbuffer_chain_prepend_(struct evbuffer *buf, struct evbuffer_chunk *c);
 void evbuffer_chain_consume_after_(struct evbuffer *buf, struct evbuffer_chunk *prev, size_t n);
 /* Non-zero while pinned bytes are at the front (nothing may go before). */
 int evbuffer_front_is_writing_(const struct evbuffer *buf);
+/* Takes the empty chunks after last_data out of the chain and returns them,
+ * linked (none is pinned: pins cover data only). */
+struct evbuffer_chunk *evbuffer_chain_take_empty_tail_(struct evbuffer *buf);
 /* Frees the empty chunks after last_data. */
 void evbuffer_chain_free_empty_tail_(struct evbuffer *buf);
 /* Copies datlen bytes to the end, without locking, freeze test or callbacks

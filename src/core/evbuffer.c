@@ -61,12 +61,22 @@ static void chain_unlink(struct evbuffer *buf, struct evbuffer_chunk *prev,
   }
 }
 
-void evbuffer_chain_free_empty_tail_(struct evbuffer *buf) {
+struct evbuffer_chunk *evbuffer_chain_take_empty_tail_(struct evbuffer *buf) {
   struct evbuffer_chunk *prev = buf->last_data;
   struct evbuffer_chunk *c = prev != NULL ? prev->next : buf->first;
+  if (prev != NULL)
+    prev->next = NULL;
+  else
+    buf->first = NULL;
+  buf->last = prev;
+  return c;
+}
+
+void evbuffer_chain_free_empty_tail_(struct evbuffer *buf) {
+  struct evbuffer_chunk *c = evbuffer_chain_take_empty_tail_(buf);
   while (c != NULL) {
     struct evbuffer_chunk *next = c->next;
-    chain_unlink(buf, prev, c);
+    evbuffer_chunk_release_(c);
     c = next;
   }
 }

@@ -19,19 +19,6 @@ static int is_page_chunk(const struct evbuffer_chunk *c) {
          c->mem == (const unsigned char *)(c + 1);
 }
 
-/* Takes the empty chunks after the last data out of the chain (pins cover
- * data only, so none is pinned) and returns them, linked. */
-static struct evbuffer_chunk *take_empty_tail(struct evbuffer *buf) {
-  struct evbuffer_chunk *prev = buf->last_data;
-  struct evbuffer_chunk *c = prev != NULL ? prev->next : buf->first;
-  if (prev != NULL)
-    prev->next = NULL;
-  else
-    buf->first = NULL;
-  buf->last = prev;
-  return c;
-}
-
 /* Gives empty chunks back: to the cache while it has room, else to malloc. */
 static void give_back(struct evbuffer_chunk *c, struct evbuffer_uv_cache *cache) {
   while (c != NULL) {
@@ -71,7 +58,7 @@ static struct evbuffer_chunk *read_chunk(struct evbuffer *buf, size_t size,
   if (c != NULL && evbuffer_chunk_tail_space_(c) >= fill) return c;
   c = c != NULL ? c->next : buf->first;
   if (c != NULL && evbuffer_chunk_tail_space_(c) >= whole) return c;
-  give_back(take_empty_tail(buf), cache);
+  give_back(evbuffer_chain_take_empty_tail_(buf), cache);
   c = new_read_chunk(size, cache);
   if (c != NULL) evbuffer_chain_append_(buf, c);
   return c;
@@ -207,7 +194,7 @@ size_t evbuffer_uv_pinned_(const struct evbuffer *buf) {
 void evbuffer_uv_trim_(struct evbuffer *buf, struct evbuffer_uv_cache *cache) {
   if (buf == NULL) return;
   EVBUFFER_LOCK(buf);
-  if (!buf->uv_reserved) give_back(take_empty_tail(buf), cache);
+  if (!buf->uv_reserved) give_back(evbuffer_chain_take_empty_tail_(buf), cache);
   EVBUFFER_UNLOCK(buf);
 }
 
