@@ -19,6 +19,10 @@
  *      is s->conn and not connecting
  *   -> conn_close: uv_close; the bufferevent holds a reference for it
  *   -> close callback: the handle and the conn are freed, the reference dropped.
+ * The first connection lives in the bufferevent's block (s->conn0), so that
+ * an idle socket bufferevent is one allocation; that reference keeps the
+ * block while it closes.  A connection made while conn0 is in use or still
+ * closing (setfd, connect, the attempts of a race) is allocated.
  * libuv runs the callbacks of pending requests (UV_ECANCELED) before the close
  * callback, so a conn outlives all of its requests.
  *
@@ -34,7 +38,6 @@
 #include "fault_inject-internal.h"
 
 struct bev_conn {
-  uv_stream_t *stream;          /* &own.stream */
   struct bev_socket *owner;     /* the bufferevent (valid until close cb) */
   uv_write_t *wreq;             /* allocated on the first write, kept */
   evutil_socket_t user_fd;      /* what getfd reports; -1: ask uv_fileno */
@@ -54,6 +57,7 @@ struct bev_conn {
    * alloc gives no buffer, which ends the wake-up's reads. */
   unsigned read_turn_used : 1;
   unsigned read_yielded : 1; /* that empty buffer's UV_ENOBUFS is ours */
+  unsigned embedded : 1;     /* it is owner->conn0 */
 #ifdef UVBEV_FAULT_INJECTION
   struct uvbev_fault_write fault_w; /* the pending write's drip */
   size_t fault_read_offer;          /* the read buffer's length before a cut */
@@ -78,6 +82,13 @@ struct bev_socket {
    * such connect or setting, as most sockets never make one. */
   struct bev_socket_addrs *addrs;
   int dns_error;
+  /* conn0 holds a connection (until its close callback); loop thread only,
+   * in bytes of their own so that no other field shares their memory. */
+  unsigned char conn0_busy;
+  unsigned char conn0_pipe; /* the block has room for conn0 as a pipe */
+  /* The first connection, last: the block ends where its handle does (a
+   * uv_tcp_t, or a uv_pipe_t if conn0_pipe). */
+  struct bev_conn conn0;
 };
 
 /* The write request of c, allocated on first use (NULL: out of memory). */
