@@ -58,6 +58,8 @@ struct bev_conn {
   unsigned read_turn_used : 1;
   unsigned read_yielded : 1; /* that empty buffer's UV_ENOBUFS is ours */
   unsigned embedded : 1;     /* it is owner->conn0 */
+  unsigned pipe_room : 1;    /* conn0 only, kept across uses: the block has
+                                room for a uv_pipe_t */
 #ifdef UVBEV_FAULT_INJECTION
   struct uvbev_fault_write fault_w; /* the pending write's drip */
   size_t fault_read_offer;          /* the read buffer's length before a cut */
@@ -81,13 +83,9 @@ struct bev_socket {
   /* Connecting to a name (bev_socket_race.c's), allocated by the first
    * such connect or setting, as most sockets never make one. */
   struct bev_socket_addrs *addrs;
-  int dns_error;
-  /* conn0 holds a connection (until its close callback); loop thread only,
-   * in bytes of their own so that no other field shares their memory. */
-  unsigned char conn0_busy;
-  unsigned char conn0_pipe; /* the block has room for conn0 as a pipe */
   /* The first connection, last: the block ends where its handle does (a
-   * uv_tcp_t, or a uv_pipe_t if conn0_pipe). */
+   * uv_tcp_t, or a uv_pipe_t if conn0.pipe_room).  In use (until its close
+   * callback) while conn0.owner is set; loop thread only. */
   struct bev_conn conn0;
 };
 
@@ -153,6 +151,11 @@ void bev_socket_cancel_lookup_(struct bev_socket *s);
 
 /* Frees s->addrs (when the bufferevent is destroyed). */
 void bev_socket_addrs_free_(struct bev_socket *s);
+
+/* bufferevent_socket_get_dns_error's answer (kept in s->addrs: only a
+ * connect to a name sets it), and its reset for a new connect. */
+int bev_socket_dns_error_(const struct bev_socket *s);
+void bev_socket_dns_error_clear_(struct bev_socket *s);
 
 /* Reports a read (write) failure with libuv error `err` (UV_EOF: end of
  * file) as libevent does: that direction disabled, then the event callback

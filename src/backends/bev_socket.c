@@ -46,7 +46,7 @@
 /* Frees c, or gives conn0 back. */
 static void conn_release(struct bev_conn *c) {
   if (c->embedded)
-    c->owner->conn0_busy = 0;
+    c->owner = NULL;
   else
     uvbev_free_(c);
 }
@@ -78,12 +78,12 @@ static size_t conn_size(int is_pipe) {
 /* A conn: s->conn0 if it is free and has room for the handle, else one
  * allocated. */
 static struct bev_conn *conn_alloc(struct bev_socket *s, int is_pipe) {
-  struct bev_conn *c;
-  if (!s->conn0_busy && (!is_pipe || s->conn0_pipe)) {
-    c = &s->conn0;
+  struct bev_conn *c = &s->conn0;
+  if (!c->owner && (!is_pipe || c->pipe_room)) {
+    unsigned pipe_room = c->pipe_room;
     memset(c, 0, conn_size(is_pipe));
     c->embedded = 1;
-    s->conn0_busy = 1;
+    c->pipe_room = pipe_room;
   } else {
     c = uvbev_calloc_(1, conn_size(is_pipe));
     if (!c) return NULL;
@@ -598,7 +598,7 @@ struct bufferevent *bufferevent_socket_new(struct event_base *base, evutil_socke
   int is_pipe = kind == UVBEV_FD_LOCAL;
   s = uvbev_calloc_(1, offsetof(struct bev_socket, conn0) + conn_size(is_pipe));
   if (!s) return NULL; /* a NULL base: bev_core_init_kind_ decides */
-  s->conn0_pipe = is_pipe ? 1 : 0;
+  s->conn0.pipe_room = is_pipe ? 1 : 0;
   if (bev_core_init_kind_(&s->p, base, &bev_socket_kind, options, EV_WRITE) < 0) {
     uvbev_free_(s);
     return NULL;

@@ -176,7 +176,7 @@ static int socket_connect_hostname_on_loop(struct bufferevent *top, int family,
   bev = &s->p.bev;
   BEV_LOCK(bev);
   bev_socket_cancel_lookup_(s);
-  s->dns_error = 0;
+  bev_socket_dns_error_clear_(s);
   r = bev_socket_race_name_(s, family, hostname, portbuf);
   BEV_UNLOCK(bev);
   return r;
@@ -189,7 +189,7 @@ int bufferevent_socket_get_dns_error(struct bufferevent *top) {
   if (!s) return 0;
   bev = &s->p.bev;
   BEV_LOCK(bev);
-  r = s->dns_error;
+  r = bev_socket_dns_error_(s);
   BEV_UNLOCK(bev);
   return r;
 }

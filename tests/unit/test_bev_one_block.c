@@ -90,13 +90,13 @@ static void setfd_while_conn0_closes(void **state) {
   assert_ptr_equal(s->conn, &s->conn0);
   assert_int_equal(bufferevent_setfd(bev, b), 0);
   assert_ptr_not_equal(s->conn, &s->conn0);
-  assert_int_equal(s->conn0_busy, 1); /* still closing */
+  assert_non_null(s->conn0.owner); /* still closing */
   assert_int_equal(bufferevent_setfd(bev, c), 0);
   assert_ptr_not_equal(s->conn, &s->conn0);
   assert_int_equal(bufferevent_getfd(bev), c);
   drain(base);
   /* conn0 closed: the next connection takes it again. */
-  assert_int_equal(s->conn0_busy, 0);
+  assert_null(s->conn0.owner);
   assert_int_equal(bufferevent_setfd(bev, d), 0);
   assert_ptr_equal(s->conn, &s->conn0);
   assert_int_equal(bufferevent_getfd(bev), d);
