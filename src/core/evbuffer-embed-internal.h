@@ -26,7 +26,7 @@
 
 /* Room for a struct evbuffer (evbuffer.c checks that it fits), aligned for
  * pointers and sizes. */
-#define EVBUFFER_EMBED_SIZE_ 120
+#define EVBUFFER_EMBED_SIZE_ 112
 struct evbuffer_embed_ {
   union {
     void *align_p;

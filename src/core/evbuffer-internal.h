@@ -157,7 +157,6 @@ struct evbuffer {
    * each extra reference holds (evbuffer-embed-internal.h); 0: malloc'd. */
   unsigned embed : 2;
   unsigned pin_chunks;       /* pinned chunks still in the chain */
-  unsigned uv_len;           /* bytes of the open uv reservation (<= UINT_MAX) */
 
   /* Callbacks. */
   struct evbuffer_cb_entry *callbacks; /* newest first */
@@ -165,16 +164,25 @@ struct evbuffer {
   size_t n_deleted_cb;
   struct evbuffer_deferral *deferral; /* NULL: callbacks run at once */
 
-  /* Pin (socket write path). */
-  size_t pin_total;     /* bytes pinned */
-  size_t pin_remaining; /* pinned bytes not yet removed from the buffer */
   /* Chunks the buffer holds off the chain: pinned ones that left it (freed
    * when the pin ends) and zero-length references (kept until the buffer is
    * freed, as libevent does).  One list, as the second kind is rare. */
   struct evbuffer_chunk *detached;
 
-  /* Open uv reservation (uv_len above). */
-  struct evbuffer_chunk *uv_chunk;
+  /* The socket layer's operation in progress: a pin (the write path, on a
+   * bufferevent's output) or a read reservation (on its input).  Never both
+   * on one buffer (each refuses while the other is open), so they share
+   * their memory: 8 bytes less per buffer, two per connection. */
+  union {
+    struct {
+      size_t total;     /* bytes pinned */
+      size_t remaining; /* pinned bytes not yet removed from the buffer */
+    } pin;              /* while pin_open */
+    struct {
+      struct evbuffer_chunk *chunk;
+      unsigned len; /* bytes reserved (<= UINT_MAX) */
+    } uv;           /* while uv_reserved */
+  } op;
 };
 
 #define EVBUFFER_LOCK(b) UVBEV_LOCK((b)->lock)

@@ -195,8 +195,8 @@ fail:
 
 void evbuffer_count_removed_(struct evbuffer *buf, size_t len) {
   if (buf->pin_open) {
-    size_t d = len < buf->pin_remaining ? len : buf->pin_remaining;
-    buf->pin_remaining -= d;
+    size_t d = len < buf->op.pin.remaining ? len : buf->op.pin.remaining;
+    buf->op.pin.remaining -= d;
   }
   buf->total_len -= len;
   buf->n_deleted_cb += len;
@@ -466,7 +466,7 @@ int evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen) {
 /* Pinned bytes are being written by the socket layer: nothing may go before
  * them. */
 static int front_is_writing(const struct evbuffer *buf) {
-  return buf->pin_open && buf->pin_remaining > 0;
+  return buf->pin_open && buf->op.pin.remaining > 0;
 }
 
 static int prepend_raw(struct evbuffer *buf, const void *data, size_t size) {
