@@ -39,7 +39,7 @@ static void count_free(void *p) {
 /* An unconnected TCP socket: a uv_tcp_t, as a connected one is. */
 static evutil_socket_t tcp_socket(void) {
   evutil_socket_t fd = socket(AF_INET, SOCK_STREAM, 0);
-  assert_true(fd >= 0);
+  assert_true(fd != EVUTIL_INVALID_SOCKET);
   return fd;
 }
 
