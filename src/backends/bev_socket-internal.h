@@ -54,6 +54,8 @@ struct bev_conn {
    * alloc gives no buffer, which ends the wake-up's reads. */
   unsigned read_turn_used : 1;
   unsigned read_yielded : 1; /* that empty buffer's UV_ENOBUFS is ours */
+  unsigned in_read_dispatch : 1; /* on_read is running the read callback */
+  unsigned write_after_read : 1; /* ...which wrote: write when it returns */
 #ifdef UVBEV_FAULT_INJECTION
   struct uvbev_fault_write fault_w; /* the pending write's drip */
   size_t fault_read_offer;          /* the read buffer's length before a cut */
