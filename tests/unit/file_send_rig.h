@@ -206,6 +206,27 @@ static inline void fsr_free(struct fsr_run *r) {
   event_base_free(r->base);
 }
 
+/* Stores the events it sees in *(short *)arg. */
+static inline void fsr_error_event(struct bufferevent *bev, short what, void *arg) {
+  (void)bev;
+  *(short *)arg = what;
+}
+
+/* Sets up a socket pair in r, writes segment seg (the caller's reference
+ * is given up) with no one reading until the writer sees an event, and
+ * returns that event. */
+static inline short fsr_send_to_event(struct fsr_run *r, struct evbuffer_file_segment *seg) {
+  short what = 0;
+  memset(r, 0, sizeof(*r));
+  fsr_socket_pair(r);
+  assert_int_equal(evbuffer_add_file_segment(bufferevent_get_output(r->writer), seg, 0, -1), 0);
+  evbuffer_file_segment_free(seg);
+  bufferevent_setcb(r->writer, NULL, NULL, fsr_error_event, &what);
+  bufferevent_enable(r->writer, EV_WRITE);
+  event_base_dispatch(r->base);
+  return what;
+}
+
 /* Everything arrived, without errors, the loop kept running and the peak
  * RSS stayed under FSR_RSS_MAX_KIB. */
 static inline void fsr_check_bounds(const struct fsr_run *r, const char *what) {

@@ -132,29 +132,16 @@ static void segment_at_an_offset_runs_to_the_end(void **state) {
   evbuffer_free(buf);
 }
 
-static void error_event(struct bufferevent *bev, short what, void *arg) {
-  (void)bev;
-  *(short *)arg = what;
-}
-
 /* The segment claims more than the file holds: what the file has is sent,
  * then the write fails (libevent's sendfile would fail the write too). */
 static void short_file_fails_the_write(unsigned fs_flags) {
   struct fsr_run r;
   struct evbuffer_file_segment *seg;
   uint32_t sum;
-  short what = 0;
   int fd = fsr_temp_file(1000, 0, &sum);
-  memset(&r, 0, sizeof(r));
-  fsr_socket_pair(&r);
   seg = evbuffer_file_segment_new(fd, 0, 300000, EVBUF_FS_CLOSE_ON_FREE | fs_flags);
   assert_non_null(seg);
-  assert_int_equal(evbuffer_add_file_segment(bufferevent_get_output(r.writer), seg, 0, -1), 0);
-  evbuffer_file_segment_free(seg);
-  bufferevent_setcb(r.writer, NULL, NULL, error_event, &what);
-  bufferevent_enable(r.writer, EV_WRITE);
-  event_base_dispatch(r.base);
-  assert_int_equal(what, BEV_EVENT_ERROR | BEV_EVENT_WRITING);
+  assert_int_equal(fsr_send_to_event(&r, seg), BEV_EVENT_ERROR | BEV_EVENT_WRITING);
   assert_int_equal(evbuffer_get_length(bufferevent_get_output(r.writer)), 299000);
   fsr_free(&r);
 }
@@ -174,7 +161,7 @@ static void start_loading_a_window(struct fsr_run *r, short *what) {
   fsr_socket_pair(r);
   assert_int_equal(fsr_add_file(bufferevent_get_output(r->writer), fd, EVBUF_FS_DISABLE_SENDFILE),
                    0);
-  bufferevent_setcb(r->writer, NULL, NULL, error_event, what);
+  bufferevent_setcb(r->writer, NULL, NULL, fsr_error_event, what);
   bufferevent_enable(r->writer, EV_WRITE);
   event_base_loop(r->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 }
