@@ -68,7 +68,8 @@ UVBEV_API int uvbev_bufferevent_set_connect_attempt_delay(struct bufferevent *be
  * loop thread on a socket's write path.  With it each window is mapped
  * read-only (mmap with PROT_READ and MAP_PRIVATE on Unix, CreateFileMapping
  * and MapViewOfFile on Windows) and unmapped when its bytes are drained: a
- * window kept by evbuffer_peek, evbuffer_search or evbuffer_pullup is the
+ * window kept by evbuffer_peek, evbuffer_search or evbuffer_readln (or by
+ * evbuffer_pullup within one window: a longer pullup copies) is the
  * system's page cache, which it can reclaim, rather than the process's
  * memory, and a socket bufferevent writes straight from the view without a
  * trip through the thread pool.
@@ -80,7 +81,8 @@ UVBEV_API int uvbev_bufferevent_set_connect_attempt_delay(struct bufferevent *be
  * the stack, see evbuffer_add_file), and EVBUF_FS_DISABLE_MMAP overrides
  * this flag.  A window that cannot be mapped (the file is shorter than the
  * segment, the descriptor is not a regular file, no address space) is read
- * instead, as without the flag.  As with libevent's mapping, the file must
+ * instead, as without the flag (so is a file whose file system refuses
+ * mmap, such as sysfs).  As with libevent's mapping, the file must
  * not shrink while mapped: on Unix, touching a page past the new end
  * raises SIGBUS.
  *
