@@ -76,7 +76,9 @@ UVBEV_API int uvbev_bufferevent_set_connect_attempt_delay(struct bufferevent *be
  *
  * The price, and why it is not the default: a mapped page that is not in
  * the page cache is read from the disk by the thread that touches it, which
- * for a socket bufferevent is the loop thread, in the middle of a write.
+ * for a socket bufferevent is the loop thread, in the middle of a write
+ * (on Unix the reads of a window's pages are started, not waited for, when
+ * it is mapped: madvise MADV_WILLNEED, so that wait is shorter).
  * sendfile still comes first where it applies (a socket at the bottom of
  * the stack, see evbuffer_add_file), and EVBUF_FS_DISABLE_MMAP overrides
  * this flag.  A window that cannot be mapped (the file is shorter than the

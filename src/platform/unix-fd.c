@@ -165,7 +165,15 @@ void *uvbev_file_map_(int file_fd, int64_t offset, size_t len, size_t *skip) {
   *skip = (size_t)(offset - start);
   if (len > SIZE_MAX - *skip) return NULL;
   view = mmap(NULL, len + *skip, PROT_READ, MAP_PRIVATE, file_fd, (off_t)start);
-  return view != MAP_FAILED ? view : NULL;
+  if (view == MAP_FAILED) return NULL;
+#ifdef MADV_WILLNEED
+  /* Starts the disk reads of the pages not cached now, without waiting for
+   * them: the thread that touches the view later (the loop thread, for a
+   * socket) waits less, or not at all.  Advice only: a failure changes
+   * nothing. */
+  (void)madvise(view, len + *skip, MADV_WILLNEED);
+#endif
+  return view;
 }
 
 void uvbev_file_unmap_(void *view, size_t size) {
