@@ -371,7 +371,11 @@ UVBEV_API char *evbuffer_readln(struct evbuffer *buf, size_t *n_read_out,
  *   - evbuffer_peek, evbuffer_search*, evbuffer_readln and evbuffer_pullup
  *     read (on the calling thread) the windows they look at, which then stay
  *     in the buffer until drained: a search through a whole file holds all
- *     of it.
+ *     of it, in memory, unless the segment maps its windows (the uvbev
+ *     extension UVBEV_EVBUF_FS_MMAP of <uvbev/uvbev.h>: then they are views
+ *     of the page cache).
+ * uvbev maps no file unless asked with UVBEV_EVBUF_FS_MMAP (libevent maps
+ * by default): evbuffer_add_file never does.
  * A file shorter than the range makes the send fail (BEV_EVENT_ERROR |
  * BEV_EVENT_WRITING) once the file's bytes are sent, and a copy return -1.
  * The file must not change while the buffer holds the range.
@@ -388,8 +392,10 @@ struct evbuffer_file_segment;
 /** evbuffer_file_segment_new() flag: close the fd when the segment is freed
  * and no buffer uses it any more. */
 #define EVBUF_FS_CLOSE_ON_FREE 0x01
-/** evbuffer_file_segment_new() flag: do not mmap.  uvbev never maps files
- * (it reads bounded windows instead), so this changes nothing. */
+/** evbuffer_file_segment_new() flag: do not mmap.  uvbev maps a segment's
+ * windows only when asked with its extension UVBEV_EVBUF_FS_MMAP
+ * (<uvbev/uvbev.h>); this flag overrides that one, so the windows are read
+ * into memory. */
 #define EVBUF_FS_DISABLE_MMAP 0x02
 /** evbuffer_file_segment_new() flag: do not use sendfile: a socket
  * bufferevent then reads every window of the segment on libuv's thread pool
@@ -414,7 +420,7 @@ typedef void (*evbuffer_file_segment_cleanup_cb)(struct evbuffer_file_segment co
  * @param length its length, or -1 for up to the end of the file (libevent
  *   2.1 takes the file's whole size then, also past the end when offset is
  *   not 0)
- * @param flags EVBUF_FS_* flags
+ * @param flags EVBUF_FS_* flags, and uvbev's UVBEV_EVBUF_FS_MMAP
  * @return the segment, or NULL on failure (the fd is then not closed). */
 UVBEV_API struct evbuffer_file_segment *evbuffer_file_segment_new(int fd, ev_off_t offset,
                                                                   ev_off_t length, unsigned flags);

@@ -60,6 +60,38 @@ UVBEV_API const char *uvbev_version(void);
  *         memory) */
 UVBEV_API int uvbev_bufferevent_set_connect_attempt_delay(struct bufferevent *bev, unsigned msec);
 
+/** evbuffer_file_segment_new() flag (a uvbev extension): the segment's
+ * windows are mapped views of the file instead of bytes read into memory.
+ *
+ * Without it (the default, and always for evbuffer_add_file) uvbev reads a
+ * window of up to 256 KiB into memory where the bytes are needed, off the
+ * loop thread on a socket's write path.  With it each window is mapped
+ * read-only (mmap with PROT_READ and MAP_PRIVATE on Unix, CreateFileMapping
+ * and MapViewOfFile on Windows) and unmapped when its bytes are drained: a
+ * window kept by evbuffer_peek, evbuffer_search or evbuffer_readln (or by
+ * evbuffer_pullup within one window: a longer pullup copies) is the
+ * system's page cache, which it can reclaim, rather than the process's
+ * memory, and a socket bufferevent writes straight from the view without a
+ * trip through the thread pool.
+ *
+ * The price, and why it is not the default: a mapped page that is not in
+ * the page cache is read from the disk by the thread that touches it, which
+ * for a socket bufferevent is the loop thread, in the middle of a write
+ * (on Unix the reads of a window's pages are started, not waited for, when
+ * it is mapped: madvise MADV_WILLNEED, so that wait is shorter).
+ * sendfile still comes first where it applies (a socket at the bottom of
+ * the stack, see evbuffer_add_file), and EVBUF_FS_DISABLE_MMAP overrides
+ * this flag.  A window that cannot be mapped (the file is shorter than the
+ * segment, the descriptor is not a regular file, no address space) is read
+ * instead, as without the flag (so is a file whose file system refuses
+ * mmap, such as sysfs).  As with libevent's mapping, the file must
+ * not shrink while mapped: on Unix, touching a page past the new end
+ * raises SIGBUS.
+ *
+ * The value lies outside libevent's EVBUF_FS_* bits; libevent 2.1 ignores
+ * it (and maps segments by default). */
+#define UVBEV_EVBUF_FS_MMAP 0x10000u
+
 #ifdef __cplusplus
 }
 #endif

@@ -57,6 +57,8 @@ struct bev_conn {
    * alloc gives no buffer, which ends the wake-up's reads. */
   unsigned read_turn_used : 1;
   unsigned read_yielded : 1; /* that empty buffer's UV_ENOBUFS is ours */
+  unsigned in_read_dispatch : 1; /* on_read is running the read callback */
+  unsigned write_after_read : 1; /* ...which wrote: write when it returns */
   unsigned embedded : 1;     /* it is owner->conn0 */
   unsigned pipe_room : 1;    /* conn0 only, kept across uses: the block has
                                 room for a uv_pipe_t */

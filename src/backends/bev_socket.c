@@ -268,6 +268,31 @@ static void read_pause(struct bev_socket *s, struct bev_conn *c) {
   bev_core_reconcile_later_(&s->p.bev, BEV_RC_READ);
 }
 
+/* A reply written by the read callback leaves when the callback returns,
+ * from on_read, rather than from the reconcile deferred: the same moment
+ * (off every caller's stack, before the next socket is read) without a trip
+ * through the base's queue, which is a tenth of a request-response's cost.
+ * A write that finds another connection, or no read dispatch, goes
+ * through the deferred as before. */
+static void write_soon(struct bev_socket *s) {
+  if (s->conn->in_read_dispatch)
+    s->conn->write_after_read = 1;
+  else
+    bev_core_reconcile_later_(&s->p.bev, BEV_RC_OUTPUT);
+}
+
+static void read_dispatch(struct bev_socket *s, struct bev_conn *c) {
+  c->in_read_dispatch = 1;
+  bev_core_input_added_(&s->p.bev);
+  c->in_read_dispatch = 0;
+  if (!c->write_after_read) return;
+  c->write_after_read = 0;
+  if (!s->p.freed && s->conn == c && !uvbev_base_broken_(s->p.bev.ev_base))
+    bev_socket_write_out_(s);
+  else if (!s->p.freed && s->conn == c)
+    bev_core_reconcile_later_(&s->p.bev, BEV_RC_OUTPUT); /* after the break */
+}
+
 static void read_added(struct bev_socket *s, struct bev_conn *c) {
   struct bufferevent *bev = &s->p.bev;
   if (uvbev_base_broken_(bev->ev_base)) {
@@ -275,7 +300,7 @@ static void read_added(struct bev_socket *s, struct bev_conn *c) {
     read_pause(s, c);
     return;
   }
-  bev_core_input_added_(bev);
+  read_dispatch(s, c);
   if (uvbev_base_broken_(bev->ev_base)) read_pause(s, c); /* the user's read callback did */
 }
 
@@ -506,7 +531,7 @@ static int be_socket_reconcile(struct bufferevent *bev, short changed) {
   if (!(desired & EV_WRITE)) return 0;
   if (((changed & BEV_RC_WRITE) && evbuffer_get_length(bev->output) > 0) ||
       ((changed & BEV_RC_OUTPUT) && !c->connecting))
-    bev_core_reconcile_later_(bev, BEV_RC_OUTPUT);
+    write_soon(s);
   return 0;
 }
 

@@ -25,6 +25,10 @@ struct uvbev_active_queue {
   struct event *tail;
 };
 
+#define UVBEV_TV_CACHE_OFF 0
+#define UVBEV_TV_CACHE_WANTED 1
+#define UVBEV_TV_CACHE_FILLED 2
+
 struct event_base {
   uv_loop_t *loop;
   uv_loop_t own_loop;
@@ -72,7 +76,11 @@ struct event_base {
   struct evbuffer_uv_cache read_cache;
 
   int no_cache_time;
-  int tv_cache_valid;
+  /* The time event_base_gettimeofday_cached answers while callbacks run:
+   * UVBEV_TV_CACHE_OFF outside them, _WANTED inside them until the first
+   * caller asks (then read once, _FILLED): a loop iteration whose callbacks
+   * never ask reads no clock. */
+  int tv_cache_state;
   struct timeval tv_cache;
 
   /* Signals (signal.c): the signal events added, per signal number, and the

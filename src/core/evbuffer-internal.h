@@ -16,8 +16,10 @@
  * chunk stands for bytes of a segment not read yet (mem is NULL, misalign is
  * the position in the segment, off the length), so a 4 GiB file costs one
  * header; a SEGMENT chunk holds one window of a segment read into memory it
- * owns (at most EVBUFFER_FILE_WINDOW bytes).  Both hold a reference on the
- * segment.  A VIEW, SEGMENT or FILE chunk is never viewed in turn.
+ * owns (at most EVBUFFER_FILE_WINDOW bytes), or a view of the file mapped
+ * over that window when the segment asks for it (UVBEV_EVBUF_FS_MMAP): the
+ * view's pages are the system's page cache, not the process's memory, which
+ * makes a window cheap to keep.  Both hold a reference on the segment.  A VIEW, SEGMENT or FILE chunk is never viewed in turn.
  *
  * Reading a FILE chunk (evbuffer_file.c).  The bytes of a FILE chunk exist
  * only once a window is loaded, which splits the chunk in place: the FILE
@@ -28,7 +30,8 @@
  * search, lines), pullup; copies read the file straight into their
  * destination (evbuffer_copy_from_); moves share the segment instead of
  * reading it; the socket write path loads ahead on libuv's thread pool
- * (evbuffer_uv_load_ahead_) and pins no FILE chunk.
+ * (evbuffer_uv_load_ahead_) and pins no FILE chunk, except one it has just
+ * mapped (a mapping reads nothing: the write touches the pages).
  * A chunk is freed when its reference count drops to zero: the count is 1
  * for the buffer that holds it plus 1 per VIEW on it.
  *
@@ -74,6 +77,13 @@ enum evbuffer_chunk_kind {
 #define EVBUFFER_FILE_WINDOW (256 * 1024)
 
 #define EVBUFFER_CHUNK_PINNED 0x01u
+/* A SEGMENT chunk whose window is a mapped view of the file (mem is the
+ * view, cap its size), unmapped when the chunk is freed; bytes read into
+ * malloc'd memory otherwise. */
+#define EVBUFFER_CHUNK_MAPPED 0x02u
+/* A FILE chunk of a segment that maps (UVBEV_EVBUF_FS_MMAP) whose window
+ * could not be mapped: it is read instead. */
+#define EVBUFFER_CHUNK_NOMAP 0x04u
 
 struct evbuffer_chunk {
   struct evbuffer_chunk *next;
@@ -294,9 +304,22 @@ struct evbuffer_chunk *evbuffer_file_chunk_new_(struct evbuffer_file_segment *se
 int evbuffer_file_load_(struct evbuffer *buf, struct evbuffer_chunk *c, size_t pos);
 /* Turns FILE chunk c into a SEGMENT chunk over the window mem (cap bytes,
  * c's first byte at mem + at), which it takes; what the window does not
- * cover stays a FILE chunk after c.  Returns 0, or -1 (mem freed). */
+ * cover stays a FILE chunk after c.  mapped: EVBUFFER_CHUNK_MAPPED when mem
+ * is a view of the file, else 0 (malloc'd).  Returns 0, or -1 (mem freed). */
 int evbuffer_file_fill_(struct evbuffer *buf, struct evbuffer_chunk *c, unsigned char *mem,
-                        size_t cap, size_t at);
+                        size_t cap, size_t at, unsigned mapped);
+/* Non-zero when the window of FILE chunk c is to be mapped rather than
+ * read: its segment has UVBEV_EVBUF_FS_MMAP, not EVBUF_FS_DISABLE_MMAP, and
+ * no mapping of c failed. */
+int evbuffer_file_maps_(const struct evbuffer_chunk *c);
+/* Maps the first window of FILE chunk c (in buf's chain) when it is to be
+ * mapped (evbuffer_file_maps_): c becomes a SEGMENT chunk over the view.
+ * Reads nothing.  Returns 0, or -1 (not to be mapped, or the mapping failed:
+ * c is marked so and stays unread, to be read instead). */
+int evbuffer_file_map_(struct evbuffer *buf, struct evbuffer_chunk *c);
+/* Frees the memory of SEGMENT chunk c's window: unmaps a view, frees bytes
+ * read. */
+void evbuffer_file_window_free_(struct evbuffer_chunk *c);
 /* Reads n bytes from offset pos of FILE chunk c into out; returns the count
  * read (less on a read error or a short file). */
 size_t evbuffer_file_read_(const struct evbuffer_chunk *c, size_t pos, void *out, size_t n);

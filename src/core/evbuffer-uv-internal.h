@@ -44,7 +44,8 @@ struct evbuffer_chunk;
 
 /* File segments (evbuffer_file_uv.c).  A pin stops before a chunk of a file
  * segment that is not read yet (the pin may then be empty with data in the
- * buffer).  The writer asks for the next window to be read off the loop
+ * buffer), unless the segment maps its windows (UVBEV_EVBUF_FS_MMAP): the
+ * pin then maps the window and pins it.  The writer asks for the next window to be read off the loop
  * thread, and writes again when it is in:
  *
  *     n = evbuffer_uv_pin_(...);

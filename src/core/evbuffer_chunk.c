@@ -49,7 +49,7 @@ void evbuffer_chunk_release_(struct evbuffer_chunk *c) {
     if (c->u.ref.fn != NULL) c->u.ref.fn(c->mem, c->cap, c->u.ref.arg);
     break;
   case EVBUFFER_CHUNK_SEGMENT:
-    uvbev_free_(c->mem); /* its window of the file */
+    evbuffer_file_window_free_(c);
     evbuffer_segment_release_(c->u.seg);
     break;
   case EVBUFFER_CHUNK_FILE:

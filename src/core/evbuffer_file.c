@@ -7,10 +7,19 @@
  * socket write path loads on libuv's thread pool (evbuffer_file_uv.c).
  * Files are read through libuv's file calls, which take CRT descriptors on
  * Windows.  Where the system has sendfile, a FILE chunk at the front goes
- * to a socket without being read here at all (evbuffer_sendfile_). */
+ * to a socket without being read here at all (evbuffer_sendfile_).
+ *
+ * A segment made with UVBEV_EVBUF_FS_MMAP has its windows mapped instead of
+ * read (evbuffer_file_map_), wherever a window is loaded: the page cache
+ * holds the bytes, so windows kept by a peek or a search cost no memory of
+ * the process, and the thread that touches a page not cached waits for the
+ * disk.  A window that cannot be mapped (a file shorter than the segment, a
+ * descriptor that is not a regular file) is read as without the flag. */
 #include <stdlib.h>
 
 #include <uv.h>
+
+#include "uvbev/uvbev.h"
 
 #include "mm-internal.h"
 #include "evbuffer-internal.h"
@@ -47,19 +56,52 @@ static struct evbuffer_chunk *split(struct evbuffer *buf, struct evbuffer_chunk 
   return n;
 }
 
+/* Frees a window: unmaps a view, frees bytes read. */
+static void window_free(unsigned char *mem, size_t cap, unsigned mapped) {
+  if (mapped)
+    uvbev_file_unmap_(mem, cap);
+  else
+    uvbev_free_(mem);
+}
+
+void evbuffer_file_window_free_(struct evbuffer_chunk *c) {
+  window_free(c->mem, c->cap, c->flags & EVBUFFER_CHUNK_MAPPED);
+}
+
 int evbuffer_file_fill_(struct evbuffer *buf, struct evbuffer_chunk *c, unsigned char *mem,
-                        size_t cap, size_t at) {
+                        size_t cap, size_t at, unsigned mapped) {
   size_t n = c->off < cap - at ? c->off : cap - at;
   if (n < c->off && split(buf, c, n) == NULL) {
-    uvbev_free_(mem);
+    window_free(mem, cap, mapped);
     return -1;
   }
   c->kind = EVBUFFER_CHUNK_SEGMENT;
+  c->flags = (unsigned char)mapped; /* a FILE chunk is never pinned */
   c->mem = mem;
   c->cap = cap;
   c->misalign = at;
   c->off = n;
   return 0;
+}
+
+int evbuffer_file_maps_(const struct evbuffer_chunk *c) {
+  unsigned fs = c->u.seg->flags & (UVBEV_EVBUF_FS_MMAP | EVBUF_FS_DISABLE_MMAP);
+  return fs == UVBEV_EVBUF_FS_MMAP && !(c->flags & EVBUFFER_CHUNK_NOMAP);
+}
+
+int evbuffer_file_map_(struct evbuffer *buf, struct evbuffer_chunk *c) {
+  const struct evbuffer_file_segment *seg = c->u.seg;
+  size_t len = c->off < EVBUFFER_FILE_WINDOW ? c->off : EVBUFFER_FILE_WINDOW, skip = 0;
+  unsigned char *view;
+  if (!evbuffer_file_maps_(c)) return -1;
+  view = uvbev_file_map_(seg->fd, seg->offset + (int64_t)c->misalign, len, &skip);
+  if (view != NULL &&
+      evbuffer_file_fill_(buf, c, view, skip + len, skip, EVBUFFER_CHUNK_MAPPED) == 0)
+    return 0;
+  /* Unchanged (fill failing leaves c as it was): read it, as a writer that
+   * waits for a mapping would wait for ever. */
+  c->flags |= EVBUFFER_CHUNK_NOMAP;
+  return -1;
 }
 
 /* Reads n bytes at position pos of seg into out; returns the count read. */
@@ -86,6 +128,7 @@ int evbuffer_file_load_(struct evbuffer *buf, struct evbuffer_chunk *c, size_t p
   unsigned char *mem;
   size_t len;
   if (pos > 0 && (c = split(buf, c, pos)) == NULL) return -1;
+  if (evbuffer_file_map_(buf, c) == 0) return 0;
   len = c->off < EVBUFFER_FILE_WINDOW ? c->off : EVBUFFER_FILE_WINDOW;
   mem = uvbev_malloc_(len);
   if (mem == NULL) return -1;
@@ -93,7 +136,7 @@ int evbuffer_file_load_(struct evbuffer *buf, struct evbuffer_chunk *c, size_t p
     uvbev_free_(mem);
     return -1;
   }
-  return evbuffer_file_fill_(buf, c, mem, len, 0);
+  return evbuffer_file_fill_(buf, c, mem, len, 0, 0);
 }
 
 int evbuffer_add_chunk_bytes_(struct evbuffer *dst, const struct evbuffer_chunk *c, size_t n) {

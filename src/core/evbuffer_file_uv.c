@@ -42,7 +42,7 @@ static struct evbuffer_chunk *file_chunk_ahead(struct evbuffer *buf, size_t ahea
 static void place_window(struct file_load *l, size_t got) {
   struct evbuffer_chunk *c = file_chunk_ahead(l->buf, (size_t)-1);
   if (c != NULL && c->u.seg == l->seg && c->misalign >= l->pos && c->misalign < l->pos + got)
-    evbuffer_file_fill_(l->buf, c, l->mem, got, c->misalign - l->pos); /* takes mem */
+    evbuffer_file_fill_(l->buf, c, l->mem, got, c->misalign - l->pos, 0); /* takes mem */
   else
     uvbev_free_(l->mem);
 }
@@ -105,7 +105,9 @@ int evbuffer_uv_load_ahead_(struct evbuffer *buf, uv_loop_t *loop, size_t ahead,
   int r = 0;
   if (buf == NULL || loop == NULL) return 0;
   EVBUFFER_LOCK(buf);
-  if (!buf->file_loading && (c = file_chunk_ahead(buf, ahead)) != NULL)
+  /* A window to be mapped is mapped by the pin that reaches it: nothing to
+   * read ahead (unless its mapping failed: then it is read here). */
+  if (!buf->file_loading && (c = file_chunk_ahead(buf, ahead)) != NULL && !evbuffer_file_maps_(c))
     r = start_load(buf, c, loop, cb, arg);
   EVBUFFER_UNLOCK(buf);
   return r;

@@ -115,8 +115,10 @@ int evbuffer_uv_pin_(struct evbuffer *buf, uv_buf_t *bufs, int maxbufs, size_t m
   EVBUFFER_LOCK(buf);
   if (buf->pin_open || buf->uv_reserved) goto done; /* op is one's */
   for (c = buf->first; c != NULL && c->off > 0 && n < maxbufs && total < max_bytes; c = c->next) {
-    size_t len = c->off;
-    if (c->kind == EVBUFFER_CHUNK_FILE) break; /* not read yet: evbuffer_uv_load_ahead_ */
+    size_t len;
+    /* Not read yet: mapped here (UVBEV_EVBUF_FS_MMAP), or evbuffer_uv_load_ahead_ reads it. */
+    if (c->kind == EVBUFFER_CHUNK_FILE && evbuffer_file_map_(buf, c) < 0) break;
+    len = c->off;
     if (len > max_bytes - total) len = max_bytes - total;
     if (len > UINT_MAX) len = UINT_MAX;
     bufs[n++] = uv_buf_init((char *)c->mem + c->misalign, (unsigned)len);

@@ -82,8 +82,9 @@ static void base_drain(struct event_base *base) {
   base->in_drain = 1;
   base_set_loop_thread(base, uvbev_thread_id_());
   if (!base->no_cache_time) {
-    evutil_gettimeofday(&base->tv_cache, NULL);
-    base->tv_cache_valid = 1;
+    UVBEV_LOCK(base->lock);
+    base->tv_cache_state = UVBEV_TV_CACHE_WANTED;
+    UVBEV_UNLOCK(base->lock);
   }
   uvbev_events_run_active_(base);
   uvbev_deferred_drain_(base); /* stops at once after a loopbreak */
@@ -93,8 +94,8 @@ static void base_drain(struct event_base *base) {
     base->got_exit = 1;
     uv_stop(base->loop);
   }
+  base->tv_cache_state = UVBEV_TV_CACHE_OFF;
   UVBEV_UNLOCK(base->lock);
-  base->tv_cache_valid = 0;
   base->in_drain = 0;
   if (!base->freeing && !base_has_queued_work(base)) uv_idle_stop(&base->idle);
 }
@@ -430,7 +431,8 @@ int event_base_loop(struct event_base *base, int flags) {
       break;
     }
     uv_run(base->loop, (flags & EVLOOP_NONBLOCK) ? UV_RUN_NOWAIT : UV_RUN_ONCE);
-    if (!base_read_flag(base, &base->got_break)) base_drain(base);
+    /* what became active after uv_run's check phase (timers it ran last) */
+    if (!base_read_flag(base, &base->got_break) && base_has_queued_work(base)) base_drain(base);
     /* as libevent: ONCE ends after a round that ran callbacks and left none
      * active; NONBLOCK ends after a round that ran nothing */
     if (base->ncallbacks != ran_before) {
@@ -533,18 +535,27 @@ int event_base_get_features(const struct event_base *base) {
 }
 
 int event_base_gettimeofday_cached(struct event_base *base, struct timeval *tv) {
+  int r = 0;
   if (!tv) return -1;
-  if (base && base->tv_cache_valid) {
+  if (!base) return evutil_gettimeofday(tv, NULL);
+  UVBEV_LOCK(base->lock);
+  if (base->tv_cache_state == UVBEV_TV_CACHE_WANTED &&
+      evutil_gettimeofday(&base->tv_cache, NULL) == 0)
+    base->tv_cache_state = UVBEV_TV_CACHE_FILLED;
+  if (base->tv_cache_state == UVBEV_TV_CACHE_FILLED)
     *tv = base->tv_cache;
-    return 0;
-  }
-  return evutil_gettimeofday(tv, NULL);
+  else
+    r = evutil_gettimeofday(tv, NULL);
+  UVBEV_UNLOCK(base->lock);
+  return r;
 }
 
 int event_base_update_cache_time(struct event_base *base) {
   if (!base) return -1;
   uv_update_time(base->loop);
-  if (base->tv_cache_valid) evutil_gettimeofday(&base->tv_cache, NULL);
+  UVBEV_LOCK(base->lock);
+  if (base->tv_cache_state == UVBEV_TV_CACHE_FILLED) base->tv_cache_state = UVBEV_TV_CACHE_WANTED;
+  UVBEV_UNLOCK(base->lock);
   return 0;
 }
 

@@ -11,7 +11,8 @@
  *
  * Where it lives (CMake compiles the unix* set or the win* set, and the rest):
  *   unix.c / win.c            errors, signals, ids, time, names
- *   unix-fd.c / win-fd.c      what a descriptor is, raw reads and writes
+ *   unix-fd.c / win-fd.c      what a descriptor is, raw reads and writes,
+ *                             sendfile, mapped views of files
  *   unix-sock.c / win-sock.c  socket options, socketpair, dup, socket errors
  *   sock.c                    listener sockets: the same on both, written
  *                             only against <uv.h>'s socket headers
@@ -144,6 +145,20 @@ int uvbev_fd_writev_(evutil_socket_t fd, struct evbuffer_iovec *v, int n);
  * this system or this pair of descriptors has no sendfile (Windows, a pipe on
  * macOS: send the bytes another way), or another libuv error. */
 int uvbev_fd_sendfile_(evutil_socket_t out, int file_fd, int64_t offset, size_t len);
+
+/* A read-only view of len (> 0) bytes of file file_fd from offset: mmap
+ * (PROT_READ, MAP_PRIVATE) on Unix, CreateFileMapping and MapViewOfFile on
+ * Windows (file_fd is a C runtime descriptor there).  A view starts on the
+ * system's boundary (the page size on Unix, the allocation granularity on
+ * Windows) at or before offset: the byte at offset is *skip bytes into it.
+ * Returns the view (to give to uvbev_file_unmap_ with len + *skip), or NULL
+ * when the range cannot be mapped: not a regular file, a range past the
+ * file's end (touching it would raise SIGBUS on Unix), no address space.
+ * The caller then reads the bytes instead. */
+void *uvbev_file_map_(int file_fd, int64_t offset, size_t len, size_t *skip);
+
+/* Unmaps a view of uvbev_file_map_ (size: its len + *skip). */
+void uvbev_file_unmap_(void *view, size_t size);
 
 /* ---- signals and processes (unix.c, win.c) ------------------------------------ */
 

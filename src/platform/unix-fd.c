@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Unix descriptors (platform-internal.h): what a descriptor is and raw I/O on
  * the ones libuv has no stream for, and evbuffer_read / evbuffer_write's
- * readv / writev.  The platform half of "any descriptor libevent accepts
- * works". */
+ * readv / writev, sendfile and mapped views of files.  The platform half of
+ * "any descriptor libevent accepts works". */
 #include <limits.h>
+#include <stdint.h>
 #include <errno.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -143,4 +145,37 @@ int uvbev_fd_sendfile_(evutil_socket_t out, int file_fd, int64_t offset, size_t 
   (void)offset;
   return UV_ENOSYS; /* other systems: through the thread pool */
 #endif
+}
+
+/* ---- mapped views of files ----------------------------------------------------- */
+
+void *uvbev_file_map_(int file_fd, int64_t offset, size_t len, size_t *skip) {
+  struct stat st;
+  int64_t page = (int64_t)sysconf(_SC_PAGESIZE), start;
+  void *view;
+  if (page <= 0 || offset < 0 || len == 0 || (uint64_t)len > (uint64_t)(INT64_MAX - offset))
+    return NULL;
+  /* Only a regular file that holds the whole range: a page of the view past
+   * the end of the file raises SIGBUS when touched. */
+  if (fstat(file_fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      (int64_t)st.st_size - offset < (int64_t)len)
+    return NULL;
+  start = offset - offset % page;
+  if ((int64_t)(off_t)start != start) return NULL; /* a 32-bit off_t */
+  *skip = (size_t)(offset - start);
+  if (len > SIZE_MAX - *skip) return NULL;
+  view = mmap(NULL, len + *skip, PROT_READ, MAP_PRIVATE, file_fd, (off_t)start);
+  if (view == MAP_FAILED) return NULL;
+#ifdef MADV_WILLNEED
+  /* Starts the disk reads of the pages not cached now, without waiting for
+   * them: the thread that touches the view later (the loop thread, for a
+   * socket) waits less, or not at all.  Advice only: a failure changes
+   * nothing. */
+  (void)madvise(view, len + *skip, MADV_WILLNEED);
+#endif
+  return view;
+}
+
+void uvbev_file_unmap_(void *view, size_t size) {
+  munmap(view, size);
 }

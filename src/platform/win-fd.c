@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Windows descriptors (platform-internal.h): what a descriptor is and raw I/O
  * on sockets, for the descriptors libuv has no stream for and for
- * evbuffer_read / evbuffer_write.  Descriptors given to libevent's API are
+ * evbuffer_read / evbuffer_write; mapped views of files.  Descriptors given to libevent's API are
  * SOCKETs on Windows. */
+#include <io.h>
 #include <limits.h>
+#include <stdint.h>
 #include <winsock2.h>
+#include <windows.h>
 
 #include "platform-internal.h"
 
@@ -73,4 +76,35 @@ int uvbev_fd_sendfile_(evutil_socket_t out, int file_fd, int64_t offset, size_t 
   (void)offset;
   (void)len;
   return UV_ENOSYS;
+}
+
+/* ---- mapped views of files ----------------------------------------------------- */
+
+/* A mapping of the whole file (size 0: the file's size) that lives as long
+ * as a view of it: its handle is closed at once.  A view that would reach
+ * past the end of the file fails (no SIGBUS as on Unix), and so does a
+ * mapping of an empty file or of what is not a disk file (a pipe). */
+void *uvbev_file_map_(int file_fd, int64_t offset, size_t len, size_t *skip) {
+  SYSTEM_INFO si;
+  HANDLE file = (HANDLE)_get_osfhandle(file_fd), map;
+  int64_t start;
+  void *view;
+  if (file == INVALID_HANDLE_VALUE || offset < 0 || len == 0 ||
+      (uint64_t)len > (uint64_t)(INT64_MAX - offset) || GetFileType(file) != FILE_TYPE_DISK)
+    return NULL;
+  GetSystemInfo(&si);
+  start = offset - offset % (int64_t)si.dwAllocationGranularity;
+  *skip = (size_t)(offset - start);
+  if (len > SIZE_MAX - *skip) return NULL;
+  map = CreateFileMappingW(file, NULL, PAGE_READONLY, 0, 0, NULL);
+  if (map == NULL) return NULL;
+  view = MapViewOfFile(map, FILE_MAP_READ, (DWORD)((uint64_t)start >> 32),
+                       (DWORD)((uint64_t)start & 0xffffffffu), len + *skip);
+  CloseHandle(map);
+  return view;
+}
+
+void uvbev_file_unmap_(void *view, size_t size) {
+  (void)size;
+  UnmapViewOfFile(view);
 }

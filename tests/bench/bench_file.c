@@ -11,6 +11,10 @@
  *   file_send_1gib_nosendfile the same with EVBUF_FS_DISABLE_SENDFILE (MiB/s):
  *                             libevent maps the file, uvbev reads windows on
  *                             libuv's thread pool
+ *   file_send_1gib_mmap       the same, mapped in both (MiB/s): uvbev with
+ *                             its UVBEV_EVBUF_FS_MMAP (views of 256 KiB
+ *                             windows), libevent as in the row above (it
+ *                             maps by default)
  *   file_send_peak_rss_kib    peak RSS of the process after both (KiB;
  *                             Linux only)
  * BENCH_FILE_SCALE (default 1) divides the size for a quick run. */
@@ -28,6 +32,12 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/util.h>
+#ifdef BENCH_UVBEV
+#include <uvbev/uvbev.h>
+#define BENCH_FS_MMAP UVBEV_EVBUF_FS_MMAP
+#else
+#define BENCH_FS_MMAP 0 /* libevent maps unless told not to */
+#endif
 
 #include "bench-util.h"
 #include "peak_rss.h"
@@ -104,6 +114,8 @@ int main(int argc, char **argv) {
   if (!only || !strcmp(only, "send")) bench_send("file_send_1gib", total, 0);
   if (!only || !strcmp(only, "nosendfile"))
     bench_send("file_send_1gib_nosendfile", total, EVBUF_FS_DISABLE_SENDFILE);
+  if (!only || !strcmp(only, "mmap"))
+    bench_send("file_send_1gib_mmap", total, EVBUF_FS_DISABLE_SENDFILE | BENCH_FS_MMAP);
   if ((rss = cu_peak_rss_kib()) >= 0)
     bench_metric("file_send_peak_rss_kib", (double)rss, "KiB", "lower");
   bench_tcp_pairs_done();

@@ -4,7 +4,10 @@
  * runs both.  Loopback TCP only.  Prints one line per figure:
  *   metric <name> <value> <unit> <higher|lower>
  *
- *   socket_stream_1gib         1 GiB over one connection (MiB/s)
+ *   socket_stream_1gib         1 GiB over one connection (MiB/s), written with
+ *                              bufferevent_write (one copy into the output)
+ *   socket_stream_1gib_noncopy the same with evbuffer_add_reference: no copy,
+ *                              as the raw loops send from their block
  *   socket_pingpong_64b_x100   100 connections echoing 64-byte messages (messages/s)
  *   socket_latency_64b_p50_us, _p99_us  one connection, one 64-byte message in
  *                              flight: round-trip time, median and 99th percentile
@@ -42,6 +45,7 @@ struct stream {
   size_t to_write, received, total;
   const char *block;
   size_t block_len;
+  int by_reference; /* evbuffer_add_reference instead of a copy */
 };
 
 static void stream_refill(struct bufferevent *bev, void *arg) {
@@ -49,7 +53,10 @@ static void stream_refill(struct bufferevent *bev, void *arg) {
   struct evbuffer *out = bufferevent_get_output(bev);
   while (s->to_write > 0 && evbuffer_get_length(out) < 1024 * 1024) {
     size_t n = s->to_write < s->block_len ? s->to_write : s->block_len;
-    bufferevent_write(bev, s->block, n);
+    if (s->by_reference)
+      evbuffer_add_reference(out, s->block, n, NULL, NULL);
+    else
+      bufferevent_write(bev, s->block, n);
     s->to_write -= n;
   }
 }
@@ -63,7 +70,7 @@ static void stream_drain(struct bufferevent *bev, void *arg) {
 }
 
 /* `total` bytes written `block_len` at a time; MiB/s as metric `name`. */
-static void bench_stream(const char *name, size_t total, size_t block_len) {
+static void stream_run(const char *name, size_t total, size_t block_len, int by_reference) {
   struct stream s;
   evutil_socket_t sv[2];
   struct bufferevent *w, *r;
@@ -75,6 +82,7 @@ static void bench_stream(const char *name, size_t total, size_t block_len) {
   s.total = s.to_write = total;
   s.block = block;
   s.block_len = block_len;
+  s.by_reference = by_reference;
   bench_tcp_pair(sv);
   w = bufferevent_socket_new(s.base, sv[0], BEV_OPT_CLOSE_ON_FREE);
   r = bufferevent_socket_new(s.base, sv[1], BEV_OPT_CLOSE_ON_FREE);
@@ -92,6 +100,10 @@ static void bench_stream(const char *name, size_t total, size_t block_len) {
   bufferevent_free(r);
   event_base_free(s.base);
   free(block);
+}
+
+static void bench_stream(const char *name, size_t total, size_t block_len) {
+  stream_run(name, total, block_len, 0);
 }
 
 static void pingpong_plain(const char *name, int conns, long rounds) {
@@ -257,6 +269,8 @@ int main(int argc, char **argv) {
   printf("# bench_socket (%s)\n", BENCH_IMPL_NAME);
   if (!only || !strcmp(only, "stream"))
     bench_stream("socket_stream_1gib", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
+  if (!only || !strcmp(only, "stream"))
+    stream_run("socket_stream_1gib_noncopy", ((size_t)1 << 30) / (size_t)scale, 64 * 1024, 1);
   if (!only || !strcmp(only, "pingpong"))
     bench_pingpong("socket_pingpong_64b_x100", 0, 2000 / scale + 1); /* bench-pingpong.c */
   if (!only || !strcmp(only, "latency")) bench_latency("socket_latency_64b", 20000 / scale + 1);

@@ -292,9 +292,56 @@ static void config_base_and_cached_time(void **state) {
   event_base_free(base);
 }
 
+/* Waits until the wall clock is 20 ms past *from (bounded by count): past
+ * the resolution of libevent's coarse monotonic clock. */
+static void wait_clock_past(const struct timeval *from) {
+  struct timeval now, until, step = {0, 20000};
+  long i;
+  evutil_timeradd(from, &step, &until);
+  for (i = 0; i < 1000000000L; i++) {
+    evutil_gettimeofday(&now, NULL);
+    if (evutil_timercmp(&now, &until, >)) return;
+  }
+  fail_msg("the clock did not move");
+}
+
+struct cached_probe {
+  struct event_base *base;
+  struct timeval first, again, updated;
+};
+
+static void cached_probe_cb(evutil_socket_t fd, short what, void *arg) {
+  struct cached_probe *p = arg;
+  event_base_gettimeofday_cached(p->base, &p->first);
+  wait_clock_past(&p->first);
+  event_base_gettimeofday_cached(p->base, &p->again);
+  event_base_update_cache_time(p->base);
+  event_base_gettimeofday_cached(p->base, &p->updated);
+}
+
+/* Inside callbacks the cached time holds still while the clock moves, until
+ * event_base_update_cache_time() refreshes it. */
+static void cached_time_holds_within_a_callback_until_updated(void **state) {
+  struct event_base *base = event_base_new();
+  struct cached_probe p;
+  struct timeval tv = {0, 1000};
+  struct event *ev;
+  memset(&p, 0, sizeof(p));
+  p.base = base;
+  ev = evtimer_new(base, cached_probe_cb, &p);
+  evtimer_add(ev, &tv);
+  assert_int_equal(event_base_dispatch(base), 1);
+  assert_true(p.first.tv_sec > 0);
+  assert_true(evutil_timercmp(&p.again, &p.first, ==));
+  assert_true(evutil_timercmp(&p.updated, &p.first, >));
+  event_free(ev);
+  event_base_free(base);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(dispatch_with_nothing_pending_returns_1),
+      cmocka_unit_test(cached_time_holds_within_a_callback_until_updated),
       cmocka_unit_test(dispatch_returns_1_after_last_timer),
       cmocka_unit_test(loopexit_without_timeout_stops_after_iteration),
       cmocka_unit_test(loopexit_with_timeout_waits),

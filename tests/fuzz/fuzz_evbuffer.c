@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <uvbev/uvbev.h>
 
 #include "byte_model.h"
 #include "fuzz_input.h"
@@ -128,7 +129,8 @@ static int the_file(void) {
 }
 
 /* Adds a range of the file (up to 4 x 64 KiB) as a segment, half of the
- * time without sendfile: lazy chunks for every later operation. */
+ * time without sendfile, half of the time with its windows mapped
+ * (UVBEV_EVBUF_FS_MMAP): lazy chunks for every later operation. */
 static void op_add_file(struct world *w, int i) {
   unsigned sel = fi_byte(&w->in);
   size_t off = (size_t)fi_u16(&w->in) * 16, len = (size_t)fi_u16(&w->in) * ((sel & 3) + 1);
@@ -137,7 +139,9 @@ static void op_add_file(struct world *w, int i) {
   if (off > FILE_LEN) off = FILE_LEN;
   if (len > FILE_LEN - off) len = FILE_LEN - off;
   if (w->m[0].len + w->m[1].len + len > 2 * MAX_HELD) return;
-  seg = evbuffer_file_segment_new(the_file(), 0, FILE_LEN, sel & 4 ? EVBUF_FS_DISABLE_SENDFILE : 0);
+  seg = evbuffer_file_segment_new(the_file(), 0, FILE_LEN,
+                                  (sel & 4 ? EVBUF_FS_DISABLE_SENDFILE : 0) |
+                                      (sel & 8 ? UVBEV_EVBUF_FS_MMAP : 0));
   FUZZ_CHECK(seg != NULL);
   r = evbuffer_add_file_segment(w->buf[i], seg, (ev_off_t)off, (ev_off_t)len);
   evbuffer_file_segment_free(seg);

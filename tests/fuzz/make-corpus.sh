@@ -40,6 +40,19 @@ put("evbuffer", "chunks", op(0, 0, generated(0x4000, 2)) + op(1, 0, data(b"head\
 put("evbuffer", "refs", op(2, 0, data(b"referenced")) + op(2, 1, generated(5000))
     + op(10, 0, b"\3") + op(0, 0, data(b"refused")) + op(5, 0, u16(3)) + op(10, 0, b"\1")
     + op(3, 1) + op(11, 0, u16(40000)) + op(10, 0, b"\0") + op(5, 0, u16(4)) + op(9, 0, u16(0), u16(9), data(b"ref"), b"\0"))
+# File segments (op 0x94 | buffer: kind 2 with bit 7; sel 8 maps the windows,
+# 4 turns sendfile off, 3 the length multiplier), read and mapped, then
+# looked at, moved and drained across their 256 KiB windows.
+def add_file(buf, sel, off16, n):
+    return bytes([0x94 | buf, sel]) + u16(off16) + u16(n)
+def search_peek(buf, frm, needle, peek_from):
+    return op(9, buf, u16(frm), u16(0xffff), bytes([len(needle) - 1]), needle, b"\1",
+              u16(peek_from), u16(0xffff))
+put("evbuffer", "files", add_file(0, 0x0f, 100, 0xffff) + add_file(0, 0x0c, 0, 0x100)
+    + search_peek(0, 0, b"ab\r\nab", 1000) + op(6, 0, u16(0xfff0)) + op(4, 0, u16(0xc000))
+    + add_file(1, 0x0b, 0x3000, 0x8000) + search_peek(1, 0xfff0, b"x\n", 0x8000)
+    + op(3, 1) + op(5, 0, u16(0xffff)) + op(6, 0, u16(0xffff)) + op(8, 0, b"\1")
+    + op(5, 0, u16(0xffff)) + op(5, 0, u16(0xffff)) + op(5, 0, u16(0xffff)))
 
 # zlib: format byte (0 zlib, 1 gzip, 2 raw; 0x10 size limit + u16, 0x20 ratio
 # limit + byte), chunking byte, then the compressed bytes.

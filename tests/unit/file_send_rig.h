@@ -4,7 +4,8 @@
  * counts the bytes and checksums them, a 10 ms timer on the base records the
  * longest gap between its firings, and the peak RSS of the process is read
  * at the end.  A file is either sparse (made with a truncate: its bytes are
- * zeros, and no disk holds them) or pseudo-random bytes written to disk. */
+ * zeros, and no disk holds them) or pseudo-random bytes written to disk.
+ * Include it after <cmocka.h>: the helpers at the end assert. */
 #ifndef FILE_SEND_RIG_H
 #define FILE_SEND_RIG_H
 
@@ -18,6 +19,7 @@
 #include <event2/event.h>
 #include <event2/util.h>
 
+#include "loopback.h"
 #include "peak_rss.h"
 
 #ifdef _WIN32
@@ -163,9 +165,10 @@ static inline int fsr_add_file(struct evbuffer *out, int fd, unsigned fs_flags) 
   return r;
 }
 
-/* Sends `len` bytes of file fd (see fsr_add_file) from writer to reader,
- * both set up on r->base, and runs the base until all arrived (or an
- * error).  The tick runs throughout. */
+/* Sends `len` bytes of file fd (see fsr_add_file; fd -1: the writer's
+ * output holds them already) from writer to reader, both set up on
+ * r->base, and runs the base until all arrived (or an error).  The tick
+ * runs throughout. */
 static inline void fsr_send(struct fsr_run *r, int fd, size_t len, int sparse, unsigned fs_flags) {
   struct timeval ten_ms = {0, 10000};
   r->expect = len;
@@ -175,12 +178,65 @@ static inline void fsr_send(struct fsr_run *r, int fd, size_t len, int sparse, u
   bufferevent_setcb(r->reader, fsr_on_read, NULL, fsr_on_event, r);
   bufferevent_enable(r->writer, EV_READ | EV_WRITE);
   bufferevent_enable(r->reader, EV_READ);
-  if (fsr_add_file(bufferevent_get_output(r->writer), fd, fs_flags) != 0) r->errors++;
+  if (fd >= 0 && fsr_add_file(bufferevent_get_output(r->writer), fd, fs_flags) != 0) r->errors++;
   r->tick = event_new(r->base, -1, EV_PERSIST, fsr_on_tick, r);
   r->last_tick_ms = fsr_now_ms();
   event_add(r->tick, &ten_ms);
   if (r->errors == 0) event_base_dispatch(r->base);
   event_free(r->tick);
+}
+
+/* r->base with a loopback TCP pair on it: r->writer and r->reader. */
+static inline void fsr_socket_pair(struct fsr_run *r) {
+  evutil_socket_t sv[2];
+  assert_int_equal(cu_tcp_pair(sv), 0);
+  evutil_make_socket_nonblocking(sv[0]);
+  evutil_make_socket_nonblocking(sv[1]);
+  r->base = event_base_new();
+  assert_non_null(r->base);
+  r->writer = bufferevent_socket_new(r->base, sv[0], BEV_OPT_CLOSE_ON_FREE);
+  r->reader = bufferevent_socket_new(r->base, sv[1], BEV_OPT_CLOSE_ON_FREE);
+  assert_non_null(r->writer);
+  assert_non_null(r->reader);
+}
+
+static inline void fsr_free(struct fsr_run *r) {
+  bufferevent_free(r->writer);
+  bufferevent_free(r->reader);
+  event_base_free(r->base);
+}
+
+/* Stores the events it sees in *(short *)arg. */
+static inline void fsr_error_event(struct bufferevent *bev, short what, void *arg) {
+  (void)bev;
+  *(short *)arg = what;
+}
+
+/* Sets up a socket pair in r, writes segment seg (the caller's reference
+ * is given up) with no one reading until the writer sees an event, and
+ * returns that event. */
+static inline short fsr_send_to_event(struct fsr_run *r, struct evbuffer_file_segment *seg) {
+  short what = 0;
+  memset(r, 0, sizeof(*r));
+  fsr_socket_pair(r);
+  assert_int_equal(evbuffer_add_file_segment(bufferevent_get_output(r->writer), seg, 0, -1), 0);
+  evbuffer_file_segment_free(seg);
+  bufferevent_setcb(r->writer, NULL, NULL, fsr_error_event, &what);
+  bufferevent_enable(r->writer, EV_WRITE);
+  event_base_dispatch(r->base);
+  return what;
+}
+
+/* Everything arrived, without errors, the loop kept running and the peak
+ * RSS stayed under FSR_RSS_MAX_KIB. */
+static inline void fsr_check_bounds(const struct fsr_run *r, const char *what) {
+  long rss = cu_peak_rss_kib();
+  print_message("%s: %lu bytes, longest gap between 10 ms ticks %ld ms, peak RSS %ld KiB\n", what,
+                (unsigned long)r->received, r->max_gap_ms, rss);
+  assert_int_equal(r->errors, 0);
+  assert_int_equal(r->received, r->expect);
+  assert_true(r->max_gap_ms < FSR_STALL_MAX_MS);
+  if (rss >= 0) assert_true(rss < FSR_RSS_MAX_KIB);
 }
 
 #endif

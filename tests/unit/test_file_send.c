@@ -14,40 +14,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "loopback.h"
 #include "file_send_rig.h"
 
 #define GIB ((size_t)1 << 30)
 #define REAL_LEN ((size_t)(8u << 20) + 12345)
-
-static void socket_pair_on(struct fsr_run *r) {
-  evutil_socket_t sv[2];
-  assert_int_equal(cu_tcp_pair(sv), 0);
-  evutil_make_socket_nonblocking(sv[0]);
-  evutil_make_socket_nonblocking(sv[1]);
-  r->base = event_base_new();
-  assert_non_null(r->base);
-  r->writer = bufferevent_socket_new(r->base, sv[0], BEV_OPT_CLOSE_ON_FREE);
-  r->reader = bufferevent_socket_new(r->base, sv[1], BEV_OPT_CLOSE_ON_FREE);
-  assert_non_null(r->writer);
-  assert_non_null(r->reader);
-}
-
-static void run_free(struct fsr_run *r) {
-  bufferevent_free(r->writer);
-  bufferevent_free(r->reader);
-  event_base_free(r->base);
-}
-
-static void check_bounds(const struct fsr_run *r, const char *what) {
-  long rss = cu_peak_rss_kib();
-  print_message("%s: %lu bytes, longest gap between 10 ms ticks %ld ms, peak RSS %ld KiB\n", what,
-                (unsigned long)r->received, r->max_gap_ms, rss);
-  assert_int_equal(r->errors, 0);
-  assert_int_equal(r->received, r->expect);
-  assert_true(r->max_gap_ms < FSR_STALL_MAX_MS);
-  if (rss >= 0) assert_true(rss < FSR_RSS_MAX_KIB);
-}
 
 static void send_over_socket(size_t len, int sparse, unsigned fs_flags, const char *what) {
   struct fsr_run r;
@@ -56,14 +26,14 @@ static void send_over_socket(size_t len, int sparse, unsigned fs_flags, const ch
   if (fd < 0 && sparse) skip(); /* no sparse file here */
   assert_true(fd >= 0);
   memset(&r, 0, sizeof(r));
-  socket_pair_on(&r);
+  fsr_socket_pair(&r);
   fsr_send(&r, fd, len, sparse, fs_flags);
-  check_bounds(&r, what);
+  fsr_check_bounds(&r, what);
   if (sparse)
     assert_int_equal(r.nonzero, 0);
   else
     assert_int_equal(r.sum, sum);
-  run_free(&r);
+  fsr_free(&r);
 }
 
 /* sendfile where the system has it (the default). */
@@ -106,7 +76,7 @@ static void real_file_arrives_intact_over_a_pair(void **state) {
   assert_int_equal(r.errors, 0);
   assert_int_equal(r.received, REAL_LEN);
   assert_int_equal(r.sum, sum);
-  run_free(&r);
+  fsr_free(&r);
 }
 
 /* A consumer that takes a buffer's bytes with remove, or with peek of one
@@ -162,31 +132,18 @@ static void segment_at_an_offset_runs_to_the_end(void **state) {
   evbuffer_free(buf);
 }
 
-static void error_event(struct bufferevent *bev, short what, void *arg) {
-  (void)bev;
-  *(short *)arg = what;
-}
-
 /* The segment claims more than the file holds: what the file has is sent,
  * then the write fails (libevent's sendfile would fail the write too). */
 static void short_file_fails_the_write(unsigned fs_flags) {
   struct fsr_run r;
   struct evbuffer_file_segment *seg;
   uint32_t sum;
-  short what = 0;
   int fd = fsr_temp_file(1000, 0, &sum);
-  memset(&r, 0, sizeof(r));
-  socket_pair_on(&r);
   seg = evbuffer_file_segment_new(fd, 0, 300000, EVBUF_FS_CLOSE_ON_FREE | fs_flags);
   assert_non_null(seg);
-  assert_int_equal(evbuffer_add_file_segment(bufferevent_get_output(r.writer), seg, 0, -1), 0);
-  evbuffer_file_segment_free(seg);
-  bufferevent_setcb(r.writer, NULL, NULL, error_event, &what);
-  bufferevent_enable(r.writer, EV_WRITE);
-  event_base_dispatch(r.base);
-  assert_int_equal(what, BEV_EVENT_ERROR | BEV_EVENT_WRITING);
+  assert_int_equal(fsr_send_to_event(&r, seg), BEV_EVENT_ERROR | BEV_EVENT_WRITING);
   assert_int_equal(evbuffer_get_length(bufferevent_get_output(r.writer)), 299000);
-  run_free(&r);
+  fsr_free(&r);
 }
 
 static void file_shorter_than_its_segment_fails_the_write(void **state) {
@@ -201,10 +158,10 @@ static void start_loading_a_window(struct fsr_run *r, short *what) {
   uint32_t sum;
   int fd = fsr_temp_file(REAL_LEN, 0, &sum);
   memset(r, 0, sizeof(*r));
-  socket_pair_on(r);
+  fsr_socket_pair(r);
   assert_int_equal(fsr_add_file(bufferevent_get_output(r->writer), fd, EVBUF_FS_DISABLE_SENDFILE),
                    0);
-  bufferevent_setcb(r->writer, NULL, NULL, error_event, what);
+  bufferevent_setcb(r->writer, NULL, NULL, fsr_error_event, what);
   bufferevent_enable(r->writer, EV_WRITE);
   event_base_loop(r->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 }
