@@ -618,12 +618,14 @@ struct bufferevent *bufferevent_socket_new(struct event_base *base, evutil_socke
   struct bufferevent *bev;
   int has_fd = fd >= 0 && fd != UVBEV_NO_SOCKET;
   enum uvbev_fd_kind kind = has_fd ? uvbev_fd_kind_(fd) : UVBEV_FD_INVALID;
-  /* One block: the core, its buffers and conn0 with the handle the fd
-   * needs (a TCP one without an fd: connect makes TCP sockets but AF_UNIX). */
-  int is_pipe = kind == UVBEV_FD_LOCAL;
-  s = uvbev_calloc_(1, offsetof(struct bev_socket, conn0) + conn_size(is_pipe));
+  /* One block: the core, its buffers and conn0 with room for a TCP handle,
+   * and for a pipe if the fd needs one (without an fd, connect makes TCP
+   * sockets but for AF_UNIX). */
+  size_t conn0_size = conn_size(0);
+  if (kind == UVBEV_FD_LOCAL && conn_size(1) > conn0_size) conn0_size = conn_size(1);
+  s = uvbev_calloc_(1, offsetof(struct bev_socket, conn0) + conn0_size);
   if (!s) return NULL; /* a NULL base: bev_core_init_kind_ decides */
-  s->conn0.pipe_room = is_pipe ? 1 : 0;
+  s->conn0.pipe_room = conn_size(1) <= conn0_size ? 1 : 0;
   if (bev_core_init_kind_(&s->p, base, &bev_socket_kind, options, EV_WRITE) < 0) {
     uvbev_free_(s);
     return NULL;
