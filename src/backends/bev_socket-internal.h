@@ -19,6 +19,10 @@
  *      is s->conn and not connecting
  *   -> conn_close: uv_close; the bufferevent holds a reference for it
  *   -> close callback: the handle and the conn are freed, the reference dropped.
+ * The first connection lives in the bufferevent's block (s->conn0), so that
+ * an idle socket bufferevent is one allocation; that reference keeps the
+ * block while it closes.  A connection made while conn0 is in use or still
+ * closing (setfd, connect, the attempts of a race) is allocated.
  * libuv runs the callbacks of pending requests (UV_ECANCELED) before the close
  * callback, so a conn outlives all of its requests.
  *
@@ -34,7 +38,6 @@
 #include "fault_inject-internal.h"
 
 struct bev_conn {
-  uv_stream_t *stream;          /* &own.stream */
   struct bev_socket *owner;     /* the bufferevent (valid until close cb) */
   uv_write_t *wreq;             /* allocated on the first write, kept */
   evutil_socket_t user_fd;      /* what getfd reports; -1: ask uv_fileno */
@@ -56,6 +59,9 @@ struct bev_conn {
   unsigned read_yielded : 1; /* that empty buffer's UV_ENOBUFS is ours */
   unsigned in_read_dispatch : 1; /* on_read is running the read callback */
   unsigned write_after_read : 1; /* ...which wrote: write when it returns */
+  unsigned embedded : 1;     /* it is owner->conn0 */
+  unsigned pipe_room : 1;    /* conn0 only, kept across uses: the block has
+                                room for a uv_pipe_t */
 #ifdef UVBEV_FAULT_INJECTION
   struct uvbev_fault_write fault_w; /* the pending write's drip */
   size_t fault_read_offer;          /* the read buffer's length before a cut */
@@ -79,7 +85,10 @@ struct bev_socket {
   /* Connecting to a name (bev_socket_race.c's), allocated by the first
    * such connect or setting, as most sockets never make one. */
   struct bev_socket_addrs *addrs;
-  int dns_error;
+  /* The first connection, last: the block ends where its handle does (a
+   * uv_tcp_t, or a uv_pipe_t if conn0.pipe_room).  In use (until its close
+   * callback) while conn0.owner is set; loop thread only. */
+  struct bev_conn conn0;
 };
 
 /* The write request of c, allocated on first use (NULL: out of memory). */
@@ -144,6 +153,11 @@ void bev_socket_cancel_lookup_(struct bev_socket *s);
 
 /* Frees s->addrs (when the bufferevent is destroyed). */
 void bev_socket_addrs_free_(struct bev_socket *s);
+
+/* bufferevent_socket_get_dns_error's answer (kept in s->addrs: only a
+ * connect to a name sets it), and its reset for a new connect. */
+int bev_socket_dns_error_(const struct bev_socket *s);
+void bev_socket_dns_error_clear_(struct bev_socket *s);
 
 /* Reports a read (write) failure with libuv error `err` (UV_EOF: end of
  * file) as libevent does: that direction disabled, then the event callback

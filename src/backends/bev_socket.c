@@ -43,34 +43,53 @@
 
 /* ---- connections ------------------------------------------------------------ */
 
+/* Frees c, or gives conn0 back. */
+static void conn_release(struct bev_conn *c) {
+  if (c->embedded)
+    c->owner = NULL;
+  else
+    uvbev_free_(c);
+}
+
 static void conn_closed(uv_handle_t *handle) {
   struct bev_conn *c = handle->data;
   struct bev_socket *s = c->owner;
   uvbev_free_(c->wreq);
-  uvbev_free_(c);
-  if (s) bev_core_decref_(&s->p.bev);
+  conn_release(c);
+  if (s) bev_core_decref_(&s->p.bev); /* may free the block, conn0 with it */
 }
 
 static void conn_close(struct bev_conn *c) {
   if (c->closing) return;
   c->closing = 1;
   if (!c->owner) {
-    uv_close((uv_handle_t *)c->stream, conn_closed);
+    uv_close((uv_handle_t *)&c->own.stream, conn_closed);
     return;
   }
   bev_core_incref_(&c->owner->p.bev);
-  uvbev_base_close_handle_(c->owner->p.bev.ev_base, (uv_handle_t *)c->stream, conn_closed);
+  uvbev_base_close_handle_(c->owner->p.bev.ev_base, (uv_handle_t *)&c->own.stream, conn_closed);
 }
 
-/* A conn with storage for its own TCP or pipe handle: up to the end of the
- * handle it makes. */
+/* Bytes of a conn with its own TCP or pipe handle: up to the end of it. */
+static size_t conn_size(int is_pipe) {
+  return offsetof(struct bev_conn, own) + (is_pipe ? sizeof(uv_pipe_t) : sizeof(uv_tcp_t));
+}
+
+/* A conn: s->conn0 if it is free and has room for the handle, else one
+ * allocated. */
 static struct bev_conn *conn_alloc(struct bev_socket *s, int is_pipe) {
-  size_t size = offsetof(struct bev_conn, own) + (is_pipe ? sizeof(uv_pipe_t) : sizeof(uv_tcp_t));
-  struct bev_conn *c = uvbev_calloc_(1, size);
-  if (!c) return NULL;
+  struct bev_conn *c = &s->conn0;
+  if (!c->owner && (!is_pipe || c->pipe_room)) {
+    unsigned pipe_room = c->pipe_room;
+    memset(c, 0, conn_size(is_pipe));
+    c->embedded = 1;
+    c->pipe_room = pipe_room;
+  } else {
+    c = uvbev_calloc_(1, conn_size(is_pipe));
+    if (!c) return NULL;
+  }
   c->owner = s;
   c->user_fd = UVBEV_NO_SOCKET;
-  c->stream = &c->own.stream;
   c->is_pipe = is_pipe ? 1 : 0;
   return c;
 }
@@ -81,17 +100,23 @@ uv_write_t *bev_socket_wreq_(struct bev_conn *c) {
   return c->wreq;
 }
 
-/* Frees a conn whose handle failed to open (it was initialised: close it). */
+/* Frees a conn whose handle failed to open (it was initialised: close it).
+ * conn0 closes like any installed conn, holding a reference on the block it
+ * lives in. */
 static void conn_abort(struct bev_conn *c) {
+  c->own.stream.data = c;
+  if (c->embedded) {
+    conn_close(c);
+    return;
+  }
   c->owner = NULL;
   c->closing = 1;
-  c->stream->data = c;
-  uv_close((uv_handle_t *)c->stream, conn_closed);
+  uv_close((uv_handle_t *)&c->own.stream, conn_closed);
 }
 
 static void conn_install(struct bev_socket *s, struct bev_conn *c) {
   bev_socket_conn_drop_(s);
-  c->stream->data = c;
+  c->own.stream.data = c;
   s->conn = c;
 }
 
@@ -101,7 +126,7 @@ void bev_socket_conn_drop_(struct bev_socket *s) {
   if (!c) return;
   s->conn = NULL;
   c->detached = 1;
-  if (c->reading) uv_read_stop(c->stream);
+  if (c->reading) uv_read_stop(&c->own.stream);
   c->reading = 0;
   conn_close(c);
 }
@@ -117,7 +142,7 @@ int bev_socket_conn_create_(struct bev_socket *s, int family) {
     r = uv_tcp_init_ex(loop, &c->own.tcp, (unsigned)family);
   }
   if (r < 0) {
-    uvbev_free_(c);
+    conn_release(c);
     return r;
   }
   conn_install(s, c);
@@ -132,7 +157,7 @@ static int conn_open_fd(struct bev_socket *s, struct bev_conn *c, evutil_socket_
   if (!(s->p.options & BEV_OPT_CLOSE_ON_FREE)) {
     osfd = uvbev_sock_dup_(fd);
     if (osfd == UVBEV_NO_SOCKET) {
-      uvbev_free_(c); /* the caller counts on c being released */
+      conn_release(c); /* the caller counts on c being released */
       return UV_EBADF;
     }
   }
@@ -148,14 +173,13 @@ static int conn_open_fd(struct bev_socket *s, struct bev_conn *c, evutil_socket_
   return 0;
 fail:
   if (osfd != fd) uvbev_closesocket_raw_(osfd);
-  uvbev_free_(c);
+  conn_release(c);
   return r;
 }
 
 /* Installs a connection on an existing descriptor, of the kind it is (see
  * the top of the file). */
-static int conn_adopt(struct bev_socket *s, evutil_socket_t fd) {
-  enum uvbev_fd_kind kind = uvbev_fd_kind_(fd);
+static int conn_adopt_kind(struct bev_socket *s, evutil_socket_t fd, enum uvbev_fd_kind kind) {
   struct bev_conn *c;
   int r;
   if (kind == UVBEV_FD_INVALID) return UV_EBADF;
@@ -168,6 +192,10 @@ static int conn_adopt(struct bev_socket *s, evutil_socket_t fd) {
   c->user_fd = fd;
   conn_install(s, c);
   return 0;
+}
+
+static int conn_adopt(struct bev_socket *s, evutil_socket_t fd) {
+  return conn_adopt_kind(s, fd, uvbev_fd_kind_(fd));
 }
 
 /* ---- reading ---------------------------------------------------------------- */
@@ -336,12 +364,12 @@ void bev_socket_read_failed_(struct bev_socket *s, int err) {
 
 static void conn_start_reading(struct bev_conn *c) {
   if (c->reading || c->connecting || c->closing || c->failed) return;
-  if (uv_read_start(c->stream, on_alloc, on_read) == 0) c->reading = 1;
+  if (uv_read_start(&c->own.stream, on_alloc, on_read) == 0) c->reading = 1;
 }
 
 static void conn_stop_reading(struct bev_conn *c) {
   if (!c->reading) return;
-  uv_read_stop(c->stream);
+  uv_read_stop(&c->own.stream);
   c->reading = 0;
 }
 
@@ -371,7 +399,7 @@ static void conn_maybe_shutdown(struct bev_conn *c) {
   if (!c->shutdown_wanted || c->shutdown_started || c->writing || c->connecting) return;
   req = uvbev_malloc_(sizeof(*req));
   if (!req) return;
-  if (uv_shutdown(req, c->stream, on_shutdown) == 0)
+  if (uv_shutdown(req, &c->own.stream, on_shutdown) == 0)
     c->shutdown_started = 1;
   else
     uvbev_free_(req);
@@ -401,9 +429,9 @@ static void on_write(uv_write_t *req, int status) {
 /* Starts c->wreq on bufs (pinned), reporting to on_write. */
 static int conn_write(struct bev_conn *c, const uv_buf_t *bufs, unsigned n) {
 #ifdef UVBEV_FAULT_INJECTION
-  return uvbev_fault_write_(&c->fault_w, c->wreq, c->stream, bufs, n, on_write);
+  return uvbev_fault_write_(&c->fault_w, c->wreq, &c->own.stream, bufs, n, on_write);
 #else
-  return uv_write(c->wreq, c->stream, bufs, n, on_write);
+  return uv_write(c->wreq, &c->own.stream, bufs, n, on_write);
 #endif
 }
 
@@ -429,7 +457,7 @@ void bev_socket_write_out_(struct bev_socket *s) {
     return;
   }
   if (n <= 0) return;
-  r = uvbev_fault_try_write_(c->stream, bufs, (unsigned)n); /* uv_try_write */
+  r = uvbev_fault_try_write_(&c->own.stream, bufs, (unsigned)n); /* uv_try_write */
   if (r == (int)npinned) {
     evbuffer_uv_unpin_(bev->output, npinned);
     bev_ratelim_count_write_(&s->p, npinned);
@@ -521,7 +549,7 @@ static void be_socket_destruct(struct bufferevent *bev) {
 static evutil_socket_t conn_fd(struct bev_conn *c) {
   uv_os_fd_t osfd;
   if (c->user_fd != UVBEV_NO_SOCKET) return c->user_fd;
-  if (uv_fileno((uv_handle_t *)c->stream, &osfd) != 0) return UVBEV_NO_SOCKET;
+  if (uv_fileno((uv_handle_t *)&c->own.stream, &osfd) != 0) return UVBEV_NO_SOCKET;
   return (evutil_socket_t)(intptr_t)osfd;
 }
 
@@ -588,14 +616,22 @@ struct bufferevent *bufferevent_socket_new(struct event_base *base, evutil_socke
                                            int options) {
   struct bev_socket *s;
   struct bufferevent *bev;
-  s = uvbev_calloc_(1, sizeof(*s)); /* a NULL base: bev_core_init_kind_ decides */
-  if (!s) return NULL;
+  int has_fd = fd >= 0 && fd != UVBEV_NO_SOCKET;
+  enum uvbev_fd_kind kind = has_fd ? uvbev_fd_kind_(fd) : UVBEV_FD_INVALID;
+  /* One block: the core, its buffers and conn0 with room for a TCP handle,
+   * and for a pipe if the fd needs one (without an fd, connect makes TCP
+   * sockets but for AF_UNIX). */
+  size_t conn0_size = conn_size(0);
+  if (kind == UVBEV_FD_LOCAL && conn_size(1) > conn0_size) conn0_size = conn_size(1);
+  s = uvbev_calloc_(1, offsetof(struct bev_socket, conn0) + conn0_size);
+  if (!s) return NULL; /* a NULL base: bev_core_init_kind_ decides */
+  s->conn0.pipe_room = conn_size(1) <= conn0_size ? 1 : 0;
   if (bev_core_init_kind_(&s->p, base, &bev_socket_kind, options, EV_WRITE) < 0) {
     uvbev_free_(s);
     return NULL;
   }
   bev = &s->p.bev;
-  if (fd >= 0 && fd != UVBEV_NO_SOCKET && conn_adopt(s, fd) < 0) {
+  if (has_fd && conn_adopt_kind(s, fd, kind) < 0) {
     bufferevent_free(bev);
     return NULL;
   }

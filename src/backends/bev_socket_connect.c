@@ -101,10 +101,10 @@ int bev_socket_conn_connect_(struct bev_conn *c, const struct sockaddr *sa, int 
   if (c->is_pipe) {
     char path[UVBEV_SOCK_PATH_MAX];
     r = uvbev_sock_local_path_(sa, socklen, path, sizeof(path)) != 0 ? UV_EINVAL : 0;
-    if (r == 0) uv_pipe_connect(req, (uv_pipe_t *)c->stream, path, on_connect);
+    if (r == 0) uv_pipe_connect(req, &c->own.pipe, path, on_connect);
   } else {
     r = !addr_len_ok(sa, socklen) ? UV_EINVAL
-                                  : uv_tcp_connect(req, (uv_tcp_t *)c->stream, sa, on_connect);
+                                  : uv_tcp_connect(req, &c->own.tcp, sa, on_connect);
   }
   if (r < 0) {
     uvbev_free_(req);
@@ -135,7 +135,7 @@ static int start_probe(struct bev_socket *s) {
   int r;
   if (!c || c->writing || c->connecting) return -1;
   if (!bev_socket_wreq_(c)) return -1;
-  r = uv_write(c->wreq, c->stream, &buf, 1, on_probe_written);
+  r = uv_write(c->wreq, &c->own.stream, &buf, 1, on_probe_written);
   if (r < 0) return -1;
   c->writing = 1;
   c->connecting = 1;
@@ -176,7 +176,7 @@ static int socket_connect_hostname_on_loop(struct bufferevent *top, int family,
   bev = &s->p.bev;
   BEV_LOCK(bev);
   bev_socket_cancel_lookup_(s);
-  s->dns_error = 0;
+  bev_socket_dns_error_clear_(s);
   r = bev_socket_race_name_(s, family, hostname, portbuf);
   BEV_UNLOCK(bev);
   return r;
@@ -189,7 +189,7 @@ int bufferevent_socket_get_dns_error(struct bufferevent *top) {
   if (!s) return 0;
   bev = &s->p.bev;
   BEV_LOCK(bev);
-  r = s->dns_error;
+  r = bev_socket_dns_error_(s);
   BEV_UNLOCK(bev);
   return r;
 }

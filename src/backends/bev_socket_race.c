@@ -68,6 +68,7 @@ struct bev_socket_addrs {
   int active;               /* a race runs */
   int last_err;             /* libuv error of the last failed attempt */
   int dns_err;              /* EVUTIL_EAI_* of the last failed lookup */
+  int dns_error;            /* bufferevent_socket_get_dns_error's answer */
   struct race_timer *timer; /* attempt or resolution delay, or NULL */
   unsigned delay_ms;        /* the race's attempt delay; 0: sequential */
   unsigned delay_setting;   /* for the next race (the user's) */
@@ -245,7 +246,7 @@ static void race_lost(struct bev_socket *s, struct bev_conn *last) {
     s->conn = last;
   }
   if (tried == 0) {
-    s->dns_error = a->dns_err ? a->dns_err : EVUTIL_EAI_NONAME;
+    a->dns_error = a->dns_err ? a->dns_err : EVUTIL_EAI_NONAME;
     bev_socket_connect_end_(s);
     bev_core_run_eventcb_(&s->p.bev, BEV_EVENT_ERROR, 0);
     return;
@@ -439,4 +440,12 @@ int uvbev_bufferevent_set_connect_attempt_delay(struct bufferevent *bev, unsigne
   if (a) a->delay_setting = msec && msec < MIN_ATTEMPT_DELAY_MS ? MIN_ATTEMPT_DELAY_MS : msec;
   BEV_UNLOCK(&s->p.bev);
   return a ? 0 : -1;
+}
+
+int bev_socket_dns_error_(const struct bev_socket *s) {
+  return s->addrs ? s->addrs->dns_error : 0;
+}
+
+void bev_socket_dns_error_clear_(struct bev_socket *s) {
+  if (s->addrs) s->addrs->dns_error = 0;
 }

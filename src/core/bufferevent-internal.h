@@ -57,7 +57,9 @@
  *     unlink runs at the last reference; this runs at the free, or when the
  *     base shuts down under a bufferevent never freed).  Then the user's
  *     reference is dropped.
- *  4. When the last reference goes: the core frees the evbuffers, then
+ *  4. When the last reference goes (the evbuffers hold one for each
+ *     reference of theirs beyond the user's: evbuffer-embed-internal.h):
+ *     the core frees the evbuffers, then
  *     ops->destruct releases what the kind owns (a filter drops the reference
  *     it holds on its underlying, and frees it with BEV_OPT_CLOSE_ON_FREE),
  *     then the core frees its lock (if it owns it) and the kind's memory
@@ -87,6 +89,7 @@
 #include "event2/buffer.h"
 #include "event-internal.h"
 #include "thread-internal.h"
+#include "evbuffer-embed-internal.h"
 
 /* Reasons a direction can be suspended (independently of enable/disable). */
 #define BEV_SUSPEND_WM 0x01       /* read: input at the read high watermark */
@@ -191,7 +194,19 @@ struct bufferevent_private {
   struct bev_timers *timers;
   /* Rate limiting (ratelim-internal.h), allocated on first use. */
   struct bev_ratelim *rate_limiting;
+  /* bev.input and bev.output live here, so that the block is the one
+   * allocation of a bufferevent (evbuffer-embed-internal.h says how they
+   * cannot outlive it). */
+  struct evbuffer_embed_ in_store;
+  struct evbuffer_embed_ out_store;
 };
+
+/* The bufferevent whose embedded input or output (`which`) buf is. */
+static inline struct bufferevent *bev_core_of_buffer_(struct evbuffer *buf, unsigned which) {
+  size_t off = which == EVBUFFER_EMBED_INPUT_ ? offsetof(struct bufferevent_private, in_store)
+                                              : offsetof(struct bufferevent_private, out_store);
+  return &((struct bufferevent_private *)(void *)((char *)buf - off))->bev;
+}
 
 #define BEV_UPCAST(b) ((struct bufferevent_private *)(b))
 #define BEV_LOCK(b) UVBEV_LOCK(BEV_UPCAST(b)->lock)
@@ -310,8 +325,8 @@ void bev_core_sync_refill_(struct bufferevent_private *p);
 /* Asks the loop thread for ops->ctrl(BEV_CTRL_SET_FD, fd).  Returns 0. */
 int bev_core_sync_setfd_(struct bufferevent_private *p, evutil_socket_t fd);
 
-/* The reconcile deferred, p->sync when p has a lock, and the output
- * callback that triggers BEV_RC_OUTPUT.
+/* The reconcile deferred and p->sync when p has a lock (added output
+ * triggers BEV_RC_OUTPUT through bev_core_buffer_changed_).
  * Returns 0 or -1. */
 int bev_core_init_reconcile_(struct bufferevent_private *p);
 /* Unlinking: cancels the reconcile deferred and drops the pending requests

@@ -29,9 +29,10 @@ static void bev_core_finalize(struct bufferevent_private *p) {
   /* Freeing a buffer removes its callbacks; the kind may still use the lock
    * (shared with an underlying it releases in destruct), so buffers go
    * first, the kind next, the lock last. */
-  evbuffer_free(bev->input);
-  evbuffer_free(bev->output);
+  struct evbuffer *input = bev->input, *output = bev->output;
   bev->input = bev->output = NULL;
+  evbuffer_embed_free_(input); /* no reference of theirs is left: they hold ours */
+  evbuffer_embed_free_(output);
   if (bev->be_ops->destruct) bev->be_ops->destruct(bev);
   if (lock) uvbev_lock_free_(lock);
   bev_core_free_sync_(p);
@@ -57,6 +58,14 @@ int bev_core_is_freed_(struct bufferevent *bev) {
 int bev_core_decref_(struct bufferevent *bev) {
   BEV_LOCK(bev);
   return bev_core_decref_and_unlock_(bev);
+}
+
+void bev_core_buffer_hold_(struct evbuffer *buf, unsigned which) {
+  bev_core_incref_(bev_core_of_buffer_(buf, which));
+}
+
+void bev_core_buffer_unhold_(struct evbuffer *buf, unsigned which) {
+  bev_core_decref_(bev_core_of_buffer_(buf, which));
 }
 
 int bev_core_defer_(struct bufferevent *bev, struct uvbev_deferred *d) {
@@ -171,12 +180,11 @@ int bev_core_init_kind_(struct bufferevent_private *p, struct event_base *base,
   if ((options & BEV_OPT_UNLOCK_CALLBACKS) && !(options & BEV_OPT_DEFER_CALLBACKS))
     return -1; /* libevent refuses this combination too */
   bev->be_ops = &kind->ops;
-  bev->input = evbuffer_new();
-  bev->output = evbuffer_new();
-  if (!bev->input || !bev->output || bev_core_init_lock(p, base, options) < 0 ||
-      bev_core_init_reconcile_(p) < 0) {
-    evbuffer_free(bev->input);
-    evbuffer_free(bev->output);
+  bev->input = evbuffer_embed_init_(&p->in_store, EVBUFFER_EMBED_INPUT_);
+  bev->output = evbuffer_embed_init_(&p->out_store, EVBUFFER_EMBED_OUTPUT_);
+  if (bev_core_init_lock(p, base, options) < 0 || bev_core_init_reconcile_(p) < 0) {
+    evbuffer_embed_free_(bev->input);
+    evbuffer_embed_free_(bev->output);
     if (p->own_lock) uvbev_lock_free_(p->lock);
     return -1;
   }

@@ -115,10 +115,8 @@ int bev_core_flush_(struct bufferevent *bev, short iotype, enum bufferevent_flus
 
 /* Data added to the output.  With a lock the output's callbacks are
  * deferred, so this runs on the loop thread. */
-static void bev_on_output_added(struct evbuffer *buf, const struct evbuffer_cb_info *info,
-                                void *arg) {
-  (void)buf;
-  if (info->n_added > 0) bev_core_reconcile_(arg, BEV_RC_OUTPUT);
+void bev_core_buffer_changed_(struct evbuffer *buf, const struct evbuffer_cb_info *info) {
+  if (info->n_added > 0) bev_core_reconcile_(bev_core_of_buffer_(buf, EVBUFFER_EMBED_OUTPUT_), BEV_RC_OUTPUT);
 }
 
 /* ---- requests from other threads ------------------------------------------------ */
@@ -205,8 +203,6 @@ static void bev_on_reconcile(struct uvbev_deferred *d, void *arg) {
 
 int bev_core_init_reconcile_(struct bufferevent_private *p) {
   uvbev_deferred_init_(&p->reconcile_d, bev_on_reconcile, p);
-  if (!evbuffer_add_cb(p->bev.output, bev_on_output_added, p))
-    return -1; /* the entry lives as long as the output: nothing removes it */
   if (!p->lock) return 0;
   p->sync = uvbev_calloc_(1, sizeof(*p->sync));
   return p->sync ? 0 : -1;

@@ -61,6 +61,7 @@
 #include "event2/buffer_compat.h"
 #include "event-internal.h"
 #include "thread-internal.h"
+#include "evbuffer-embed-internal.h"
 
 enum evbuffer_chunk_kind {
   EVBUFFER_CHUNK_OWNED,
@@ -162,8 +163,10 @@ struct evbuffer {
   unsigned pin_open : 1;
   unsigned uv_reserved : 1;
   unsigned file_loading : 1; /* evbuffer_uv_load_ahead_'s read is running */
+  /* EVBUFFER_EMBED_*_: stored in a bufferevent's block, whose reference
+   * each extra reference holds (evbuffer-embed-internal.h); 0: malloc'd. */
+  unsigned embed : 2;
   unsigned pin_chunks;       /* pinned chunks still in the chain */
-  unsigned uv_len;           /* bytes of the open uv reservation (<= UINT_MAX) */
 
   /* Callbacks. */
   struct evbuffer_cb_entry *callbacks; /* newest first */
@@ -171,16 +174,25 @@ struct evbuffer {
   size_t n_deleted_cb;
   struct evbuffer_deferral *deferral; /* NULL: callbacks run at once */
 
-  /* Pin (socket write path). */
-  size_t pin_total;     /* bytes pinned */
-  size_t pin_remaining; /* pinned bytes not yet removed from the buffer */
   /* Chunks the buffer holds off the chain: pinned ones that left it (freed
    * when the pin ends) and zero-length references (kept until the buffer is
    * freed, as libevent does).  One list, as the second kind is rare. */
   struct evbuffer_chunk *detached;
 
-  /* Open uv reservation (uv_len above). */
-  struct evbuffer_chunk *uv_chunk;
+  /* The socket layer's operation in progress: a pin (the write path, on a
+   * bufferevent's output) or a read reservation (on its input).  Never both
+   * on one buffer (each refuses while the other is open), so they share
+   * their memory: 8 bytes less per buffer, two per connection. */
+  union {
+    struct {
+      size_t total;     /* bytes pinned */
+      size_t remaining; /* pinned bytes not yet removed from the buffer */
+    } pin;              /* while pin_open */
+    struct {
+      struct evbuffer_chunk *chunk;
+      unsigned len; /* bytes reserved (<= UINT_MAX) */
+    } uv;           /* while uv_reserved */
+  } op;
 };
 
 #define EVBUFFER_LOCK(b) UVBEV_LOCK((b)->lock)
@@ -260,13 +272,15 @@ void evbuffer_chain_commit_(struct evbuffer *buf, struct evbuffer_chunk *c, size
  * deferred.  Called with the lock held. */
 void evbuffer_run_or_defer_cbs_(struct evbuffer *buf);
 static inline void evbuffer_invoke_cbs_(struct evbuffer *buf) {
-  if (buf->callbacks == NULL)
+  if (buf->callbacks == NULL && buf->embed != EVBUFFER_EMBED_OUTPUT_)
     buf->n_added_cb = buf->n_deleted_cb = 0; /* the common case: no call */
   else
     evbuffer_run_or_defer_cbs_(buf);
 }
 /* Frees every callback entry and the deferral state. */
 void evbuffer_cbs_free_(struct evbuffer *buf);
+/* Takes an extra reference (a queued run, a load), with the lock held. */
+void evbuffer_incref_(struct evbuffer *buf);
 /* Drops a reference taken with the lock held, and releases the lock; frees
  * the buffer at zero (evbuffer.c). */
 void evbuffer_decref_and_unlock_(struct evbuffer *buf);

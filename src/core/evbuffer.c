@@ -195,8 +195,8 @@ fail:
 
 void evbuffer_count_removed_(struct evbuffer *buf, size_t len) {
   if (buf->pin_open) {
-    size_t d = len < buf->pin_remaining ? len : buf->pin_remaining;
-    buf->pin_remaining -= d;
+    size_t d = len < buf->op.pin.remaining ? len : buf->op.pin.remaining;
+    buf->op.pin.remaining -= d;
   }
   buf->total_len -= len;
   buf->n_deleted_cb += len;
@@ -217,6 +217,17 @@ struct evbuffer *evbuffer_new(void) {
   return buf;
 }
 
+/* A struct evbuffer must fit the room bufferevents keep for one. */
+typedef char evbuffer_embed_fits_[sizeof(struct evbuffer) <= sizeof(struct evbuffer_embed_) ? 1 : -1];
+
+struct evbuffer *evbuffer_embed_init_(struct evbuffer_embed_ *store, unsigned which) {
+  struct evbuffer *buf = (struct evbuffer *)(void *)store;
+  memset(buf, 0, sizeof(*buf));
+  buf->refcnt = 1;
+  buf->embed = which;
+  return buf;
+}
+
 static void release_list(struct evbuffer_chunk *c) {
   while (c != NULL) {
     struct evbuffer_chunk *next = c->next;
@@ -225,8 +236,50 @@ static void release_list(struct evbuffer_chunk *c) {
   }
 }
 
+void evbuffer_incref_(struct evbuffer *buf) {
+  buf->refcnt++;
+  if (buf->embed) bev_core_buffer_hold_(buf, buf->embed);
+}
+
+/* An embedded buffer's last reference: what it holds is released and it is
+ * left empty with its one reference (usable: a buffer freed by mistake while
+ * its bufferevent uses it does not crash, and is freed again with it); its
+ * memory and lock go with the bufferevent's block (evbuffer_embed_free_). */
+static void release_embedded(struct evbuffer *buf) {
+  void *lock = buf->lock;
+  unsigned which = buf->embed, own_lock = buf->own_lock;
+  evbuffer_cbs_free_(buf);
+  release_list(buf->first);
+  release_list(buf->detached);
+  memset(buf, 0, sizeof(*buf));
+  buf->refcnt = 1;
+  buf->embed = which;
+  buf->lock = lock;
+  buf->own_lock = own_lock;
+}
+
+void evbuffer_embed_free_(struct evbuffer *buf) {
+  void *lock = buf->own_lock ? buf->lock : NULL;
+  EVBUFFER_LOCK(buf);
+  release_embedded(buf);
+  EVBUFFER_UNLOCK(buf);
+  if (lock != NULL) uvbev_lock_free_(lock);
+}
+
 void evbuffer_decref_and_unlock_(struct evbuffer *buf) {
   void *lock = buf->own_lock ? buf->lock : NULL;
+  if (buf->embed) {
+    unsigned which = buf->embed;
+    if (buf->refcnt > 1) {
+      buf->refcnt--;
+      EVBUFFER_UNLOCK(buf);
+      bev_core_buffer_unhold_(buf, which); /* may free buf */
+      return;
+    }
+    release_embedded(buf);
+    EVBUFFER_UNLOCK(buf);
+    return;
+  }
   if (--buf->refcnt > 0) {
     EVBUFFER_UNLOCK(buf);
     return;
@@ -413,7 +466,7 @@ int evbuffer_remove(struct evbuffer *buf, void *data, size_t datlen) {
 /* Pinned bytes are being written by the socket layer: nothing may go before
  * them. */
 static int front_is_writing(const struct evbuffer *buf) {
-  return buf->pin_open && buf->pin_remaining > 0;
+  return buf->pin_open && buf->op.pin.remaining > 0;
 }
 
 static int prepend_raw(struct evbuffer *buf, const void *data, size_t size) {

@@ -39,6 +39,9 @@ static void run_callbacks(struct evbuffer *buf) {
     else
       call_entry(buf, e, &info);
   }
+  /* A bufferevent's output tells its bufferevent last, where the entry it
+   * would otherwise add (the oldest) would run. */
+  if (buf->embed == EVBUFFER_EMBED_OUTPUT_) bev_core_buffer_changed_(buf, &info);
 }
 
 static void deferred_run(struct uvbev_deferred *d, void *arg) {
@@ -52,7 +55,7 @@ static void deferred_run(struct uvbev_deferred *d, void *arg) {
 void evbuffer_run_or_defer_cbs_(struct evbuffer *buf) {
   if (buf->n_added_cb == 0 && buf->n_deleted_cb == 0) return;
   if (buf->deferral) {
-    if (uvbev_deferred_schedule_(buf->deferral->base, &buf->deferral->d)) buf->refcnt++;
+    if (uvbev_deferred_schedule_(buf->deferral->base, &buf->deferral->d)) evbuffer_incref_(buf);
   } else
     run_callbacks(buf);
 }
@@ -72,6 +75,7 @@ void evbuffer_cbs_free_(struct evbuffer *buf) {
 }
 
 int evbuffer_defer_callbacks(struct evbuffer *buf, struct event_base *base) {
+  int cancelled = 0;
   if (buf == NULL || base == NULL) return -1;
   EVBUFFER_LOCK(buf);
   if (buf->deferral == NULL) {
@@ -80,10 +84,14 @@ int evbuffer_defer_callbacks(struct evbuffer *buf, struct event_base *base) {
       EVBUFFER_UNLOCK(buf);
       return -1;
     }
-  } else if (uvbev_deferred_cancel_(buf->deferral->base, &buf->deferral->d))
-    buf->refcnt--; /* the user still holds one */
+  } else
+    cancelled = uvbev_deferred_cancel_(buf->deferral->base, &buf->deferral->d);
   buf->deferral->base = base;
   uvbev_deferred_init_(&buf->deferral->d, deferred_run, buf);
+  if (cancelled) {
+    evbuffer_decref_and_unlock_(buf); /* the run's; the user still holds one */
+    return 0;
+  }
   EVBUFFER_UNLOCK(buf);
   return 0;
 }

@@ -94,7 +94,7 @@ static int start_load(struct evbuffer *buf, struct evbuffer_chunk *c, uv_loop_t 
     return r;
   }
   evbuffer_segment_incref_(l->seg);
-  buf->refcnt++;
+  evbuffer_incref_(buf);
   buf->file_loading = 1;
   return 1;
 }

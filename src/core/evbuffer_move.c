@@ -65,7 +65,7 @@ static void splice_front_to_tail(struct evbuffer *dst, struct evbuffer *src,
 static void hand_over_spare(struct evbuffer *dst, struct evbuffer *src) {
   struct evbuffer_chunk *prev = dst->last_data;
   struct evbuffer_chunk *c = prev != NULL ? prev->next : dst->first;
-  if (c == NULL || !evbuffer_chunk_can_move_(c) || (dst->uv_reserved && dst->uv_chunk == c)) return;
+  if (c == NULL || !evbuffer_chunk_can_move_(c) || (dst->uv_reserved && dst->op.uv.chunk == c)) return;
   if (src->last != NULL && (src->last->off == 0 || evbuffer_chunk_tail_space_(src->last) > 0))
     return;
   if (prev != NULL)

@@ -72,7 +72,7 @@ size_t evbuffer_uv_reserve_(struct evbuffer *buf, size_t suggested, size_t chunk
   if (buf == NULL || suggested == 0) return 0;
   if (chunk_size == 0 || chunk_size > suggested) chunk_size = suggested;
   EVBUFFER_LOCK(buf);
-  if (buf->freeze_end || buf->uv_reserved) goto done;
+  if (buf->freeze_end || buf->uv_reserved || buf->pin_open) goto done; /* op is one's */
   c = read_chunk(buf, chunk_size, cache);
   if (c == NULL) goto done;
   len = evbuffer_chunk_tail_space_(c);
@@ -80,8 +80,8 @@ size_t evbuffer_uv_reserve_(struct evbuffer *buf, size_t suggested, size_t chunk
   if (len > UINT_MAX) len = UINT_MAX;
   *out = uv_buf_init((char *)c->mem + c->misalign + c->off, (unsigned)len);
   buf->uv_reserved = 1;
-  buf->uv_chunk = c;
-  buf->uv_len = (unsigned)len;
+  buf->op.uv.chunk = c;
+  buf->op.uv.len = (unsigned)len;
 done:
   EVBUFFER_UNLOCK(buf);
   return len;
@@ -91,15 +91,15 @@ int evbuffer_uv_commit_(struct evbuffer *buf, size_t n) {
   int r = -1;
   if (buf == NULL) return -1;
   EVBUFFER_LOCK(buf);
-  if (buf->uv_reserved && n <= buf->uv_len) {
+  if (buf->uv_reserved && n <= buf->op.uv.len) {
     buf->uv_reserved = 0;
     r = 0;
     if (n > 0) {
-      evbuffer_chain_commit_(buf, buf->uv_chunk, n);
+      evbuffer_chain_commit_(buf, buf->op.uv.chunk, n);
       evbuffer_invoke_cbs_(buf);
     }
-    buf->uv_chunk = NULL;
-    buf->uv_len = 0;
+    buf->op.uv.chunk = NULL;
+    buf->op.uv.len = 0;
   }
   EVBUFFER_UNLOCK(buf);
   return r;
@@ -113,7 +113,7 @@ int evbuffer_uv_pin_(struct evbuffer *buf, uv_buf_t *bufs, int maxbufs, size_t m
   if (npinned != NULL) *npinned = 0;
   if (buf == NULL || bufs == NULL || maxbufs <= 0) return 0;
   EVBUFFER_LOCK(buf);
-  if (buf->pin_open) goto done;
+  if (buf->pin_open || buf->uv_reserved) goto done; /* op is one's */
   for (c = buf->first; c != NULL && c->off > 0 && n < maxbufs && total < max_bytes; c = c->next) {
     size_t len;
     /* Not read yet: mapped here (UVBEV_EVBUF_FS_MMAP), or evbuffer_uv_load_ahead_ reads it. */
@@ -128,8 +128,8 @@ int evbuffer_uv_pin_(struct evbuffer *buf, uv_buf_t *bufs, int maxbufs, size_t m
   if (n > 0) {
     buf->pin_open = 1;
     buf->pin_chunks = (unsigned)n;
-    buf->pin_total = total;
-    buf->pin_remaining = total;
+    buf->op.pin.total = total;
+    buf->op.pin.remaining = total;
   }
   if (npinned != NULL) *npinned = total;
 done:
@@ -162,9 +162,9 @@ int evbuffer_uv_unpin_(struct evbuffer *buf, size_t written) {
     EVBUFFER_UNLOCK(buf);
     return -1;
   }
-  if (written > buf->pin_total) written = buf->pin_total;
+  if (written > buf->op.pin.total) written = buf->op.pin.total;
   /* Bytes the user already removed need no second drain. */
-  gone = buf->pin_total - buf->pin_remaining;
+  gone = buf->op.pin.total - buf->op.pin.remaining;
   /* Pinned chunks lead the chain, after at most the chunks prepended or
    * pulled up since: stop once all are found. */
   for (c = buf->first; c != NULL && buf->pin_chunks > 0; c = c->next) {
@@ -174,7 +174,7 @@ int evbuffer_uv_unpin_(struct evbuffer *buf, size_t written) {
     }
   }
   buf->pin_open = 0;
-  buf->pin_total = buf->pin_remaining = 0;
+  buf->op.pin.total = buf->op.pin.remaining = 0;
   free_detached(buf);
   if (written > gone) {
     evbuffer_drain_raw_(buf, written - gone);
@@ -188,7 +188,7 @@ size_t evbuffer_uv_pinned_(const struct evbuffer *buf) {
   size_t n;
   if (buf == NULL) return 0;
   UVBEV_LOCK(buf->lock);
-  n = buf->pin_open ? buf->pin_total : 0;
+  n = buf->pin_open ? buf->op.pin.total : 0;
   UVBEV_UNLOCK(buf->lock);
   return n;
 }
