@@ -17,7 +17,9 @@
  *   conn_new (handle initialised, fd opened/adopted)
  *   -> reads (uv_read_start) and writes (uv_try_write, then uv_write) while it
  *      is s->conn and not connecting
- *   -> conn_close: uv_close; the bufferevent holds a reference for it
+ *   -> conn_close: uv_close; the bufferevent holds a reference for it.  On a
+ *      descriptor the user keeps, the rest of a started write is sent
+ *      first (bev_socket_finish.c): libuv would cancel it mid-stream
  *   -> close callback: the handle and the conn are freed, the reference dropped.
  * libuv runs the callbacks of pending requests (UV_ECANCELED) before the close
  * callback, so a conn outlives all of its requests.
@@ -53,7 +55,10 @@ struct bev_conn {
    * up to 32 times), so that the members of a group take turns; the next
    * alloc gives no buffer, which ends the wake-up's reads. */
   unsigned read_turn_used : 1;
-  unsigned read_yielded : 1; /* that empty buffer's UV_ENOBUFS is ours */
+  unsigned read_yielded : 1;   /* that empty buffer's UV_ENOBUFS is ours */
+  unsigned write_begun : 1;    /* uv_try_write sent the head of the pending write */
+  unsigned write_finished : 1; /* bev_socket_finish_write_ took the pending
+                                  write over: its pin is done with */
 #ifdef UVBEV_FAULT_INJECTION
   struct uvbev_fault_write fault_w; /* the pending write's drip */
   size_t fault_read_offer;          /* the read buffer's length before a cut */
@@ -78,6 +83,9 @@ struct bev_socket {
    * such connect or setting, as most sockets never make one. */
   struct bev_socket_addrs *addrs;
   int dns_error;
+  /* Released (freed) on a descriptor the caller keeps, the whole output goes
+   * out, not only the started write (bev_socket_release_sends_all_). */
+  unsigned release_sends_all : 1;
 };
 
 /* The write request of c, allocated on first use (NULL: out of memory). */
@@ -132,6 +140,19 @@ int bev_socket_connect_addrs_(struct bev_socket *s, struct evutil_addrinfo *list
 /* The connect callback of c with libuv status `status`: returns 1 if c was
  * an attempt of the race (which it then judges), 0 if it is not the race's. */
 int bev_socket_race_attempt_done_(struct bev_socket *s, struct bev_conn *c, int status);
+
+/* c (s->conn, about to close) lets go of a descriptor that stays open:
+ * sends the rest of a write in flight whose first bytes went out, straight
+ * to the descriptor, waiting for the kernel a bounded time (see
+ * bev_socket_finish.c).  Nothing to do for other connections. */
+void bev_socket_finish_write_(struct bev_socket *s, struct bev_conn *c);
+
+/* For a socket bufferevent whose output is already the peer's (the records
+ * of a TLS layer whose SSL object the caller keeps: its sequence numbers
+ * count them as sent): when freed on a descriptor the caller keeps, it sends
+ * all of its output, not only the started write, within the same bounded
+ * wait.  No effect on other kinds. */
+void bev_socket_release_sends_all_(struct bufferevent *bev);
 
 /* Starts writing the output now (call from loop callbacks only). */
 void bev_socket_write_out_(struct bev_socket *s);
