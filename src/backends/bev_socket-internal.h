@@ -17,7 +17,9 @@
  *   conn_new (handle initialised, fd opened/adopted)
  *   -> reads (uv_read_start) and writes (uv_try_write, then uv_write) while it
  *      is s->conn and not connecting
- *   -> conn_close: uv_close; the bufferevent holds a reference for it
+ *   -> conn_close: uv_close; the bufferevent holds a reference for it.  On a
+ *      descriptor the user keeps, the rest of a started write is sent
+ *      first (bev_socket_finish.c): libuv would cancel it mid-stream
  *   -> close callback: the handle and the conn are freed, the reference dropped.
  * The first connection lives in the bufferevent's block (s->conn0), so that
  * an idle socket bufferevent is one allocation; that reference keeps the
@@ -62,6 +64,14 @@ struct bev_conn {
   unsigned embedded : 1;     /* it is owner->conn0 */
   unsigned pipe_room : 1;    /* conn0 only, kept across uses: the block has
                                 room for a uv_pipe_t */
+  /* conn0 only, kept across uses, for the whole bufferevent: released
+   * (freed) on a descriptor the caller keeps, its whole output goes out,
+   * not only the started write (bev_socket_release_sends_all_).  Here
+   * rather than in struct bev_socket, where it would cost 16 bytes. */
+  unsigned release_sends_all : 1;
+  unsigned write_begun : 1;    /* uv_try_write sent the head of the pending write */
+  unsigned write_finished : 1; /* bev_socket_finish_write_ took the pending
+                                  write over: its pin is done with */
 #ifdef UVBEV_FAULT_INJECTION
   struct uvbev_fault_write fault_w; /* the pending write's drip */
   size_t fault_read_offer;          /* the read buffer's length before a cut */
@@ -143,6 +153,19 @@ int bev_socket_connect_addrs_(struct bev_socket *s, struct evutil_addrinfo *list
 /* The connect callback of c with libuv status `status`: returns 1 if c was
  * an attempt of the race (which it then judges), 0 if it is not the race's. */
 int bev_socket_race_attempt_done_(struct bev_socket *s, struct bev_conn *c, int status);
+
+/* c (s->conn, about to close) lets go of a descriptor that stays open:
+ * sends the rest of a write in flight whose first bytes went out, straight
+ * to the descriptor, waiting for the kernel a bounded time (see
+ * bev_socket_finish.c).  Nothing to do for other connections. */
+void bev_socket_finish_write_(struct bev_socket *s, struct bev_conn *c);
+
+/* For a socket bufferevent whose output is already the peer's (the records
+ * of a TLS layer whose SSL object the caller keeps: its sequence numbers
+ * count them as sent): when freed on a descriptor the caller keeps, it sends
+ * all of its output, not only the started write, within the same bounded
+ * wait.  No effect on other kinds. */
+void bev_socket_release_sends_all_(struct bufferevent *bev);
 
 /* Starts writing the output now (call from loop callbacks only). */
 void bev_socket_write_out_(struct bev_socket *s);

@@ -24,6 +24,9 @@
  *     bufferevent_free(); getfd still reports the caller's fd;
  *   - an fd handed out by an evconnlistener is a plain descriptor, the same.
  *   - bufferevent_setfd() releases the previous connection like a free.
+ *   - releasing a descriptor the caller keeps finishes the write in flight
+ *     whose first bytes went out, before the handle closes, so the caller
+ *     goes on from a write boundary (bev_socket_finish.c).
  *
  * Descriptor kinds (uvbev_fd_kind_): TCP sockets run on uv_tcp_t, AF_UNIX
  * stream sockets, pipes and FIFOs on uv_pipe_t; every other descriptor
@@ -80,10 +83,11 @@ static size_t conn_size(int is_pipe) {
 static struct bev_conn *conn_alloc(struct bev_socket *s, int is_pipe) {
   struct bev_conn *c = &s->conn0;
   if (!c->owner && (!is_pipe || c->pipe_room)) {
-    unsigned pipe_room = c->pipe_room;
+    unsigned pipe_room = c->pipe_room, sends_all = c->release_sends_all;
     memset(c, 0, conn_size(is_pipe));
     c->embedded = 1;
     c->pipe_room = pipe_room;
+    c->release_sends_all = sends_all;
   } else {
     c = uvbev_calloc_(1, conn_size(is_pipe));
     if (!c) return NULL;
@@ -124,6 +128,7 @@ void bev_socket_conn_drop_(struct bev_socket *s) {
   struct bev_conn *c = s->conn;
   bev_fdio_drop_(s);
   if (!c) return;
+  bev_socket_finish_write_(s, c); /* bev_socket_finish.c */
   s->conn = NULL;
   c->detached = 1;
   if (c->reading) uv_read_stop(&c->own.stream);
@@ -411,8 +416,11 @@ static void on_write(uv_write_t *req, int status) {
   struct bufferevent *bev = &s->p.bev;
   bev_core_incref_and_lock_(bev);
   c->writing = 0;
-  /* Only this write holds the output's pin (flushes wait for it). */
-  evbuffer_uv_unpin_(bev->output, status == 0 ? evbuffer_uv_pinned_(bev->output) : 0);
+  /* Only this write holds the output's pin (flushes wait for it).  A write
+   * bev_socket_finish_write_ took over is done with, whatever libuv says of
+   * it (cancelled by the close). */
+  evbuffer_uv_unpin_(bev->output,
+                     status == 0 || c->write_finished ? evbuffer_uv_pinned_(bev->output) : 0);
   if (c->detached || s->p.freed) {
     if (s->conn && !s->p.freed) bev_socket_write_out_(s); /* the new connection may write now */
   } else if (status < 0) {
@@ -440,7 +448,7 @@ void bev_socket_write_out_(struct bev_socket *s) {
   struct bev_conn *c = s->conn;
   uv_buf_t bufs[UVBEV_MAX_WRITE_BUFS];
   size_t npinned = 0, budget;
-  int n, r;
+  int n, r, begun;
   if (!c || c->connecting || c->closing || c->writing || c->shutdown_started || c->failed) return;
   if (evbuffer_uv_pinned_(bev->output) > 0)
     return; /* a detached connection's write still holds the pin */
@@ -481,6 +489,7 @@ void bev_socket_write_out_(struct bev_socket *s) {
     write_failed(s, r);
     return;
   }
+  begun = r > 0; /* r: what uv_try_write sent */
   r = bev_socket_wreq_(c) ? conn_write(c, bufs, (unsigned)n) : UV_ENOMEM;
   if (r < 0) {
     evbuffer_uv_unpin_(bev->output, 0);
@@ -488,6 +497,7 @@ void bev_socket_write_out_(struct bev_socket *s) {
     return;
   }
   c->writing = 1;
+  c->write_begun = begun ? 1 : 0;
   bev_ratelim_count_write_(&s->p, npinned); /* on its way: counted now */
 }
 

@@ -65,6 +65,10 @@ struct uvbev_fault_write {
 int uvbev_fault_write_(struct uvbev_fault_write *w, uv_write_t *req, uv_stream_t *stream,
                        const uv_buf_t *bufs, unsigned n, uv_write_cb cb);
 
+/* Bytes of the drip in progress not yet handed to uv_write (0 when none
+ * runs): with the part libuv still holds, what the write has left to send. */
+size_t uvbev_fault_write_left_(const struct uvbev_fault_write *w);
+
 /* Faults injected so far by the calling thread (for the tests). */
 unsigned long uvbev_fault_injected_(void);
 

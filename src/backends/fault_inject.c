@@ -164,6 +164,12 @@ int uvbev_fault_write_(struct uvbev_fault_write *w, uv_write_t *req, uv_stream_t
   return drip_next(w, stream);
 }
 
+size_t uvbev_fault_write_left_(const struct uvbev_fault_write *w) {
+  /* cb is set from uvbev_fault_write_ until the drip reports: a write that
+   * went straight to uv_write leaves it NULL. */
+  return w->cb ? total_len(w->bufs + w->next, w->n - w->next) : 0;
+}
+
 unsigned long uvbev_fault_injected_(void) {
   return injected;
 }

@@ -30,6 +30,7 @@
 
 #include "mm-internal.h"
 #include "bev_openssl-internal.h"
+#include "bev_socket-internal.h"
 #include "ratelim-internal.h"
 #include "uvbev/ssl.h"
 
@@ -484,6 +485,11 @@ struct bufferevent *bufferevent_openssl_socket_new(struct event_base *base, evut
    * plaintext in the layer's output, as with libevent's socket flavour, so a
    * slow peer bounds memory and the write callback means "sent". */
   bufferevent_setwatermark(under, EV_WRITE, 0, BEV_OPENSSL_SOCKET_WRITE_HIGH);
+  /* The caller keeps the SSL object and the socket: the records in the
+   * socket's output are sent as far as the SSL object knows, and must reach
+   * the peer before whatever its next writer sends (libevent's SSL writes
+   * them to the socket itself). */
+  if (!(options & BEV_OPT_CLOSE_ON_FREE)) bev_socket_release_sends_all_(under);
   /* The socket bufferevent is ours: always freed with the TLS layer.  The
    * SSL object and the socket are the caller's unless BEV_OPT_CLOSE_ON_FREE
    * (the socket bufferevent watches a duplicate without it). */

@@ -129,6 +129,17 @@ int uvbev_fd_unpollable_(int uv_err);
 int uvbev_fd_read_(evutil_socket_t fd, char *buf, size_t len);
 int uvbev_fd_write_(evutil_socket_t fd, const uv_buf_t *bufs, int n);
 
+/* Bytes of a stream's pending uv_writes that libuv has not handed to the
+ * kernel yet.  Unix: libuv writes what the kernel takes at once and keeps
+ * the rest, counted here, for later.  Windows: 0, as an overlapped WSASend
+ * gives the kernel every byte of the write at once. */
+size_t uvbev_stream_unsent_(const uv_stream_t *stream);
+
+/* Waits up to timeout_ms for the socket fd to take more bytes (poll /
+ * WSAPoll): 1 when it may (or has an error a write will report), 0 when the
+ * time ran out, or a libuv error. */
+int uvbev_fd_wait_writable_(evutil_socket_t fd, int timeout_ms);
+
 /* Extents per uvbev_fd_readv_ / uvbev_fd_writev_ at the most. */
 #define UVBEV_FD_MAX_IOVECS 64
 

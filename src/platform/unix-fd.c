@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <errno.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -82,6 +83,23 @@ int uvbev_fd_write_(evutil_socket_t fd, const uv_buf_t *bufs, int n) {
     r = writev(fd, v, n);
   while (r < 0 && errno == EINTR);
   return r >= 0 ? (int)r : uv_error_from_errno();
+}
+
+size_t uvbev_stream_unsent_(const uv_stream_t *stream) {
+  return uv_stream_get_write_queue_size(stream);
+}
+
+int uvbev_fd_wait_writable_(evutil_socket_t fd, int timeout_ms) {
+  struct pollfd p;
+  int r;
+  p.fd = fd;
+  p.events = POLLOUT;
+  p.revents = 0;
+  do
+    r = poll(&p, 1, timeout_ms);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) return uv_error_from_errno();
+  return r > 0 ? 1 : 0;
 }
 
 /* Unlike uvbev_fd_read_ / _write_, these leave errno as the system set it:

@@ -41,6 +41,24 @@ int uvbev_fd_write_(evutil_socket_t fd, const uv_buf_t *bufs, int n) {
   return (int)sent;
 }
 
+size_t uvbev_stream_unsent_(const uv_stream_t *stream) {
+  /* libuv's write_queue_size counts the bytes of overlapped sends still
+   * pending, which the kernel already has: none is left to libuv. */
+  (void)stream;
+  return 0;
+}
+
+int uvbev_fd_wait_writable_(evutil_socket_t fd, int timeout_ms) {
+  WSAPOLLFD p;
+  int r;
+  p.fd = (SOCKET)fd;
+  p.events = POLLWRNORM;
+  p.revents = 0;
+  r = WSAPoll(&p, 1, timeout_ms);
+  if (r == SOCKET_ERROR) return uvbev_uv_error_from_socket_error_(WSAGetLastError());
+  return r > 0 ? 1 : 0;
+}
+
 /* WSABUFs for up to UVBEV_FD_MAX_IOVECS extents; returns how many. */
 static DWORD wsabufs(WSABUF *b, const struct evbuffer_iovec *v, int n) {
   int i;
