@@ -30,6 +30,11 @@
  * makes it wait, and such a peer gets the stream cut as before.  At the
  * base's shutdown nothing waits (event_base_free must not depend on a peer):
  * what the kernel takes at once is written.
+ *
+ * Windows: an overlapped WSASend gives the kernel every byte at once (libuv
+ * keeps nothing back), but closing the handle cancels a send still pending;
+ * there the free waits, bounded the same way, for it to complete
+ * (uvbev_write_settle_).
  */
 #include <stdint.h>
 
@@ -81,7 +86,8 @@ static int wait_writable(evutil_socket_t fd, uint64_t deadline) {
 /* The bytes [*pos, *end) of the output to send before c closes, if any:
  * the rest of a started write, or (release_sends_all, at a free) the rest of
  * the whole output. */
-static int finish_range(struct bev_socket *s, struct bev_conn *c, size_t *pos, size_t *end) {
+static int finish_range(struct bev_socket *s, struct bev_conn *c, uint64_t deadline, size_t *pos,
+                        size_t *end) {
   struct evbuffer *out = s->p.bev.output;
   size_t pinned = evbuffer_uv_pinned_(out), left;
   if (c->connecting || c->closing || c->failed || c->shutdown_started || c->write_finished)
@@ -89,6 +95,9 @@ static int finish_range(struct bev_socket *s, struct bev_conn *c, size_t *pos, s
   if ((s->p.options & BEV_OPT_CLOSE_ON_FREE) || c->user_fd == UVBEV_NO_SOCKET)
     return 0; /* the descriptor closes with us: nobody reads on after the cut */
   if (!c->writing && pinned > 0) return 0; /* a replaced connection's write */
+  /* What the kernel holds of the write must not be cancelled by the close
+   * (Windows); then what libuv holds is sent below. */
+  if (c->writing && c->wreq) uvbev_write_settle_(c->wreq, deadline);
   left = c->writing ? conn_unsent(c) : 0;
   if (left > pinned) return 0;
   *pos = pinned - left;
@@ -113,7 +122,7 @@ void bev_socket_finish_write_(struct bev_socket *s, struct bev_conn *c) {
   uint64_t deadline = uv_hrtime() + (at_shutdown ? 0 : (uint64_t)FINISH_WAIT_MS * 1000000);
   evutil_socket_t fd;
   uv_os_fd_t osfd;
-  if (!finish_range(s, c, &pos, &end)) return;
+  if (!finish_range(s, c, deadline, &pos, &end)) return;
   if (uv_fileno((uv_handle_t *)&c->own.stream, &osfd) != 0) return;
   fd = (evutil_socket_t)(intptr_t)osfd;
   while (pos < end) {

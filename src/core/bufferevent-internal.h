@@ -19,7 +19,8 @@
  * changes made on another thread or work the kind wants off the caller's
  * stack (bev_core_reconcile_later_), from the bufferevent's one reconcile
  * deferred, with BEV_RC_QUEUED set, off every caller's stack (a socket
- * starts its writes only from there: bytes never leave from inside
+ * starts its writes only from there, or from its own read dispatch once the
+ * read callback has returned: bytes never leave from inside
  * bufferevent_write, whose write callback would recurse into the caller).
  * Every kind (socket, pair, the filter machinery) is a struct bev_kind
  * (bev_core_init_kind_), and reconcile is the only way the core asks it to

@@ -135,6 +135,15 @@ int uvbev_fd_write_(evutil_socket_t fd, const uv_buf_t *bufs, int n);
  * gives the kernel every byte of the write at once. */
 size_t uvbev_stream_unsent_(const uv_stream_t *stream);
 
+/* Lets the kernel finish a pending uv_write before its handle closes,
+ * waiting until deadline (uv_hrtime's clock) at the most.  Unix: nothing to
+ * wait for (what the kernel took is its own; libuv keeps the rest, counted
+ * by uvbev_stream_unsent_).  Windows: an overlapped WSASend still pending
+ * when its socket handle closes is cancelled, so this polls the request's
+ * OVERLAPPED (public in uv/win.h) until it completed.  Returns 1 when no
+ * part of the write is left with the kernel, 0 when the time ran out. */
+int uvbev_write_settle_(const uv_write_t *req, uint64_t deadline);
+
 /* Waits up to timeout_ms for the socket fd to take more bytes (poll /
  * WSAPoll): 1 when it may (or has an error a write will report), 0 when the
  * time ran out, or a libuv error. */

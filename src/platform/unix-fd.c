@@ -89,6 +89,12 @@ size_t uvbev_stream_unsent_(const uv_stream_t *stream) {
   return uv_stream_get_write_queue_size(stream);
 }
 
+int uvbev_write_settle_(const uv_write_t *req, uint64_t deadline) {
+  (void)req;
+  (void)deadline;
+  return 1;
+}
+
 int uvbev_fd_wait_writable_(evutil_socket_t fd, int timeout_ms) {
   struct pollfd p;
   int r;

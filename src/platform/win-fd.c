@@ -48,6 +48,17 @@ size_t uvbev_stream_unsent_(const uv_stream_t *stream) {
   return 0;
 }
 
+int uvbev_write_settle_(const uv_write_t *req, uint64_t deadline) {
+  /* Polled rather than waited on: the completion also goes to libuv's port,
+   * which reports it later as usual, and the socket's other pending
+   * operation (libuv's read) would wake a wait on the handle. */
+  while (!HasOverlappedIoCompleted(&req->u.io.overlapped)) {
+    if (uv_hrtime() >= deadline) return 0;
+    Sleep(1);
+  }
+  return 1;
+}
+
 int uvbev_fd_wait_writable_(evutil_socket_t fd, int timeout_ms) {
   WSAPOLLFD p;
   int r;

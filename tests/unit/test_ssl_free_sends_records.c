@@ -15,9 +15,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "ssl_rig.h" /* first: on Windows OpenSSL must follow <windows.h> */
 #include <openssl/err.h>
-
-#include "ssl_rig.h"
 #include "bev_socket-internal.h"
 #include "evbuffer-uv-internal.h"
 
