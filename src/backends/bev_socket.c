@@ -292,10 +292,11 @@ static void read_dispatch(struct bev_socket *s, struct bev_conn *c) {
   c->in_read_dispatch = 0;
   if (!c->write_after_read) return;
   c->write_after_read = 0;
-  if (!s->p.freed && s->conn == c && !uvbev_base_broken_(s->p.bev.ev_base))
-    bev_socket_write_out_(s);
-  else if (!s->p.freed && s->conn == c)
+  if (s->p.freed || s->conn != c) return;
+  if (uvbev_base_broken_(s->p.bev.ev_base))
     bev_core_reconcile_later_(&s->p.bev, BEV_RC_OUTPUT); /* after the break */
+  else
+    bev_socket_write_out_(s);
 }
 
 static void read_added(struct bev_socket *s, struct bev_conn *c) {
