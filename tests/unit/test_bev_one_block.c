@@ -17,24 +17,9 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "alloc_count.h"
 #include "bev_socket-internal.h"
 #include "evbuffer-internal.h"
-
-static size_t n_malloc;
-
-static void *count_malloc(size_t n) {
-  n_malloc++;
-  return malloc(n);
-}
-
-static void *count_realloc(void *p, size_t n) {
-  if (!p) n_malloc++;
-  return realloc(p, n);
-}
-
-static void count_free(void *p) {
-  free(p);
-}
 
 /* An unconnected TCP socket: a uv_tcp_t, as a connected one is. */
 static evutil_socket_t tcp_socket(void) {
@@ -57,19 +42,19 @@ static void one_allocation(void **state) {
   size_t before;
   (void)state;
   assert_non_null(base);
-  before = n_malloc;
+  before = cu_allocations();
   bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
   assert_non_null(bev);
-  assert_int_equal(n_malloc - before, 1);
+  assert_int_equal(cu_allocations() - before, 1);
   s = bev_socket_upcast_(bev);
   assert_ptr_equal(s->conn, &s->conn0);
   assert_int_equal(bufferevent_getfd(bev), fd);
   /* Without a socket too, and the connect's socket then takes conn0. */
-  before = n_malloc;
+  before = cu_allocations();
   bufferevent_free(bev);
   bev = bufferevent_socket_new(base, -1, 0);
   assert_non_null(bev);
-  assert_int_equal(n_malloc - before, 1);
+  assert_int_equal(cu_allocations() - before, 1);
   bufferevent_free(bev);
   drain(base);
   event_base_free(base);
@@ -190,6 +175,6 @@ int main(void) {
       cmocka_unit_test(cancelled_run_releases_its_hold),
       cmocka_unit_test(user_frees_embedded_buffer),
   };
-  event_set_mem_functions(count_malloc, count_realloc, count_free);
+  cu_count_allocations();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,24 +17,11 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "alloc_count.h"
 #include "loopback.h"
 #include "evbuffer-internal.h"
 
 enum { CONNS = 20, MSG_LEN = 64, WARMUP = 20, ROUNDS = 500 };
-
-static unsigned long allocations;
-
-static void *count_malloc(size_t n) {
-  allocations++;
-  return malloc(n);
-}
-static void *count_realloc(void *p, size_t n) {
-  allocations++;
-  return realloc(p, n);
-}
-static void count_free(void *p) {
-  free(p);
-}
 
 struct echo_run {
   struct event_base *base;
@@ -72,7 +59,7 @@ static void client_msg(struct bufferevent *bev, void *arg) {
  * meanwhile. */
 static unsigned long exchange(struct echo_run *r, long rounds) {
   char msg[MSG_LEN];
-  unsigned long before = allocations;
+  unsigned long before = cu_allocations();
   struct timeval limit = {20, 0};
   int i;
   memset(msg, 'm', sizeof(msg));
@@ -85,7 +72,7 @@ static unsigned long exchange(struct echo_run *r, long rounds) {
   event_base_loopexit(r->base, &limit);
   event_base_dispatch(r->base);
   assert_int_equal(r->messages, (long)CONNS * rounds);
-  return allocations - before;
+  return cu_allocations() - before;
 }
 
 static void steady_messages_allocate_nothing(void **state) {
@@ -137,6 +124,6 @@ int main(void) {
     print_message("fault injection on: allocation counts are not the library's own\n");
     return 77;
   }
-  event_set_mem_functions(count_malloc, count_realloc, count_free);
+  cu_count_allocations();
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
