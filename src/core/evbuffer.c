@@ -81,12 +81,36 @@ void evbuffer_chain_free_empty_tail_(struct evbuffer *buf) {
   }
 }
 
-/* A drained chunk is kept as free space when the buffer has none at its
- * tail and the chunk is ours alone and not too big. */
-static int keep_as_spare(const struct evbuffer *buf, const struct evbuffer_chunk *c) {
+/* Whether drained chunk c is kept as free space rather than freed: it must
+ * be ours alone and not too big.  While the buffer still holds data
+ * (`remaining` bytes after this drain: a stream's output between refills),
+ * up to EVBUFFER_SPARES_MAX drained chunks are kept: a writer that drains
+ * several chunks per write and refills then reuses its own memory, where
+ * freeing them let malloc give the heap's top back to the system and fault
+ * it in again at the refill (a page fault per 4 KiB streamed).  So a buffer
+ * keeps at most the memory it held at its peak since it was last empty; an
+ * emptied one keeps one chunk. */
+static int keep_as_spare(const struct evbuffer *buf, const struct evbuffer_chunk *c,
+                         size_t remaining) {
+  const struct evbuffer_chunk *t = buf->last_data->next; /* the spares */
+  int n = 0;
   if (!evbuffer_chunk_can_move_(c) || c->cap > EVBUFFER_CHUNK_MAX_SPARE) return 0;
-  if (c == buf->last_data) return c->next == NULL; /* else a spare follows */
-  return buf->last->off > 0;
+  for (; t != NULL && n < EVBUFFER_SPARES_MAX; t = t->next)
+    n++;
+  return remaining == 0 ? n == 0 : n < EVBUFFER_SPARES_MAX;
+}
+
+/* An emptied buffer keeps one spare chunk: the others go back to malloc. */
+static void free_extra_spares(struct evbuffer *buf) {
+  struct evbuffer_chunk *c = buf->first, *next;
+  if (c == NULL || c->next == NULL) return;
+  next = c->next;
+  c->next = NULL;
+  buf->last = c;
+  for (c = next; c != NULL; c = next) {
+    next = c->next;
+    evbuffer_chunk_release_(c);
+  }
 }
 
 /* Moves chunk c (after prev, emptied) to the end of the chain. */
@@ -105,6 +129,7 @@ static void move_to_tail(struct evbuffer *buf, struct evbuffer_chunk *prev,
  * from the front).  Structural only: no length, counters or pin accounting.
  * A drained last chunk that may be reused is kept as free space. */
 void evbuffer_chain_consume_after_(struct evbuffer *buf, struct evbuffer_chunk *prev, size_t n) {
+  size_t remaining = buf->total_len - n; /* (a pullup keeps the n bytes) */
   while (n > 0) {
     struct evbuffer_chunk *c = prev != NULL ? prev->next : buf->first;
     if (c->off > n) {
@@ -113,18 +138,19 @@ void evbuffer_chain_consume_after_(struct evbuffer *buf, struct evbuffer_chunk *
       return;
     }
     n -= c->off;
-    if (keep_as_spare(buf, c)) {
+    if (keep_as_spare(buf, c, remaining)) {
       c->misalign = 0;
       c->off = 0;
       if (c == buf->last_data) {
         buf->last_data = prev;
-        return;
+        break;
       }
       move_to_tail(buf, prev, c);
       continue;
     }
     chain_unlink(buf, prev, c);
   }
+  if (buf->last_data == NULL) free_extra_spares(buf);
 }
 
 size_t evbuffer_copy_from_(const struct evbuffer_chunk *c, size_t pos_in_chunk, void *out,
