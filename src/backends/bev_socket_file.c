@@ -62,6 +62,7 @@ int bev_socket_sendfile_(struct bev_socket *s, size_t budget) {
   struct bufferevent *bev = &s->p.bev;
   uv_os_fd_t fd;
   int r;
+  if (!evbuffer_front_is_file_(bev->output)) return 0; /* before asking libuv for the fd */
   if (uv_fileno((const uv_handle_t *)&s->conn->own.stream, &fd) != 0) return 0;
   r = evbuffer_sendfile_(bev->output, (evutil_socket_t)(intptr_t)fd, budget);
   if (r == UV_ENOSYS || r == UV_EAGAIN) return 0; /* the pin and uv_write path */

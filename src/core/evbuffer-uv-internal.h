@@ -74,6 +74,10 @@ int evbuffer_uv_load_ahead_(struct evbuffer *buf, uv_loop_t *loop, size_t ahead,
  * way); UV_EAGAIN if fd would block; or another libuv error. */
 int evbuffer_sendfile_(struct evbuffer *buf, evutil_socket_t fd, size_t max);
 
+/* Non-zero when the front of buf is file bytes not read yet, which
+ * evbuffer_sendfile_ may send: a cheap test before finding the descriptor. */
+int evbuffer_front_is_file_(struct evbuffer *buf);
+
 /* A loop's cache of empty one-page read chunks, shared by the connections
  * of that loop and touched by its thread only.  Connections that exchange
  * small messages give their read chunk back between messages (so an idle

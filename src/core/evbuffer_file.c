@@ -150,6 +150,14 @@ int evbuffer_add_chunk_bytes_(struct evbuffer *dst, const struct evbuffer_chunk 
   return 0;
 }
 
+int evbuffer_front_is_file_(struct evbuffer *buf) {
+  int r;
+  EVBUFFER_LOCK(buf);
+  r = buf->first != NULL && buf->first->off > 0 && buf->first->kind == EVBUFFER_CHUNK_FILE;
+  EVBUFFER_UNLOCK(buf);
+  return r;
+}
+
 int evbuffer_sendfile_(struct evbuffer *buf, evutil_socket_t fd, size_t max) {
   struct evbuffer_chunk *c;
   int r = UV_ENOSYS;
