@@ -206,9 +206,9 @@ struct evbuffer {
 #define EVBUFFER_CHUNK_MAX_AUTO (64 * 1024)
 /* A drained chunk up to this size (a 64 KiB read or append chunk with its
  * header) is kept as free tail space instead of being freed: no malloc per
- * read or per block in steady state.  A buffer that still holds data keeps
- * up to EVBUFFER_SPARES_MAX of them, an emptied one a single one
- * (evbuffer.c).  The price: an idle buffer that once held data keeps up to
+ * read or per block in steady state.  A bufferevent's output that still
+ * holds data keeps up to EVBUFFER_SPARES_MAX of them, other buffers and an
+ * emptied output a single one (evbuffer.c).  The price: an idle buffer that once held data keeps up to
  * EVBUFFER_CHUNK_MAX_SPARE bytes until freed. */
 #define EVBUFFER_CHUNK_MAX_SPARE (72 * 1024)
 #define EVBUFFER_SPARES_MAX 16

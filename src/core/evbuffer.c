@@ -82,14 +82,15 @@ void evbuffer_chain_free_empty_tail_(struct evbuffer *buf) {
 }
 
 /* Whether drained chunk c is kept as free space rather than freed: it must
- * be ours alone and not too big.  While the buffer still holds data
- * (`remaining` bytes after this drain: a stream's output between refills),
- * up to EVBUFFER_SPARES_MAX drained chunks are kept: a writer that drains
- * several chunks per write and refills then reuses its own memory, where
- * freeing them let malloc give the heap's top back to the system and fault
- * it in again at the refill (a page fault per 4 KiB streamed).  So a buffer
- * keeps at most the memory it held at its peak since it was last empty; an
- * emptied one keeps one chunk. */
+ * be ours alone and not too big.  A buffer keeps one such chunk.  A
+ * bufferevent's output that still holds data (`remaining` bytes after this
+ * drain: a stream's output between refills) keeps up to EVBUFFER_SPARES_MAX:
+ * a writer that drains several chunks per write and refills then reuses its
+ * own memory, where freeing them let malloc give the heap's top back to the
+ * system and fault it in again at the refill (a page fault per 4 KiB
+ * streamed).  So an output keeps at most the memory it held at its peak
+ * since it was last empty.  Other buffers keep one: an input that keeps a
+ * partial message after a burst holds no more than before. */
 static int keep_as_spare(const struct evbuffer *buf, const struct evbuffer_chunk *c,
                          size_t remaining) {
   const struct evbuffer_chunk *t = buf->last_data->next; /* the spares */
@@ -97,7 +98,8 @@ static int keep_as_spare(const struct evbuffer *buf, const struct evbuffer_chunk
   if (!evbuffer_chunk_can_move_(c) || c->cap > EVBUFFER_CHUNK_MAX_SPARE) return 0;
   for (; t != NULL && n < EVBUFFER_SPARES_MAX; t = t->next)
     n++;
-  return remaining == 0 ? n == 0 : n < EVBUFFER_SPARES_MAX;
+  if (remaining == 0 || buf->embed != EVBUFFER_EMBED_OUTPUT_) return n == 0;
+  return n < EVBUFFER_SPARES_MAX;
 }
 
 /* An emptied buffer keeps one spare chunk: the others go back to malloc. */
