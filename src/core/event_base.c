@@ -299,11 +299,21 @@ static void base_close_internal_handles(struct event_base *base) {
   }
 }
 
+/* How long event_base_free waits for the thread pool's work in flight (a
+ * file window being read from a slow disk) before it gives up on closing
+ * the loop: the work's memory cannot be freed under it. */
+#define BASE_FREE_WAIT_NS ((uint64_t)2 * 1000 * 1000 * 1000)
+
 /* Runs the loop until every uvbev close callback ran and no deferred callback
- * is left; bounded, since a borrowed loop may stay alive forever. */
+ * is left; bounded, since a borrowed loop may stay alive forever.  Work on
+ * the thread pool keeps an owned loop alive until it is back: past the
+ * first spins, each one sleeps a millisecond, up to BASE_FREE_WAIT_NS (a
+ * count of spins alone ran out while a window load waited for the disk,
+ * and uv_loop_close then failed, leaking the loop). */
 static void base_run_until_closed(struct event_base *base) {
+  uint64_t deadline = uv_hrtime() + BASE_FREE_WAIT_NS;
   int spins;
-  for (spins = 0; spins < 10000; spins++) {
+  for (spins = 0;; spins++) {
     int pending;
     uvbev_deferred_drain_(base);
     base_shutdown_children(base); /* children added by close callbacks */
@@ -311,6 +321,10 @@ static void base_run_until_closed(struct event_base *base) {
     pending = base->nclosing > 0 || uvbev_deferred_pending_(base);
     UVBEV_UNLOCK(base->lock);
     if (!pending && (!base->owns_loop || !uv_loop_alive(base->loop))) break;
+    if (spins >= 1000) {
+      if (uv_hrtime() > deadline) break;
+      uv_sleep(1);
+    }
     uv_run(base->loop, UV_RUN_NOWAIT);
   }
   /* other modules' close callbacks queued in the last round */
