@@ -31,12 +31,12 @@
 #define XMIT_CANCEL_WAIT_MS 2000
 
 struct uvbev_xmit {
-  OVERLAPPED ov;     /* first: the kernel's while pending */
-  HANDLE event;      /* manual reset; ov.hEvent is it with the low bit set */
-  HANDLE wait;       /* RegisterWaitForSingleObject's */
+  OVERLAPPED ov; /* first: the kernel's while pending */
+  HANDLE event;  /* manual reset; ov.hEvent is it with the low bit set */
+  HANDLE wait;   /* RegisterWaitForSingleObject's */
   SOCKET sock;
-  uv_async_t async;  /* wakes the loop once the event is signalled */
-  uvbev_xmit_cb cb;  /* NULL once abandoned */
+  uv_async_t async; /* wakes the loop once the event is signalled */
+  uvbev_xmit_cb cb; /* NULL once abandoned */
   void *arg;
 };
 
@@ -100,7 +100,7 @@ int uvbev_xmit_start_(uv_loop_t *loop, evutil_socket_t sock, int file_fd, int64_
   LPFN_TRANSMITFILE transmit;
   struct uvbev_xmit *x;
   int64_t left;
-  int r;
+  int r, done;
   *out = NULL;
   if (file == INVALID_HANDLE_VALUE || offset < 0) return UV_ENOSYS;
   if ((left = file_left(file, offset)) < 0) return UV_ENOSYS; /* a pipe: read it instead */
@@ -137,12 +137,14 @@ int uvbev_xmit_start_(uv_loop_t *loop, evutil_socket_t sock, int file_fd, int64_
   /* Pending, or done already (the event is signalled either way). */
   if (!RegisterWaitForSingleObject(&x->wait, x->event, xmit_signalled, x, INFINITE,
                                    WT_EXECUTEONLYONCE | WT_EXECUTEINWAITTHREAD)) {
+    int err = uv_translate_sys_error((int)GetLastError());
     x->wait = NULL;
-    CancelIoEx((HANDLE)x->sock, &x->ov);
-    WaitForSingleObject(x->event, XMIT_CANCEL_WAIT_MS);
     x->cb = NULL;
-    uv_close((uv_handle_t *)&x->async, xmit_freed);
-    return uv_translate_sys_error((int)GetLastError());
+    CancelIoEx((HANDLE)x->sock, &x->ov);
+    done = WaitForSingleObject(x->event, XMIT_CANCEL_WAIT_MS) == WAIT_OBJECT_0;
+    /* Freed once the kernel let go of it, else left (see the top). */
+    uv_close((uv_handle_t *)&x->async, done ? xmit_freed : NULL);
+    return err;
   }
   *out = x;
   return 1;

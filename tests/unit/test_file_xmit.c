@@ -148,7 +148,7 @@ static void rate_limit_bounds_transfers(void **state) {
  * that never reads, run until the kernel's buffers are full: a transfer is
  * then in flight (Windows). */
 static struct bufferevent *writer_stuck_in_a_transfer(struct event_base *base, evutil_socket_t fd,
-                                                       int options, short *what) {
+                                                      int options, short *what) {
   struct timeval t = {0, 300000};
   struct bufferevent *w;
   uint32_t sum;
