@@ -182,7 +182,7 @@ struct uvbev_xmit;
 #endif
 
 /* Runs once on the loop thread when a transfer ended: result is the bytes
- * sent (> 0), or a libuv error (UV_ECANCELED, UV_ECONNRESET, ...). */
+ * sent (>= 0), or a libuv error (UV_ECANCELED, UV_ECONNRESET, ...). */
 typedef void (*uvbev_xmit_cb)(void *arg, int result);
 
 /* Starts sending up to len bytes of file file_fd (a C runtime descriptor)
