@@ -39,14 +39,18 @@
 #include "bufferevent-internal.h"
 #include "fault_inject-internal.h"
 
+struct bev_xmit;
+
 struct bev_conn {
   struct bev_socket *owner;     /* the bufferevent (valid until close cb) */
   uv_write_t *wreq;             /* allocated on the first write, kept */
+  struct bev_xmit *xmit;        /* a TransmitFile in flight (bev_socket_file.c) */
   evutil_socket_t user_fd;      /* what getfd reports; -1: ask uv_fileno */
   unsigned is_pipe : 1;         /* own is a uv_pipe_t (else a uv_tcp_t) */
   unsigned reading : 1;         /* uv_read_start is on */
   unsigned reserved : 1;        /* an alloc_cb reservation is open */
-  unsigned writing : 1;         /* wreq is pending (write or connect probe) */
+  unsigned writing : 1;         /* wreq is pending (write or connect probe),
+                                   or xmit */
   unsigned connecting : 1;      /* creq (or the probe) is pending */
   unsigned failed : 1;          /* the connect failed: no more I/O */
   unsigned shutdown_wanted : 1; /* BEV_FINISHED: half-close once written */
@@ -203,6 +207,21 @@ void bev_socket_write_failed_(struct bev_socket *s, int err);
  * the file is short or the socket broken), 0 if the output is to be written
  * the usual way. */
 int bev_socket_sendfile_(struct bev_socket *s, size_t budget);
+
+/* Waits until deadline (uv_hrtime's clock) at the most for c's TransmitFile
+ * in flight, if any, to complete: on a descriptor the caller keeps, the
+ * stream then goes on from a write boundary (bev_socket_finish.c). */
+void bev_socket_xmit_settle_(struct bev_conn *c, uint64_t deadline);
+
+/* c (s->conn, about to close, its socket still open) lets go of its
+ * TransmitFile in flight, if any: cancelled unless it completed, the bytes
+ * it sent drained from the output, no callback after. */
+void bev_socket_xmit_drop_(struct bev_socket *s, struct bev_conn *c);
+
+/* Test hook, not API: called each time a TransmitFile of len bytes starts
+ * on bev (NULL: none).  Set it only while no bufferevent writes. */
+typedef void (*bev_socket_xmit_hook_fn)(struct bufferevent *bev, size_t len);
+void bev_socket_set_xmit_hook_(bev_socket_xmit_hook_fn fn);
 
 /* Call after each pin of the output (npinned bytes): starts reading the
  * next window of a file segment near the front on the thread pool, unless

@@ -129,6 +129,7 @@ void bev_socket_conn_drop_(struct bev_socket *s) {
   bev_fdio_drop_(s);
   if (!c) return;
   bev_socket_finish_write_(s, c); /* bev_socket_finish.c */
+  bev_socket_xmit_drop_(s, c);    /* bev_socket_file.c: before the socket closes */
   s->conn = NULL;
   c->detached = 1;
   if (c->reading) uv_read_stop(&c->own.stream);

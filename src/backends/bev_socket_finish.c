@@ -34,7 +34,10 @@
  * Windows: an overlapped WSASend gives the kernel every byte at once (libuv
  * keeps nothing back), but closing the handle cancels a send still pending;
  * there the free waits, bounded the same way, for it to complete
- * (uvbev_write_settle_).
+ * (uvbev_write_settle_).  The same for a file segment's TransmitFile in
+ * flight (bev_socket_xmit_settle_): once it completed, its bytes are
+ * drained and the stream ends at its end; one still pending at the
+ * deadline is cancelled (bev_socket_xmit_drop_).
  */
 #include <stdint.h>
 
@@ -96,8 +99,11 @@ static int finish_range(struct bev_socket *s, struct bev_conn *c, uint64_t deadl
     return 0; /* the descriptor closes with us: nobody reads on after the cut */
   if (!c->writing && pinned > 0) return 0; /* a replaced connection's write */
   /* What the kernel holds of the write must not be cancelled by the close
-   * (Windows); then what libuv holds is sent below. */
-  if (c->writing && c->wreq) uvbev_write_settle_(c->wreq, deadline);
+   * (Windows); then what libuv holds is sent below.  A TransmitFile
+   * (Windows) is the kernel's alone: once it completed, its bytes are
+   * drained (bev_socket_xmit_drop_) and the stream stops at its end. */
+  if (c->xmit != NULL) bev_socket_xmit_settle_(c, deadline);
+  if (c->writing && c->xmit == NULL && c->wreq) uvbev_write_settle_(c->wreq, deadline);
   left = c->writing ? conn_unsent(c) : 0;
   if (left > pinned) return 0;
   *pos = pinned - left;

@@ -49,7 +49,7 @@ struct evbuffer_chunk;
  * thread, and writes again when it is in:
  *
  *     n = evbuffer_uv_pin_(...);
- *     evbuffer_uv_load_ahead_(output, loop, 2 * max_bytes, cb, arg);
+ *     evbuffer_uv_load_ahead_(output, loop, 2 * max_bytes, sendable_waits, cb, arg);
  *     cb(arg, status):  write again (status 0), or fail the write (< 0)
  *
  * Asking while the pinned bytes are written reads the next window in the
@@ -58,12 +58,16 @@ typedef void (*evbuffer_uv_loaded_cb)(void *arg, int status);
 
 /* Starts reading, on loop's thread pool, the next window of the first
  * unread file segment chunk that starts within the first `ahead` bytes of
- * buf, unless a load is running.  Returns 1 if one started (cb runs once,
+ * buf, unless a load is running, or (sendable_waits) the chunk is not at
+ * the front and the system may send it from the file (no
+ * EVBUF_FS_DISABLE_SENDFILE): it waits to reach the front, where
+ * evbuffer_sendfile_ or a TransmitFile (evbuffer_file_pin_) sends it, and
+ * is read here only if they do not.  Returns 1 if one started (cb runs once,
  * on the loop thread, with the buffer unlocked: status 0 when the window is
  * in the buffer or no longer needed, else the libuv error of the read,
  * UV_EOF if the file is shorter than the segment), 0 if there is nothing to
  * start, or a libuv error. */
-int evbuffer_uv_load_ahead_(struct evbuffer *buf, uv_loop_t *loop, size_t ahead,
+int evbuffer_uv_load_ahead_(struct evbuffer *buf, uv_loop_t *loop, size_t ahead, int sendable_waits,
                             evbuffer_uv_loaded_cb cb, void *arg);
 
 /* Sends up to max bytes of the file segment at the front of buf to socket
@@ -77,6 +81,18 @@ int evbuffer_sendfile_(struct evbuffer *buf, evutil_socket_t fd, size_t max);
 /* Non-zero when the front of buf is file bytes not read yet, which
  * evbuffer_sendfile_ may send: a cheap test before finding the descriptor. */
 int evbuffer_front_is_file_(struct evbuffer *buf);
+
+/* For a transfer the system runs on its own (TransmitFile): pins up to max
+ * bytes of the file segment at the front of buf, under the conditions of
+ * evbuffer_sendfile_, without reading them: a pin of no memory, ended by
+ * evbuffer_uv_unpin_(buf, bytes sent) as any pin.  Fills *seg (a reference
+ * the caller gives back with evbuffer_file_segment_free once the transfer
+ * ended: the file stays open until then), *fd and *offset (in the file).
+ * Returns the bytes pinned, 0 when the front is not such a segment (or a pin
+ * is open). */
+struct evbuffer_file_segment;
+size_t evbuffer_file_pin_(struct evbuffer *buf, size_t max, struct evbuffer_file_segment **seg,
+                          int *fd, int64_t *offset);
 
 /* A loop's cache of empty one-page read chunks, shared by the connections
  * of that loop and touched by its thread only.  Connections that exchange

@@ -7,7 +7,9 @@
  * socket write path loads on libuv's thread pool (evbuffer_file_uv.c).
  * Files are read through libuv's file calls, which take CRT descriptors on
  * Windows.  Where the system has sendfile, a FILE chunk at the front goes
- * to a socket without being read here at all (evbuffer_sendfile_).
+ * to a socket without being read here at all (evbuffer_sendfile_); on
+ * Windows the socket kind sends it with TransmitFile, the bytes pinned
+ * without memory meanwhile (evbuffer_file_pin_).
  *
  * A segment made with UVBEV_EVBUF_FS_MMAP has its windows mapped instead of
  * read (evbuffer_file_map_), wherever a window is loaded: the page cache
@@ -158,14 +160,22 @@ int evbuffer_front_is_file_(struct evbuffer *buf) {
   return r;
 }
 
+/* The FILE chunk at the front of buf if the system may send it from the
+ * file (sendfile, TransmitFile), else NULL. */
+static struct evbuffer_chunk *front_to_send(struct evbuffer *buf, size_t max) {
+  struct evbuffer_chunk *c = buf->first;
+  if (c == NULL || c->off == 0 || c->kind != EVBUFFER_CHUNK_FILE || buf->freeze_start ||
+      buf->pin_open || buf->uv_reserved || (c->u.seg->flags & EVBUF_FS_DISABLE_SENDFILE) ||
+      max == 0)
+    return NULL;
+  return c;
+}
+
 int evbuffer_sendfile_(struct evbuffer *buf, evutil_socket_t fd, size_t max) {
   struct evbuffer_chunk *c;
   int r = UV_ENOSYS;
   EVBUFFER_LOCK(buf);
-  c = buf->first;
-  if (c == NULL || c->off == 0 || c->kind != EVBUFFER_CHUNK_FILE || buf->freeze_start ||
-      buf->pin_open || (c->u.seg->flags & EVBUF_FS_DISABLE_SENDFILE) || max == 0)
-    goto done;
+  if ((c = front_to_send(buf, max)) == NULL) goto done;
   r = uvbev_fd_sendfile_(fd, c->u.seg->fd, c->u.seg->offset + (int64_t)c->misalign,
                          c->off < max ? c->off : max);
   if (r > 0) {
@@ -175,6 +185,31 @@ int evbuffer_sendfile_(struct evbuffer *buf, evutil_socket_t fd, size_t max) {
 done:
   EVBUFFER_UNLOCK(buf);
   return r;
+}
+
+/* A pin of no chunk (evbuffer_uv.c's pin, with no chunk flagged): the
+ * system reads the bytes from the file, so no memory is held, while the
+ * pin's accounting still applies: what the user removes meanwhile is
+ * counted (op.pin.remaining), nothing goes before the bytes, and the unpin
+ * drains what was sent and is still there. */
+size_t evbuffer_file_pin_(struct evbuffer *buf, size_t max, struct evbuffer_file_segment **seg,
+                          int *fd, int64_t *offset) {
+  struct evbuffer_chunk *c;
+  size_t n = 0;
+  EVBUFFER_LOCK(buf);
+  if ((c = front_to_send(buf, max)) != NULL) {
+    n = c->off < max ? c->off : max;
+    *seg = c->u.seg;
+    *fd = c->u.seg->fd;
+    *offset = c->u.seg->offset + (int64_t)c->misalign;
+    evbuffer_segment_incref_(c->u.seg);
+    buf->pin_open = 1;
+    buf->pin_chunks = 0;
+    buf->op.pin.total = n;
+    buf->op.pin.remaining = n;
+  }
+  EVBUFFER_UNLOCK(buf);
+  return n;
 }
 
 size_t evbuffer_file_write_cap_(const struct evbuffer *buf, size_t want) {

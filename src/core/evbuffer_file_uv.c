@@ -99,7 +99,7 @@ static int start_load(struct evbuffer *buf, struct evbuffer_chunk *c, uv_loop_t 
   return 1;
 }
 
-int evbuffer_uv_load_ahead_(struct evbuffer *buf, uv_loop_t *loop, size_t ahead,
+int evbuffer_uv_load_ahead_(struct evbuffer *buf, uv_loop_t *loop, size_t ahead, int sendable_waits,
                             evbuffer_uv_loaded_cb cb, void *arg) {
   struct evbuffer_chunk *c;
   int r = 0;
@@ -107,7 +107,8 @@ int evbuffer_uv_load_ahead_(struct evbuffer *buf, uv_loop_t *loop, size_t ahead,
   EVBUFFER_LOCK(buf);
   /* A window to be mapped is mapped by the pin that reaches it: nothing to
    * read ahead (unless its mapping failed: then it is read here). */
-  if (!buf->file_loading && (c = file_chunk_ahead(buf, ahead)) != NULL && !evbuffer_file_maps_(c))
+  if (!buf->file_loading && (c = file_chunk_ahead(buf, ahead)) != NULL && !evbuffer_file_maps_(c) &&
+      !(sendable_waits && c != buf->first && !(c->u.seg->flags & EVBUF_FS_DISABLE_SENDFILE)))
     r = start_load(buf, c, loop, cb, arg);
   EVBUFFER_UNLOCK(buf);
   return r;

@@ -13,6 +13,7 @@
  *   unix.c / win.c            errors, signals, ids, time, names
  *   unix-fd.c / win-fd.c      what a descriptor is, raw reads and writes,
  *                             sendfile, mapped views of files
+ *   win-xmit.c                TransmitFile off the loop (unix-fd.c: none)
  *   unix-sock.c / win-sock.c  socket options, socketpair, dup, socket errors
  *   sock.c                    listener sockets: the same on both, written
  *                             only against <uv.h>'s socket headers
@@ -165,6 +166,47 @@ int uvbev_fd_writev_(evutil_socket_t fd, struct evbuffer_iovec *v, int n);
  * this system or this pair of descriptors has no sendfile (Windows, a pipe on
  * macOS: send the bytes another way), or another libuv error. */
 int uvbev_fd_sendfile_(evutil_socket_t out, int file_fd, int64_t offset, size_t len);
+
+/* TransmitFile (Windows): sending a file on a socket without blocking the
+ * loop and without reading the file into the process.  An overlapped
+ * TransmitFile whose completion is kept from libuv's completion port (the
+ * event of its OVERLAPPED has the low bit set) and waited for by the
+ * system's wait threads, which wake the loop (win-xmit.c).  Unix has
+ * sendfile instead (uvbev_fd_sendfile_): there the start returns UV_ENOSYS
+ * and no transfer exists. */
+struct uvbev_xmit;
+#ifdef _WIN32
+#define UVBEV_HAS_XMIT 1
+#else
+#define UVBEV_HAS_XMIT 0
+#endif
+
+/* Runs once on the loop thread when a transfer ended: result is the bytes
+ * sent (>= 0), or a libuv error (UV_ECANCELED, UV_ECONNRESET, ...). */
+typedef void (*uvbev_xmit_cb)(void *arg, int result);
+
+/* Starts sending up to len bytes of file file_fd (a C runtime descriptor)
+ * from offset to the socket sock, which runs on loop (a uv_tcp_t's).  Fewer
+ * bytes go when the file ends first.  Returns 1 with *out set (cb runs once
+ * on loop's thread, unless the transfer is abandoned), 0 when the file ends
+ * at offset (nothing sent), UV_ENOSYS when this system or this file cannot
+ * (not Windows, not a disk file: send the bytes another way), or another
+ * libuv error.  The caller keeps file_fd open until the end. */
+int uvbev_xmit_start_(uv_loop_t *loop, evutil_socket_t sock, int file_fd, int64_t offset,
+                      size_t len, uvbev_xmit_cb cb, void *arg, struct uvbev_xmit **out);
+
+/* Waits until deadline (uv_hrtime's clock) at the most for x to complete
+ * (its callback has not run yet: the loop is not run).  Returns 1 when it
+ * completed, 0 when the time ran out. */
+int uvbev_xmit_settle_(struct uvbev_xmit *x, uint64_t deadline);
+
+/* Gives x up before its callback ran, with its socket still open: the
+ * transfer is cancelled if it is still pending and waited for (bounded);
+ * its callback never runs and x is freed once the system is done with it.
+ * Call before the socket's handle closes.  Returns the bytes sent when any
+ * were (some may leave before a cancel), else a libuv error (UV_ECANCELED;
+ * UV_ETIMEDOUT: the cancel did not complete in time). */
+int uvbev_xmit_abandon_(struct uvbev_xmit *x);
 
 /* A read-only view of len (> 0) bytes of file file_fd from offset: mmap
  * (PROT_READ, MAP_PRIVATE) on Unix, CreateFileMapping and MapViewOfFile on

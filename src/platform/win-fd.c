@@ -97,8 +97,9 @@ int uvbev_fd_writev_(evutil_socket_t fd, struct evbuffer_iovec *v, int n) {
   return (int)sent;
 }
 
-/* TransmitFile takes a HANDLE and blocks unless overlapped: file segments
- * go through the thread pool and uv_write instead. */
+/* No synchronous sendfile: a TransmitFile that is not overlapped blocks
+ * until the peer took the bytes.  The socket kind sends file segments with
+ * an overlapped one instead (win-xmit.c). */
 int uvbev_fd_sendfile_(evutil_socket_t out, int file_fd, int64_t offset, size_t len) {
   (void)out;
   (void)file_fd;

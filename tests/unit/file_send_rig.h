@@ -24,12 +24,21 @@
 
 #ifdef _WIN32
 #include <io.h>
+#include <windows.h> /* in already, through event2/util.h's winsock2.h */
 #define fsr_dup _dup
 #define fsr_truncate(fd, len) _chsize_s((fd), (len))
+/* Non-zero under wine, whose ntdll exports wine_get_version. */
+static inline int fsr_under_wine(void) {
+  HMODULE ntdll = GetModuleHandleA("ntdll.dll");
+  return ntdll != NULL && GetProcAddress(ntdll, "wine_get_version") != NULL;
+}
 #else
 #include <unistd.h>
 #define fsr_dup dup
 #define fsr_truncate(fd, len) ftruncate((fd), (off_t)(len))
+static inline int fsr_under_wine(void) {
+  return 0;
+}
 #endif
 
 /* ASan holds freed blocks in a quarantine (256 MiB by default) that would

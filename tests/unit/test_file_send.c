@@ -36,9 +36,15 @@ static void send_over_socket(size_t len, int sparse, unsigned fs_flags, const ch
   fsr_free(&r);
 }
 
-/* sendfile where the system has it (the default). */
+/* sendfile where the system has it (the default), TransmitFile on
+ * Windows. */
 static void sparse_gib_streams_over_a_socket(void **state) {
   (void)state;
+  /* wine (8.0) emulates TransmitFile and never frees the send buffer it
+   * allocates for each call (64 KiB, ntdll's sock_transmit): 1 GiB in
+   * 64 KiB writes costs it 1 GiB of memory, where Windows holds none.
+   * real_file_arrives_intact_over_a_socket still sends through it. */
+  if (fsr_under_wine()) skip();
   send_over_socket(GIB, 1, 0, "1 GiB sparse over a socket");
 }
 
