@@ -112,7 +112,7 @@ static void segment_between_bytes_keeps_order(void **state) {
 }
 
 /* A write rate limit bounds every transfer by the bucket (as it bounds a
- * write; below max_single_write's 64 KiB here) and the whole by the rate:
+ * write; below max_single_write, 256 KiB) and the whole by the rate:
  * 1 MiB at 32 KiB per 25 ms tick take at least 31 refills, 775 ms. */
 static void rate_limit_bounds_transfers(void **state) {
   const size_t len = MIB, per_tick = 32 * 1024;
