@@ -171,14 +171,6 @@ void bev_socket_finish_write_(struct bev_socket *s, struct bev_conn *c);
  * wait.  No effect on other kinds. */
 void bev_socket_release_sends_all_(struct bufferevent *bev);
 
-/* Sends up to len bytes of data straight to s's socket when they would be
- * next on the wire and writing runs now (nothing in the output or in flight,
- * writing enabled and not suspended, on the loop thread), within the rate
- * limit; bev_socket_direct.c.  Returns how many the kernel took (0 if none
- * or not now, errors included): the caller appends the rest to the output.
- * 0 for other kinds. */
-size_t bev_socket_write_direct_(struct bufferevent *bev, const void *data, size_t len);
-
 /* Starts writing the output now (call from loop callbacks only). */
 void bev_socket_write_out_(struct bev_socket *s);
 

@@ -8,9 +8,7 @@
  * first, then the SSL object and the handshake state.  The SSL object's
  * read and write BIO is one uvbev BIO that reads ciphertext from the
  * underlying's input and appends ciphertext to its output, so SSL_read and
- * SSL_write work on the evbuffers directly (one copy each way).  The socket
- * flavour's records skip the output while nothing is queued before them:
- * they go to the kernel from OpenSSL's buffer (bev_socket_write_direct_).
+ * SSL_write work on the evbuffers directly (one copy each way).
  *
  * Life: new -> handshaking (CONNECTING/ACCEPTING; the underlying reads even
  * if the user did not enable EV_READ) -> open (CONNECTED reported, the
@@ -51,7 +49,7 @@ struct bev_openssl {
   unsigned allow_dirty : 1;
   unsigned free_ssl : 1;       /* SSL_free in destruct */
   unsigned socket_flavour : 1; /* the underlying is ours (socket_new) */
-  uint64_t bio_written;        /* ciphertext bytes the BIO wrote below, ever */
+  uint64_t bio_written;        /* ciphertext bytes the BIO appended below, ever */
   unsigned n_errors;
   unsigned long errors[BEV_OPENSSL_NUM_ERRORS]; /* FIFO for get_openssl_error */
   unsigned long last_error;                     /* for uvbev_ssl_describe_error */

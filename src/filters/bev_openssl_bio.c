@@ -2,11 +2,9 @@
 /* The BIO under a TLS bufferevent's SSL object: reads take ciphertext from
  * the underlying bufferevent's input, writes append it to the underlying's
  * output.  A read with nothing buffered asks OpenSSL to retry later, or says
- * end of stream once the underlying reported EOF.  Writes always succeed
- * (the socket flavour's go to the kernel directly when nothing is queued
- * before them: bev_socket_write_direct_): backpressure is applied above, by
- * how much plaintext the output transform hands to SSL_write (the
- * underlying's write high watermark).
+ * end of stream once the underlying reported EOF.  Writes always succeed:
+ * backpressure is applied above, by how much plaintext the output transform
+ * hands to SSL_write (the underlying's write high watermark).
  *
  * The BIO refers to its bufferevent through its state (BIO data); a
  * detached BIO (the bufferevent is gone but the caller keeps the SSL object,
@@ -23,7 +21,6 @@
 
 #include "mm-internal.h"
 #include "bev_openssl-internal.h"
-#include "bev_socket-internal.h"
 
 static BIO_METHOD *bev_openssl_bio_method;
 static int bev_openssl_bio_type;
@@ -49,14 +46,9 @@ static struct evbuffer *bev_openssl_bio_buffer(BIO *b, int input) {
 static int bev_openssl_bio_write(BIO *b, const char *in, int inl) {
   struct evbuffer *out = bev_openssl_bio_buffer(b, 0);
   struct bev_openssl *t = bev_openssl_bio_owner(b);
-  size_t sent = 0;
   BIO_clear_retry_flags(b);
   if (!out || inl < 0) return -1;
-  /* The socket flavour's socket is ours alone: a record that would be next
-   * on the wire goes to the kernel from OpenSSL's buffer, and only what it
-   * does not take is copied into the output (one copy per byte less). */
-  if (t->socket_flavour) sent = bev_socket_write_direct_(t->f.underlying, in, (size_t)inl);
-  if (sent < (size_t)inl && evbuffer_add(out, in + sent, (size_t)inl - sent) < 0) return -1;
+  if (evbuffer_add(out, in, (size_t)inl) < 0) return -1;
   t->bio_written += (uint64_t)inl;
   return inl;
 }
