@@ -38,13 +38,17 @@
 #include <uv.h>
 #include "bufferevent-internal.h"
 #include "fault_inject-internal.h"
+#include "platform-internal.h"
 
 struct bev_xmit;
 
 struct bev_conn {
   struct bev_socket *owner;     /* the bufferevent (valid until close cb) */
   uv_write_t *wreq;             /* allocated on the first write, kept */
-  struct bev_xmit *xmit;        /* a TransmitFile in flight (bev_socket_file.c) */
+#if UVBEV_HAS_XMIT
+  struct bev_xmit *xmit; /* a TransmitFile in flight (bev_socket_file.c); only
+                            where there is one: 16 bytes more per connection */
+#endif
   evutil_socket_t user_fd;      /* what getfd reports; -1: ask uv_fileno */
   unsigned is_pipe : 1;         /* own is a uv_pipe_t (else a uv_tcp_t) */
   unsigned reading : 1;         /* uv_read_start is on */
@@ -199,6 +203,16 @@ void bev_socket_write_failed_(struct bev_socket *s, int err);
  * the file is short or the socket broken), 0 if the output is to be written
  * the usual way. */
 int bev_socket_sendfile_(struct bev_socket *s, size_t budget);
+
+/* Non-zero while c's TransmitFile is in flight (never where there is none). */
+static inline int bev_socket_xmit_busy_(const struct bev_conn *c) {
+#if UVBEV_HAS_XMIT
+  return c->xmit != NULL;
+#else
+  (void)c;
+  return 0;
+#endif
+}
 
 /* Waits until deadline (uv_hrtime's clock) at the most for c's TransmitFile
  * in flight, if any, to complete: on a descriptor the caller keeps, the

@@ -87,18 +87,19 @@ int bev_socket_file_ahead_(struct bev_socket *s, size_t npinned) {
 
 /* ---- TransmitFile (Windows) ---------------------------------------------------- */
 
+static bev_socket_xmit_hook_fn xmit_hook;
+
+void bev_socket_set_xmit_hook_(bev_socket_xmit_hook_fn fn) {
+  xmit_hook = fn;
+}
+
+#if UVBEV_HAS_XMIT
 /* A TransmitFile in flight: the segment it reads from (a reference, so that
  * its descriptor stays open however the output changes meanwhile). */
 struct bev_xmit {
   struct uvbev_xmit *x;
   struct evbuffer_file_segment *seg;
 };
-
-static bev_socket_xmit_hook_fn xmit_hook;
-
-void bev_socket_set_xmit_hook_(bev_socket_xmit_hook_fn fn) {
-  xmit_hook = fn;
-}
 
 /* Ends c's transfer (its pin: the bytes sent are drained). */
 static void xmit_end(struct bufferevent *bev, struct bev_conn *c, int sent) {
@@ -176,6 +177,17 @@ void bev_socket_xmit_drop_(struct bev_socket *s, struct bev_conn *c) {
   if (c->xmit == NULL) return;
   xmit_end(&s->p.bev, c, uvbev_xmit_abandon_(c->xmit->x));
 }
+#else
+void bev_socket_xmit_settle_(struct bev_conn *c, uint64_t deadline) {
+  (void)c;
+  (void)deadline;
+}
+
+void bev_socket_xmit_drop_(struct bev_socket *s, struct bev_conn *c) {
+  (void)s;
+  (void)c;
+}
+#endif
 
 /* ---- sendfile ------------------------------------------------------------------ */
 
@@ -186,8 +198,10 @@ int bev_socket_sendfile_(struct bev_socket *s, size_t budget) {
   if (!evbuffer_front_is_file_(bev->output)) return 0; /* before asking libuv for the fd */
   if (uv_fileno((const uv_handle_t *)&s->conn->own.stream, &fd) != 0) return 0;
   r = evbuffer_sendfile_(bev->output, (evutil_socket_t)(intptr_t)fd, budget);
-  if (r == UV_ENOSYS && UVBEV_HAS_XMIT && !s->conn->is_pipe)
+#if UVBEV_HAS_XMIT
+  if (r == UV_ENOSYS && !s->conn->is_pipe)
     return transmit(s, (evutil_socket_t)(intptr_t)fd, budget); /* Windows */
+#endif
   if (r == UV_ENOSYS || r == UV_EAGAIN) return 0; /* the pin and uv_write path */
   if (r <= 0) {
     bev_socket_write_failed_(s, r == 0 ? UV_EOF : r); /* 0: the file is short */

@@ -102,8 +102,8 @@ static int finish_range(struct bev_socket *s, struct bev_conn *c, uint64_t deadl
    * (Windows); then what libuv holds is sent below.  A TransmitFile
    * (Windows) is the kernel's alone: once it completed, its bytes are
    * drained (bev_socket_xmit_drop_) and the stream stops at its end. */
-  if (c->xmit != NULL) bev_socket_xmit_settle_(c, deadline);
-  if (c->writing && c->xmit == NULL && c->wreq) uvbev_write_settle_(c->wreq, deadline);
+  if (bev_socket_xmit_busy_(c)) bev_socket_xmit_settle_(c, deadline);
+  if (c->writing && !bev_socket_xmit_busy_(c) && c->wreq) uvbev_write_settle_(c->wreq, deadline);
   left = c->writing ? conn_unsent(c) : 0;
   if (left > pinned) return 0;
   *pos = pinned - left;

@@ -165,7 +165,7 @@ static struct bufferevent *writer_stuck_in_a_transfer(struct event_base *base, e
   if (UVBEV_HAS_XMIT) {
     struct bev_socket *s = bev_socket_upcast_(w);
     assert_non_null(s->conn);
-    assert_non_null(s->conn->xmit); /* in flight */
+    assert_true(bev_socket_xmit_busy_(s->conn)); /* in flight */
   }
   return w;
 }
