@@ -201,7 +201,7 @@ struct evbuffer {
 /* Size limits of chunks that uvbev allocates for appends: a new chunk is as
  * big as the data already buffered (within these limits), so a buffer that
  * accumulates small appends gets few chunks and one emptied at each step
- * stays small. */
+ * stays small; a bigger append fills several. */
 #define EVBUFFER_CHUNK_MIN 1024
 #define EVBUFFER_CHUNK_MAX_AUTO (64 * 1024)
 /* A drained chunk up to this size (a 64 KiB read or append chunk with its

@@ -101,6 +101,35 @@ static void drained_chunks_serve_the_refill(void **state) {
   event_base_free(base);
 }
 
+/* Writes bigger than a chunk go into chunks of at most 64 KiB, which the
+ * output keeps and reuses like the others; one chunk of the write's size
+ * (as libevent makes) is past malloc's mmap threshold from 128 KiB on: a
+ * fresh mapping, faulted in page by page, for every write. */
+static void big_writes_reuse_drained_chunks(void **state) {
+  static unsigned char big[4 * BLOCK];
+  struct event_base *base;
+  struct bufferevent *bev = idle_bev(&base);
+  struct evbuffer *buf = bufferevent_get_output(bev);
+  struct evbuffer_chunk *c;
+  unsigned long before = 0;
+  int i;
+  (void)state;
+  memset(big, 'b', sizeof(big));
+  for (i = 0; i < 68; i++) {
+    if (i == 4) before = cu_allocations(); /* the chunks made once */
+    while (evbuffer_get_length(buf) < HIGH)
+      assert_int_equal(evbuffer_add(buf, big, sizeof(big)), 0);
+    for (c = buf->first; c != NULL; c = c->next)
+      assert_true(c->cap <= EVBUFFER_CHUNK_MAX_SPARE);
+    while (evbuffer_get_length(buf) > LOW)
+      assert_int_equal(evbuffer_drain(buf, LOW), 0);
+  }
+  print_message("allocations in 64 refills with 256 KiB writes: %lu\n", cu_allocations() - before);
+  assert_true(cu_allocations() - before <= 4);
+  bufferevent_free(bev);
+  event_base_free(base);
+}
+
 /* Eight blocks in, seven drained: how many drained chunks buf keeps. */
 static int spares_after_seven_of_eight(struct evbuffer *buf) {
   size_t room;
@@ -208,6 +237,7 @@ static void socket_stream_reuses_its_chunks(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(drained_chunks_serve_the_refill),
+      cmocka_unit_test(big_writes_reuse_drained_chunks),
       cmocka_unit_test(only_a_streaming_output_keeps_more),
       cmocka_unit_test(socket_stream_reuses_its_chunks),
   };
