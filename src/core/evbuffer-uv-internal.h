@@ -78,8 +78,8 @@ int evbuffer_uv_load_ahead_(struct evbuffer *buf, uv_loop_t *loop, size_t ahead,
  * way); UV_EAGAIN if fd would block; or another libuv error. */
 int evbuffer_sendfile_(struct evbuffer *buf, evutil_socket_t fd, size_t max);
 
-/* Non-zero when the front of buf is file bytes not read yet, which
- * evbuffer_sendfile_ may send: a cheap test before finding the descriptor. */
+/* Non-zero when the front of buf is file bytes that evbuffer_sendfile_ or
+ * evbuffer_file_pin_ would send: a cheap test before finding the descriptor. */
 int evbuffer_front_is_file_(struct evbuffer *buf);
 
 /* For a transfer the system runs on its own (TransmitFile): pins up to max

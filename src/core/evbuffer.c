@@ -94,12 +94,11 @@ void evbuffer_chain_free_empty_tail_(struct evbuffer *buf) {
 static int keep_as_spare(const struct evbuffer *buf, const struct evbuffer_chunk *c,
                          size_t remaining) {
   const struct evbuffer_chunk *t = buf->last_data->next; /* the spares */
-  int n = 0;
+  int n = 0, max = remaining > 0 && buf->embed == EVBUFFER_EMBED_OUTPUT_ ? EVBUFFER_SPARES_MAX : 1;
   if (!evbuffer_chunk_can_move_(c) || c->cap > EVBUFFER_CHUNK_MAX_SPARE) return 0;
-  for (; t != NULL && n < EVBUFFER_SPARES_MAX; t = t->next)
+  for (; t != NULL && n < max; t = t->next)
     n++;
-  if (remaining == 0 || buf->embed != EVBUFFER_EMBED_OUTPUT_) return n == 0;
-  return n < EVBUFFER_SPARES_MAX;
+  return n < max;
 }
 
 /* An emptied buffer keeps one spare chunk: the others go back to malloc. */

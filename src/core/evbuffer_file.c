@@ -152,14 +152,6 @@ int evbuffer_add_chunk_bytes_(struct evbuffer *dst, const struct evbuffer_chunk 
   return 0;
 }
 
-int evbuffer_front_is_file_(struct evbuffer *buf) {
-  int r;
-  EVBUFFER_LOCK(buf);
-  r = buf->first != NULL && buf->first->off > 0 && buf->first->kind == EVBUFFER_CHUNK_FILE;
-  EVBUFFER_UNLOCK(buf);
-  return r;
-}
-
 /* The FILE chunk at the front of buf if the system may send it from the
  * file (sendfile, TransmitFile), else NULL. */
 static struct evbuffer_chunk *front_to_send(struct evbuffer *buf, size_t max) {
@@ -169,6 +161,14 @@ static struct evbuffer_chunk *front_to_send(struct evbuffer *buf, size_t max) {
       max == 0)
     return NULL;
   return c;
+}
+
+int evbuffer_front_is_file_(struct evbuffer *buf) {
+  int r;
+  EVBUFFER_LOCK(buf);
+  r = front_to_send(buf, 1) != NULL;
+  EVBUFFER_UNLOCK(buf);
+  return r;
 }
 
 int evbuffer_sendfile_(struct evbuffer *buf, evutil_socket_t fd, size_t max) {

@@ -13,7 +13,7 @@
  *   unix.c / win.c            errors, signals, ids, time, names
  *   unix-fd.c / win-fd.c      what a descriptor is, raw reads and writes,
  *                             sendfile, mapped views of files
- *   win-xmit.c                TransmitFile off the loop (unix-fd.c: none)
+ *   win-xmit.c                TransmitFile off the loop (Windows only)
  *   unix-sock.c / win-sock.c  socket options, socketpair, dup, socket errors
  *   sock.c                    listener sockets: the same on both, written
  *                             only against <uv.h>'s socket headers
@@ -171,15 +171,15 @@ int uvbev_fd_sendfile_(evutil_socket_t out, int file_fd, int64_t offset, size_t 
  * loop and without reading the file into the process.  An overlapped
  * TransmitFile whose completion is kept from libuv's completion port (the
  * event of its OVERLAPPED has the low bit set) and waited for by the
- * system's wait threads, which wake the loop (win-xmit.c).  Unix has
- * sendfile instead (uvbev_fd_sendfile_): there the start returns UV_ENOSYS
- * and no transfer exists. */
+ * system's wait threads, which wake the loop (win-xmit.c).  Declared and
+ * called only where UVBEV_HAS_XMIT: Unix has sendfile (uvbev_fd_sendfile_). */
 struct uvbev_xmit;
 #ifdef _WIN32
 #define UVBEV_HAS_XMIT 1
 #else
 #define UVBEV_HAS_XMIT 0
 #endif
+#if UVBEV_HAS_XMIT
 
 /* Runs once on the loop thread when a transfer ended: result is the bytes
  * sent (>= 0), or a libuv error (UV_ECANCELED, UV_ECONNRESET, ...). */
@@ -207,6 +207,7 @@ int uvbev_xmit_settle_(struct uvbev_xmit *x, uint64_t deadline);
  * were (some may leave before a cancel), else a libuv error (UV_ECANCELED;
  * UV_ETIMEDOUT: the cancel did not complete in time). */
 int uvbev_xmit_abandon_(struct uvbev_xmit *x);
+#endif
 
 /* A read-only view of len (> 0) bytes of file file_fd from offset: mmap
  * (PROT_READ, MAP_PRIVATE) on Unix, CreateFileMapping and MapViewOfFile on

@@ -203,30 +203,3 @@ void *uvbev_file_map_(int file_fd, int64_t offset, size_t len, size_t *skip) {
 void uvbev_file_unmap_(void *view, size_t size) {
   munmap(view, size);
 }
-
-/* ---- TransmitFile: Windows only (sendfile above does its work) -------------------- */
-
-int uvbev_xmit_start_(uv_loop_t *loop, evutil_socket_t sock, int file_fd, int64_t offset,
-                      size_t len, uvbev_xmit_cb cb, void *arg, struct uvbev_xmit **out) {
-  (void)loop;
-  (void)sock;
-  (void)file_fd;
-  (void)offset;
-  (void)len;
-  (void)cb;
-  (void)arg;
-  *out = NULL;
-  return UV_ENOSYS;
-}
-
-/* No transfer is ever started here: nothing to wait for or give up. */
-int uvbev_xmit_settle_(struct uvbev_xmit *x, uint64_t deadline) {
-  (void)x;
-  (void)deadline;
-  return 1;
-}
-
-int uvbev_xmit_abandon_(struct uvbev_xmit *x) {
-  (void)x;
-  return UV_ENOSYS;
-}
