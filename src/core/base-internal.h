@@ -53,10 +53,14 @@ struct event_base {
   struct uvbev_list fd_watches;
   struct uvbev_list once_events;
   /* Calls made on other threads that wait for the loop thread to run them
-   * (uvbev_base_call_); the mutex and condition exist on thread-aware bases. */
+   * (uvbev_base_call_); the mutex, condition and calls_lock exist on
+   * thread-aware bases.  calls_lock makes the threads that touch the loop
+   * while nobody runs it take turns (see base_call.c); it is taken before
+   * any bufferevent's lock and before the base's lock, never under them. */
   struct uvbev_list calls;
   uv_mutex_t calls_mutex;
   uv_cond_t calls_cond;
+  void *calls_lock;
   int calls_ready;
 
   int running;  /* inside event_base_loop */
@@ -134,6 +138,9 @@ void uvbev_base_calls_init_(struct event_base *base);
 void uvbev_base_calls_free_(struct event_base *base);
 /* On the loop thread: runs every queued call and wakes its caller. */
 void uvbev_base_run_calls_(struct event_base *base);
+/* event_base_loop's start and end: sets base->running once no other thread
+ * is inside a call it runs itself. */
+void uvbev_base_set_running_(struct event_base *base, int running);
 /* Wakes the loop from any thread (uv_async_send), unless forked. */
 void uvbev_base_wake_(struct event_base *base);
 

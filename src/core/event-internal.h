@@ -91,8 +91,9 @@ struct evbuffer_uv_cache *uvbev_base_read_cache_(struct event_base *base);
 int uvbev_base_on_loop_thread_(struct event_base *base);
 
 /* Runs fn(obj, tv) on the loop thread and returns its result: at once when
- * called there (or on a base that is not thread-aware, or whose loop is not
- * running), else by waking the loop and waiting until it ran it.  For the
+ * called there (or on a base that is not thread-aware); when no loop runs, at
+ * once under the base's calls_lock, so that threads take turns; else by
+ * waking the loop and waiting until it ran it.  For the
  * calls libevent allows on any thread that touch libuv handles (event_add,
  * event_del, loopexit with a timeout, socket connects, listener enable and
  * free).  The caller must not hold a lock that the loop thread may be

@@ -423,12 +423,9 @@ int event_base_loop(struct event_base *base, int flags) {
     uvbev_warn_("event_base_loop: reentrant invocation; only one loop may run per base");
     return -1;
   }
-  UVBEV_LOCK(base->lock);
-  base->running = 1;
-  base->got_exit = base->got_break = 0;
-  UVBEV_UNLOCK(base->lock);
+  base_set_loop_thread(base, uvbev_thread_id_()); /* before running: see base_call.c */
+  uvbev_base_set_running_(base, 1);
   base->break_seen = 0;
-  base_set_loop_thread(base, uvbev_thread_id_());
   uvbev_signals_claim_(base);
   /* with nothing pending, wait for other threads (event_active, event_add,
    * loopbreak) rather than spin: uv_run does not poll a loop that has no
@@ -463,9 +460,7 @@ int event_base_loop(struct event_base *base, int flags) {
   }
   /* loop_thread keeps naming this thread: other threads keep waking the
    * loop rather than touching its handles while nobody runs it */
-  UVBEV_LOCK(base->lock);
-  base->running = 0;
-  UVBEV_UNLOCK(base->lock);
+  uvbev_base_set_running_(base, 0);
   base->break_seen = 0;
   uvbev_base_run_calls_(base); /* callers that came too late */
   return ret;

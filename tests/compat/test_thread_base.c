@@ -188,6 +188,102 @@ static void event_del_from_other_thread_cancels(void **state) {
   shared_free(&s);
 }
 
+/* Threads add timers while nobody runs the loop yet, and while the main
+ * thread adds its own and then dispatches (as libevent's regress thread/basic
+ * does): every timer fires exactly once.  uvbev used to let each such thread
+ * touch the loop's timer heap at the same time when no loop ran. */
+#define EARLY_ROWS 9 /* eight threads and the main thread */
+#define EARLY_TIMERS 150
+
+struct early;
+struct early_timer {
+  struct early *e;
+  struct event *ev;
+  int fired; /* written on the loop thread */
+};
+
+struct early {
+  struct event_base *base;
+  struct early_timer timers[EARLY_ROWS][EARLY_TIMERS];
+  int add_failures[EARLY_ROWS];
+  int total_fired;
+  struct tu_flag go;
+  struct tu_flag adding; /* a thread is a quarter through its row */
+};
+
+struct early_row {
+  struct early *e;
+  int row;
+};
+
+static void on_early_timer(evutil_socket_t fd, short what, void *arg) {
+  struct early_timer *t = arg;
+  (void)fd;
+  (void)what;
+  t->fired++;
+  if (++t->e->total_fired == EARLY_ROWS * EARLY_TIMERS) event_base_loopexit(t->e->base, NULL);
+}
+
+static void add_early_row(struct early *e, int row) {
+  int i;
+  for (i = 0; i < EARLY_TIMERS; i++) {
+    struct early_timer *t = &e->timers[row][i];
+    struct timeval tv = {0, (long)(1000 * (i % 5))};
+    t->e = e;
+    t->ev = evtimer_new(e->base, on_early_timer, t);
+    if (!t->ev || event_add(t->ev, &tv) != 0) e->add_failures[row]++;
+    if (row > 0 && i == EARLY_TIMERS / 4) tu_flag_set(&e->adding, 1);
+  }
+}
+
+static void early_thread(void *arg) {
+  struct early_row *r = arg;
+  if (!tu_flag_wait(&r->e->go, 10000)) return;
+  add_early_row(r->e, r->row);
+}
+
+static void timers_added_by_threads_before_dispatch_all_fire(void **state) {
+  static struct early e; /* about 40 KiB: off the stack */
+  struct early_row rows[EARLY_ROWS];
+  struct tu_thread *threads[EARLY_ROWS];
+  struct tu_watchdog *dog;
+  struct event *guard;
+  int row, i;
+  (void)state;
+  memset(&e, 0, sizeof(e));
+  tu_flag_init(&e.go);
+  tu_flag_init(&e.adding);
+  e.base = event_base_new();
+  assert_non_null(e.base);
+  dog = tu_watchdog_start(30000, "timers_added_by_threads_before_dispatch_all_fire");
+  for (row = 1; row < EARLY_ROWS; row++) {
+    rows[row].e = &e;
+    rows[row].row = row;
+    threads[row] = tu_thread_start(early_thread, &rows[row]);
+    assert_non_null(threads[row]);
+  }
+  tu_flag_set(&e.go, 1);
+  add_early_row(&e, 0);
+  guard = cu_safety_timeout(e.base, 20000);
+  /* dispatch while the threads are still adding directly */
+  assert_true(tu_flag_wait(&e.adding, 10000));
+  assert_int_equal(event_base_dispatch(e.base), 0);
+  for (row = 1; row < EARLY_ROWS; row++) tu_thread_join(threads[row]);
+  tu_watchdog_stop(dog);
+  for (row = 0; row < EARLY_ROWS; row++) {
+    assert_int_equal(e.add_failures[row], 0);
+    for (i = 0; i < EARLY_TIMERS; i++) {
+      assert_int_equal(e.timers[row][i].fired, 1);
+      event_free(e.timers[row][i].ev);
+    }
+  }
+  assert_int_equal(e.total_fired, EARLY_ROWS * EARLY_TIMERS);
+  event_free(guard);
+  event_base_free(e.base);
+  tu_flag_free(&e.go);
+  tu_flag_free(&e.adding);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(loopbreak_from_other_thread_stops_loop),
@@ -195,6 +291,7 @@ int main(void) {
       cmocka_unit_test(loopexit_with_timeout_from_other_thread),
       cmocka_unit_test(event_add_from_other_thread_fires_on_loop),
       cmocka_unit_test(event_del_from_other_thread_cancels),
+      cmocka_unit_test(timers_added_by_threads_before_dispatch_all_fire),
   };
   if (tu_use_threads() != 0) return 1;
   return cmocka_run_group_tests(tests, NULL, NULL);
