@@ -189,8 +189,8 @@ static void event_del_from_other_thread_cancels(void **state) {
 }
 
 /* Threads add timers while nobody runs the loop yet, and while the main
- * thread adds its own and then dispatches (as libevent's regress thread/basic
- * does): every timer fires exactly once.  uvbev used to let each such thread
+ * thread adds its own (and activates events) and then dispatches (as
+ * libevent's regress thread/basic does): every timer fires exactly once.  uvbev used to let each such thread
  * touch the loop's timer heap at the same time when no loop ran. */
 #define EARLY_ROWS 9 /* eight threads and the main thread */
 #define EARLY_TIMERS 150
@@ -231,7 +231,12 @@ static void add_early_row(struct early *e, int row) {
     struct timeval tv = {0, (long)(1000 * (i % 5))};
     t->e = e;
     t->ev = evtimer_new(e->base, on_early_timer, t);
-    if (!t->ev || event_add(t->ev, &tv) != 0) e->add_failures[row]++;
+    if (!t->ev)
+      e->add_failures[row]++;
+    else if (row == 0 && i % 2) /* the main thread also activates events */
+      event_active(t->ev, EV_TIMEOUT, 1);
+    else if (event_add(t->ev, &tv) != 0)
+      e->add_failures[row]++;
     if (row > 0 && i == EARLY_TIMERS / 4) tu_flag_set(&e->adding, 1);
   }
 }
