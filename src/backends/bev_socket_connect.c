@@ -223,7 +223,7 @@ int bufferevent_socket_connect(struct bufferevent *bev, const struct sockaddr *a
   cc.bev = bev;
   cc.addr = addr;
   cc.socklen = socklen;
-  return uvbev_base_call_(bev->ev_base, connect_call_run, &cc, NULL);
+  return uvbev_base_call_under_(bev->ev_base, BEV_UPCAST(bev)->lock, connect_call_run, &cc, NULL);
 }
 
 int bufferevent_socket_connect_hostname(struct bufferevent *bev, struct evdns_base *dns_base,
@@ -236,5 +236,5 @@ int bufferevent_socket_connect_hostname(struct bufferevent *bev, struct evdns_ba
   cc.family = family;
   cc.hostname = hostname;
   cc.port = port;
-  return uvbev_base_call_(bev->ev_base, connect_call_run, &cc, NULL);
+  return uvbev_base_call_under_(bev->ev_base, BEV_UPCAST(bev)->lock, connect_call_run, &cc, NULL);
 }

@@ -18,6 +18,7 @@
 
 struct base_call {
   struct uvbev_list node;
+  void *obj_lock; /* taken before calls_lock: see uvbev_base_call_under_ */
   uvbev_base_call_fn fn;
   void *obj;
   const struct timeval *tv;
@@ -72,9 +73,11 @@ void uvbev_base_run_calls_(struct event_base *base) {
     c = UVBEV_CONTAINER_OF(base->calls.next, struct base_call, node);
     uvbev_list_remove(&c->node);
     UVBEV_UNLOCK(base->lock);
+    UVBEV_LOCK(c->obj_lock);
     UVBEV_LOCK(base->calls_lock); /* after event_base_loop, others call directly */
     result = c->fn(c->obj, c->tv);
     UVBEV_UNLOCK(base->calls_lock);
+    UVBEV_UNLOCK(c->obj_lock);
     uv_mutex_lock(&base->calls_mutex);
     c->result = result;
     c->done = 1;
@@ -115,6 +118,11 @@ static int call_here_or_queue(struct event_base *base, struct base_call *c) {
 
 int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
                      const struct timeval *tv) {
+  return uvbev_base_call_under_(base, NULL, fn, obj, tv);
+}
+
+int uvbev_base_call_under_(struct event_base *base, void *obj_lock, uvbev_base_call_fn fn,
+                           void *obj, const struct timeval *tv) {
   struct base_call c;
   int here;
   /* a forked child has only the thread that forked: nobody else to run it;
@@ -125,9 +133,12 @@ int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
   c.fn = fn;
   c.obj = obj;
   c.tv = tv;
+  c.obj_lock = obj_lock;
+  UVBEV_LOCK(obj_lock);
   UVBEV_LOCK(base->calls_lock);
   here = call_here_or_queue(base, &c);
   UVBEV_UNLOCK(base->calls_lock);
+  UVBEV_UNLOCK(obj_lock);
   if (here) return c.result;
   uvbev_base_wake_(base);
   uv_mutex_lock(&base->calls_mutex);

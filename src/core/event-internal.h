@@ -101,6 +101,12 @@ int uvbev_base_on_loop_thread_(struct event_base *base);
 typedef int (*uvbev_base_call_fn)(void *obj, const struct timeval *tv);
 int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
                      const struct timeval *tv);
+/* uvbev_base_call_ for an fn that takes obj_lock (a bufferevent's): wherever
+ * fn runs, obj_lock is taken before the base's calls_lock, the order every
+ * thread keeps, so that a thread holding obj_lock while it adds an event
+ * cannot deadlock with fn.  obj_lock must outlive the call. */
+int uvbev_base_call_under_(struct event_base *base, void *obj_lock, uvbev_base_call_fn fn,
+                           void *obj, const struct timeval *tv);
 
 /* Counts a user callback that ran from a libuv callback rather than from the
  * base's own queues (bufferevent, listener, name lookup callbacks), so that

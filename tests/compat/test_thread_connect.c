@@ -153,10 +153,109 @@ static void listener_enable_from_other_thread(void **state) {
   tu_flag_free(&s.running);
 }
 
+/* Before any loop runs, one thread holds a bufferevent's lock while it adds
+ * and deletes a timer, and another connects that bufferevent: both finish,
+ * and the connection is then made.  uvbev once ran the connect under the
+ * base's call lock and then waited for the bufferevent's lock, while the
+ * first thread waited for the call lock under it. */
+#define LOCK_RACE_ROUNDS 40
+#define LOCK_RACE_ADDS 200
+
+struct lock_race {
+  struct event_base *base;
+  struct bufferevent *bev;
+  struct event *timer;
+  struct sockaddr_in sin;
+  struct tu_flag go;
+  int add_failures;
+  int connect_result;
+  int connected;
+};
+
+static void never_fires(evutil_socket_t fd, short what, void *arg) {
+  (void)fd, (void)what, (void)arg;
+}
+
+static void lock_race_event(struct bufferevent *bev, short what, void *arg) {
+  struct lock_race *r = arg;
+  (void)bev;
+  if (what & BEV_EVENT_CONNECTED) r->connected++;
+  event_base_loopexit(r->base, NULL);
+}
+
+static void locked_adds_thread(void *arg) {
+  struct lock_race *r = arg;
+  struct timeval tv = {5, 0};
+  int i;
+  if (!tu_flag_wait(&r->go, 10000)) return;
+  for (i = 0; i < LOCK_RACE_ADDS; i++) {
+    bufferevent_lock(r->bev);
+    if (event_add(r->timer, &tv) != 0 || event_del(r->timer) != 0) r->add_failures++;
+    bufferevent_unlock(r->bev);
+  }
+}
+
+static void connect_now_thread(void *arg) {
+  struct lock_race *r = arg;
+  if (!tu_flag_wait(&r->go, 10000)) return;
+  r->connect_result = bufferevent_socket_connect(r->bev, (struct sockaddr *)&r->sin, sizeof(r->sin));
+}
+
+static void lock_race_round(struct lock_race *r, struct su_echo **echo) {
+  struct tu_thread *adder, *connecter;
+  struct event *safety;
+  int port = 0;
+  memset(r, 0, sizeof(*r));
+  tu_flag_init(&r->go);
+  r->connect_result = -2;
+  r->base = event_base_new();
+  assert_non_null(r->base);
+  *echo = su_echo_start(r->base, &port);
+  assert_non_null(*echo);
+  su_loopback_sin(&r->sin, port);
+  r->bev = bufferevent_socket_new(r->base, -1, BEV_OPT_CLOSE_ON_FREE | BEV_OPT_THREADSAFE);
+  r->timer = evtimer_new(r->base, never_fires, NULL);
+  assert_non_null(r->bev);
+  assert_non_null(r->timer);
+  bufferevent_setcb(r->bev, NULL, NULL, lock_race_event, r);
+  adder = tu_thread_start(locked_adds_thread, r);
+  connecter = tu_thread_start(connect_now_thread, r);
+  assert_non_null(adder);
+  assert_non_null(connecter);
+  tu_flag_set(&r->go, 1);
+  tu_thread_join(adder);
+  tu_thread_join(connecter);
+  safety = cu_safety_timeout(r->base, 10000);
+  event_base_dispatch(r->base);
+  event_free(safety);
+}
+
+static void connect_races_locked_event_add_before_dispatch(void **state) {
+  struct lock_race r;
+  struct tu_watchdog *dog;
+  int round;
+  (void)state;
+  dog = tu_watchdog_start(60000, "connect_races_locked_event_add_before_dispatch");
+  for (round = 0; round < LOCK_RACE_ROUNDS; round++) {
+    struct su_echo *echo = NULL;
+    lock_race_round(&r, &echo);
+    assert_int_equal(r.add_failures, 0);
+    assert_int_equal(r.connect_result, 0);
+    assert_int_equal(r.connected, 1);
+    event_free(r.timer);
+    bufferevent_free(r.bev);
+    su_echo_free(echo);
+    event_base_free(r.base);
+    tu_flag_free(&r.go);
+  }
+  tu_watchdog_stop(dog);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(socket_connect_from_other_thread),
       cmocka_unit_test(listener_enable_from_other_thread),
+      cmocka_unit_test(connect_races_locked_event_add_before_dispatch),
   };
   cu_ignore_sigpipe();
   if (tu_use_threads() < 0) return 1;
