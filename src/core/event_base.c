@@ -100,8 +100,17 @@ static void base_drain(struct event_base *base) {
   if (!base->freeing && !base_has_queued_work(base)) uv_idle_stop(&base->idle);
 }
 
+/* After every poll.  Inside event_base_loop, which named the loop thread, a
+ * round with nothing queued (a read callback already ran its bufferevent's
+ * callbacks) has nothing to drain: only an idle handle left started by work
+ * since deleted is stopped. */
 static void on_check(uv_check_t *h) {
-  base_drain(h->data);
+  struct event_base *base = h->data;
+  if (base->running && !base_has_queued_work(base)) {
+    if (uv_is_active((uv_handle_t *)&base->idle)) uv_idle_stop(&base->idle);
+    return;
+  }
+  base_drain(base);
 }
 static void on_idle(uv_idle_t *h) {
   (void)h;
