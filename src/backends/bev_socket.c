@@ -40,6 +40,7 @@
 #include "bev_socket-internal.h"
 #include "platform-internal.h"
 #include "evbuffer-uv-internal.h"
+#include "event-internal.h"
 #include "fault_inject-internal.h"
 #include "ratelim-internal.h"
 #include "event2/event.h"
@@ -624,6 +625,29 @@ struct bev_socket *bev_socket_bottom_(struct bufferevent *bev) {
   return NULL;
 }
 
+/* Opening the descriptor's libuv handle touches the loop: from another
+ * thread, the loop thread does it while the caller waits (uvbev_base_call_),
+ * as a threaded server wraps accepted sockets for a loop that runs. */
+struct adopt_call {
+  struct bev_socket *s;
+  evutil_socket_t fd;
+  enum uvbev_fd_kind kind;
+};
+
+static int adopt_call_run(void *obj, const struct timeval *tv) {
+  struct adopt_call *a = obj;
+  (void)tv;
+  return conn_adopt_kind(a->s, a->fd, a->kind);
+}
+
+static int socket_adopt(struct bev_socket *s, evutil_socket_t fd, enum uvbev_fd_kind kind) {
+  struct adopt_call a;
+  a.s = s;
+  a.fd = fd;
+  a.kind = kind;
+  return uvbev_base_call_(s->p.bev.ev_base, adopt_call_run, &a, NULL);
+}
+
 struct bufferevent *bufferevent_socket_new(struct event_base *base, evutil_socket_t fd,
                                            int options) {
   struct bev_socket *s;
@@ -643,7 +667,7 @@ struct bufferevent *bufferevent_socket_new(struct event_base *base, evutil_socke
     return NULL;
   }
   bev = &s->p.bev;
-  if (has_fd && conn_adopt_kind(s, fd, kind) < 0) {
+  if (has_fd && socket_adopt(s, fd, kind) < 0) {
     bufferevent_free(bev);
     return NULL;
   }

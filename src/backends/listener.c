@@ -191,6 +191,20 @@ static void lev_free_unstarted(struct evconnlistener *lev) {
   uvbev_free_(lev);
 }
 
+/* The listener's libuv handle, opened and started on the loop thread (from
+ * another thread, while the caller waits: uvbev_base_call_).  Returns a
+ * libuv error with nothing opened, 1 when the opened handle would not start
+ * (the caller frees the listener), or 0. */
+static int lev_start_on_loop(void *obj, const struct timeval *tv) {
+  struct evconnlistener *lev = obj;
+  int r;
+  (void)tv;
+  r = uv_poll_init_socket(uvbev_base_loop_(lev->base), lev->poll, UVBEV_SOCK_TO_UV(lev->fd));
+  if (r < 0) return r;
+  uvbev_base_add_child_(lev->base, &lev->child, lev_on_base_shutdown);
+  return lev_watch(lev) < 0 ? 1 : 0;
+}
+
 struct evconnlistener *evconnlistener_new(struct event_base *base, evconnlistener_cb cb, void *ptr,
                                           unsigned flags, int backlog, evutil_socket_t fd) {
   struct evconnlistener *lev;
@@ -203,14 +217,13 @@ struct evconnlistener *evconnlistener_new(struct event_base *base, evconnlistene
   lev = lev_alloc(base, cb, ptr, flags);
   if (!lev) return NULL;
   lev->fd = fd;
-  r = uv_poll_init_socket(uvbev_base_loop_(base), lev->poll, UVBEV_SOCK_TO_UV(fd));
+  r = uvbev_base_call_(base, lev_start_on_loop, lev, NULL);
   if (r < 0) {
     lev_free_unstarted(lev);
     uvbev_set_socket_error_from_uv_(r);
     return NULL;
   }
-  uvbev_base_add_child_(base, &lev->child, lev_on_base_shutdown);
-  if (lev_watch(lev) < 0) {
+  if (r > 0) {
     lev->flags &= ~LEV_OPT_CLOSE_ON_FREE; /* the caller's socket stays theirs */
     evconnlistener_free(lev);
     return NULL;

@@ -14,10 +14,12 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <event2/listener.h>
 #include <event2/thread.h>
 #include <event2/util.h>
 
 #include "compat-util.h"
+#include "sock-util.h"
 #include "thread-util.h"
 
 /* cmocka's assertions may only fail on the test's own thread: other threads
@@ -414,6 +416,128 @@ static void enable_and_watermark_from_other_thread(void **state) {
   tu_flag_free(&tt.phase);
 }
 
+/* ---- bufferevents and listeners made on other threads while the loop runs -- */
+
+/* The threaded-server pattern: threads wrap sockets in bufferevents, and open
+ * listeners, on a base whose loop another thread runs; every byte and every
+ * connection arrives.  uvbev used to open their libuv handles on the calling
+ * thread, under the running loop's feet. */
+#define MAKERS 4
+#define MADE_PER_MAKER 20
+#define MADE_MSG 64
+
+struct made {
+  struct event_base *base;
+  struct tu_flag loop_running;
+  struct bufferevent *bevs[MAKERS][MADE_PER_MAKER];
+  evutil_socket_t peers[MAKERS][MADE_PER_MAKER];
+  struct evconnlistener *levs[MAKERS];
+  evutil_socket_t clients[MAKERS];
+  size_t received; /* on the loop thread */
+  int accepted;    /* on the loop thread */
+};
+
+struct maker {
+  struct made *m;
+  int id;
+};
+
+static void made_check_done(struct made *m) {
+  if (m->received == (size_t)MAKERS * MADE_PER_MAKER * MADE_MSG && m->accepted == MAKERS)
+    event_base_loopexit(m->base, NULL);
+}
+
+static void made_read(struct bufferevent *bev, void *arg) {
+  struct made *m = arg;
+  struct evbuffer *in = bufferevent_get_input(bev);
+  m->received += evbuffer_get_length(in);
+  evbuffer_drain(in, evbuffer_get_length(in));
+  made_check_done(m);
+}
+
+static void made_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
+                        int socklen, void *arg) {
+  struct made *m = arg;
+  (void)lev, (void)sa, (void)socklen;
+  evutil_closesocket(fd);
+  m->accepted++;
+  made_check_done(m);
+}
+
+static void make_one_listener(struct maker *k) {
+  struct made *m = k->m;
+  struct sockaddr_in sin;
+  ev_socklen_t len = sizeof(sin);
+  su_loopback_sin(&sin, 0);
+  m->levs[k->id] = evconnlistener_new_bind(m->base, made_accept, m, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_THREADSAFE,
+                                           16, (struct sockaddr *)&sin, sizeof(sin));
+  THREAD_CHECK(m->levs[k->id] != NULL);
+  if (!m->levs[k->id]) return;
+  THREAD_CHECK(getsockname(evconnlistener_get_fd(m->levs[k->id]), (struct sockaddr *)&sin, &len) == 0);
+  m->clients[k->id] = socket(AF_INET, SOCK_STREAM, 0);
+  THREAD_CHECK(connect(m->clients[k->id], (struct sockaddr *)&sin, sizeof(sin)) == 0);
+}
+
+static void maker_thread(void *arg) {
+  struct maker *k = arg;
+  struct made *m = k->m;
+  char msg[MADE_MSG];
+  int i;
+  memset(msg, 'm', sizeof(msg));
+  THREAD_CHECK(tu_flag_wait(&m->loop_running, 10000) != 0);
+  for (i = 0; i < MADE_PER_MAKER; i++) {
+    evutil_socket_t sv[2];
+    struct bufferevent *bev;
+    THREAD_CHECK(cu_tcp_pair(sv) == 0);
+    bev = bufferevent_socket_new(m->base, sv[1], BEV_OPT_CLOSE_ON_FREE | BEV_OPT_THREADSAFE);
+    THREAD_CHECK(bev != NULL);
+    m->bevs[k->id][i] = bev;
+    m->peers[k->id][i] = sv[0];
+    if (!bev) continue;
+    bufferevent_setcb(bev, made_read, NULL, NULL, m);
+    THREAD_CHECK(bufferevent_enable(bev, EV_READ) == 0);
+    THREAD_CHECK(send(sv[0], msg, sizeof(msg), 0) == (int)sizeof(msg));
+  }
+  make_one_listener(k);
+}
+
+static void bufferevents_and_listeners_made_on_other_threads(void **state) {
+  static struct made m; /* off the stack */
+  struct maker makers[MAKERS];
+  struct tu_thread *threads[MAKERS];
+  struct event *guard;
+  int i, j;
+  (void)state;
+  memset(&m, 0, sizeof(m));
+  tu_flag_init(&m.loop_running);
+  m.base = event_base_new();
+  assert_non_null(m.base);
+  guard = cu_safety_timeout(m.base, 20000);
+  event_base_once(m.base, -1, EV_TIMEOUT, mark_running, &m.loop_running, NULL);
+  for (i = 0; i < MAKERS; i++) {
+    makers[i].m = &m;
+    makers[i].id = i;
+    threads[i] = tu_thread_start(maker_thread, &makers[i]);
+    assert_non_null(threads[i]);
+  }
+  assert_int_equal(event_base_dispatch(m.base), 0);
+  for (i = 0; i < MAKERS; i++) tu_thread_join(threads[i]);
+  assert_int_equal(tu_flag_get(&thread_failures), 0);
+  assert_int_equal(m.received, (size_t)MAKERS * MADE_PER_MAKER * MADE_MSG);
+  assert_int_equal(m.accepted, MAKERS);
+  for (i = 0; i < MAKERS; i++) {
+    for (j = 0; j < MADE_PER_MAKER; j++) {
+      bufferevent_free(m.bevs[i][j]);
+      evutil_closesocket(m.peers[i][j]);
+    }
+    evconnlistener_free(m.levs[i]);
+    evutil_closesocket(m.clients[i]);
+  }
+  event_free(guard);
+  event_base_free(m.base);
+  tu_flag_free(&m.loop_running);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(eight_threads_write_whole_records_in_order),
@@ -421,6 +545,7 @@ int main(void) {
       cmocka_unit_test(free_from_other_thread_stops_callbacks),
       cmocka_unit_test(unlock_callbacks_let_callback_wait_for_other_thread),
       cmocka_unit_test(enable_and_watermark_from_other_thread),
+      cmocka_unit_test(bufferevents_and_listeners_made_on_other_threads),
   };
   int r;
   cu_ignore_sigpipe();
