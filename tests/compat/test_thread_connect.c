@@ -13,6 +13,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/dns.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <event2/util.h>
@@ -251,11 +252,88 @@ static void connect_races_locked_event_add_before_dispatch(void **state) {
   tu_watchdog_stop(dog);
 }
 
+/* evdns_getaddrinfo from threads other than the loop's, while it runs:
+ * every lookup answers once (libevent answers these from the caller's
+ * thread at once, uvbev from the loop thread). */
+#define DNS_THREADS 4
+#define DNS_LOOKUPS 25
+
+struct dns_shared {
+  struct event_base *base;
+  struct evdns_base *dns;
+  struct tu_flag running;
+  struct tu_mutex *counts; /* answers come on several threads with libevent */
+  int answered;            /* answers with an address */
+  int failed;              /* error answers */
+};
+
+static void count_answer(int result, struct evutil_addrinfo *res, void *arg) {
+  struct dns_shared *d = arg;
+  int all;
+  tu_mutex_lock(d->counts);
+  if (result == 0 && res)
+    d->answered++;
+  else
+    d->failed++;
+  all = d->answered + d->failed == DNS_THREADS * DNS_LOOKUPS;
+  tu_mutex_unlock(d->counts);
+  if (res) evutil_freeaddrinfo(res);
+  if (all) event_base_loopexit(d->base, NULL);
+}
+
+static void lookup_thread(void *arg) {
+  struct dns_shared *d = arg;
+  struct evutil_addrinfo hints;
+  int i;
+  if (!tu_flag_wait(&d->running, 10000)) return;
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = EVUTIL_AI_NUMERICHOST;
+  for (i = 0; i < DNS_LOOKUPS; i++) evdns_getaddrinfo(d->dns, "127.0.0.1", "80", &hints, count_answer, d);
+}
+
+static void evdns_getaddrinfo_from_other_threads_answers_each(void **state) {
+  struct dns_shared d;
+  struct tu_thread *threads[DNS_THREADS];
+  struct timeval long_tv = {30, 0};
+  struct event *keepalive, *safety;
+  int i;
+  (void)state;
+  memset(&d, 0, sizeof(d));
+  tu_flag_init(&d.running);
+  d.counts = tu_mutex_new();
+  d.base = event_base_new();
+  d.dns = evdns_base_new(d.base, 0);
+  assert_non_null(d.dns);
+  keepalive = event_new(d.base, -1, EV_PERSIST, keep_busy, NULL);
+  event_add(keepalive, &long_tv);
+  safety = cu_safety_timeout(d.base, 10000);
+  event_base_once(d.base, -1, EV_TIMEOUT, mark_running, &d.running, NULL);
+  for (i = 0; i < DNS_THREADS; i++) {
+    threads[i] = tu_thread_start(lookup_thread, &d);
+    assert_non_null(threads[i]);
+  }
+  event_base_dispatch(d.base);
+  for (i = 0; i < DNS_THREADS; i++) tu_thread_join(threads[i]);
+  tu_mutex_lock(d.counts);
+  assert_int_equal(d.failed, 0);
+  assert_int_equal(d.answered, DNS_THREADS * DNS_LOOKUPS);
+  tu_mutex_unlock(d.counts);
+  event_free(keepalive);
+  event_free(safety);
+  evdns_base_free(d.dns, 0);
+  event_base_free(d.base);
+  tu_flag_free(&d.running);
+  tu_mutex_free(d.counts);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(socket_connect_from_other_thread),
       cmocka_unit_test(listener_enable_from_other_thread),
       cmocka_unit_test(connect_races_locked_event_add_before_dispatch),
+      cmocka_unit_test(evdns_getaddrinfo_from_other_threads_answers_each),
   };
   cu_ignore_sigpipe();
   if (tu_use_threads() < 0) return 1;
