@@ -104,6 +104,16 @@ static int running_here(struct event_base *base) {
   return here;
 }
 
+void *uvbev_base_enter_(struct event_base *base) {
+  if (!base->calls_ready || uvbev_base_forked_(base) || running_here(base)) return NULL;
+  UVBEV_LOCK(base->calls_lock);
+  return base->calls_lock;
+}
+
+void uvbev_base_leave_(void *entered) {
+  UVBEV_UNLOCK(entered);
+}
+
 /* Under calls_lock: runs fn here when no loop runs (or the base is being
  * freed), else queues c for the loop thread.  Returns whether it ran fn. */
 static int call_here_or_queue(struct event_base *base, struct base_call *c) {

@@ -89,8 +89,10 @@ int bev_core_undefer_(struct bufferevent *bev, struct uvbev_deferred *d) {
  * free from another thread here). */
 void bev_core_unlink_(struct bufferevent_private *p) {
   struct bufferevent *bev = &p->bev;
+  void *entered;
   if (p->unlinked) return;
   p->unlinked = 1;
+  entered = uvbev_base_enter_(bev->ev_base); /* before the loop runs */
   uvbev_base_remove_child_(bev->ev_base, &p->child);
   bev_core_undefer_(bev, &p->deferred);
   bev_core_cancel_reconcile_(p);
@@ -103,6 +105,7 @@ void bev_core_unlink_(struct bufferevent_private *p) {
   bev_core_close_timers_(p);
   bev_ratelim_unlink_(p);
   if (bev->be_ops->on_free) bev->be_ops->on_free(bev);
+  uvbev_base_leave_(entered);
 }
 
 static void bev_core_on_base_shutdown(struct uvbev_child *c) {

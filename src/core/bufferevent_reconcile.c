@@ -60,8 +60,11 @@ int bev_core_on_loop_(struct bufferevent *bev) {
 /* ---- the kind's op ------------------------------------------------------------- */
 
 static int bev_kind_reconcile(struct bufferevent *bev, short changed) {
+  void *entered = uvbev_base_enter_(bev->ev_base); /* before the loop runs */
   /* be_ops is the first member of the kind's struct bev_kind */
-  return ((const struct bev_kind *)bev->be_ops)->reconcile(bev, changed);
+  int r = ((const struct bev_kind *)bev->be_ops)->reconcile(bev, changed);
+  uvbev_base_leave_(entered);
+  return r;
 }
 
 /* ---- triggers ------------------------------------------------------------------ */

@@ -101,6 +101,14 @@ int uvbev_base_on_loop_thread_(struct event_base *base);
 typedef int (*uvbev_base_call_fn)(void *obj, const struct timeval *tv);
 int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
                      const struct timeval *tv);
+/* Around a change to the loop that the loop thread makes itself (a
+ * bufferevent's reconcile or unlink) under its object's lock: while no loop
+ * runs, it takes the base's calls_lock, so that other threads' direct calls
+ * (uvbev_base_call_) wait for it.  Returns what uvbev_base_leave_ takes
+ * (NULL when nothing was taken: inside event_base_loop, or no threads). */
+void *uvbev_base_enter_(struct event_base *base);
+void uvbev_base_leave_(void *entered);
+
 /* uvbev_base_call_ for an fn that takes obj_lock (a bufferevent's): wherever
  * fn runs, obj_lock is taken before the base's calls_lock, the order every
  * thread keeps, so that a thread holding obj_lock while it adds an event

@@ -538,6 +538,134 @@ static void bufferevents_and_listeners_made_on_other_threads(void **state) {
   tu_flag_free(&m.loop_running);
 }
 
+/* ---- bufferevents set up before dispatch while other threads add events ---- */
+
+/* The loop's own thread makes, enables and writes to bufferevents before it
+ * dispatches, while other threads add timers to the same base: every byte
+ * and every timer arrives.  uvbev's reconcile touched the loop unserialised
+ * before it ran. */
+#define SETUP_PAIRS 30
+#define SETUP_ADDERS 4
+#define SETUP_TIMERS 100
+
+struct setup_race {
+  struct event_base *base;
+  struct tu_flag go;
+  struct bufferevent *ends[SETUP_PAIRS][2];
+  struct event *timers[SETUP_ADDERS][SETUP_TIMERS];
+  size_t received; /* on the loop thread */
+  int fired;       /* on the loop thread */
+};
+
+struct setup_adder {
+  struct setup_race *r;
+  int id;
+};
+
+static void setup_check_done(struct setup_race *r) {
+  if (r->received == (size_t)SETUP_PAIRS * MADE_MSG && r->fired == SETUP_ADDERS * SETUP_TIMERS)
+    event_base_loopexit(r->base, NULL);
+}
+
+static void setup_read(struct bufferevent *bev, void *arg) {
+  struct setup_race *r = arg;
+  struct evbuffer *in = bufferevent_get_input(bev);
+  r->received += evbuffer_get_length(in);
+  evbuffer_drain(in, evbuffer_get_length(in));
+  setup_check_done(r);
+}
+
+static void setup_timer(evutil_socket_t fd, short what, void *arg) {
+  struct setup_race *r = arg;
+  (void)fd, (void)what;
+  r->fired++;
+  setup_check_done(r);
+}
+
+static void never_called(evutil_socket_t fd, short what, void *arg) {
+  (void)fd, (void)what, (void)arg;
+}
+
+/* Adds timers, and between them adds and deletes a read event on a socket
+ * of its own (which the loop watches, as it watches the bufferevents). */
+static void setup_adder_thread(void *arg) {
+  struct setup_adder *a = arg;
+  struct setup_race *r = a->r;
+  evutil_socket_t sv[2];
+  struct event *watch;
+  int i;
+  THREAD_CHECK(cu_tcp_pair(sv) == 0);
+  watch = event_new(r->base, sv[0], EV_READ, never_called, NULL);
+  THREAD_CHECK(watch != NULL);
+  THREAD_CHECK(tu_flag_wait(&r->go, 10000) != 0);
+  for (i = 0; i < SETUP_TIMERS; i++) {
+    struct timeval tv = {0, 1000 * (i % 4)};
+    r->timers[a->id][i] = evtimer_new(r->base, setup_timer, r);
+    THREAD_CHECK(r->timers[a->id][i] != NULL && event_add(r->timers[a->id][i], &tv) == 0);
+    THREAD_CHECK(event_add(watch, NULL) == 0 && event_del(watch) == 0);
+  }
+  event_free(watch);
+  evutil_closesocket(sv[0]);
+  evutil_closesocket(sv[1]);
+}
+
+static void setup_pairs(struct setup_race *r) {
+  char msg[MADE_MSG];
+  int i, k;
+  memset(msg, 's', sizeof(msg));
+  for (i = 0; i < SETUP_PAIRS; i++) {
+    evutil_socket_t sv[2];
+    assert_int_equal(cu_tcp_pair(sv), 0);
+    for (k = 0; k < 2; k++) {
+      r->ends[i][k] = bufferevent_socket_new(r->base, sv[k], BEV_OPT_CLOSE_ON_FREE | BEV_OPT_THREADSAFE);
+      assert_non_null(r->ends[i][k]);
+    }
+    bufferevent_setcb(r->ends[i][1], setup_read, NULL, NULL, r);
+  }
+  /* starting and stopping the reads: what the other threads' events change */
+  for (k = 0; k < 20; k++)
+    for (i = 0; i < SETUP_PAIRS; i++) {
+      assert_int_equal(bufferevent_enable(r->ends[i][1], EV_READ), 0);
+      if (k < 19) assert_int_equal(bufferevent_disable(r->ends[i][1], EV_READ), 0);
+    }
+  for (i = 0; i < SETUP_PAIRS; i++)
+    assert_int_equal(bufferevent_write(r->ends[i][0], msg, sizeof(msg)), 0);
+}
+
+static void bufferevents_set_up_before_dispatch_while_threads_add_events(void **state) {
+  static struct setup_race r; /* off the stack */
+  struct setup_adder adders[SETUP_ADDERS];
+  struct tu_thread *threads[SETUP_ADDERS];
+  struct event *guard;
+  int i, k;
+  (void)state;
+  memset(&r, 0, sizeof(r));
+  tu_flag_init(&r.go);
+  r.base = event_base_new();
+  assert_non_null(r.base);
+  for (i = 0; i < SETUP_ADDERS; i++) {
+    adders[i].r = &r;
+    adders[i].id = i;
+    threads[i] = tu_thread_start(setup_adder_thread, &adders[i]);
+    assert_non_null(threads[i]);
+  }
+  tu_flag_set(&r.go, 1);
+  setup_pairs(&r);
+  guard = cu_safety_timeout(r.base, 20000);
+  assert_int_equal(event_base_dispatch(r.base), 0);
+  for (i = 0; i < SETUP_ADDERS; i++) tu_thread_join(threads[i]);
+  assert_int_equal(tu_flag_get(&thread_failures), 0);
+  assert_int_equal(r.received, (size_t)SETUP_PAIRS * MADE_MSG);
+  assert_int_equal(r.fired, SETUP_ADDERS * SETUP_TIMERS);
+  for (i = 0; i < SETUP_PAIRS; i++)
+    for (k = 0; k < 2; k++) bufferevent_free(r.ends[i][k]);
+  for (i = 0; i < SETUP_ADDERS; i++)
+    for (k = 0; k < SETUP_TIMERS; k++) event_free(r.timers[i][k]);
+  event_free(guard);
+  event_base_free(r.base);
+  tu_flag_free(&r.go);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(eight_threads_write_whole_records_in_order),
@@ -546,6 +674,7 @@ int main(void) {
       cmocka_unit_test(unlock_callbacks_let_callback_wait_for_other_thread),
       cmocka_unit_test(enable_and_watermark_from_other_thread),
       cmocka_unit_test(bufferevents_and_listeners_made_on_other_threads),
+      cmocka_unit_test(bufferevents_set_up_before_dispatch_while_threads_add_events),
   };
   int r;
   cu_ignore_sigpipe();
