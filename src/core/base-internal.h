@@ -62,6 +62,8 @@ struct event_base {
   uv_cond_t calls_cond;
   void *calls_lock;
   int calls_ready;
+  /* The loop the thread running this one was inside before (base_call.c). */
+  struct event_base *outer_loop;
 
   int running;  /* inside event_base_loop */
   int in_drain; /* inside base_drain */

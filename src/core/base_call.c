@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base-internal.h"
+#include "platform-internal.h"
 #include "thread-internal.h"
 
 struct base_call {
@@ -51,7 +52,21 @@ void uvbev_base_calls_free_(struct event_base *base) {
   base->calls_ready = 0;
 }
 
+/* The loops this thread is inside (event_base_loop, which may run another
+ * base's loop from a callback): the innermost, and how many.  They answer
+ * running_here without a lock in all but nested loops. */
+static UVBEV_THREAD_LOCAL struct event_base *innermost_loop;
+static UVBEV_THREAD_LOCAL unsigned loops_here;
+
 void uvbev_base_set_running_(struct event_base *base, int running) {
+  if (running) {
+    base->outer_loop = innermost_loop;
+    innermost_loop = base;
+    loops_here++;
+  } else {
+    innermost_loop = base->outer_loop;
+    loops_here--;
+  }
   UVBEV_LOCK(base->calls_lock);
   UVBEV_LOCK(base->lock);
   base->running = running;
@@ -93,11 +108,14 @@ void uvbev_base_wake_(struct event_base *base) {
 }
 
 /* Whether the caller is the thread inside event_base_loop, which owns the
- * loop.  Both fields are read at once: event_base_loop names its thread
- * before it sets `running`, so a thread that owned the loop earlier never
- * sees itself as the owner of a loop another thread has started. */
+ * loop.  A thread inside no loop, or inside this one last, knows at once;
+ * inside nested loops both fields are read at once: event_base_loop names its
+ * thread before it sets `running`, so a thread that owned the loop earlier
+ * never sees itself as the owner of a loop another thread has started. */
 static int running_here(struct event_base *base) {
   int here;
+  if (innermost_loop == base) return 1;
+  if (loops_here == 0) return 0;
   UVBEV_LOCK(base->lock);
   here = base->running && base->loop_thread == uvbev_thread_id_();
   UVBEV_UNLOCK(base->lock);
@@ -105,7 +123,7 @@ static int running_here(struct event_base *base) {
 }
 
 void *uvbev_base_enter_(struct event_base *base) {
-  if (!base->calls_ready || uvbev_base_forked_(base) || running_here(base)) return NULL;
+  if (!base->calls_ready || running_here(base) || uvbev_base_forked_(base)) return NULL;
   UVBEV_LOCK(base->calls_lock);
   return base->calls_lock;
 }
@@ -137,7 +155,7 @@ int uvbev_base_call_under_(struct event_base *base, void *obj_lock, uvbev_base_c
   int here;
   /* a forked child has only the thread that forked: nobody else to run it;
    * the loop thread inside event_base_loop owns the loop */
-  if (!base->calls_ready || uvbev_base_forked_(base) || running_here(base))
+  if (!base->calls_ready || running_here(base) || uvbev_base_forked_(base))
     return fn(obj, tv);
   memset(&c, 0, sizeof(c));
   c.fn = fn;
