@@ -122,8 +122,15 @@ static int running_here(struct event_base *base) {
   return here;
 }
 
+/* Whether the caller may touch the loop without taking a turn: a base
+ * without threads, the thread inside event_base_loop, or a forked child
+ * (which has only the thread that forked: nobody else to run a call). */
+static int owns_loop(struct event_base *base) {
+  return !base->calls_ready || running_here(base) || uvbev_base_forked_(base);
+}
+
 void *uvbev_base_enter_(struct event_base *base) {
-  if (!base->calls_ready || running_here(base) || uvbev_base_forked_(base)) return NULL;
+  if (owns_loop(base)) return NULL;
   UVBEV_LOCK(base->calls_lock);
   return base->calls_lock;
 }
@@ -153,10 +160,7 @@ int uvbev_base_call_under_(struct event_base *base, void *obj_lock, uvbev_base_c
                            void *obj, const struct timeval *tv) {
   struct base_call c;
   int here;
-  /* a forked child has only the thread that forked: nobody else to run it;
-   * the loop thread inside event_base_loop owns the loop */
-  if (!base->calls_ready || running_here(base) || uvbev_base_forked_(base))
-    return fn(obj, tv);
+  if (owns_loop(base)) return fn(obj, tv);
   memset(&c, 0, sizeof(c));
   c.fn = fn;
   c.obj = obj;

@@ -102,7 +102,7 @@ typedef int (*uvbev_base_call_fn)(void *obj, const struct timeval *tv);
 int uvbev_base_call_(struct event_base *base, uvbev_base_call_fn fn, void *obj,
                      const struct timeval *tv);
 /* Around a change to the loop that the loop thread makes itself (a
- * bufferevent's reconcile or unlink) under its object's lock: while no loop
+ * bufferevent's reconcile or unlink, the drain's idle handle): while no loop
  * runs, it takes the base's calls_lock, so that other threads' direct calls
  * (uvbev_base_call_) wait for it.  Returns what uvbev_base_leave_ takes
  * (NULL when nothing was taken: inside event_base_loop, or no threads). */

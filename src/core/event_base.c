@@ -137,16 +137,16 @@ void uvbev_base_update_async_ref_(struct event_base *base) {
     uv_unref((uv_handle_t *)&base->async);
 }
 
-/* The idle handle is started only by the thread inside the loop (or any
- * thread of a base without threads): before the loop runs, other threads may
- * be running calls that touch the loop (base_call.c), and the wake-up is the
- * one thing safe from any thread.  The loop drains queued work on entry. */
+/* The loop thread starts the idle handle, taking its turn with other
+ * threads' direct calls before the loop runs (base_call.c); other threads
+ * wake the loop. */
 void uvbev_base_request_drain_(struct event_base *base) {
   /* while freeing, event_base_free drains by itself and the handles close */
   if (base->freeing) return;
-  if (uvbev_base_on_loop_thread_(base) &&
-      (base->running || base->in_drain || !base->calls_ready)) {
+  if (uvbev_base_on_loop_thread_(base)) {
+    void *entered = uvbev_base_enter_(base);
     uv_idle_start(&base->idle, on_idle);
+    uvbev_base_leave_(entered);
   } else {
     uvbev_base_wake_(base);
   }
