@@ -13,6 +13,8 @@
  *                             it is the limit of bench_socket's no-copy row too)
  *   socket_pingpong_64b_x100  100 connections echoing 64-byte messages
  *                             (uv_try_write), read into one shared buffer
+ *   socket_latency_64b_p50_us, _p99_us  one connection, one 64-byte message
+ *                             in flight (uv_try_write both ways)
  *   socket_idle_bytes_each    resident memory per idle connected uv_tcp_t
  *                             reading (N = 10000, or what the descriptor
  *                             limit allows), and the same after each read one
@@ -229,6 +231,57 @@ static void limit_pingpong(const char *name, int conns, long rounds) {
   free(tcps);
 }
 
+/* ---- latency: one message in flight ----------------------------------------- */
+
+struct lat {
+  double *samples, sent_at;
+  long n, rounds;
+};
+
+static void lat_client_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf) {
+  struct lat *l = h->data;
+  uv_buf_t b = uv_buf_init(buf->base, PP_MSG);
+  if (n < 0) bench_die("latency: read");
+  if (n == 0) return;
+  l->samples[l->n++] = bench_mono_s() - l->sent_at;
+  if (l->n == l->rounds) {
+    uv_read_stop(h);
+    return;
+  }
+  l->sent_at = bench_mono_s();
+  if (uv_try_write(h, &b, 1) != PP_MSG) bench_die("latency: send");
+}
+
+static void lat_echo_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf) {
+  uv_buf_t b = uv_buf_init(buf->base, (unsigned)(n > 0 ? n : 0));
+  if (n < 0) bench_die("latency: echo read");
+  if (n > 0 && uv_try_write(h, &b, 1) != n) bench_die("latency: echo");
+}
+
+static void limit_latency(const char *name, long rounds) {
+  struct lat l = {calloc((size_t)rounds, sizeof(double)), 0, 0, rounds};
+  char msg[PP_MSG];
+  uv_buf_t b = uv_buf_init(msg, PP_MSG);
+  evutil_socket_t sv[2];
+  uv_tcp_t *c, *e;
+  if (!l.samples) bench_die("latency: no memory");
+  memset(msg, 'l', sizeof(msg));
+  bench_tcp_pair(sv);
+  c = tcp_on(sv[0], &l);
+  e = tcp_on(sv[1], NULL);
+  uv_read_start((uv_stream_t *)c, alloc_shared, lat_client_read);
+  uv_read_start((uv_stream_t *)e, alloc_shared, lat_echo_read);
+  l.sent_at = bench_mono_s();
+  if (uv_try_write((uv_stream_t *)c, &b, 1) != PP_MSG) bench_die("latency: first");
+  while (l.n < rounds)
+    uv_run(loop, UV_RUN_ONCE);
+  bench_latency_metrics(name, l.samples, (size_t)l.n);
+  close_free((uv_handle_t *)c);
+  close_free((uv_handle_t *)e);
+  uv_run(loop, UV_RUN_DEFAULT);
+  free(l.samples);
+}
+
 /* ---- idle memory ------------------------------------------------------------- */
 
 static long rss_bytes(void) {
@@ -297,6 +350,7 @@ int main(int argc, char **argv) {
     limit_stream("socket_stream_1gib_noncopy", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
   if (!only || !strcmp(only, "pingpong"))
     limit_pingpong("socket_pingpong_64b_x100", 100, 2000 / scale + 1);
+  if (!only || !strcmp(only, "latency")) limit_latency("socket_latency_64b", 20000 / scale + 1);
   if (!only || !strcmp(only, "idle")) limit_idle_memory();
   bench_sweep(only, scale, limit_pingpong, limit_stream); /* charts.sh's points */
   bench_tcp_pairs_done();
