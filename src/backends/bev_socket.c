@@ -221,7 +221,7 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf) {
   size_t want, chunk;
   (void)suggested;
   BEV_LOCK(bev);
-  *buf = uv_buf_init(NULL, 0);
+  *buf = evbuffer_uv_buf_(NULL, 0);
   if (c->read_turn_used) {
     c->read_turn_used = 0;
     c->read_yielded = 1;

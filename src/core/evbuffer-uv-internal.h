@@ -27,7 +27,7 @@
  * pinned range.  Only one pin may be open at a time.
  *
  * uv_buf_t has another field order on Windows: buffers are built with
- * uv_buf_init(), never cast from struct evbuffer_iovec.
+ * evbuffer_uv_buf_() (below), never cast from struct evbuffer_iovec.
  */
 #ifndef UVBEV_EVBUFFER_UV_INTERNAL_H_
 #define UVBEV_EVBUFFER_UV_INTERNAL_H_
@@ -41,6 +41,15 @@ struct evbuffer;
 struct evbuffer_chunk;
 
 #define UVBEV_MAX_WRITE_BUFS 16
+
+/* uv_buf_init() without a call into libuv on every read and write: the
+ * fields are set by name, so either platform's order is right. */
+static inline uv_buf_t evbuffer_uv_buf_(char *base, size_t len) {
+  uv_buf_t b;
+  b.base = base;
+  b.len = (unsigned)len;
+  return b;
+}
 
 /* File segments (evbuffer_file_uv.c).  A pin stops before a chunk of a file
  * segment that is not read yet (the pin may then be empty with data in the

@@ -68,7 +68,7 @@ size_t evbuffer_uv_reserve_(struct evbuffer *buf, size_t suggested, size_t chunk
                             struct evbuffer_uv_cache *cache, uv_buf_t *out) {
   struct evbuffer_chunk *c;
   size_t len = 0;
-  *out = uv_buf_init(NULL, 0);
+  *out = evbuffer_uv_buf_(NULL, 0);
   if (buf == NULL || suggested == 0) return 0;
   if (chunk_size == 0 || chunk_size > suggested) chunk_size = suggested;
   EVBUFFER_LOCK(buf);
@@ -78,7 +78,7 @@ size_t evbuffer_uv_reserve_(struct evbuffer *buf, size_t suggested, size_t chunk
   len = evbuffer_chunk_tail_space_(c);
   if (len > suggested) len = suggested;
   if (len > UINT_MAX) len = UINT_MAX;
-  *out = uv_buf_init((char *)c->mem + c->misalign + c->off, (unsigned)len);
+  *out = evbuffer_uv_buf_((char *)c->mem + c->misalign + c->off, len);
   buf->uv_reserved = 1;
   buf->op.uv.chunk = c;
   buf->op.uv.len = (unsigned)len;
@@ -121,7 +121,7 @@ int evbuffer_uv_pin_(struct evbuffer *buf, uv_buf_t *bufs, int maxbufs, size_t m
     len = c->off;
     if (len > max_bytes - total) len = max_bytes - total;
     if (len > UINT_MAX) len = UINT_MAX;
-    bufs[n++] = uv_buf_init((char *)c->mem + c->misalign, (unsigned)len);
+    bufs[n++] = evbuffer_uv_buf_((char *)c->mem + c->misalign, len);
     c->flags |= EVBUFFER_CHUNK_PINNED;
     total += len;
   }
