@@ -8,6 +8,10 @@
  *                              bufferevent_write (one copy into the output)
  *   socket_stream_1gib_noncopy the same with evbuffer_add_reference: no copy,
  *                              as the raw loops send from their block
+ *   socket_stream_1gib_sndbuf, socket_stream_1gib_noncopy_sndbuf  both again
+ *                              with the writer's SO_SNDBUF at 128 KiB (the
+ *                              kernel's autotuned buffer otherwise lets
+ *                              megabytes sit in flight; bench-util.h)
  *   socket_pingpong_64b_x100   100 connections echoing 64-byte messages (messages/s)
  *   socket_latency_64b_p50_us, _p99_us  one connection, one 64-byte message in
  *                              flight: round-trip time, median and 99th percentile
@@ -271,6 +275,12 @@ int main(int argc, char **argv) {
     bench_stream("socket_stream_1gib", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
   if (!only || !strcmp(only, "stream"))
     stream_run("socket_stream_1gib_noncopy", ((size_t)1 << 30) / (size_t)scale, 64 * 1024, 1);
+  if (!only || !strcmp(only, "stream")) { /* the same with the writer's SO_SNDBUF set */
+    bench_tcp_pair_sndbuf(BENCH_STREAM_SNDBUF);
+    bench_stream("socket_stream_1gib_sndbuf", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
+    stream_run("socket_stream_1gib_noncopy_sndbuf", ((size_t)1 << 30) / (size_t)scale, 64 * 1024, 1);
+    bench_tcp_pair_sndbuf(0);
+  }
   if (!only || !strcmp(only, "pingpong"))
     bench_pingpong("socket_pingpong_64b_x100", 0, 2000 / scale + 1); /* bench-pingpong.c */
   if (!only || !strcmp(only, "latency")) bench_latency("socket_latency_64b", 20000 / scale + 1);

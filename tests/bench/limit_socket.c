@@ -10,6 +10,8 @@
  *                             into 64 KiB sends, as a buffer would)
  *   socket_stream_1gib_noncopy  the same loop again (it copies nothing, so
  *                             it is the limit of bench_socket's no-copy row too)
+ *   socket_stream_1gib_sndbuf, socket_stream_1gib_noncopy_sndbuf  the same
+ *                             with the writer's SO_SNDBUF at 128 KiB
  *   socket_pingpong_64b_x100  100 connections echoing 64-byte messages, one
  *                             read and one write per message per side
  *   socket_latency_64b_p50_us, _p99_us  one connection, one 64-byte message
@@ -312,6 +314,12 @@ int main(int argc, char **argv) {
     limit_stream("socket_stream_1gib", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
   if (!only || !strcmp(only, "stream")) /* copies nothing either way: its own run */
     limit_stream("socket_stream_1gib_noncopy", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
+  if (!only || !strcmp(only, "stream")) { /* the same with the writer's SO_SNDBUF set */
+    bench_tcp_pair_sndbuf(BENCH_STREAM_SNDBUF);
+    limit_stream("socket_stream_1gib_sndbuf", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
+    limit_stream("socket_stream_1gib_noncopy_sndbuf", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
+    bench_tcp_pair_sndbuf(0);
+  }
   if (!only || !strcmp(only, "pingpong"))
     limit_pingpong("socket_pingpong_64b_x100", 100, 2000 / scale + 1);
   if (!only || !strcmp(only, "latency")) limit_latency("socket_latency_64b", 20000 / scale + 1);

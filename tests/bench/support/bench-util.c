@@ -131,6 +131,11 @@ void bench_die(const char *what) {
 
 static evutil_socket_t listen_fd = EVUTIL_INVALID_SOCKET;
 static struct sockaddr_in listen_sin;
+static int pair_sndbuf; /* bench_tcp_pair_sndbuf */
+
+void bench_tcp_pair_sndbuf(int bytes) {
+  pair_sndbuf = bytes;
+}
 
 static void bench_listen_once(void) {
   ev_socklen_t len = sizeof(listen_sin);
@@ -154,6 +159,9 @@ void bench_tcp_pair(evutil_socket_t sv[2]) {
     bench_die("connect");
   sv[1] = accept(listen_fd, NULL, NULL);
   if (sv[1] == EVUTIL_INVALID_SOCKET) bench_die("accept");
+  if (pair_sndbuf > 0 && setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, (const char *)&pair_sndbuf,
+                                    sizeof(pair_sndbuf)) != 0)
+    bench_die("SO_SNDBUF");
   evutil_make_socket_nonblocking(sv[0]);
   evutil_make_socket_nonblocking(sv[1]);
 }

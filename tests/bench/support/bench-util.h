@@ -26,6 +26,13 @@ void bench_die(const char *what);
  * socket is made once and kept; bench_tcp_pairs_done() closes it. */
 void bench_tcp_pair(evutil_socket_t sv[2]);
 void bench_tcp_pairs_done(void);
+/* The send buffer (SO_SNDBUF) that bench_tcp_pair gives the first socket of
+ * each pair from now on (the writer of a stream); 0, the default, leaves the
+ * kernel's size and its autotuning.  The stream rows named _sndbuf set
+ * BENCH_STREAM_SNDBUF, as a program may: it bounds what the kernel holds in
+ * flight, and so the memory a stream moves through. */
+#define BENCH_STREAM_SNDBUF (128 * 1024)
+void bench_tcp_pair_sndbuf(int bytes);
 
 /* Installs a counting allocator with event_set_mem_functions: call it first
  * in main, before the library allocates anything. */
