@@ -150,11 +150,12 @@ void bev_core_adj_timeouts_(struct bufferevent *bev) {
 }
 
 void bev_core_restart_progress_(struct bufferevent *bev, short what) {
+  struct bufferevent_private *p = BEV_UPCAST(bev);
+  if (what & EV_WRITE) p->write_latched = 1;
+  /* Called on every read and write: without timeouts, return at once. */
+  if (!p->timers && !bev_tv_set(&bev->timeout_read) && !bev_tv_set(&bev->timeout_write)) return;
   if (what & EV_READ) bev_timer_update(bev, EV_READ, 1);
-  if (what & EV_WRITE) {
-    BEV_UPCAST(bev)->write_latched = 1;
-    bev_timer_update(bev, EV_WRITE, 1);
-  }
+  if (what & EV_WRITE) bev_timer_update(bev, EV_WRITE, 1);
 }
 
 void bev_core_unlatch_write_(struct bufferevent *bev) {
