@@ -43,7 +43,8 @@ struct evbuffer_chunk;
 #define UVBEV_MAX_WRITE_BUFS 16
 
 /* uv_buf_init() without a call into libuv on every read and write: the
- * fields are set by name, so either platform's order is right. */
+ * fields are set by name, so either platform's order is right.  len is at
+ * most UINT_MAX (the callers cap it: libuv's length is 32 bits on Windows). */
 static inline uv_buf_t evbuffer_uv_buf_(char *base, size_t len) {
   uv_buf_t b;
   b.base = base;
