@@ -11,7 +11,7 @@
  *   socket_stream_1gib_sndbuf, socket_stream_1gib_noncopy_sndbuf  both again
  *                              with the writer's SO_SNDBUF at 128 KiB (the
  *                              kernel's autotuned buffer otherwise lets
- *                              megabytes sit in flight; bench-util.h)
+ *                              megabytes sit in flight: bench_stream_rows)
  *   socket_pingpong_64b_x100   100 connections echoing 64-byte messages (messages/s)
  *   socket_latency_64b_p50_us, _p99_us  one connection, one 64-byte message in
  *                              flight: round-trip time, median and 99th percentile
@@ -108,6 +108,10 @@ static void stream_run(const char *name, size_t total, size_t block_len, int by_
 
 static void bench_stream(const char *name, size_t total, size_t block_len) {
   stream_run(name, total, block_len, 0);
+}
+
+static void bench_stream_noncopy(const char *name, size_t total, size_t block_len) {
+  stream_run(name, total, block_len, 1);
 }
 
 static void pingpong_plain(const char *name, int conns, long rounds) {
@@ -271,16 +275,7 @@ int main(int argc, char **argv) {
   bench_count_allocations(); /* before the library allocates anything */
   if (sc && atoi(sc) > 0) scale = atoi(sc);
   printf("# bench_socket (%s)\n", BENCH_IMPL_NAME);
-  if (!only || !strcmp(only, "stream"))
-    bench_stream("socket_stream_1gib", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
-  if (!only || !strcmp(only, "stream"))
-    stream_run("socket_stream_1gib_noncopy", ((size_t)1 << 30) / (size_t)scale, 64 * 1024, 1);
-  if (!only || !strcmp(only, "stream")) { /* the same with the writer's SO_SNDBUF set */
-    bench_tcp_pair_sndbuf(BENCH_STREAM_SNDBUF);
-    bench_stream("socket_stream_1gib_sndbuf", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
-    stream_run("socket_stream_1gib_noncopy_sndbuf", ((size_t)1 << 30) / (size_t)scale, 64 * 1024, 1);
-    bench_tcp_pair_sndbuf(0);
-  }
+  bench_stream_rows(only, scale, bench_stream, bench_stream_noncopy);
   if (!only || !strcmp(only, "pingpong"))
     bench_pingpong("socket_pingpong_64b_x100", 0, 2000 / scale + 1); /* bench-pingpong.c */
   if (!only || !strcmp(only, "latency")) bench_latency("socket_latency_64b", 20000 / scale + 1);

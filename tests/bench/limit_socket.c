@@ -310,16 +310,7 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
   if (sc && atoi(sc) > 0) scale = atoi(sc);
   printf("# limit_socket (raw epoll)\n");
-  if (!only || !strcmp(only, "stream"))
-    limit_stream("socket_stream_1gib", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
-  if (!only || !strcmp(only, "stream")) /* copies nothing either way: its own run */
-    limit_stream("socket_stream_1gib_noncopy", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
-  if (!only || !strcmp(only, "stream")) { /* the same with the writer's SO_SNDBUF set */
-    bench_tcp_pair_sndbuf(BENCH_STREAM_SNDBUF);
-    limit_stream("socket_stream_1gib_sndbuf", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
-    limit_stream("socket_stream_1gib_noncopy_sndbuf", ((size_t)1 << 30) / (size_t)scale, 64 * 1024);
-    bench_tcp_pair_sndbuf(0);
-  }
+  bench_stream_rows(only, scale, limit_stream, limit_stream); /* copies nothing either way */
   if (!only || !strcmp(only, "pingpong"))
     limit_pingpong("socket_pingpong_64b_x100", 100, 2000 / scale + 1);
   if (!only || !strcmp(only, "latency")) limit_latency("socket_latency_64b", 20000 / scale + 1);

@@ -12,6 +12,8 @@
 
 #include "bench-util.h"
 
+static int pair_sndbuf; /* bench_tcp_pair's writer SO_SNDBUF, 0 for the kernel's: bench_stream_rows */
+
 int bench_sweep(const char *which, int scale, bench_pingpong_fn pingpong, bench_stream_fn stream) {
   static const int conns[] = {10, 50, 100, 200, 500, 1000, 2000, 5000};
   static const size_t sizes[] = {64, 256, 1024, 4096, 16384, 65536, 262144, 1048576};
@@ -36,6 +38,17 @@ int bench_sweep(const char *which, int scale, bench_pingpong_fn pingpong, bench_
     return 1;
   }
   return 0;
+}
+
+void bench_stream_rows(const char *which, int scale, bench_stream_fn copy, bench_stream_fn noncopy) {
+  size_t total = ((size_t)1 << 30) / (size_t)scale;
+  if (which && strcmp(which, "stream")) return;
+  copy("socket_stream_1gib", total, 64 * 1024);
+  noncopy("socket_stream_1gib_noncopy", total, 64 * 1024);
+  pair_sndbuf = 128 * 1024;
+  copy("socket_stream_1gib_sndbuf", total, 64 * 1024);
+  noncopy("socket_stream_1gib_noncopy_sndbuf", total, 64 * 1024);
+  pair_sndbuf = 0;
 }
 
 int bench_max_conns(int want) {
@@ -131,11 +144,6 @@ void bench_die(const char *what) {
 
 static evutil_socket_t listen_fd = EVUTIL_INVALID_SOCKET;
 static struct sockaddr_in listen_sin;
-static int pair_sndbuf; /* bench_tcp_pair_sndbuf */
-
-void bench_tcp_pair_sndbuf(int bytes) {
-  pair_sndbuf = bytes;
-}
 
 static void bench_listen_once(void) {
   ev_socklen_t len = sizeof(listen_sin);

@@ -26,13 +26,6 @@ void bench_die(const char *what);
  * socket is made once and kept; bench_tcp_pairs_done() closes it. */
 void bench_tcp_pair(evutil_socket_t sv[2]);
 void bench_tcp_pairs_done(void);
-/* The send buffer (SO_SNDBUF) that bench_tcp_pair gives the first socket of
- * each pair from now on (the writer of a stream); 0, the default, leaves the
- * kernel's size and its autotuning.  The stream rows named _sndbuf set
- * BENCH_STREAM_SNDBUF, as a program may: it bounds what the kernel holds in
- * flight, and so the memory a stream moves through. */
-#define BENCH_STREAM_SNDBUF (128 * 1024)
-void bench_tcp_pair_sndbuf(int bytes);
 
 /* Installs a counting allocator with event_set_mem_functions: call it first
  * in main, before the library allocates anything. */
@@ -64,6 +57,13 @@ void bench_pingpong_n(const char *name, int options, int conns, long rounds);
 typedef void (*bench_pingpong_fn)(const char *name, int conns, long rounds);
 typedef void (*bench_stream_fn)(const char *name, size_t total, size_t write_size);
 int bench_sweep(const char *which, int scale, bench_pingpong_fn pingpong, bench_stream_fn stream);
+/* The 1 GiB stream rows, the same in every program, when `which` is NULL or
+ * "stream": socket_stream_1gib (`copy`), socket_stream_1gib_noncopy
+ * (`noncopy`), then both again named _sndbuf, their pairs' writer with
+ * SO_SNDBUF at 128 KiB, as a program may set it: that bounds what the kernel
+ * holds in flight, and so the memory a stream moves through (the kernel's
+ * default size and autotuning otherwise). */
+void bench_stream_rows(const char *which, int scale, bench_stream_fn copy, bench_stream_fn noncopy);
 /* Raises the descriptor limit to its maximum; returns the connections (two
  * descriptors each) it allows, at most `want`. */
 int bench_max_conns(int want);
