@@ -254,14 +254,9 @@ static void lat_client_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf) {
   if (uv_try_write(h, &b, 1) != PP_MSG) bench_die("latency: send");
 }
 
-static void lat_echo_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf) {
-  uv_buf_t b = uv_buf_init(buf->base, (unsigned)(n > 0 ? n : 0));
-  if (n < 0) bench_die("latency: echo read");
-  if (n > 0 && uv_try_write(h, &b, 1) != n) bench_die("latency: echo");
-}
-
 static void limit_latency(const char *name, long rounds) {
   struct lat l = {calloc((size_t)rounds, sizeof(double)), 0, 0, rounds};
+  struct pp_end echo = {-1, NULL}; /* the ping-pong's echo side */
   char msg[PP_MSG];
   uv_buf_t b = uv_buf_init(msg, PP_MSG);
   evutil_socket_t sv[2];
@@ -270,9 +265,9 @@ static void limit_latency(const char *name, long rounds) {
   memset(msg, 'l', sizeof(msg));
   bench_tcp_pair(sv);
   c = tcp_on(sv[0], &l);
-  e = tcp_on(sv[1], NULL);
+  e = tcp_on(sv[1], &echo);
   uv_read_start((uv_stream_t *)c, alloc_shared, lat_client_read);
-  uv_read_start((uv_stream_t *)e, alloc_shared, lat_echo_read);
+  uv_read_start((uv_stream_t *)e, alloc_shared, pp_read);
   l.sent_at = bench_mono_s();
   if (uv_try_write((uv_stream_t *)c, &b, 1) != PP_MSG) bench_die("latency: first");
   while (l.n < rounds)
